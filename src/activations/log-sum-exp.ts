@@ -1,0 +1,39 @@
+import { booleanOption, checkOptions, integerOption } from '../core/options.js';
+import { forEachLane, normalizeDim } from '../core/shape.js';
+import { laneLogSumExp } from '../core/stable.js';
+import { asTensor, Tensor, typedArrayOf, type TensorLike } from '../core/tensor.js';
+
+/** Options of {@link logSumExp}. */
+export interface LogSumExpOptions {
+  /** Dimension to reduce (negative counts from the end); default −1. */
+  dim?: number;
+  /** Keep the reduced dimension with size 1; default false. */
+  keepdim?: boolean;
+}
+
+/**
+ * `log(Σ exp(x))` along a dimension, as `torch.logsumexp`, computed as
+ * `m + log(Σ exp(x − m))` with `m = max(x)`: no overflow for any finite input.
+ *
+ * Shapes: `x` `[d0, ..., dn]`; result without `dim` (or with size 1 there, `keepdim`).
+ *
+ * @example
+ * ```ts
+ * console.log(logSumExp([[1, 2, 3], [1000, 1000, 1000]]).toString());
+ * // tensor([   3.4076, 1001.0986])
+ * ```
+ */
+export function logSumExp(x: TensorLike, options?: LogSumExpOptions): Tensor {
+  const fn = 'logSumExp';
+  checkOptions(fn, options, ['dim', 'keepdim']);
+  const t = asTensor(fn, 'input', x);
+  const dim = normalizeDim(fn, integerOption(fn, 'dim', options?.dim, -1), t.shape.length);
+  const keepdim = booleanOption(fn, 'keepdim', options?.keepdim, false);
+  const shape = t.shape.length === 0 ? [] : t.shape.filter((_, i) => i !== dim);
+  const out = new Float64Array(shape.reduce((a, d) => a * d, 1));
+  forEachLane(t.shape, dim, (offset, stride, length, lane) => {
+    out[lane] = laneLogSumExp(t.data, offset, stride, length);
+  });
+  const resultShape = keepdim && t.shape.length > 0 ? t.shape.map((d, i) => (i === dim ? 1 : d)) : shape;
+  return new Tensor(typedArrayOf(t.dtype === 'int32' ? 'float32' : t.dtype, out), resultShape);
+}

@@ -1,0 +1,62 @@
+import { checkOptions, numberOption } from '../core/options.js';
+import { log1pExp, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
+import { asTensor, Tensor, typedArrayOf, type TensorLike } from '../core/tensor.js';
+
+function map(fn: string, x: TensorLike, f: (v: number) => number): Tensor {
+  const t = asTensor(fn, 'input', x);
+  const out = new Float64Array(t.size);
+  for (let i = 0; i < t.size; i++) out[i] = f(t.data[i]);
+  return new Tensor(typedArrayOf(t.dtype === 'int32' ? 'float32' : t.dtype, out), t.shape);
+}
+
+/**
+ * Logistic sigmoid `1 / (1 + exp(−x))`, as `torch.sigmoid` (written so that exp never overflows).
+ *
+ * @example
+ * ```ts
+ * console.log(sigmoid([-1000, 0, 2]).toString());
+ * // tensor([0.0000, 0.5000, 0.8808])
+ * ```
+ */
+export function sigmoid(x: TensorLike): Tensor {
+  return map('sigmoid', x, sigmoidScalar);
+}
+
+/**
+ * `log(sigmoid(x))`, as `torch.nn.functional.logsigmoid`: `min(x, 0) − log1p(exp(−|x|))`, exact
+ * where `log(sigmoid(x))` underflows to `−inf`.
+ *
+ * @example
+ * ```ts
+ * console.log(logSigmoid([-1000, 0, 2]).toString());
+ * // tensor([-1.0000e+03, -6.9315e-01, -1.2693e-01])
+ * ```
+ */
+export function logSigmoid(x: TensorLike): Tensor {
+  return map('logSigmoid', x, logSigmoidScalar);
+}
+
+/** Options of {@link softplus}. */
+export interface SoftplusOptions {
+  /** Default 1. */
+  beta?: number;
+  /** Above `beta · x > threshold` the result is `x` itself; default 20. */
+  threshold?: number;
+}
+
+/**
+ * `log(1 + exp(beta x)) / beta`, as `torch.nn.functional.softplus` (linear above the threshold),
+ * computed as `max(z, 0) + log1p(exp(−|z|))` with `z = beta x`.
+ *
+ * @example
+ * ```ts
+ * console.log(softplus([-2, 0, 30]).toString());
+ * // tensor([ 0.1269,  0.6931, 30.0000])
+ * ```
+ */
+export function softplus(x: TensorLike, options?: SoftplusOptions): Tensor {
+  checkOptions('softplus', options, ['beta', 'threshold']);
+  const beta = numberOption('softplus', 'beta', options?.beta, 1);
+  const threshold = numberOption('softplus', 'threshold', options?.threshold, 20);
+  return map('softplus', x, (v) => (v * beta > threshold ? v : log1pExp(v * beta) / beta));
+}

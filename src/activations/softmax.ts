@@ -1,0 +1,79 @@
+import { integerOption, checkOptions } from '../core/options.js';
+import { forEachLane, normalizeDim } from '../core/shape.js';
+import { laneLogSumExp, laneMax } from '../core/stable.js';
+import { asTensor, Tensor, typedArrayOf, type TensorLike } from '../core/tensor.js';
+
+/** Options of {@link softmax} and {@link logSoftmax}. */
+export interface SoftmaxOptions {
+  /** Dimension to normalize over (negative counts from the end); default −1, the last. */
+  dim?: number;
+}
+
+function floatDtype(t: Tensor) {
+  return t.dtype === 'int32' ? 'float32' : t.dtype;
+}
+
+/**
+ * Applies `write(data, offset, stride, length, out)` to every lane along `dim`: the shared
+ * skeleton of softmax and logSoftmax.
+ */
+function alongDim(
+  fn: string,
+  x: TensorLike,
+  options: SoftmaxOptions | undefined,
+  write: (data: ArrayLike<number>, offset: number, stride: number, length: number, out: Float64Array) => void,
+): Tensor {
+  checkOptions(fn, options, ['dim']);
+  const t = asTensor(fn, 'input', x);
+  const dim = normalizeDim(fn, integerOption(fn, 'dim', options?.dim, -1), t.shape.length);
+  const out = new Float64Array(t.size);
+  forEachLane(t.shape, dim, (offset, stride, length) => write(t.data, offset, stride, length, out));
+  return new Tensor(typedArrayOf(floatDtype(t), out), t.shape);
+}
+
+/**
+ * Softmax along a dimension, as `torch.softmax`: `exp(x − max) / Σ exp(x − max)` — subtracting
+ * the maximum changes nothing mathematically and keeps every exp ≤ 1, so logits of 1000 work.
+ *
+ * Shapes: `x` any shape; result the same shape and (floating) dtype.
+ *
+ * @example
+ * ```ts
+ * console.log(softmax([[1, 4, 8, 6], [5, 2, -1, 3]], { dim: 1 }).toString());
+ * // tensor([[7.8981e-04, 1.5864e-02, 8.6613e-01, 1.1722e-01],
+ * //         [8.4203e-01, 4.1922e-02, 2.0872e-03, 1.1396e-01]])
+ * console.log(softmax([[1000, 1001, 1002]]).toString());
+ * // tensor([[0.0900, 0.2447, 0.6652]])
+ * ```
+ */
+export function softmax(x: TensorLike, options?: SoftmaxOptions): Tensor {
+  return alongDim('softmax', x, options, (data, offset, stride, length, out) => {
+    const max = laneMax(data, offset, stride, length);
+    let sum = 0;
+    for (let k = 0; k < length; k++) {
+      const e = Math.exp(data[offset + k * stride] - max);
+      out[offset + k * stride] = e;
+      sum += e;
+    }
+    for (let k = 0; k < length; k++) out[offset + k * stride] /= sum;
+  });
+}
+
+/**
+ * Log-softmax along a dimension, as `torch.log_softmax`: `x − logSumExp(x)`, exact where
+ * `log(softmax(x))` would give `−inf`.
+ *
+ * Shapes: `x` any shape; result the same shape and (floating) dtype.
+ *
+ * @example
+ * ```ts
+ * console.log(logSoftmax([1, 2, 3]).toString());
+ * // tensor([-2.4076, -1.4076, -0.4076])
+ * ```
+ */
+export function logSoftmax(x: TensorLike, options?: SoftmaxOptions): Tensor {
+  return alongDim('logSoftmax', x, options, (data, offset, stride, length, out) => {
+    const lse = laneLogSumExp(data, offset, stride, length);
+    for (let k = 0; k < length; k++) out[offset + k * stride] = data[offset + k * stride] - lse;
+  });
+}

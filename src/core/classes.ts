@@ -1,0 +1,74 @@
+import { shapeString } from './shape.js';
+import { asTensor, type Tensor, type TensorLike } from './tensor.js';
+
+/**
+ * Layout of a class-scored input: `[C]`, `[N, C]` or `[N, C, d1, ..., dk]` (classes on dim 1, or
+ * dim 0 when 1-D). Item `i = n * inner + s` reads its class scores at `n * C * inner + c * inner + s`.
+ */
+export interface ClassLayout {
+  classes: number;
+  inner: number;
+  /** Number of items (samples × spatial positions). */
+  items: number;
+  /** Shape of the per-item losses: the input's shape without the class dimension. */
+  itemShape: number[];
+}
+
+export function classLayout(fn: string, input: Tensor): ClassLayout {
+  if (input.shape.length === 0) throw new Error(`${fn}: input must have a class dimension, got a 0-d tensor`);
+  const classDim = input.shape.length === 1 ? 0 : 1;
+  const classes = input.shape[classDim];
+  const itemShape = input.shape.filter((_, d) => d !== classDim);
+  let inner = 1;
+  for (let d = classDim + 1; d < input.shape.length; d++) inner *= input.shape[d];
+  let items = 1;
+  for (const d of itemShape) items *= d;
+  return { classes, inner, items, itemShape };
+}
+
+/** Offset of class 0 of item i. */
+export function itemBase(layout: ClassLayout, i: number): number {
+  const n = Math.floor(i / layout.inner);
+  return n * layout.classes * layout.inner + (i - n * layout.inner);
+}
+
+/** Class weights: a tensor of C numbers, or null. */
+export function classWeights(fn: string, value: unknown, classes: number): ArrayLike<number> | null {
+  if (value === undefined || value === null) return null;
+  const w = asTensor(fn, 'weight', value as TensorLike);
+  if (w.shape.length !== 1 || w.size !== classes) {
+    throw new Error(`${fn}: weight shape ${shapeString(w.shape)} does not match the ${classes} classes (expected [${classes}])`);
+  }
+  return w.data;
+}
+
+/**
+ * Checks class-index targets (shape, integer, range) and returns what a weighted 'mean' divides by:
+ * the sum of `weight[target]` over the items that are not ignored.
+ */
+export function checkClassTargets(
+  fn: string,
+  target: Tensor,
+  layout: ClassLayout,
+  ignoreIndex: number | null,
+  weight: ArrayLike<number> | null,
+): number {
+  if (target.shape.length !== layout.itemShape.length || target.shape.some((d, i) => d !== layout.itemShape[i])) {
+    throw new Error(
+      `${fn}: target shape ${shapeString(target.shape)} does not match the input: expected class indices of shape ` +
+        `${shapeString(layout.itemShape)}` +
+        (fn === 'crossEntropy' ? ' or probabilities of the input shape' : ''),
+    );
+  }
+  let total = 0;
+  for (let i = 0; i < target.size; i++) {
+    const t = target.data[i];
+    if (t === ignoreIndex) continue;
+    if (!Number.isInteger(t)) throw new Error(`${fn}: target ${t} at index ${i} is not an integer class index`);
+    if (t < 0 || t >= layout.classes) {
+      throw new Error(`${fn}: target ${t} is out of range for ${layout.classes} classes (at index ${i})`);
+    }
+    total += weight ? weight[t] : 1;
+  }
+  return total;
+}

@@ -1,0 +1,125 @@
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from './loss.js';
+import { checkReduction, Reducer } from './reduction.js';
+import { assertSameShape, broadcastMap, sameShape, shapeString } from './shape.js';
+import { asTensor, type Tensor, type TensorLike } from './tensor.js';
+
+/**
+ * One element of an elementwise loss: writes the loss to out[0] and its partial derivatives with
+ * respect to the operands a, b, c to out[1], out[2], out[3] (only read where a gradient is wanted).
+ * The derivative sits next to the value and reuses what the value computed.
+ */
+export type Pointwise<P> = (a: number, b: number, c: number, params: P, out: Float64Array) => void;
+
+export interface ElementwiseSpec<P> {
+  name: string;
+  /** Names of the tensor arguments, in order (2 or 3). */
+  args: readonly string[];
+  /** Which tensor arguments PyTorch differentiates. */
+  differentiable: readonly boolean[];
+  /** Option names other than 'reduction' and 'weight' (those two are always accepted where applicable). */
+  options: readonly string[];
+  /** Validates the options and returns what `pointwise` needs. */
+  params: (options: Record<string, unknown>) => P;
+  pointwise: Pointwise<P>;
+  /**
+   * The `weight` option: 'exact' (same shape as input, as F.l1_loss), 'broadcast' (numpy
+   * broadcasting to the input shape, as F.binary_cross_entropy), or absent.
+   */
+  weight?: 'exact' | 'broadcast';
+  /** What a weighted 'mean' divides by: the element count (default) or the sum of the weights. */
+  weightedMean?: 'count' | 'weightSum';
+  /** An option tensor broadcast to the input shape and passed as operand c (posWeight). */
+  auxOption?: { name: string; fallback: number };
+  /** Shape rules for arguments that may broadcast to the input's shape (returns the shape to broadcast from). */
+  broadcastArg?: (index: number, t: Tensor, input: Tensor) => readonly number[] | null;
+  /** Accepts 'batchmean' (sum divided by the size of the first dimension), as F.kl_div. */
+  batchmean?: boolean;
+  /** Range checks on the tensors before anything is computed. */
+  check?: (tensors: readonly Tensor[], params: P) => void;
+}
+
+/** Builds an elementwise loss (every element of the inputs contributes one loss item). */
+export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
+  const fn = spec.name;
+  const optionNames = [
+    'reduction',
+    ...(spec.weight ? ['weight'] : []),
+    ...(spec.auxOption ? [spec.auxOption.name] : []),
+    ...spec.options,
+  ];
+  const reductions = spec.batchmean ? (['none', 'batchmean', 'sum', 'mean'] as const) : (['none', 'mean', 'sum'] as const);
+
+  return defineLoss(fn, spec.args, optionNames, (call: KernelCall<Record<string, unknown>>) => {
+    const { tensors, options, wantGrad } = call;
+    const input = tensors[0];
+    const n = input.size;
+    const params = spec.params(options);
+    const reduction = checkReduction(fn, options.reduction, reductions, 'mean');
+
+    // Operands b and c: same shape as the input, or broadcast where the loss allows it.
+    const maps: (Int32Array | null)[] = tensors.map((t, k) => {
+      if (k === 0) return null;
+      const from = spec.broadcastArg?.(k, t, input);
+      if (from) return broadcastMap(fn, spec.args[k], from, input.shape);
+      assertSameShape(fn, spec.args[k], t, spec.args[0], input);
+      return null;
+    });
+    const weight = spec.weight ? optionTensor(fn, 'weight', options.weight, input, spec.weight) : null;
+    const aux = spec.auxOption ? optionTensor(fn, spec.auxOption.name, options[spec.auxOption.name], input, 'broadcast') : null;
+    spec.check?.(tensors, params);
+
+    const dtype = resultDtype(tensors);
+    let denominator: number | undefined;
+    if (reduction === 'batchmean') denominator = input.shape.length > 0 ? input.shape[0] : 1;
+    else if (weight && spec.weightedMean === 'weightSum') {
+      denominator = 0;
+      for (let i = 0; i < n; i++) denominator += weight.data[weight.map ? weight.map[i] : i];
+    }
+    const reducer = new Reducer(fn, reduction === 'batchmean' ? 'mean' : reduction, input.shape, dtype, denominator);
+    if (wantGrad) reducer.setGradOutput(call.gradOutput);
+
+    const grads = tensors.map((t, k) =>
+      wantGrad && spec.differentiable[k] && t.dtype !== 'int32' ? new Float64Array(t.size) : null,
+    );
+    const [A, B] = [tensors[0].data, tensors[1].data];
+    const C = tensors.length > 2 ? tensors[2].data : null;
+    const [, mapB, mapC] = maps;
+    const cFallback = spec.auxOption?.fallback ?? 0;
+    const items = new Float64Array(n);
+    const out = new Float64Array(4);
+    for (let i = 0; i < n; i++) {
+      const b = B[mapB ? mapB[i] : i];
+      const c = C ? C[mapC ? mapC[i] : i] : aux ? aux.data[aux.map ? aux.map[i] : i] : cFallback;
+      spec.pointwise(A[i], b, c, params, out);
+      const w = weight ? weight.data[weight.map ? weight.map[i] : i] : 1;
+      items[i] = out[0] * w;
+      if (wantGrad) {
+        const u = reducer.upstream(i) * w;
+        for (let k = 0; k < grads.length; k++) {
+          const g = grads[k];
+          if (g) g[maps[k] ? maps[k]![i] : i] += out[k + 1] * u;
+        }
+      }
+    }
+    return {
+      loss: reducer.reduce(items),
+      grads: grads.map((g, k) => (g ? gradTensor(g, tensors[k]) : null)),
+    };
+  });
+}
+
+/** An option tensor (weight, posWeight) with the index map that broadcasts it to the input. */
+function optionTensor(
+  fn: string,
+  name: string,
+  value: unknown,
+  input: Tensor,
+  rule: 'exact' | 'broadcast',
+): { data: ArrayLike<number>; map: Int32Array | null } | null {
+  if (value === undefined || value === null) return null;
+  const t = asTensor(fn, name, value as TensorLike);
+  if (rule === 'exact' && !sameShape(t.shape, input.shape)) {
+    throw new Error(`${fn}: ${name} shape ${shapeString(t.shape)} does not match input shape ${shapeString(input.shape)}`);
+  }
+  return { data: t.data, map: broadcastMap(fn, name, t.shape, input.shape) };
+}

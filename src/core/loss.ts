@@ -1,0 +1,92 @@
+import { checkOptions } from './options.js';
+import { asTensor, Tensor, typedArrayOf, type DType, type TensorLike } from './tensor.js';
+
+/** Option of every `withGrad`: the upstream gradient, shaped like the loss (default: ones). */
+export interface GradOptions {
+  gradOutput?: TensorLike;
+}
+
+/** What every `withGrad` returns. */
+export interface LossWithGrad {
+  /** The loss, exactly as the plain call returns it. */
+  loss: Tensor;
+  /** The gradient with respect to the first argument (`grads[0]`). */
+  grad: Tensor | null;
+  /**
+   * `grads[i]`: gradient of `sum(loss * gradOutput)` with respect to the i-th tensor argument,
+   * shaped and typed like it; `null` where PyTorch does not differentiate (class indices, labels).
+   */
+  grads: (Tensor | null)[];
+}
+
+/** A loss of two tensors, `f(input, target, options?)`, with `f.withGrad`. */
+export interface Loss2<O> {
+  (input: TensorLike, target: TensorLike, options?: O): Tensor;
+  withGrad(input: TensorLike, target: TensorLike, options?: O & GradOptions): LossWithGrad;
+}
+
+/** A loss of three tensors, `f(a, b, c, options?)`, with `f.withGrad`. */
+export interface Loss3<O> {
+  (a: TensorLike, b: TensorLike, c: TensorLike, options?: O): Tensor;
+  withGrad(a: TensorLike, b: TensorLike, c: TensorLike, options?: O & GradOptions): LossWithGrad;
+}
+
+/** The request a kernel receives: its tensors, its options and, for withGrad, the upstream gradient. */
+export interface KernelCall<O> {
+  tensors: Tensor[];
+  options: O;
+  /** true for withGrad: compute gradients in the same pass. */
+  wantGrad: boolean;
+  gradOutput: TensorLike | undefined;
+}
+
+export interface KernelResult {
+  loss: Tensor;
+  /** One entry per tensor argument (empty when gradients were not requested). */
+  grads: (Tensor | null)[];
+}
+
+type Kernel<O> = (call: KernelCall<O>) => KernelResult;
+
+/** The untyped shape of every loss; each loss file narrows it to {@link Loss2} or {@link Loss3}. */
+export type AnyLoss = ((...args: unknown[]) => Tensor) & { withGrad: (...args: unknown[]) => LossWithGrad };
+
+/** The dtype of a result: that of the first floating argument (float32 if none). */
+export function resultDtype(tensors: readonly Tensor[]): DType {
+  for (const t of tensors) if (t.dtype !== 'int32') return t.dtype;
+  return 'float32';
+}
+
+/** A gradient buffer (float64) turned into a tensor shaped and typed like its argument. */
+export function gradTensor(grad: Float64Array, like: Tensor): Tensor {
+  return new Tensor(typedArrayOf(like.dtype === 'int32' ? 'float32' : like.dtype, grad), like.shape);
+}
+
+/**
+ * Builds a public loss from its kernel: argument conversion with named errors, option checking
+ * (unknown names throw), and the `withGrad` twin that returns `{ loss, grad, grads }`.
+ */
+export function defineLoss<O extends object>(
+  name: string,
+  argNames: readonly string[],
+  optionNames: readonly string[],
+  kernel: Kernel<O>,
+): AnyLoss {
+  const run = (args: unknown[], wantGrad: boolean): KernelResult => {
+    if (args.length > argNames.length + 1) {
+      throw new Error(`${name}: expected ${argNames.join(', ')} and an options object, got ${args.length} arguments`);
+    }
+    const options = (args[argNames.length] ?? {}) as O & GradOptions;
+    checkOptions(name, args[argNames.length], wantGrad ? [...optionNames, 'gradOutput'] : optionNames);
+    const tensors = argNames.map((arg, i) => asTensor(name, arg, args[i] as TensorLike));
+    return kernel({ tensors, options, wantGrad, gradOutput: wantGrad ? options.gradOutput : undefined });
+  };
+  const loss = Object.assign((...args: unknown[]) => run(args, false).loss, {
+    withGrad: (...args: unknown[]): LossWithGrad => {
+      const { loss: value, grads } = run(args, true);
+      return { loss: value, grad: grads[0], grads };
+    },
+  });
+  Object.defineProperty(loss, 'name', { value: name });
+  return loss;
+}

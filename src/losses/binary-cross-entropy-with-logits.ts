@@ -1,0 +1,50 @@
+import { elementwiseLoss } from '../core/elementwise.js';
+import type { Loss2 } from '../core/loss.js';
+import type { Reduction } from '../core/reduction.js';
+import { logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
+import type { TensorLike } from '../core/tensor.js';
+
+/** Options of {@link binaryCrossEntropyWithLogits}. */
+export interface BinaryCrossEntropyWithLogitsOptions {
+  /** `'none' | 'mean' | 'sum'`; default `'mean'`. */
+  reduction?: Reduction;
+  /** Weights broadcast to the input's shape. */
+  weight?: TensorLike;
+  /** Weight of positive examples, broadcast over the last dimension (`[C]` for input `[N, C]`). */
+  posWeight?: TensorLike;
+}
+
+/**
+ * Binary cross-entropy on logits, as `torch.nn.functional.binary_cross_entropy_with_logits`.
+ *
+ * With `pw` the positive weight (default 1) and `log σ(x) = min(x, 0) − log1p(exp(−|x|))`
+ * (never overflows): `loss = w [(1 − y) x − (1 + (pw − 1) y) log σ(x)]`.
+ * Gradients: `∂/∂x = w [(pw y + 1 − y) σ(x) − pw y]` (σ(x) − y without pos weight),
+ * `∂/∂y = w [−x − (pw − 1) log σ(x)]`.
+ *
+ * Shapes: `input` (logits) `[*]`, `target` the same; `weight`, `posWeight` broadcastable;
+ * result `[]`, or `[*]` for `'none'`.
+ *
+ * @example
+ * ```ts
+ * console.log(binaryCrossEntropyWithLogits([2, -1, 1e4], [1, 0, 0]).toString());
+ * // tensor(3333.4453)
+ * ```
+ * Differs from PyTorch: shapes of input and target must match exactly.
+ */
+export const binaryCrossEntropyWithLogits = elementwiseLoss<null>({
+  name: 'binaryCrossEntropyWithLogits',
+  args: ['input', 'target'],
+  differentiable: [true, true],
+  options: [],
+  weight: 'broadcast',
+  auxOption: { name: 'posWeight', fallback: 1 },
+  params: () => null,
+  pointwise(x, y, posWeight, _, out) {
+    const logSig = logSigmoidScalar(x);
+    const logWeight = 1 + (posWeight - 1) * y;
+    out[0] = (1 - y) * x - logWeight * logSig;
+    out[1] = (posWeight * y + 1 - y) * sigmoidScalar(x) - posWeight * y;
+    out[2] = -x - (posWeight - 1) * logSig;
+  },
+}) as Loss2<BinaryCrossEntropyWithLogitsOptions>;

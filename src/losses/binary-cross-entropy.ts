@@ -1,0 +1,62 @@
+import { elementwiseLoss } from '../core/elementwise.js';
+import type { Loss2 } from '../core/loss.js';
+import type { Reduction } from '../core/reduction.js';
+import type { Tensor, TensorLike } from '../core/tensor.js';
+
+/** Options of {@link binaryCrossEntropy}. */
+export interface BinaryCrossEntropyOptions {
+  /** `'none' | 'mean' | 'sum'`; default `'mean'`. */
+  reduction?: Reduction;
+  /** Weights broadcast to the input's shape (e.g. `[C]` for input `[N, C]`). */
+  weight?: TensorLike;
+}
+
+// PyTorch clamps each log at -100 so that p = 0 or 1 gives a finite loss, and the gradient's
+// denominator at EPSILON, a float constant: 1e-12 rounded to float32.
+const LOG_FLOOR = -100;
+const EPSILON = Math.fround(1e-12);
+
+function checkUnitInterval(fn: string, arg: string, t: Tensor): void {
+  for (let i = 0; i < t.size; i++) {
+    const v = t.data[i];
+    if (v < 0 || v > 1) throw new Error(`${fn}: ${arg} ${v} at index ${i} is outside [0, 1]`);
+  }
+}
+
+/**
+ * Binary cross-entropy of probabilities, as `torch.nn.functional.binary_cross_entropy`.
+ *
+ * `loss = −w [y · max(log p, −100) + (1 − y) · max(log(1 − p), −100)]`.
+ * Gradients: `∂/∂p = w (p − y) / max(p (1 − p), 1e-12)`, `∂/∂y = w (log(1 − p) − log p)`
+ * (infinite at p = 0 or 1, as PyTorch).
+ *
+ * Shapes: `input` (probabilities in [0, 1]) `[*]`, `target` the same; `weight` broadcastable;
+ * result `[]`, or `[*]` for `'none'`.
+ *
+ * @example
+ * ```ts
+ * console.log(binaryCrossEntropy([0.1, 0.9, 0.8, 0.3], [0, 1, 1, 0]).toString());
+ * // tensor(0.1976)
+ * ```
+ * Prefer {@link binaryCrossEntropyWithLogits} on logits: it is exact where this one clamps.
+ * Differs from PyTorch: a target outside [0, 1] throws too (PyTorch checks only the input).
+ */
+export const binaryCrossEntropy = elementwiseLoss<null>({
+  name: 'binaryCrossEntropy',
+  args: ['input', 'target'],
+  differentiable: [true, true],
+  options: [],
+  weight: 'broadcast',
+  params: () => null,
+  check(tensors) {
+    checkUnitInterval('binaryCrossEntropy', 'input', tensors[0]);
+    checkUnitInterval('binaryCrossEntropy', 'target', tensors[1]);
+  },
+  pointwise(p, y, _, __, out) {
+    const logP = Math.log(p);
+    const log1mP = Math.log1p(-p);
+    out[0] = (y - 1) * Math.max(log1mP, LOG_FLOOR) - y * Math.max(logP, LOG_FLOOR);
+    out[1] = (p - y) / Math.max((1 - p) * p, EPSILON);
+    out[2] = log1mP - logP;
+  },
+}) as Loss2<BinaryCrossEntropyOptions>;

@@ -1,0 +1,107 @@
+import { checkClassTargets, classLayout, classWeights, itemBase } from '../core/classes.js';
+import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { integerOption, numberOption } from '../core/options.js';
+import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
+import { sameShape } from '../core/shape.js';
+import { laneLogSumExp } from '../core/stable.js';
+import type { TensorLike } from '../core/tensor.js';
+
+/** Options of {@link crossEntropy}. */
+export interface CrossEntropyOptions {
+  /** One weight per class, `[C]`. */
+  weight?: TensorLike;
+  /** Class index whose items contribute nothing (0 under `'none'`); default −100. */
+  ignoreIndex?: number;
+  /** `'none' | 'mean' | 'sum'`; default `'mean'`. */
+  reduction?: Reduction;
+  /** In [0, 1]: mix `labelSmoothing / C` of the uniform distribution into the target; default 0. */
+  labelSmoothing?: number;
+}
+
+const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing'] as const;
+
+/**
+ * Cross-entropy of logits, as `torch.nn.functional.cross_entropy`: `logSoftmax` and
+ * negative log-likelihood in one stable pass (`log p_c = x_c − logSumExp(x)`, never NaN for
+ * finite logits, however large).
+ *
+ * Every item has coefficients `a_c`: with class indices,
+ * `a_c = (1 − ε) w_t [c = t] + (ε / C) w_c`; with probabilities, `a_c = w_c ((1 − ε) y_c + ε / C)`
+ * (ε = labelSmoothing). Then `loss = −Σ_c a_c log p_c` and the gradient reuses the softmax:
+ * `∂/∂x_c = p_c Σ_k a_k − a_c` (`softmax − target` in the plain case); probability targets get
+ * `∂/∂y_c = −(1 − ε) w_c log p_c`. `'mean'` divides by `Σ w[t]` over non-ignored items (class
+ * indices) or by the item count (probabilities); a mean over nothing is NaN with zero gradient.
+ *
+ * Shapes: `input` `[C]`, `[N, C]` or `[N, C, d1, ..., dk]`; `target` class indices `[]`, `[N]`
+ * or `[N, d1, ..., dk]` — or probabilities of the input's shape (decided by shape); result `[]`,
+ * or the item shape for `'none'`.
+ *
+ * @example
+ * ```ts
+ * const logits = [[0.121, 0.434, 0.2, 0.3343], [0.3, 0.342, 0.6, 0.123], [5, 2, -1, 3]];
+ * console.log(crossEntropy(logits, [1, 0, 3]).toString());
+ * // tensor(1.6154)
+ * console.log(crossEntropy(logits, [1, 0, 3], { reduction: 'none' }).toString());
+ * // tensor([1.2319, 1.4423, 2.1719])
+ * ```
+ * Differs from PyTorch: class indices are numbers (JavaScript has no int64); a non-integer throws.
+ */
+export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['input', 'target'], OPTIONS, (call) => {
+  const fn = 'crossEntropy';
+  const [input, target] = call.tensors;
+  const { options, wantGrad } = call;
+  const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
+  const smoothing = numberOption(fn, 'labelSmoothing', options.labelSmoothing, 0);
+  if (!(smoothing >= 0 && smoothing <= 1)) throw new Error(`${fn}: labelSmoothing must be in [0, 1], got ${smoothing}`);
+  const ignoreIndex = integerOption(fn, 'ignoreIndex', options.ignoreIndex, -100);
+  const layout = classLayout(fn, input);
+  const { classes: C, inner, items } = layout;
+  const weight = classWeights(fn, options.weight, C);
+  const probabilities = sameShape(input.shape, target.shape);
+  const denominator = probabilities ? items : checkClassTargets(fn, target, layout, ignoreIndex, weight);
+
+  const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]), denominator);
+  if (wantGrad) reducer.setGradOutput(call.gradOutput);
+  const X = input.data;
+  const T = target.data;
+  const uniform = smoothing / C;
+  let weightSum = 0;
+  for (let c = 0; c < C; c++) weightSum += weight ? weight[c] : 1;
+  const losses = new Float64Array(items);
+  const gradInput = wantGrad ? new Float64Array(input.size) : null;
+  const gradTarget = wantGrad && probabilities && target.dtype !== 'int32' ? new Float64Array(target.size) : null;
+
+  for (let i = 0; i < items; i++) {
+    const base = itemBase(layout, i);
+    const t = probabilities ? -1 : T[i];
+    if (!probabilities && t === ignoreIndex) continue;
+    // a_c: the weight of log p_c in this item's loss.
+    const coefficient = (c: number): number => {
+      const w = weight ? weight[c] : 1;
+      if (probabilities) return w * ((1 - smoothing) * T[base + c * inner] + uniform);
+      return (c === t ? (1 - smoothing) * w : 0) + (smoothing > 0 ? uniform * w : 0);
+    };
+    const lse = laneLogSumExp(X, base, inner, C);
+    let loss = 0;
+    let total = probabilities ? 0 : (1 - smoothing) * (weight ? weight[t] : 1) + uniform * weightSum;
+    for (let c = 0; c < C; c++) {
+      const a = coefficient(c);
+      if (a !== 0) loss -= a * (X[base + c * inner] - lse);
+      if (probabilities) total += a;
+    }
+    losses[i] = loss;
+    if (gradInput) {
+      const u = reducer.upstream(i);
+      for (let c = 0; c < C; c++) {
+        const k = base + c * inner;
+        const logP = X[k] - lse;
+        gradInput[k] = u * (Math.exp(logP) * total - coefficient(c));
+        if (gradTarget) gradTarget[k] = -u * (1 - smoothing) * (weight ? weight[c] : 1) * logP;
+      }
+    }
+  }
+  return {
+    loss: reducer.reduce(losses),
+    grads: wantGrad ? [gradTensor(gradInput!, input), gradTarget ? gradTensor(gradTarget, target) : null] : [],
+  };
+}) as Loss2<CrossEntropyOptions>;

@@ -1,0 +1,49 @@
+import { elementwiseLoss } from '../core/elementwise.js';
+import type { Loss2 } from '../core/loss.js';
+import type { Reduction } from '../core/reduction.js';
+import type { TensorLike } from '../core/tensor.js';
+
+/** Options of {@link mseLoss}. */
+export interface MseLossOptions {
+  /** `'none' | 'mean' | 'sum'`; default `'mean'`. */
+  reduction?: Reduction;
+  /** Per-element weights, same shape as `input`; a weighted `'mean'` divides by their sum. */
+  weight?: TensorLike;
+}
+
+/**
+ * Mean squared error, as `torch.nn.functional.mse_loss`.
+ *
+ * `loss_i = w_i · (input_i − target_i)²`; `'mean'` divides the sum by the element count, or by
+ * `Σ w_i` when weighted. Gradient: `∂/∂input = 2 w (input − target)` — it grows with the error,
+ * which is why outliers dominate MSE — and `∂/∂target = −∂/∂input`.
+ *
+ * Shapes: `input` `[*]`; `target` and `weight` the same shape; result `[]`, or `[*]` for `'none'`.
+ *
+ * @example
+ * ```ts
+ * console.log(mseLoss([1, 2, 3], [1, 0, 5]).toString());
+ * // tensor(2.6667)
+ * console.log(mseLoss.withGrad([1, 2, 3], [1, 0, 5]).grad!.toString());
+ * // tensor([ 0.0000,  1.3333, -1.3333])
+ * ```
+ * Differs from PyTorch: shapes must match exactly (PyTorch broadcasts with a warning).
+ */
+export const mseLoss = elementwiseLoss<null>({
+  name: 'mseLoss',
+  args: ['input', 'target'],
+  differentiable: [true, true],
+  options: [],
+  weight: 'exact',
+  weightedMean: 'weightSum',
+  params: () => null,
+  pointwise(input, target, _, __, out) {
+    const d = input - target;
+    out[0] = d * d;
+    out[1] = 2 * d;
+    out[2] = -2 * d;
+  },
+}) as Loss2<MseLossOptions>;
+
+/** Alias of {@link mseLoss} (mean squared error). */
+export const mse = mseLoss;

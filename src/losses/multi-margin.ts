@@ -1,0 +1,83 @@
+import { checkClassTargets, classWeights } from '../core/classes.js';
+import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { numberOption } from '../core/options.js';
+import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
+import { shapeString } from '../core/shape.js';
+import type { TensorLike } from '../core/tensor.js';
+
+/** Options of {@link multiMarginLoss}. */
+export interface MultiMarginLossOptions {
+  /** 1 (hinge) or 2 (squared hinge); default 1. */
+  p?: 1 | 2;
+  /** Default 1. */
+  margin?: number;
+  /** One weight per class, `[C]` (applied by the target's class). */
+  weight?: TensorLike;
+  /** `'none' | 'mean' | 'sum'`; default `'mean'`. */
+  reduction?: Reduction;
+}
+
+/**
+ * Multi-class hinge loss, as `torch.nn.functional.multi_margin_loss`.
+ *
+ * `loss_i = Σ_{j ≠ t} w[t] max(0, margin − x_t + x_j)^p / C`. Gradient, for each term with
+ * `z = margin − x_t + x_j > 0` (strictly, as PyTorch): `+p z^(p−1) w[t] / C` at `j`, the
+ * opposite at `t`. `'mean'` averages over the N samples.
+ *
+ * Shapes: `input` `[N, C]` or `[C]`; `target` class indices `[N]` or `[]`; result `[]`, or `[N]`
+ * for `'none'`.
+ *
+ * @example
+ * ```ts
+ * console.log(multiMarginLoss([[0.1, 0.2, 0.4, 0.8]], [3]).toString());
+ * // tensor(0.3250)
+ * ```
+ */
+export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
+  'multiMarginLoss',
+  ['input', 'target'],
+  ['p', 'margin', 'weight', 'reduction'],
+  (call) => {
+    const fn = 'multiMarginLoss';
+    const [input, target] = call.tensors;
+    const { options, wantGrad } = call;
+    const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
+    const p = numberOption(fn, 'p', options.p, 1);
+    if (p !== 1 && p !== 2) throw new Error(`${fn}: p must be 1 or 2, got ${p}`);
+    const margin = numberOption(fn, 'margin', options.margin, 1);
+    if (input.shape.length !== 1 && input.shape.length !== 2) {
+      throw new Error(`${fn}: input must be [N, C] or [C], got shape ${shapeString(input.shape)}`);
+    }
+    const C = input.shape[input.shape.length - 1];
+    const N = input.shape.length === 2 ? input.shape[0] : 1;
+    const layout = { classes: C, inner: 1, items: N, itemShape: input.shape.slice(0, -1) };
+    const weight = classWeights(fn, options.weight, C);
+    checkClassTargets(fn, target, layout, null, null);
+    const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]));
+    if (wantGrad) reducer.setGradOutput(call.gradOutput);
+    const X = input.data;
+    const losses = new Float64Array(N);
+    const grad = wantGrad ? new Float64Array(input.size) : null;
+    for (let n = 0; n < N; n++) {
+      const base = n * C;
+      const t = target.data[n];
+      const scale = (weight ? weight[t] : 1) / C;
+      const u = grad ? reducer.upstream(n) : 0;
+      let loss = 0;
+      for (let j = 0; j < C; j++) {
+        if (j === t) continue;
+        const z = margin - X[base + t] + X[base + j];
+        if (z > 0) {
+          loss += (p === 1 ? z : z * z) * scale;
+          if (grad) {
+            const g = (p === 1 ? 1 : 2 * z) * scale * u;
+            grad[base + j] += g;
+            grad[base + t] -= g;
+          }
+        } else if (Number.isNaN(z)) loss = NaN;
+      }
+      losses[n] = loss;
+    }
+    return { loss: reducer.reduce(losses), grads: grad ? [gradTensor(grad, input), null] : [] };
+  },
+) as Loss2<MultiMarginLossOptions>;

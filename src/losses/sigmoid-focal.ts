@@ -1,0 +1,65 @@
+import { elementwiseLoss } from '../core/elementwise.js';
+import type { Loss2 } from '../core/loss.js';
+import { numberOption } from '../core/options.js';
+import type { Reduction } from '../core/reduction.js';
+import { logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
+
+/** Options of {@link sigmoidFocalLoss}. */
+export interface SigmoidFocalLossOptions {
+  /** Weight of positives in [0, 1] (negatives get `1 − alpha`), or −1 for none; default 0.25. */
+  alpha?: number;
+  /** Focusing exponent; default 2 (0 gives alpha-weighted BCE with logits). */
+  gamma?: number;
+  /** `'none' | 'mean' | 'sum'`; default `'mean'` (torchvision's default is `'none'`). */
+  reduction?: Reduction;
+}
+
+interface Params {
+  alpha: number;
+  gamma: number;
+}
+
+/**
+ * Focal loss of RetinaNet on logits, as `torchvision.ops.sigmoid_focal_loss`.
+ *
+ * With `p = σ(x)`, `ce = (1 − y) x − log σ(x)` (BCE with logits), `p_t = p y + (1 − p)(1 − y)`,
+ * `a = alpha y + (1 − alpha)(1 − y)`: `loss = a · ce · (1 − p_t)^gamma` — easy examples
+ * (`p_t → 1`) are down-weighted. Gradients, with `m = 1 − p_t`:
+ * `∂/∂x = a [(p − y) m^γ − ce γ m^(γ−1) (2y − 1) p (1 − p)]`,
+ * `∂/∂y = (2 alpha − 1) ce m^γ + a [−x m^γ + ce γ m^(γ−1) (1 − 2p)]`.
+ *
+ * Shapes: `input` (logits) `[*]`, `target` the same; result `[]`, or `[*]` for `'none'`.
+ *
+ * @example
+ * ```ts
+ * console.log(sigmoidFocalLoss([3, -2, 0.5], [1, 0, 1]).toString());
+ * // tensor(0.0124)
+ * ```
+ * Differs from torchvision: the default reduction is `'mean'` (as every losskit loss), not `'none'`.
+ */
+export const sigmoidFocalLoss = elementwiseLoss<Params>({
+  name: 'sigmoidFocalLoss',
+  args: ['input', 'target'],
+  differentiable: [true, true],
+  options: ['alpha', 'gamma'],
+  params(options) {
+    const alpha = numberOption('sigmoidFocalLoss', 'alpha', options.alpha, 0.25);
+    if (!(alpha >= 0 && alpha <= 1) && alpha !== -1) {
+      throw new Error(`sigmoidFocalLoss: alpha must be in [0, 1] or -1 for none, got ${alpha}`);
+    }
+    return { alpha, gamma: numberOption('sigmoidFocalLoss', 'gamma', options.gamma, 2) };
+  },
+  pointwise(x, y, _, { alpha, gamma }, out) {
+    const p = sigmoidScalar(x);
+    const ce = (1 - y) * x - logSigmoidScalar(x);
+    const m = 1 - (p * y + (1 - p) * (1 - y));
+    const mGamma = m ** gamma;
+    // d(m^γ)/dm; PyTorch's pow backward is 0 for γ = 0 (and so is this).
+    const dmGamma = gamma === 0 ? 0 : gamma * m ** (gamma - 1);
+    const a = alpha >= 0 ? alpha * y + (1 - alpha) * (1 - y) : 1;
+    const dmdx = -(2 * y - 1) * p * (1 - p);
+    out[0] = a * ce * mGamma;
+    out[1] = a * ((p - y) * mGamma + ce * dmGamma * dmdx);
+    out[2] = (alpha >= 0 ? 2 * alpha - 1 : 0) * ce * mGamma + a * (-x * mGamma + ce * dmGamma * (1 - 2 * p));
+  },
+}) as Loss2<SigmoidFocalLossOptions>;

@@ -1,0 +1,53 @@
+import { elementwiseLoss } from '../core/elementwise.js';
+import type { Loss2 } from '../core/loss.js';
+import { numberOption } from '../core/options.js';
+import type { Reduction } from '../core/reduction.js';
+
+/** Options of {@link smoothL1Loss}. */
+export interface SmoothL1LossOptions {
+  /** `'none' | 'mean' | 'sum'`; default `'mean'`. */
+  reduction?: Reduction;
+  /** Where the quadratic part ends, `>= 0`; default 1. `beta = 0` is exactly {@link l1Loss}. */
+  beta?: number;
+}
+
+/**
+ * Smooth L1 loss, as `torch.nn.functional.smooth_l1_loss`: quadratic near 0, linear outside.
+ *
+ * With `d = input − target`: `loss = 0.5 d² / beta` if `|d| < beta`, else `|d| − 0.5 beta`.
+ * Gradient: `d / beta` inside, `sign(d)` outside: smooth at 0 and bounded for outliers
+ * (the loss of box regression in object detectors). `∂/∂target = −∂/∂input`.
+ *
+ * Shapes: `input` `[*]`, `target` the same; result `[]`, or `[*]` for `'none'`.
+ *
+ * @example
+ * ```ts
+ * console.log(smoothL1Loss([-3, -0.5, 0, 0.5, 3], [0, 0, 0, 0, 0], { reduction: 'none' }).toString());
+ * // tensor([2.5000, 0.1250, 0.0000, 0.1250, 2.5000])
+ * ```
+ * Differs from PyTorch: shapes must match exactly (PyTorch broadcasts with a warning).
+ */
+export const smoothL1Loss = elementwiseLoss<{ beta: number }>({
+  name: 'smoothL1Loss',
+  args: ['input', 'target'],
+  differentiable: [true, true],
+  options: ['beta'],
+  params(options) {
+    const beta = numberOption('smoothL1Loss', 'beta', options.beta, 1);
+    if (beta < 0) throw new Error(`smoothL1Loss: beta must be >= 0, got ${beta}`);
+    return { beta };
+  },
+  pointwise(input, target, _, { beta }, out) {
+    const d = input - target;
+    const z = Math.abs(d);
+    if (z < beta) {
+      out[0] = (0.5 * d * d) / beta;
+      out[1] = d / beta;
+    } else {
+      // beta = 0 lands here for every d: the L1 loss, with gradient sign(0) = 0 at 0.
+      out[0] = z - 0.5 * beta;
+      out[1] = Math.sign(d);
+    }
+    out[2] = -out[1];
+  },
+}) as Loss2<SmoothL1LossOptions>;
