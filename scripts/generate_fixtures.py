@@ -1,0 +1,658 @@
+#!/usr/bin/env python3
+"""Generates losskit's golden fixtures from the reference libraries.
+
+Every expected value in test/fixtures/ comes from this script: PyTorch for the losses, their
+gradients (torch.autograd) and the printed form of tensors; torchvision's sigmoid_focal_loss; and
+scikit-learn for log_loss. Nothing in the fixtures is typed by hand.
+
+Set-up (the wheels are on local disk; see DEVELOPERS.md):
+    python3 -m venv .venv-ref
+    .venv-ref/bin/pip install --no-index --find-links /opt/wheels --find-links /opt/pypi/files \
+        --find-links /opt/pypi-more/files torch==2.13.0 scikit-learn==1.9.1 numpy torchvision==0.28.0
+    .venv-ref/bin/python scripts/generate_fixtures.py
+
+Fixture format: tensors are {"shape": [...], "dtype": "float32"|"float64"|"int32", "data": [...]},
+with non-finite numbers written as the strings "nan", "inf", "-inf" (JSON has no such numbers).
+Float32 values are written as the exact decimal of the float32, so they load bit for bit.
+Cases are split by input range: "small" (|x| <= 1e-3-ish), "typical", "extreme".
+"""
+
+import importlib.util
+import itertools
+import json
+import math
+import os
+import pathlib
+import sys
+
+import numpy as np
+import sklearn
+import torch
+import torch.nn.functional as F
+from sklearn.metrics import log_loss
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OUT = ROOT / "test" / "fixtures"
+SEED_DOC = ROOT.parent / "shared" / "seed-examples.md"
+
+torch.set_num_threads(1)
+
+
+def load_sigmoid_focal_loss():
+    """torchvision.ops.sigmoid_focal_loss, loaded from the installed torchvision's own source file.
+
+    Importing the torchvision package needs its compiled operators, which the CPU wheel pairing on
+    this machine cannot load; the focal loss itself is plain Python over torch, so we execute that
+    file with its one torchvision-internal import (API-usage logging) stubbed out.
+    """
+    spec = importlib.util.find_spec("torchvision")
+    path = pathlib.Path(spec.submodule_search_locations[0]) / "ops" / "focal_loss.py"
+    source = path.read_text().replace("from ..utils import _log_api_usage_once", "_log_api_usage_once = lambda *a: None")
+    namespace = {}
+    exec(compile(source, str(path), "exec"), namespace)
+    version = (path.parent.parent / "version.py").read_text().split("__version__ = ")[1].split("\n")[0].strip("'\"")
+    return namespace["sigmoid_focal_loss"], version
+
+
+sigmoid_focal_loss, TORCHVISION_VERSION = load_sigmoid_focal_loss()
+
+REFERENCES = {
+    "torch": torch.__version__,
+    "torchvision": TORCHVISION_VERSION + " (ops/focal_loss.py)",
+    "scikit-learn": sklearn.__version__,
+    "numpy": np.__version__,
+    "python": sys.version.split()[0],
+}
+
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoding
+
+
+def number(v):
+    v = float(v)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return v
+
+
+def enc(t):
+    if t is None:
+        return None
+    if isinstance(t, (int, float)):
+        return number(t)
+    t = t.detach()
+    if t.dtype in (torch.int64, torch.int32):
+        return {"shape": list(t.shape), "dtype": "int32", "data": [int(v) for v in t.reshape(-1).tolist()]}
+    name = "float32" if t.dtype == torch.float32 else "float64"
+    return {"shape": list(t.shape), "dtype": name, "data": [number(v) for v in t.reshape(-1).tolist()]}
+
+
+def write(name, payload):
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as f:
+        json.dump({"generator": "scripts/generate_fixtures.py", "references": REFERENCES, **payload}, f, separators=(",", ":"))
+        f.write("\n")
+    print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size // 1024} KiB)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Random inputs
+
+rng = np.random.default_rng(20261128)
+
+
+def rand(shape, dtype, low=-3.0, high=3.0):
+    return torch.tensor(rng.uniform(low, high, size=shape), dtype=DTYPES[dtype])
+
+
+def scaled(shape, dtype, rng_name):
+    """Random values of a range class: small, typical or extreme."""
+    if rng_name == "small":
+        return torch.tensor(rng.uniform(-1e-3, 1e-3, size=shape), dtype=DTYPES[dtype])
+    if rng_name == "typical":
+        return rand(shape, dtype)
+    # extreme: large magnitudes of both signs, zeros and ties
+    choices = np.array([-1e4, -150.0, -30.0, 0.0, 30.0, 150.0, 1e4, 3.5e4])
+    return torch.tensor(rng.choice(choices, size=shape), dtype=DTYPES[dtype])
+
+
+def probs(shape, dtype, low=0.02, high=0.98):
+    return torch.tensor(rng.uniform(low, high, size=shape), dtype=DTYPES[dtype])
+
+
+def labels_pm1(shape, dtype):
+    return torch.tensor(rng.choice([-1.0, 1.0], size=shape), dtype=DTYPES[dtype])
+
+
+def indices(shape, classes):
+    return torch.tensor(rng.integers(0, classes, size=shape), dtype=torch.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running one case through PyTorch
+
+
+def run_case(fn, call, args, diff, options, reduction, rng_name, dtype, grad_output="random"):
+    """Evaluates `call(*args)` and the gradients of sum(loss * gradOutput) for the args in `diff`."""
+    leaves = []
+    for a, d in zip(args, diff):
+        if d and a.is_floating_point():
+            leaves.append(a.detach().clone().requires_grad_(True))
+        else:
+            leaves.append(a.detach().clone() if isinstance(a, torch.Tensor) else a)
+    loss = call(*leaves)
+    if grad_output == "random" and loss.numel() > 0:
+        g = torch.tensor(rng.uniform(-2, 2, size=tuple(loss.shape)), dtype=loss.dtype)
+    else:
+        g = torch.ones_like(loss)
+    wanted = [l for l in leaves if isinstance(l, torch.Tensor) and l.requires_grad]
+    grads_by_id = {}
+    if wanted:
+        got = torch.autograd.grad(loss, wanted, grad_outputs=g, allow_unused=True)
+        grads_by_id = {id(l): gr for l, gr in zip(wanted, got)}
+    grads = []
+    for l in leaves:
+        if isinstance(l, torch.Tensor) and l.requires_grad:
+            gr = grads_by_id[id(l)]
+            grads.append(enc(gr) if gr is not None else None)
+        else:
+            grads.append(None)
+    return {
+        "fn": fn,
+        "range": rng_name,
+        "dtype": dtype,
+        "args": [enc(a) for a in args],
+        "options": {k: (enc(v) if isinstance(v, torch.Tensor) else v) for k, v in options.items()},
+        "reduction": reduction,
+        "gradOutput": enc(g) if grad_output == "random" and loss.numel() > 0 else None,
+        "loss": enc(loss),
+        "grads": grads,
+    }
+
+
+def torch_options(options, mapping):
+    return {mapping.get(k, k): v for k, v in options.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Losses
+
+
+def reductions(extra=()):
+    return ["none", "mean", "sum", *extra]
+
+
+def cross_entropy_cases():
+    cases = []
+    layouts = [((5,), ()), ((4, 5), (4,)), ((2, 5, 3), (2, 3)), ((2, 3, 2, 2), (2, 2, 2))]
+    for dtype, (in_shape, t_shape), soft, weighted, smoothing, reduction, rng_name in itertools.product(
+        DTYPES, layouts, [False, True], [False, True], [0.0, 0.2], reductions(), ["small", "typical", "extreme"]
+    ):
+        if rng_name != "typical" and (weighted or in_shape == (2, 3, 2, 2)):
+            continue
+        C = in_shape[0] if len(in_shape) == 1 else in_shape[1]
+        x = scaled(in_shape, dtype, rng_name)
+        options = {"reduction": reduction}
+        if soft:
+            class_dim = 0 if len(in_shape) == 1 else 1
+            target = torch.softmax(rand(in_shape, dtype), dim=class_dim)
+        else:
+            target = indices(t_shape, C)
+            if target.numel() > 1:
+                target.view(-1)[0] = -100  # default ignoreIndex
+        if weighted:
+            options["weight"] = probs((C,), dtype, 0.2, 2.0)
+        if smoothing:
+            options["labelSmoothing"] = smoothing
+        opts = torch_options(options, {"labelSmoothing": "label_smoothing"})
+        cases.append(run_case("crossEntropy", lambda a, b: F.cross_entropy(a, b, **opts), [x, target], [True, True], options, reduction, rng_name, dtype))
+    # A custom ignoreIndex; every target ignored (mean: NaN with zero gradient); logits of +-1e30.
+    for dtype, reduction in itertools.product(DTYPES, reductions()):
+        x = rand((4, 3), dtype)
+        t = torch.tensor([1, 2, 1, 0])
+        for options, target in [({"ignoreIndex": 1}, t), ({"ignoreIndex": 2, "labelSmoothing": 0.1}, t), ({}, torch.full((4,), -100))]:
+            options = {**options, "reduction": reduction}
+            opts = torch_options(options, {"ignoreIndex": "ignore_index", "labelSmoothing": "label_smoothing"})
+            cases.append(run_case("crossEntropy", lambda a, b: F.cross_entropy(a, b, **opts), [x, target], [True, False], options, reduction, "extreme", dtype))
+        x = torch.tensor([[1e30, -1e30, 0.0], [-1e4, 1e4, 1e4]], dtype=DTYPES[dtype])
+        opts = {"reduction": reduction}
+        cases.append(run_case("crossEntropy", lambda a, b: F.cross_entropy(a, b, **opts), [x, torch.tensor([1, 0])], [True, False], opts, reduction, "extreme", dtype))
+    return cases
+
+
+def nll_cases():
+    cases = []
+    layouts = [((5,), ()), ((4, 5), (4,)), ((2, 5, 3), (2, 3))]
+    for dtype, (in_shape, t_shape), weighted, reduction in itertools.product(DTYPES, layouts, [False, True], reductions()):
+        C = in_shape[0] if len(in_shape) == 1 else in_shape[1]
+        x = torch.log_softmax(rand(in_shape, dtype), dim=0 if len(in_shape) == 1 else 1)
+        target = indices(t_shape, C)
+        if target.numel() > 1:
+            target.view(-1)[-1] = -100
+        options = {"reduction": reduction}
+        if weighted:
+            options["weight"] = probs((C,), dtype, 0.2, 2.0)
+        cases.append(run_case("nllLoss", lambda a, b: F.nll_loss(a, b, **options), [x, target], [True, False], options, reduction, "typical", dtype))
+    for dtype, reduction in itertools.product(DTYPES, reductions()):
+        x = torch.log_softmax(rand((3, 4), dtype), dim=1)
+        options = {"reduction": reduction, "ignoreIndex": 2}
+        cases.append(run_case("nllLoss", lambda a, b: F.nll_loss(a, b, reduction=reduction, ignore_index=2), [x, torch.tensor([2, 2, 2])], [True, False], options, reduction, "extreme", dtype))
+    return cases
+
+
+def elementwise_cases(fn, call, make_args, diff, option_sets, shapes=((7,), (3, 4), (2, 3, 2)), ranges=("small", "typical", "extreme"), extra_reductions=()):
+    cases = []
+    for dtype, shape, options, reduction, rng_name in itertools.product(DTYPES, shapes, option_sets, reductions(extra_reductions), ranges):
+        args = make_args(shape, dtype, rng_name)
+        opts = dict(options(shape, dtype) if callable(options) else options)
+        cases.append(run_case(fn, lambda *a: call(*a, reduction=reduction, **opts_torch(fn, opts)), args, diff, {**opts, "reduction": reduction}, reduction, rng_name, dtype))
+    return cases
+
+
+OPTION_NAMES = {
+    "posWeight": "pos_weight",
+    "logTarget": "log_target",
+    "logInput": "log_input",
+}
+
+
+def opts_torch(fn, opts):
+    return {OPTION_NAMES.get(k, k): v for k, v in opts.items()}
+
+
+def two(shape, dtype, rng_name):
+    return [scaled(shape, dtype, rng_name), scaled(shape, dtype, rng_name)]
+
+
+def regression_cases():
+    cases = []
+    weighted = [{}, lambda shape, dtype: {"weight": probs(shape, dtype, 0.1, 2.0)}]
+    cases += elementwise_cases("l1Loss", F.l1_loss, two, [True, True], weighted, shapes=((), (7,), (3, 4), (2, 3, 2)))
+    cases += elementwise_cases("mseLoss", F.mse_loss, two, [True, True], weighted, shapes=((), (7,), (3, 4), (2, 3, 2)))
+    cases += elementwise_cases("smoothL1Loss", F.smooth_l1_loss, two, [True, True], [{}, {"beta": 0.5}, {"beta": 0.0}, {"beta": 2.5}])
+    cases += elementwise_cases("huberLoss", F.huber_loss, two, [True, True], [{}, {"delta": 0.5}, {"delta": 2.5}] + [lambda shape, dtype: {"delta": 1.5, "weight": probs(shape, dtype, 0.1, 2.0)}])
+    # Differences exactly at 0 and at +-beta / +-delta, where the pieces meet.
+    for dtype, reduction in itertools.product(DTYPES, reductions()):
+        x = torch.tensor([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 2.5, -2.5], dtype=DTYPES[dtype])
+        t = torch.zeros_like(x)
+        for fn, call, options in [
+            ("l1Loss", F.l1_loss, {}),
+            ("mseLoss", F.mse_loss, {}),
+            ("smoothL1Loss", F.smooth_l1_loss, {}),
+            ("smoothL1Loss", F.smooth_l1_loss, {"beta": 0.5}),
+            ("smoothL1Loss", F.smooth_l1_loss, {"beta": 0.0}),
+            ("huberLoss", F.huber_loss, {"delta": 2.5}),
+        ]:
+            cases.append(run_case(fn, lambda a, b: call(a, b, reduction=reduction, **options), [x, t], [True, True], {**options, "reduction": reduction}, reduction, "small", dtype))
+    return cases
+
+
+def binary_cases():
+    cases = []
+
+    def bce_args(shape, dtype, rng_name):
+        if rng_name == "extreme":
+            p = torch.tensor(rng.choice([0.0, 1.0, 1e-30, 1 - 1e-7, 0.5], size=shape), dtype=DTYPES[dtype])
+            y = torch.tensor(rng.choice([0.0, 1.0, 0.5], size=shape), dtype=DTYPES[dtype])
+            return [p, y]
+        low, high = (0.4, 0.6) if rng_name == "small" else (0.02, 0.98)
+        return [probs(shape, dtype, low, high), probs(shape, dtype, 0, 1)]
+
+    weight_sets = [{}, lambda shape, dtype: {"weight": probs(shape[-1:], dtype, 0.1, 2.0)}, lambda shape, dtype: {"weight": probs(shape, dtype, 0.1, 2.0)}]
+    cases += elementwise_cases("binaryCrossEntropy", F.binary_cross_entropy, bce_args, [True, True], weight_sets, shapes=((6,), (3, 4)))
+
+    def logit_args(shape, dtype, rng_name):
+        return [scaled(shape, dtype, rng_name), probs(shape, dtype, 0, 1)]
+
+    logit_sets = weight_sets + [lambda shape, dtype: {"posWeight": probs(shape[-1:], dtype, 0.5, 5.0)}, lambda shape, dtype: {"posWeight": probs(shape[-1:], dtype, 0.5, 5.0), "weight": probs(shape[-1:], dtype, 0.1, 2.0)}]
+    cases += elementwise_cases("binaryCrossEntropyWithLogits", F.binary_cross_entropy_with_logits, logit_args, [True, True], logit_sets, shapes=((6,), (3, 4)))
+
+    def focal_args(shape, dtype, rng_name):
+        return [scaled(shape, dtype, rng_name), torch.tensor(rng.choice([0.0, 1.0], size=shape), dtype=DTYPES[dtype])]
+
+    focal_sets = [{}, {"alpha": -1}, {"alpha": 0.5, "gamma": 0}, {"alpha": 0.75, "gamma": 1.5}]
+    cases += elementwise_cases("sigmoidFocalLoss", sigmoid_focal_loss, focal_args, [True, True], focal_sets, shapes=((6,), (3, 4)))
+
+    def soft_args(shape, dtype, rng_name):
+        # PyTorch computes log1p(exp(-y x)) directly: in float32 it overflows beyond -y x = 88, where
+        # losskit stays exact (a documented departure), so its "extreme" inputs stop at |x| = 80.
+        x = scaled(shape, dtype, rng_name)
+        if rng_name == "extreme":
+            x = torch.tensor(rng.choice([-80.0, -30.0, 0.0, 30.0, 80.0], size=shape), dtype=DTYPES[dtype])
+        return [x, labels_pm1(shape, dtype)]
+
+    cases += elementwise_cases("softMarginLoss", F.soft_margin_loss, soft_args, [True, False], [{}], shapes=((6,), (3, 4)))
+    return cases
+
+
+def distribution_cases():
+    cases = []
+
+    def kl_args(shape, dtype, rng_name):
+        x = torch.log_softmax(scaled(shape, dtype, rng_name), dim=-1)
+        y = torch.softmax(rand(shape, dtype), dim=-1)
+        if rng_name == "extreme":
+            y = y * torch.tensor(rng.choice([0.0, 1.0], size=shape), dtype=DTYPES[dtype])
+        return [x, y]
+
+    def kl_log_args(shape, dtype, rng_name):
+        x, y = kl_args(shape, dtype, "typical" if rng_name == "extreme" else rng_name)
+        return [x, torch.log_softmax(rand(shape, dtype), dim=-1)]
+
+    def kl_call(a, b, reduction, log_target=False):
+        return F.kl_div(a, b, reduction=reduction, log_target=log_target)
+
+    for args, opts in [(kl_args, {}), (kl_log_args, {"logTarget": True})]:
+        cases += elementwise_cases("klDiv", kl_call, args, [True, True], [opts], shapes=((5,), (3, 4), (2, 3, 2)), extra_reductions=("batchmean",))
+
+    def poisson_args(shape, dtype, rng_name):
+        x = scaled(shape, dtype, rng_name) if rng_name != "extreme" else torch.tensor(rng.choice([-30.0, 0.0, 5.0, 20.0], size=shape), dtype=DTYPES[dtype])
+        counts = torch.tensor(rng.choice([0.0, 1.0, 2.0, 5.0, 40.0], size=shape), dtype=DTYPES[dtype])
+        return [x, counts]
+
+    def poisson_rate_args(shape, dtype, rng_name):
+        x, counts = poisson_args(shape, dtype, rng_name)
+        return [x.abs() + (0 if rng_name == "extreme" else 0.1), counts]
+
+    for args, option_sets in [
+        (poisson_args, [{}, {"full": True}]),
+        (poisson_rate_args, [{"logInput": False}, {"logInput": False, "full": True}, {"logInput": False, "eps": 1e-3}]),
+    ]:
+        cases += elementwise_cases("poissonNllLoss", F.poisson_nll_loss, args, [True, True], option_sets, shapes=((6,), (3, 4)))
+
+    for dtype, (in_shape, var_shape), options, reduction, rng_name in itertools.product(
+        DTYPES,
+        [((3, 4), (3, 4)), ((3, 4), (3,)), ((3, 4), (3, 1)), ((2, 3, 4), (2, 1, 4)), ((5,), None)],
+        [{}, {"full": True}, {"eps": 1e-2}],
+        reductions(),
+        ["typical", "extreme"],
+    ):
+        x, y = scaled(in_shape, dtype, "typical"), scaled(in_shape, dtype, "typical")
+        if var_shape is None:
+            var = 0.75
+        elif rng_name == "extreme":
+            var = torch.tensor(rng.choice([0.0, 1e-9, 1e4], size=var_shape), dtype=DTYPES[dtype])
+        else:
+            var = probs(var_shape, dtype, 0.1, 3.0)
+        args = [x, y, var] if isinstance(var, torch.Tensor) else [x, y]
+        call = (lambda a, b, v: F.gaussian_nll_loss(a, b, v, reduction=reduction, **options)) if isinstance(var, torch.Tensor) else (lambda a, b: F.gaussian_nll_loss(a, b, var, reduction=reduction, **options))
+        case = run_case("gaussianNllLoss", call, args, [True, True, True], {**options, "reduction": reduction}, reduction, rng_name, dtype)
+        if not isinstance(var, torch.Tensor):
+            case["args"].append(var)
+            case["grads"].append("not-compared")
+        cases.append(case)
+    return cases
+
+
+def margin_cases():
+    cases = []
+
+    def ranking_args(shape, dtype, rng_name):
+        return [scaled(shape, dtype, rng_name), scaled(shape, dtype, rng_name), labels_pm1(shape, dtype)]
+
+    cases += elementwise_cases("marginRankingLoss", F.margin_ranking_loss, ranking_args, [True, True, True], [{}, {"margin": 0.5}], shapes=((6,), ()))
+
+    def hinge_args(shape, dtype, rng_name):
+        x = scaled(shape, dtype, rng_name).abs()
+        if rng_name == "extreme":
+            x = torch.tensor(rng.choice([0.0, 0.5, 1.0, 1e4], size=shape), dtype=DTYPES[dtype])
+        return [x, labels_pm1(shape, dtype)]
+
+    cases += elementwise_cases("hingeEmbeddingLoss", F.hinge_embedding_loss, hinge_args, [True, True], [{}, {"margin": 0.5}], shapes=((6,), (3, 4)))
+
+    for dtype, shape, weighted, reduction, rng_name in itertools.product(DTYPES, [(3, 4), (4,), (2, 3, 4)], [False, True], reductions(), ["small", "typical", "extreme"]):
+        x = scaled(shape, dtype, rng_name)
+        y = torch.tensor(rng.choice([0.0, 1.0], size=shape), dtype=DTYPES[dtype])
+        options = {"reduction": reduction}
+        if weighted:
+            options["weight"] = probs((shape[-1],), dtype, 0.1, 2.0)
+        cases.append(run_case("multilabelSoftMarginLoss", lambda a, b: F.multilabel_soft_margin_loss(a, b, **options), [x, y], [True, True], options, reduction, rng_name, dtype))
+
+    for dtype, (shape, t_shape), options, reduction, rng_name in itertools.product(
+        DTYPES, [((3, 4), (3,)), ((4,), ())], [{}, {"p": 2}, {"margin": 0.5}, "weight"], reductions(), ["typical", "extreme"]
+    ):
+        x = scaled(shape, dtype, rng_name) if rng_name == "typical" else torch.tensor(rng.choice([0.0, 1.0, 2.0], size=shape), dtype=DTYPES[dtype])
+        target = indices(t_shape, shape[-1])
+        opts = {"weight": probs((shape[-1],), dtype, 0.1, 2.0)} if options == "weight" else dict(options)
+        cases.append(run_case("multiMarginLoss", lambda a, b: F.multi_margin_loss(a, b, reduction=reduction, **opts), [x, target], [True, False], {**opts, "reduction": reduction}, reduction, rng_name, dtype))
+
+    for dtype, shape, reduction, rng_name in itertools.product(DTYPES, [(3, 4), (4,)], reductions(), ["typical", "extreme"]):
+        x = scaled(shape, dtype, rng_name) if rng_name == "typical" else torch.tensor(rng.choice([0.0, 1.0], size=shape), dtype=DTYPES[dtype])
+        rows = [[3, 0, -1, 1], [1, 2, 3, -1], [-1, 0, 1, 2]] if len(shape) == 2 else [2, 2, -1, 0]
+        target = torch.tensor(rows)
+        cases.append(run_case("multilabelMarginLoss", lambda a, b: F.multilabel_margin_loss(a, b, reduction=reduction), [x, target], [True, False], {"reduction": reduction}, reduction, rng_name, dtype))
+    return cases
+
+
+def embedding_cases():
+    cases = []
+    for dtype, (shape, t_shape), margin, reduction, rng_name in itertools.product(
+        DTYPES, [((4, 5), (4,)), ((5,), ())], [0.0, 0.3], reductions(), ["small", "typical", "extreme"]
+    ):
+        a, b = scaled(shape, dtype, rng_name), scaled(shape, dtype, rng_name)
+        if rng_name == "extreme" and len(shape) == 2:
+            b[0] = a[0]  # identical vectors: cos = 1
+            a[1] = 0.0  # a zero vector: cos = 0 thanks to the 1e-12
+        y = labels_pm1(t_shape, dtype)
+        options = {"reduction": reduction, **({"margin": margin} if margin else {})}
+        cases.append(run_case("cosineEmbeddingLoss", lambda p, q, r: F.cosine_embedding_loss(p, q, r, **options), [a, b, y], [True, True, True], options, reduction, rng_name, dtype))
+
+    for dtype, shape, options, reduction, rng_name in itertools.product(
+        DTYPES, [(3, 4), (4,)], [{}, {"p": 1}, {"p": 3, "margin": 2.0}, {"swap": True}, {"swap": True, "eps": 0.0, "p": 1.5}], reductions(), ["typical", "extreme"]
+    ):
+        a, p, n = (scaled(shape, dtype, "typical") for _ in range(3))
+        if rng_name == "extreme":
+            if len(shape) == 2:
+                p[0] = a[0]  # zero positive distance
+                n[1] = p[1]  # swap tie candidates
+            a = a * 1e3
+            p = p * 1e3
+            n = n * 1e3
+        cases.append(run_case("tripletMarginLoss", lambda x, y, z: F.triplet_margin_loss(x, y, z, reduction=reduction, **options), [a, p, n], [True, True, True], {**options, "reduction": reduction}, reduction, rng_name, dtype))
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------
+# Activations, printing, log_loss, seed examples
+
+
+def activation_cases():
+    cases = []
+    for dtype, shape, dim, rng_name in itertools.product(DTYPES, [(5,), (3, 4), (2, 3, 4)], [-1, 0, 1], ["small", "typical", "extreme"]):
+        if dim >= len(shape):
+            continue
+        x = scaled(shape, dtype, rng_name)
+        cases.append({"fn": "softmax", "dtype": dtype, "range": rng_name, "args": [enc(x)], "options": {"dim": dim}, "result": enc(torch.softmax(x, dim))})
+        cases.append({"fn": "logSoftmax", "dtype": dtype, "range": rng_name, "args": [enc(x)], "options": {"dim": dim}, "result": enc(torch.log_softmax(x, dim))})
+        for keepdim in [False, True]:
+            cases.append({"fn": "logSumExp", "dtype": dtype, "range": rng_name, "args": [enc(x)], "options": {"dim": dim, "keepdim": keepdim}, "result": enc(torch.logsumexp(x, dim, keepdim=keepdim))})
+    for dtype, rng_name in itertools.product(DTYPES, ["small", "typical", "extreme"]):
+        x = scaled((3, 4), dtype, rng_name)
+        cases.append({"fn": "sigmoid", "dtype": dtype, "range": rng_name, "args": [enc(x)], "options": {}, "result": enc(torch.sigmoid(x))})
+        cases.append({"fn": "logSigmoid", "dtype": dtype, "range": rng_name, "args": [enc(x)], "options": {}, "result": enc(F.logsigmoid(x))})
+        for options in [{}, {"beta": 2.0}, {"beta": 0.5, "threshold": 5.0}]:
+            cases.append({"fn": "softplus", "dtype": dtype, "range": rng_name, "args": [enc(x)], "options": options, "result": enc(F.softplus(x, **options))})
+    x = torch.tensor([[float("-inf"), float("-inf")], [float("inf"), 1.0], [float("nan"), 1.0]])
+    cases.append({"fn": "logSumExp", "dtype": "float32", "range": "extreme", "args": [enc(x)], "options": {"dim": 1, "keepdim": False}, "result": enc(torch.logsumexp(x, 1))})
+    return cases
+
+
+def printing_cases():
+    samples = [
+        torch.tensor(1.6154),
+        torch.tensor(3.0),
+        torch.tensor(-0.0),
+        torch.tensor(float("nan")),
+        torch.tensor([1.2319, 1.4423, 2.1719]),
+        torch.tensor([1e-5, 1.0]),
+        torch.tensor([1.0, 2.0, 1e9]),
+        torch.tensor([-0.0, 1.5]),
+        torch.tensor([float("nan"), 1.0, float("inf")]),
+        torch.tensor([float("nan"), float("-inf")]),
+        torch.tensor([0.125, 0.375]),
+        torch.tensor([0.03125, 100.0]),
+        torch.tensor([0.00005, 0.00015, 0.00025]),
+        torch.tensor([123456.0, 0.5]),
+        torch.tensor([1e8, 1.0]),
+        torch.tensor([1e-4, 0.5]),
+        torch.tensor([-1.0, 1000.0]),
+        torch.tensor([-1.0, 1001.0]),
+        torch.tensor([1, 2, 3], dtype=torch.int32),
+        torch.tensor([[1, -20], [300, 4]], dtype=torch.int32),
+        torch.tensor([1.5, 2.5], dtype=torch.float64),
+        torch.tensor(0.125, dtype=torch.float64),
+        torch.zeros(0),
+        torch.zeros(0, 3),
+        torch.zeros(2, 0, dtype=torch.float64),
+        torch.zeros(0, dtype=torch.int32),
+        torch.tensor([[1.0, 2.0], [3.0, 4.0]]),
+        torch.arange(30, dtype=torch.float32) / 7,
+        torch.arange(40, dtype=torch.float64) * 1e5,
+        torch.arange(2000, dtype=torch.float32) / 7,
+        torch.arange(1001, dtype=torch.int32),
+        torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) - 11.5,
+        torch.arange(5000, dtype=torch.float64).reshape(10, 20, 25) / 3,
+        torch.arange(1200, dtype=torch.float32).reshape(40, 30) * 1e-6,
+    ]
+    for _ in range(40):
+        ndim = int(rng.integers(0, 4))
+        shape = tuple(int(rng.integers(1, 6)) for _ in range(ndim))
+        scale = 10.0 ** rng.uniform(-6, 9)
+        dtype = [torch.float32, torch.float64][int(rng.integers(0, 2))]
+        t = torch.tensor(rng.standard_normal(shape) * scale, dtype=dtype)
+        if rng.uniform() < 0.3:
+            t = t.round()
+        samples.append(t)
+    return [{"tensor": enc(t), "printed": str(t)} for t in samples]
+
+
+def log_loss_cases():
+    cases = []
+
+    def add(y_true, y_pred, **kwargs):
+        options = {}
+        if "normalize" in kwargs:
+            options["normalize"] = kwargs["normalize"]
+        if "sample_weight" in kwargs:
+            options["sampleWeight"] = [float(v) for v in kwargs["sample_weight"]]
+        if "labels" in kwargs:
+            options["labels"] = list(kwargs["labels"])
+        pred = np.asarray(y_pred)
+        value = log_loss(y_true, pred, **kwargs)
+        cases.append({"yTrue": list(y_true), "yPred": {"dtype": str(pred.dtype), "shape": list(pred.shape), "data": [float(v) for v in pred.reshape(-1)]}, "options": options, "expected": number(value)})
+
+    add([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3])
+    add([0, 1, 1, 0], [0.0, 1.0, 1.0, 0.0])
+    add([0, 1, 1, 0], [1.0, 0.0, 0.5, 0.5])
+    for n in [5, 37, 300]:
+        y = rng.integers(0, 2, size=n).tolist()
+        if len(set(y)) < 2:
+            y[0], y[1] = 0, 1
+        p = rng.uniform(0, 1, size=n)
+        add(y, p.tolist())
+        add(y, p.tolist(), normalize=False)
+        add(y, p.tolist(), sample_weight=rng.uniform(0.1, 3, size=n).tolist())
+        add(y, p.astype(np.float32))
+        k = 4
+        y = rng.integers(0, k, size=n).tolist()
+        y[:k] = list(range(k))
+        q = rng.uniform(0.01, 1, size=(n, k))
+        q = q / q.sum(axis=1, keepdims=True)
+        add(y, q.tolist())
+        add(y, q.tolist(), sample_weight=rng.uniform(0.1, 3, size=n).tolist(), normalize=False)
+    add(["cat", "dog", "cat"], [0.2, 0.7, 0.4])
+    add(["b", "a", "c", "a"], [[0.2, 0.5, 0.3], [0.6, 0.3, 0.1], [0.1, 0.2, 0.7], [0.9, 0.05, 0.05]])
+    add([1, 1, 1], [[0.3, 0.7], [0.4, 0.6], [0.1, 0.9]], labels=[0, 1])
+    add([2, 0, 2], [[0.2, 0.3, 0.5], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]], labels=[0, 1, 2])
+    add([10, 20, 10, 30], [[0.5, 0.25, 0.25], [0.1, 0.8, 0.1], [0.7, 0.2, 0.1], [0.2, 0.2, 0.6]])
+    return cases
+
+
+def seed_examples():
+    """The tutorial's examples (../shared/seed-examples.md), printed by the reference libraries."""
+    torch.set_default_dtype(torch.float32)
+    demo = torch.tensor([[1, 4, 8, 6], [5, 2, -1, 3]], dtype=torch.float32)
+    by_hand = torch.exp(demo) / torch.sum(torch.exp(demo), dim=1, keepdim=True)
+    big = torch.tensor([[1000.0, 1001.0, 1002.0]])
+    y_pred = torch.tensor([[0.121, 0.434, 0.2, 0.3343], [0.3, 0.342, 0.6, 0.123], [5, 2, -1, 3]])
+    y_true1 = torch.tensor([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]], dtype=torch.float32)
+    y_true2 = torch.tensor([1, 0, 3])
+    p = torch.softmax(y_pred, dim=1)
+    b_true = [0, 1, 1, 0]
+    b_pred = [0.1, 0.9, 0.8, 0.3]
+    clipped = np.clip(np.array(b_pred), 1e-15, 1 - 1e-15)
+    by_hand_bce = -np.mean(np.array(b_true) * np.log(clipped) + (1 - np.array(b_true)) * np.log(1 - clipped))
+    diffs = torch.tensor([-3, -1, -0.5, 0, 0.5, 1, 3])
+
+    def curve(call):
+        x = diffs.clone().requires_grad_(True)
+        loss = call(x, torch.zeros_like(x), reduction="none")
+        loss.sum().backward()
+        return {"loss": enc(loss), "grad": enc(x.grad)}
+
+    printed = {
+        "softmaxByHand": str(by_hand),
+        "softmaxDim1": str(torch.softmax(demo, dim=1)),
+        "softmaxDim0": str(torch.softmax(demo, dim=0)),
+        "softmaxNaiveOverflow": str(torch.exp(big) / torch.sum(torch.exp(big), dim=1, keepdim=True)),
+        "softmaxStable": str(torch.softmax(big, dim=1)),
+        "crossEntropyOneHotArgmax": str(F.cross_entropy(y_pred, torch.argmax(y_true1, dim=1))),
+        "crossEntropyIndices": str(F.cross_entropy(y_pred, y_true2)),
+        "crossEntropyByHand": str(torch.mean(-torch.sum(y_true1 * torch.log(p), dim=1))),
+        "crossEntropyNone": str(F.cross_entropy(y_pred, y_true2, reduction="none")),
+        "binaryLogLoss": f"Binary Log Loss: {log_loss(b_true, b_pred)}",
+        "binaryByHand": f"Binary Cross-Entropy Loss: {by_hand_bce}",
+        "binaryTorch": str(F.binary_cross_entropy(torch.tensor(b_pred), torch.tensor(b_true, dtype=torch.float32))),
+    }
+    if SEED_DOC.exists():
+        # The generator's own check: the reference libraries still print what the tutorial shows.
+        doc = SEED_DOC.read_text()
+        for key, text in printed.items():
+            for line in text.splitlines():
+                assert line.strip() in doc, f"seed example {key}: {line!r} is not in {SEED_DOC}"
+    return {
+        "inputs": {
+            "demo": demo.tolist(),
+            "big": big.tolist(),
+            "yPred": [[float(torch.tensor(v)) for v in row] for row in y_pred.tolist()],
+            "yTrue1": y_true1.tolist(),
+            "yTrue2": y_true2.tolist(),
+            "binaryTrue": b_true,
+            "binaryPred": b_pred,
+            "differences": diffs.tolist(),
+        },
+        "printed": printed,
+        "curves": {
+            "l1": curve(F.l1_loss),
+            "mse": curve(F.mse_loss),
+            "smoothL1": curve(F.smooth_l1_loss),
+        },
+    }
+
+
+def main():
+    groups = {
+        "losses/cross-entropy.json": cross_entropy_cases() + nll_cases(),
+        "losses/regression.json": regression_cases(),
+        "losses/binary.json": binary_cases(),
+        "losses/distribution.json": distribution_cases(),
+        "losses/margin.json": margin_cases(),
+        "losses/embedding.json": embedding_cases(),
+    }
+    for name, cases in groups.items():
+        write(name, {"cases": cases})
+    write("activations.json", {"cases": activation_cases()})
+    write("printing.json", {"cases": printing_cases()})
+    write("log-loss.json", {"cases": log_loss_cases()})
+    write("seed.json", seed_examples())
+
+
+if __name__ == "__main__":
+    main()

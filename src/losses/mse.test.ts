@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkFiniteDifferences } from '../../test/support/finite-difference.js';
+import { goldenTests } from '../../test/support/golden.js';
+import { uniform } from '../../test/support/random.js';
+import { mse, mseLoss } from '../index.js';
+
+goldenTests('mseLoss', mseLoss);
+
+test('mseLoss: analytic gradients match finite differences (float64)', () => {
+  const x = uniform([2, 3, 2], -2, 2, 4);
+  const t = uniform([2, 3, 2], -2, 2, 5);
+  for (const options of [{}, { reduction: 'none' }, { weight: uniform([2, 3, 2], 0.1, 2, 6) }]) {
+    assert.ok(checkFiniteDifferences(mseLoss, [x, t], options, 'mseLoss') > 0);
+  }
+});
+
+test('mseLoss: the gradient grows with the error (outliers dominate)', () => {
+  const { grad } = mseLoss.withGrad([1, 100], [0, 0], { reduction: 'sum' });
+  assert.deepEqual(grad!.toArray(), [2, 200]);
+});
+
+test('mse is mseLoss', () => assert.equal(mse, mseLoss));
+
+test('mseLoss: bad input', () => {
+  assert.throws(() => mseLoss([[1, 2]], [1, 2]), /mseLoss: target shape \[2\] does not match input shape \[1, 2\]/);
+  assert.throws(() => mseLoss([1], [1], { reducton: 'sum' } as never), /mseLoss: unknown option 'reducton' \(did you mean 'reduction'\?\)/);
+  assert.throws(() => mseLoss([1], [[1, 2], [3]]), /mseLoss: target: ragged nested array/);
+  assert.throws(() => mseLoss([1], ['a' as never]), /mseLoss: target: element at \[0\] is the string 'a'/);
+});

@@ -1,0 +1,72 @@
+// Reading the golden fixtures written by scripts/generate_fixtures.py.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { tensor, type Tensor } from '../../src/index.js';
+
+export interface EncodedTensor {
+  shape: number[];
+  dtype: 'float32' | 'float64' | 'int32';
+  data: (number | string)[];
+}
+
+export interface LossCase {
+  fn: string;
+  range: 'small' | 'typical' | 'extreme';
+  dtype: 'float32' | 'float64';
+  args: (EncodedTensor | number)[];
+  options: Record<string, unknown>;
+  reduction: string;
+  gradOutput: EncodedTensor | null;
+  loss: EncodedTensor;
+  grads: (EncodedTensor | null | 'not-compared')[];
+}
+
+export interface Fixture<C> {
+  generator: string;
+  references: Record<string, string>;
+  cases: C[];
+}
+
+const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
+
+export function loadFixture<C = LossCase>(name: string): Fixture<C> {
+  return JSON.parse(readFileSync(FIXTURES + name, 'utf8')) as Fixture<C>;
+}
+
+export function decodeNumber(v: number | string): number {
+  if (typeof v === 'number') return v;
+  if (v === 'nan') return NaN;
+  if (v === 'inf') return Infinity;
+  if (v === '-inf') return -Infinity;
+  throw new Error(`fixture: unknown number ${v}`);
+}
+
+export function isEncodedTensor(v: unknown): v is EncodedTensor {
+  return typeof v === 'object' && v !== null && 'shape' in v && 'data' in v && 'dtype' in v;
+}
+
+export function decode(e: EncodedTensor): Tensor {
+  return tensor(e.data.map(decodeNumber), { dtype: e.dtype, shape: e.shape });
+}
+
+/** Options of a case with their tensors decoded (weight, posWeight). */
+export function decodeOptions(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, isEncodedTensor(v) ? decode(v) : v]));
+}
+
+/** All loss cases of every fixture file. */
+export const LOSS_FIXTURES = [
+  'losses/cross-entropy.json',
+  'losses/regression.json',
+  'losses/binary.json',
+  'losses/distribution.json',
+  'losses/margin.json',
+  'losses/embedding.json',
+];
+
+let allCases: LossCase[] | null = null;
+
+export function lossCases(fn: string): LossCase[] {
+  allCases ??= LOSS_FIXTURES.flatMap((name) => loadFixture(name).cases);
+  return allCases.filter((c) => c.fn === fn);
+}
