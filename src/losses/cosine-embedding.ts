@@ -12,7 +12,8 @@ export interface CosineEmbeddingLossOptions {
 }
 
 // Added to each squared norm, as PyTorch, so that a zero vector gives cos = 0 rather than NaN.
-const EPSILON = 1e-12;
+// PyTorch's constant is a float: 1e-12 rounded to float32 (visible in gradients at zero vectors).
+const EPSILON = Math.fround(1e-12);
 
 /**
  * Cosine embedding loss, as `torch.nn.functional.cosine_embedding_loss`.
