@@ -26,7 +26,9 @@ function sortedUnique(labels: readonly Label[]): Label[] {
   return typeof unique[0] === 'number' ? (unique as number[]).sort((a, b) => a - b) : (unique as string[]).sort();
 }
 
+/** Plain numbers and arrays become float64, as numpy makes them; tensors and typed arrays keep their dtype. */
 function asFloat64(fn: string, arg: string, value: TensorLike): Tensor {
+  if (value instanceof Tensor || ArrayBuffer.isView(value)) return asTensor(fn, arg, value);
   try {
     return tensor(value, { dtype: 'float64' });
   } catch (e) {
@@ -49,7 +51,8 @@ function labelList(yTrue: readonly Label[] | TensorLike): Label[] {
  * of the larger of two classes. Probabilities are clipped to `[eps, 1 − eps]` with `eps` the
  * machine epsilon of their dtype (float64 unless a float32 tensor or array is given), then
  * `loss = −Σ_i w_i Σ_k [y_i = k] log p_ik`, divided by `Σ w_i` when `normalize`. Sums follow
- * numpy's pairwise order, so the result matches scikit-learn to the last digit.
+ * numpy's pairwise order, so the result agrees with scikit-learn to within the last-bit
+ * differences of `Math.log` and the C library's `log` (a few ulps; the tutorial's value prints identically).
  *
  * Shapes: `yTrue` `[N]` labels; `yPred` `[N]` or `[N, K]`; `sampleWeight` `[N]`.
  *
@@ -65,9 +68,7 @@ export function logLoss(yTrue: readonly Label[] | TensorLike, yPred: TensorLike,
   const fn = 'logLoss';
   checkOptions(fn, options, ['normalize', 'sampleWeight', 'labels']);
   const normalize = booleanOption(fn, 'normalize', options?.normalize, true);
-  // Nested arrays become float64, as numpy does with Python floats.
-  const pred: Tensor =
-    yPred instanceof Tensor || ArrayBuffer.isView(yPred) ? asTensor(fn, 'yPred', yPred) : asFloat64(fn, 'yPred', yPred);
+  const pred = asFloat64(fn, 'yPred', yPred);
   if (pred.shape.length !== 1 && pred.shape.length !== 2) {
     throw new Error(`${fn}: yPred must be [N] or [N, K], got shape ${shapeString(pred.shape)}`);
   }
@@ -78,7 +79,7 @@ export function logLoss(yTrue: readonly Label[] | TensorLike, yPred: TensorLike,
   const labels = labelList(yTrue);
   const n = pred.shape[0];
   if (labels.length !== n) throw new Error(`${fn}: yTrue has ${labels.length} labels but yPred has ${n} rows`);
-  const weights = options?.sampleWeight === undefined ? null : asTensor(fn, 'sampleWeight', options.sampleWeight);
+  const weights = options?.sampleWeight === undefined ? null : asFloat64(fn, 'sampleWeight', options.sampleWeight);
   if (weights && weights.size !== n) throw new Error(`${fn}: sampleWeight has ${weights.size} elements but yPred has ${n} rows`);
 
   let classes: Label[];

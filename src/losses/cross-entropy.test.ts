@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkFiniteDifferences } from '../../test/support/finite-difference.js';
+import { goldenTests } from '../../test/support/golden.js';
+import { integers, uniform } from '../../test/support/random.js';
+import { crossEntropy, softmax, tensor } from '../index.js';
+
+goldenTests('crossEntropy', crossEntropy);
+
+test('crossEntropy: analytic gradients match finite differences (float64), every layout and option', () => {
+  const layouts: [number[], number[]][] = [[[5], []], [[4, 5], [4]], [[2, 5, 3], [2, 3]]];
+  layouts.forEach(([inputShape, targetShape], n) => {
+    const x = uniform(inputShape, -3, 3, 200 + n);
+    const indices = integers(targetShape, 5, 210 + n);
+    const probabilities = softmax(uniform(inputShape, -2, 2, 220 + n), { dim: inputShape.length === 1 ? 0 : 1 });
+    for (const options of [{}, { labelSmoothing: 0.2 }, { weight: uniform([5], 0.2, 2, 230), labelSmoothing: 0.1, reduction: 'sum' }]) {
+      assert.ok(checkFiniteDifferences(crossEntropy, [x, indices], options, `crossEntropy ${inputShape}`) > 0);
+      assert.ok(checkFiniteDifferences(crossEntropy, [x, probabilities], options, `crossEntropy soft ${inputShape}`) > 0);
+    }
+  });
+});
+
+test('crossEntropy: the gradient is softmax - onehot (divided by N for the mean)', () => {
+  const logits = [[1, 2, 3], [0.5, -1, 2]];
+  const { grad } = crossEntropy.withGrad(logits, [2, 0]);
+  const p = softmax(logits);
+  const expected = [p.data[0] / 2, p.data[1] / 2, (p.data[2] - 1) / 2, (p.data[3] - 1) / 2, p.data[4] / 2, p.data[5] / 2];
+  expected.forEach((v, i) => assert.ok(Math.abs(grad!.data[i] - v) < 1e-7, `element ${i}`));
+});
+
+test('crossEntropy: logits of ±1e4 and beyond are exact, never NaN', () => {
+  const loss = crossEntropy(tensor([[1e4, -1e4, 0], [-1e30, 1e30, 1e30]], { dtype: 'float64' }), [1, 0], { reduction: 'none' });
+  assert.deepEqual(loss.toArray(), [2e4, 2e30]);
+});
+
+test('crossEntropy: every target ignored gives NaN for the mean with a zero gradient, as PyTorch', () => {
+  const { loss, grad } = crossEntropy.withGrad([[1, 2], [3, 4]], [-100, -100]);
+  assert.ok(Number.isNaN(loss.item()));
+  assert.deepEqual(Array.from(grad!.data), [0, 0, 0, 0]);
+  assert.equal(crossEntropy([[1, 2], [3, 4]], [-100, 1], { reduction: 'none' }).data[0], 0);
+});
+
+test('crossEntropy: empty batch', () => {
+  const empty = tensor(new Float32Array(0), { shape: [0, 3] });
+  assert.ok(Number.isNaN(crossEntropy(empty, []).item()));
+  assert.equal(crossEntropy(empty, [], { reduction: 'sum' }).item(), 0);
+  assert.deepEqual(crossEntropy(empty, [], { reduction: 'none' }).shape, [0]);
+});
+
+test('crossEntropy: bad input', () => {
+  assert.throws(() => crossEntropy([[1, 2, 3]], [5]), /^Error: crossEntropy: target 5 is out of range for 3 classes \(at index 0\)$/);
+  assert.throws(() => crossEntropy([[1, 2, 3]], [-1]), /crossEntropy: target -1 is out of range for 3 classes/);
+  assert.throws(() => crossEntropy([[1, 2, 3]], [1.5]), /^Error: crossEntropy: target 1.5 at index 0 is not an integer class index$/);
+  assert.throws(() => crossEntropy([[1, 2, 3]], [1], { labelSmoothing: 1.5 }), /^Error: crossEntropy: labelSmoothing must be in \[0, 1\], got 1.5$/);
+  assert.throws(() => crossEntropy([[1, 2, 3]], [1], { weight: [1, 2] }), /^Error: crossEntropy: weight shape \[2\] does not match the 3 classes \(expected \[3\]\)$/);
+  assert.throws(() => crossEntropy([[1, 2, 3]], [1, 2]), /crossEntropy: target shape \[2\] does not match the input: expected class indices of shape \[1\] or probabilities of the input shape/);
+  assert.throws(() => crossEntropy([[1, 2, 3]], [1], { ignore_index: 1 } as never), /crossEntropy: unknown option 'ignore_index' \(did you mean 'ignoreIndex'\?\)/);
+  assert.throws(() => crossEntropy([[1, 2, 3]], [1], { ignoreIndex: 0.5 }), /crossEntropy: ignoreIndex must be an integer, got 0.5/);
+  assert.throws(() => crossEntropy(5, [1]), /crossEntropy: input must have a class dimension, got a 0-d tensor/);
+  assert.throws(() => crossEntropy([[1, 2, 3]], [1], { reduction: 'batchmean' } as never), /crossEntropy: reduction 'batchmean' is not valid \(valid: 'none', 'mean', 'sum'\)/);
+  assert.throws(() => crossEntropy.withGrad([[1, 2, 3]], [1], { reduction: 'none', gradOutput: [1, 2] }), /crossEntropy: gradOutput shape \[2\] does not match the loss shape \[1\]/);
+  assert.throws(() => (crossEntropy as unknown as (x: unknown) => void)([[1, 2, 3]]), /crossEntropy: target is missing/);
+});
