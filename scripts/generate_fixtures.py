@@ -533,6 +533,15 @@ def printing_cases():
     return [{"tensor": enc(t), "printed": str(t)} for t in samples]
 
 
+def number_formats():
+    """Python's own format() of doubles, which PyTorch's printing is built on: ties, subnormals, extremes."""
+    values = [0.125, 0.375, 2.675, -0.0, -0.00001, 1e21, 0.03125, 1.25e-5, 9.99995, 99999.5, 5e-324, 1.7976931348623157e308, 0.0, 0.5, 1.5, 2.5, -2.5, 1e-300, 123456789.125]
+    values += [float(v) for v in rng.standard_normal(40) * 10.0 ** rng.uniform(-8, 8, 40)]
+    values += [float(np.float32(v)) for v in rng.standard_normal(20)]
+    specs = [".0f", ".1f", ".2f", ".4f", ".1e", ".4e"]
+    return [{"value": number(v), "spec": spec, "formatted": format(v, spec)} for v in values for spec in specs]
+
+
 def log_loss_cases():
     cases = []
 
@@ -649,7 +658,7 @@ def main():
     for name, cases in groups.items():
         write(name, {"cases": cases})
     write("activations.json", {"cases": activation_cases()})
-    write("printing.json", {"cases": printing_cases()})
+    write("printing.json", {"cases": printing_cases(), "numberFormats": number_formats()})
     write("log-loss.json", {"cases": log_loss_cases()})
     write("seed.json", seed_examples())
 

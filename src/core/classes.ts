@@ -1,5 +1,5 @@
 import { shapeString } from './shape.js';
-import { asTensor, type Tensor, type TensorLike } from './tensor.js';
+import { asTensor, type DType, type Tensor, type TensorLike } from './tensor.js';
 
 /**
  * Layout of a class-scored input: `[C]`, `[N, C]` or `[N, C, d1, ..., dk]` (classes on dim 1, or
@@ -32,10 +32,10 @@ export function itemBase(layout: ClassLayout, i: number): number {
   return n * layout.classes * layout.inner + (i - n * layout.inner);
 }
 
-/** Class weights: a tensor of C numbers, or null. */
-export function classWeights(fn: string, value: unknown, classes: number): ArrayLike<number> | null {
+/** Class weights: a tensor of C numbers (plain arrays in the input's dtype), or null. */
+export function classWeights(fn: string, value: unknown, classes: number, dtype: DType): ArrayLike<number> | null {
   if (value === undefined || value === null) return null;
-  const w = asTensor(fn, 'weight', value as TensorLike);
+  const w = asTensor(fn, 'weight', value as TensorLike, dtype);
   if (w.shape.length !== 1 || w.size !== classes) {
     throw new Error(`${fn}: weight shape ${shapeString(w.shape)} does not match the ${classes} classes (expected [${classes}])`);
   }

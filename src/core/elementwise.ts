@@ -117,7 +117,7 @@ function optionTensor(
   rule: 'exact' | 'broadcast',
 ): { data: ArrayLike<number>; map: Int32Array | null } | null {
   if (value === undefined || value === null) return null;
-  const t = asTensor(fn, name, value as TensorLike);
+  const t = asTensor(fn, name, value as TensorLike, resultDtype([input]));
   if (rule === 'exact' && !sameShape(t.shape, input.shape)) {
     throw new Error(`${fn}: ${name} shape ${shapeString(t.shape)} does not match input shape ${shapeString(input.shape)}`);
   }

@@ -57,6 +57,16 @@ export function resultDtype(tensors: readonly Tensor[]): DType {
   return 'float32';
 }
 
+/** The floating dtype of the first tensor or typed array among `values`, else float32. */
+export function callDtype(values: readonly unknown[]): DType {
+  for (const v of values) {
+    if (v instanceof Tensor && v.dtype !== 'int32') return v.dtype;
+    if (v instanceof Float64Array) return 'float64';
+    if (v instanceof Float32Array) return 'float32';
+  }
+  return 'float32';
+}
+
 /** A gradient buffer (float64) turned into a tensor shaped and typed like its argument. */
 export function gradTensor(grad: Float64Array, like: Tensor): Tensor {
   return new Tensor(typedArrayOf(like.dtype === 'int32' ? 'float32' : like.dtype, grad), like.shape);
@@ -78,7 +88,10 @@ export function defineLoss<O extends object>(
     }
     const options = (args[argNames.length] ?? {}) as O & GradOptions;
     checkOptions(name, args[argNames.length], wantGrad ? [...optionNames, 'gradOutput'] : optionNames);
-    const tensors = argNames.map((arg, i) => asTensor(name, arg, args[i] as TensorLike));
+    // Plain numbers and arrays take the dtype of the first tensor or typed array among the
+    // arguments (float32 if there is none), so a float64 input never meets a float32-rounded target.
+    const plainDtype = callDtype(args.slice(0, argNames.length));
+    const tensors = argNames.map((arg, i) => asTensor(name, arg, args[i] as TensorLike, plainDtype));
     return kernel({ tensors, options, wantGrad, gradOutput: wantGrad ? options.gradOutput : undefined });
   };
   const loss = Object.assign((...args: unknown[]) => run(args, false).loss, {

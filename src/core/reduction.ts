@@ -80,7 +80,8 @@ export class Reducer {
   /** Reads `gradOutput` (shaped like the loss; default ones) before `upstream` is used. */
   setGradOutput(gradOutput: TensorLike | undefined): void {
     if (gradOutput === undefined) return;
-    const g = asTensor(this.fn, 'gradOutput', gradOutput);
+    // Plain numbers keep their full precision: the gradient is rounded to the result's dtype once, at the end.
+    const g = asTensor(this.fn, 'gradOutput', gradOutput, 'float64');
     if (this.reduction === 'none') {
       if (g.shape.length !== this.itemShape.length || g.shape.some((d, i) => d !== this.itemShape[i])) {
         throw new Error(`${this.fn}: gradOutput shape [${g.shape.join(', ')}] does not match the loss shape [${this.itemShape.join(', ')}]`);

@@ -194,15 +194,16 @@ export function typedArrayOf(dtype: DType, values: ArrayLike<number> | number): 
 }
 
 /**
- * Converts an argument of `fn` to a tensor without copying a tensor or typed array.
+ * Converts an argument of `fn` to a tensor without copying a tensor or typed array; numbers and
+ * nested arrays become `plainDtype` (float32 by default, as `torch.tensor`).
  * Errors name the function and the argument: `l1Loss: target: ragged nested array ...`.
  */
-export function asTensor(fn: string, arg: string, value: TensorLike): Tensor {
+export function asTensor(fn: string, arg: string, value: TensorLike, plainDtype: DType = 'float32'): Tensor {
   if (value instanceof Tensor) return value;
   if (isTypedArray(value)) return new Tensor(value, [value.length]);
   if (value === undefined || value === null) throw new Error(`${fn}: ${arg} is missing`);
   try {
-    return tensor(value);
+    return tensor(value, { dtype: plainDtype });
   } catch (e) {
     throw new Error(`${fn}: ${arg}: ${(e as Error).message.replace(/^tensor: /, '')}`);
   }

@@ -56,7 +56,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   const ignoreIndex = integerOption(fn, 'ignoreIndex', options.ignoreIndex, -100);
   const layout = classLayout(fn, input);
   const { classes: C, inner, items } = layout;
-  const weight = classWeights(fn, options.weight, C);
+  const weight = classWeights(fn, options.weight, C, resultDtype([input]));
   const probabilities = sameShape(input.shape, target.shape);
   const denominator = probabilities ? items : checkClassTargets(fn, target, layout, ignoreIndex, weight);
 

@@ -1,7 +1,7 @@
 import { booleanOption, checkOptions } from '../core/options.js';
 import { pairwiseSum } from '../core/pairwise-sum.js';
 import { shapeString } from '../core/shape.js';
-import { asTensor, Tensor, tensor, type TensorLike } from '../core/tensor.js';
+import { asTensor, type TensorLike } from '../core/tensor.js';
 
 /** A class label: a number or a string, as scikit-learn accepts. */
 export type Label = number | string;
@@ -26,19 +26,9 @@ function sortedUnique(labels: readonly Label[]): Label[] {
   return typeof unique[0] === 'number' ? (unique as number[]).sort((a, b) => a - b) : (unique as string[]).sort();
 }
 
-/** Plain numbers and arrays become float64, as numpy makes them; tensors and typed arrays keep their dtype. */
-function asFloat64(fn: string, arg: string, value: TensorLike): Tensor {
-  if (value instanceof Tensor || ArrayBuffer.isView(value)) return asTensor(fn, arg, value);
-  try {
-    return tensor(value, { dtype: 'float64' });
-  } catch (e) {
-    throw new Error(`${fn}: ${arg}: ${(e as Error).message.replace(/^tensor: /, '')}`);
-  }
-}
-
 function labelList(yTrue: readonly Label[] | TensorLike): Label[] {
   if (Array.isArray(yTrue) && yTrue.every((v) => typeof v === 'string' || typeof v === 'number')) return yTrue as Label[];
-  const t = asTensor('logLoss', 'yTrue', yTrue as TensorLike);
+  const t = asTensor('logLoss', 'yTrue', yTrue as TensorLike, 'float64');
   if (t.shape.length !== 1) throw new Error(`logLoss: yTrue must be a 1-D list of labels, got shape ${shapeString(t.shape)}`);
   return Array.from(t.data);
 }
@@ -68,7 +58,8 @@ export function logLoss(yTrue: readonly Label[] | TensorLike, yPred: TensorLike,
   const fn = 'logLoss';
   checkOptions(fn, options, ['normalize', 'sampleWeight', 'labels']);
   const normalize = booleanOption(fn, 'normalize', options?.normalize, true);
-  const pred = asFloat64(fn, 'yPred', yPred);
+  // Plain numbers and arrays become float64, as numpy makes them; typed arrays keep their dtype.
+  const pred = asTensor(fn, 'yPred', yPred, 'float64');
   if (pred.shape.length !== 1 && pred.shape.length !== 2) {
     throw new Error(`${fn}: yPred must be [N] or [N, K], got shape ${shapeString(pred.shape)}`);
   }
@@ -79,7 +70,7 @@ export function logLoss(yTrue: readonly Label[] | TensorLike, yPred: TensorLike,
   const labels = labelList(yTrue);
   const n = pred.shape[0];
   if (labels.length !== n) throw new Error(`${fn}: yTrue has ${labels.length} labels but yPred has ${n} rows`);
-  const weights = options?.sampleWeight === undefined ? null : asFloat64(fn, 'sampleWeight', options.sampleWeight);
+  const weights = options?.sampleWeight === undefined ? null : asTensor(fn, 'sampleWeight', options.sampleWeight, 'float64');
   if (weights && weights.size !== n) throw new Error(`${fn}: sampleWeight has ${weights.size} elements but yPred has ${n} rows`);
 
   let classes: Label[];

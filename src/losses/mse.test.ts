@@ -20,6 +20,12 @@ test('mseLoss: the gradient grows with the error (outliers dominate)', () => {
   assert.deepEqual(grad!.toArray(), [2, 200]);
 });
 
+test('mseLoss: plain arrays take the dtype of a typed input (no float32 rounding of a float64 call)', () => {
+  assert.equal(mseLoss(new Float64Array([0.1]), [0.1]).item(), 0);
+  assert.equal(mseLoss(new Float64Array([0.1]), [0.1]).dtype, 'float64');
+  assert.ok(mseLoss(new Float64Array([0.1]), new Float32Array([0.1])).item() > 0);
+});
+
 test('mse is mseLoss', () => assert.equal(mse, mseLoss));
 
 test('mseLoss: bad input', () => {

@@ -51,7 +51,7 @@ export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
     const C = input.shape[input.shape.length - 1];
     const N = input.shape.length === 2 ? input.shape[0] : 1;
     const layout = { classes: C, inner: 1, items: N, itemShape: input.shape.slice(0, -1) };
-    const weight = classWeights(fn, options.weight, C);
+    const weight = classWeights(fn, options.weight, C, resultDtype([input]));
     checkClassTargets(fn, target, layout, null, null);
     const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]));
     if (wantGrad) reducer.setGradOutput(call.gradOutput);

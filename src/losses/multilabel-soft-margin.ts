@@ -38,7 +38,7 @@ export const multilabelSoftMarginLoss = defineLoss<MultilabelSoftMarginLossOptio
     const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
     if (input.shape.length === 0) throw new Error(`${fn}: input must have a class dimension, got a 0-d tensor`);
     assertSameShape(fn, 'target', target, 'input', input);
-    const weight = options.weight === undefined ? null : asTensor(fn, 'weight', options.weight);
+    const weight = options.weight === undefined ? null : asTensor(fn, 'weight', options.weight, resultDtype([input]));
     const weightMap = weight ? broadcastMap(fn, 'weight', weight.shape, input.shape) : null;
     const C = input.shape[input.shape.length - 1];
     const rows = C === 0 ? 0 : input.size / C;

@@ -37,7 +37,7 @@ export const nllLoss = defineLoss<NllLossOptions>('nllLoss', ['input', 'target']
   const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
   const ignoreIndex = integerOption(fn, 'ignoreIndex', options.ignoreIndex, -100);
   const layout = classLayout(fn, input);
-  const weight = classWeights(fn, options.weight, layout.classes);
+  const weight = classWeights(fn, options.weight, layout.classes, resultDtype([input]));
   const denominator = checkClassTargets(fn, target, layout, ignoreIndex, weight);
   const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]), denominator);
   if (wantGrad) reducer.setGradOutput(call.gradOutput);

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { activationGoldenTests } from '../../test/support/activation-golden.js';
+import { logSigmoid, sigmoid, softplus, tensor } from '../index.js';
+
+activationGoldenTests('sigmoid', sigmoid);
+activationGoldenTests('logSigmoid', logSigmoid);
+activationGoldenTests('softplus', softplus);
+
+test('sigmoid, logSigmoid, softplus: extreme inputs', () => {
+  const x = tensor([-Number.MAX_VALUE, -745, 0, 745, Number.MAX_VALUE], { dtype: 'float64' });
+  assert.deepEqual(Array.from(sigmoid(x).data), [0, 5e-324, 0.5, 1, 1]); // e^-745 is the smallest subnormal
+  assert.deepEqual(Array.from(logSigmoid(x).data).slice(0, 2), [-Number.MAX_VALUE, -745]);
+  assert.equal(softplus(x).data[4], Number.MAX_VALUE);
+  assert.ok(Number.isNaN(sigmoid([NaN]).item()));
+});
+
+test('softplus: bad input', () => {
+  assert.throws(() => softplus([1], { beta: 'a' as never }), /^Error: softplus: beta must be a number, got a$/);
+});

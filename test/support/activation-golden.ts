@@ -1,0 +1,28 @@
+// Golden fixture cases of the activations (forward only).
+import { describe, test } from 'node:test';
+import type { Tensor } from '../../src/index.js';
+import { assertTensorClose } from './close.js';
+import { decode, loadFixture, type EncodedTensor } from './fixtures.js';
+
+export interface ActivationCase {
+  fn: string;
+  dtype: 'float32' | 'float64';
+  range: string;
+  args: EncodedTensor[];
+  options: Record<string, unknown>;
+  result: EncodedTensor;
+}
+
+export function activationGoldenTests(name: string, fn: (x: Tensor, options?: never) => Tensor): void {
+  const cases = loadFixture<ActivationCase>('activations.json').cases.filter((c) => c.fn === name);
+  describe(`${name} matches PyTorch (golden fixtures)`, () => {
+    for (const range of ['small', 'typical', 'extreme']) {
+      const group = cases.filter((c) => c.range === range);
+      test(`${range} inputs: ${group.length} cases`, () => {
+        group.forEach((c, i) => {
+          assertTensorClose(fn(decode(c.args[0]), c.options as never), decode(c.result), `${name} ${c.dtype} ${range} case ${i} ${JSON.stringify(c.options)}`);
+        });
+      });
+    }
+  });
+}

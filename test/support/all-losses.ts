@@ -1,0 +1,44 @@
+// Every loss with a generator of valid float64 arguments: used by the property tests.
+import * as L from '../../src/index.js';
+import type { LossWithGrad, Tensor } from '../../src/index.js';
+import { integers, signs, uniform } from './random.js';
+
+export type AnyLoss = ((...args: unknown[]) => Tensor) & { withGrad: (...args: unknown[]) => LossWithGrad };
+
+export interface LossEntry {
+  name: string;
+  fn: AnyLoss;
+  /** Valid arguments of a batch of n items, from a seed. */
+  args: (n: number, seed: number) => Tensor[];
+  options?: Record<string, unknown>;
+  /** Supports a weight option; `weightShape` gives its shape for n items. */
+  weightShape?: (n: number) => number[];
+}
+
+const C = 4;
+const pair = (low: number, high: number) => (n: number, s: number) => [uniform([n, C], low, high, s), uniform([n, C], low, high, s + 1)];
+const probabilities = (n: number, s: number) => [uniform([n, C], 0.02, 0.98, s), uniform([n, C], 0, 1, s + 1)];
+
+export const ALL_LOSSES: LossEntry[] = [
+  { name: 'crossEntropy', fn: L.crossEntropy as AnyLoss, args: (n, s) => [uniform([n, C], -3, 3, s), integers([n], C, s + 1)], weightShape: () => [C] },
+  { name: 'crossEntropy (probabilities, smoothing)', fn: L.crossEntropy as AnyLoss, args: (n, s) => [uniform([n, C], -3, 3, s), L.softmax(uniform([n, C], -3, 3, s + 1))], options: { labelSmoothing: 0.1 }, weightShape: () => [C] },
+  { name: 'nllLoss', fn: L.nllLoss as AnyLoss, args: (n, s) => [L.logSoftmax(uniform([n, C], -3, 3, s)), integers([n], C, s + 1)], weightShape: () => [C] },
+  { name: 'binaryCrossEntropy', fn: L.binaryCrossEntropy as AnyLoss, args: probabilities, weightShape: (n) => [n, C] },
+  { name: 'binaryCrossEntropyWithLogits', fn: L.binaryCrossEntropyWithLogits as AnyLoss, args: (n, s) => [uniform([n, C], -4, 4, s), uniform([n, C], 0, 1, s + 1)], options: { posWeight: [1, 2, 0.5, 3] }, weightShape: () => [C] },
+  { name: 'l1Loss', fn: L.l1Loss as AnyLoss, args: pair(-3, 3), weightShape: (n) => [n, C] },
+  { name: 'mseLoss', fn: L.mseLoss as AnyLoss, args: pair(-3, 3), weightShape: (n) => [n, C] },
+  { name: 'smoothL1Loss', fn: L.smoothL1Loss as AnyLoss, args: pair(-3, 3), options: { beta: 0.7 } },
+  { name: 'huberLoss', fn: L.huberLoss as AnyLoss, args: pair(-3, 3), options: { delta: 1.3 }, weightShape: (n) => [n, C] },
+  { name: 'klDiv', fn: L.klDiv as AnyLoss, args: (n, s) => [L.logSoftmax(uniform([n, C], -3, 3, s)), L.softmax(uniform([n, C], -3, 3, s + 1))] },
+  { name: 'poissonNllLoss', fn: L.poissonNllLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 2, s), integers([n, C], 6, s + 1)], options: { full: true } },
+  { name: 'gaussianNllLoss', fn: L.gaussianNllLoss as AnyLoss, args: (n, s) => [uniform([n, C], -2, 2, s), uniform([n, C], -2, 2, s + 1), uniform([n], 0.2, 2, s + 2)] },
+  { name: 'marginRankingLoss', fn: L.marginRankingLoss as AnyLoss, args: (n, s) => [uniform([n], -2, 2, s), uniform([n], -2, 2, s + 1), signs([n], s + 2)], options: { margin: 0.5 } },
+  { name: 'hingeEmbeddingLoss', fn: L.hingeEmbeddingLoss as AnyLoss, args: (n, s) => [uniform([n, C], 0, 2, s), signs([n, C], s + 1)] },
+  { name: 'softMarginLoss', fn: L.softMarginLoss as AnyLoss, args: (n, s) => [uniform([n, C], -3, 3, s), signs([n, C], s + 1)] },
+  { name: 'multilabelSoftMarginLoss', fn: L.multilabelSoftMarginLoss as AnyLoss, args: (n, s) => [uniform([n, C], -3, 3, s), integers([n, C], 2, s + 1)], weightShape: () => [C] },
+  { name: 'multiMarginLoss', fn: L.multiMarginLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 1, s), integers([n], C, s + 1)], options: { p: 2 }, weightShape: () => [C] },
+  { name: 'multilabelMarginLoss', fn: L.multilabelMarginLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 1, s), L.tensor(Array.from({ length: n }, (_, i) => [i % C, (i + 1) % C, -1, 0]))] },
+  { name: 'cosineEmbeddingLoss', fn: L.cosineEmbeddingLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 1, s), uniform([n, C], -1, 1, s + 1), signs([n], s + 2)], options: { margin: -0.2 } },
+  { name: 'tripletMarginLoss', fn: L.tripletMarginLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 1, s), uniform([n, C], -1, 1, s + 1), uniform([n, C], -1, 1, s + 2)], options: { swap: true, margin: 1.5 } },
+  { name: 'sigmoidFocalLoss', fn: L.sigmoidFocalLoss as AnyLoss, args: (n, s) => [uniform([n, C], -3, 3, s), integers([n, C], 2, s + 1)] },
+];
