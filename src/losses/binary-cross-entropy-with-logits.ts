@@ -27,8 +27,8 @@ export interface BinaryCrossEntropyWithLogitsOptions {
  *
  * @example
  * ```ts
- * console.log(binaryCrossEntropyWithLogits([2, -1, 1e4], [1, 0, 0]).toString());
- * // tensor(3333.4453)
+ * console.log(binaryCrossEntropyWithLogits([2, -1, 20], [1, 0, 0]).toString());
+ * // tensor(6.8134)
  * ```
  * Differs from PyTorch: shapes of input and target must match exactly.
  */

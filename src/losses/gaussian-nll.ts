@@ -54,7 +54,7 @@ function varShape(input: readonly number[], variance: readonly number[]): readon
  * @example
  * ```ts
  * console.log(gaussianNllLoss([1, 2], [1.5, 1], [0.5, 2]).toString());
- * // tensor(0.1483)
+ * // tensor(0.2500)
  * ```
  */
 export const gaussianNllLoss = elementwiseLoss<Params>({

@@ -27,7 +27,7 @@ export interface KlDivOptions {
  * ```ts
  * const logQ = logSoftmax([[1, 2, 3]]);
  * console.log(klDiv(logQ, [[0.2, 0.3, 0.5]], { reduction: 'batchmean' }).toString());
- * // tensor(0.0987)
+ * // tensor(0.0780)
  * ```
  */
 export const klDiv = elementwiseLoss<{ logTarget: boolean }>({

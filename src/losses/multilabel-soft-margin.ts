@@ -24,7 +24,7 @@ export interface MultilabelSoftMarginLossOptions {
  * @example
  * ```ts
  * console.log(multilabelSoftMarginLoss([[2, -1, 0.5]], [[1, 0, 1]]).toString());
- * // tensor(0.2877)
+ * // tensor(0.3048)
  * ```
  */
 export const multilabelSoftMarginLoss = defineLoss<MultilabelSoftMarginLossOptions>(

@@ -26,7 +26,7 @@ export interface NllLossOptions {
  * @example
  * ```ts
  * console.log(nllLoss(logSoftmax([[1, 2, 3], [1, 1, 1]]), [2, 0]).toString());
- * // tensor(0.7580)
+ * // tensor(0.7531)
  * ```
  * Differs from PyTorch: class indices are numbers (JavaScript has no int64); a non-integer throws.
  */

@@ -35,7 +35,7 @@ const TWO_PI = 2 * Math.PI;
  * @example
  * ```ts
  * console.log(poissonNllLoss([0, 1, 2], [1, 2, 3]).toString());
- * // tensor(1.3020)
+ * // tensor(1.0358)
  * ```
  * Differs from PyTorch: with `full`, the target gradient at a target of exactly 0 is 0 (the added
  * term is identically 0 there); PyTorch's autograd gives NaN (0 · log 0).

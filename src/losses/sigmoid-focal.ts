@@ -33,7 +33,7 @@ interface Params {
  * @example
  * ```ts
  * console.log(sigmoidFocalLoss([3, -2, 0.5], [1, 0, 1]).toString());
- * // tensor(0.0124)
+ * // tensor(0.0061)
  * ```
  * Differs from torchvision: the default reduction is `'mean'` (as every losskit loss), not `'none'`.
  */

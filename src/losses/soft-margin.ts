@@ -20,7 +20,7 @@ export interface SoftMarginLossOptions {
  * @example
  * ```ts
  * console.log(softMarginLoss([2, -1, 0.5], [1, 1, -1]).toString());
- * // tensor(0.7223)
+ * // tensor(0.8048)
  * ```
  * Differs from PyTorch: PyTorch computes `log1p(exp(−y x))` directly, which overflows to `inf`
  * (gradient NaN) in float32 once `−y x > 88`; losskit stays exact there.
