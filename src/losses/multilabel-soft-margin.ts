@@ -42,7 +42,7 @@ export const multilabelSoftMarginLoss = defineLoss<MultilabelSoftMarginLossOptio
     const weightMap = weight ? broadcastMap(fn, 'weight', weight.shape, input.shape) : null;
     const C = input.shape[input.shape.length - 1];
     const rows = C === 0 ? 0 : input.size / C;
-    const reducer = new Reducer(fn, reduction, input.shape.slice(0, -1), resultDtype([input, target]));
+    const reducer = new Reducer(fn, reduction, input.shape.slice(0, -1), resultDtype([input]));
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
     const losses = new Float64Array(rows);
     const gradInput = wantGrad ? new Float64Array(input.size) : null;
