@@ -646,6 +646,63 @@ def seed_examples():
     }
 
 
+def cli_fixtures():
+    """Small data files in every format `losskit eval` reads, with PyTorch's and scikit-learn's values on them."""
+    out = ROOT / "cli" / "test" / "fixtures"
+    out.mkdir(parents=True, exist_ok=True)
+    logits = rng.uniform(-3, 3, size=(6, 4)).astype(np.float32)
+    labels = rng.integers(0, 4, size=6).astype(np.int64)
+    labels[2] = 0
+    soft = rng.uniform(0.05, 1, size=(6, 4))
+    soft = soft / soft.sum(axis=1, keepdims=True)
+    np.save(out / "logits.npy", logits)
+    np.save(out / "logits64.npy", logits.astype(np.float64))
+    np.save(out / "labels.npy", labels)
+    with open(out / "labels.csv", "w") as f:
+        f.write("id,label\n" + "".join(f"{i},{int(v)}\n" for i, v in enumerate(labels)))
+    with open(out / "soft-targets.jsonl", "w") as f:
+        f.write("".join(json.dumps([float(v) for v in row]) + "\n" for row in soft))
+    prediction = rng.uniform(-2, 2, size=8)
+    target = rng.uniform(-2, 2, size=8)
+    target[3] = 15.0  # an outlier
+    with open(out / "regression.csv", "w") as f:
+        f.write("prediction,target\n" + "".join(f"{p!r},{t!r}\n" for p, t in zip(prediction.tolist(), target.tolist())))
+    with open(out / "targets.json", "w") as f:
+        json.dump([float(v) for v in target], f)
+    np.save(out / "predictions.npy", prediction)
+    scores = rng.uniform(-3, 3, size=(5, 3)).astype(np.float32)
+    binary = rng.integers(0, 2, size=(5, 3)).astype(np.float32)
+    np.save(out / "scores.npy", scores)
+    with open(out / "binary.jsonl", "w") as f:
+        f.write("".join(json.dumps([float(v) for v in row]) + "\n" for row in binary))
+    probs = rng.uniform(0.02, 0.98, size=7)
+    truth = np.array([0, 1, 1, 0, 1, 0, 1])
+    np.save(out / "probs.npy", probs)
+    with open(out / "truth.csv", "w") as f:
+        f.write("".join(f"{v}\n" for v in truth))
+
+    x = torch.tensor(logits, requires_grad=True)
+    ce = F.cross_entropy(x, torch.tensor(labels))
+    (ce_grad,) = torch.autograd.grad(ce, x)
+    x64 = torch.tensor(logits.astype(np.float64))
+    pt, tt = torch.tensor(prediction), torch.tensor(target)
+    expected = {
+        "cross-entropy": float(ce.detach()),
+        "cross-entropy-grad": enc(ce_grad),
+        "cross-entropy-options": float(F.cross_entropy(x64, torch.tensor(labels), weight=torch.tensor([1.0, 2.0, 0.5, 1.5], dtype=torch.float64), ignore_index=0, label_smoothing=0.1)),
+        "cross-entropy-soft-sum": float(F.cross_entropy(x64, torch.tensor(soft), reduction="sum")),
+        "mse": float(F.mse_loss(pt, tt)),
+        "l1-none": enc(F.l1_loss(pt, tt, reduction="none")),
+        "huber-sum": float(F.huber_loss(pt, tt, delta=2.0, reduction="sum")),
+        "bce-with-logits": float(F.binary_cross_entropy_with_logits(torch.tensor(scores), torch.tensor(binary), pos_weight=torch.tensor([3.0, 1.0, 0.5]))),
+        "log-loss": float(log_loss(truth, probs)),
+    }
+    with open(out / "expected.json", "w") as f:
+        json.dump({"generator": "scripts/generate_fixtures.py", "references": REFERENCES, "expected": expected}, f, indent=1)
+        f.write("\n")
+    print(f"wrote {out.relative_to(ROOT)}/ (data files and expected.json)")
+
+
 def main():
     groups = {
         "losses/cross-entropy.json": cross_entropy_cases() + nll_cases(),
@@ -661,6 +718,7 @@ def main():
     write("printing.json", {"cases": printing_cases(), "numberFormats": number_formats()})
     write("log-loss.json", {"cases": log_loss_cases()})
     write("seed.json", seed_examples())
+    cli_fixtures()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,218 @@
+// The `losskit` command: tour, eval, plot. Errors are one line on stderr and a non-zero exit
+// (1 for bad data or files, 2 for bad usage), never a stack trace.
+import { writeFile, rename, unlink } from 'node:fs/promises';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CliError } from './errors.js';
+import { evaluate } from './eval.js';
+import { LOSS_NAMES } from './losses.js';
+import { PLOT_NAMES } from './plot-names.js';
+import type { PlotOptions } from './plot.js';
+
+function number(value: string): number {
+  const v = Number(value);
+  if (value.trim() === '' || Number.isNaN(v)) throw new InvalidArgumentError(`'${value}' is not a number.`);
+  return v;
+}
+
+function integer(value: string): number {
+  const v = number(value);
+  if (!Number.isInteger(v)) throw new InvalidArgumentError(`'${value}' is not an integer.`);
+  return v;
+}
+
+function numberList(value: string): number[] {
+  return value.split(',').map((part) => {
+    const v = Number(part);
+    if (part.trim() === '' || Number.isNaN(v)) throw new InvalidArgumentError(`'${value}' is not a comma-separated list of numbers.`);
+    return v;
+  });
+}
+
+function nameList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function range(value: string): [number, number] {
+  const parts = numberList(value);
+  if (parts.length !== 2 || !(parts[0] < parts[1])) throw new InvalidArgumentError(`expected low,high with low < high, got '${value}'.`);
+  return [parts[0], parts[1]];
+}
+
+const LIBRARY_OPTIONS = [
+  'weight',
+  'ignoreIndex',
+  'labelSmoothing',
+  'posWeight',
+  'beta',
+  'delta',
+  'margin',
+  'eps',
+  'p',
+  'alpha',
+  'gamma',
+  'logTarget',
+  'logInput',
+  'full',
+  'swap',
+  'labels',
+] as const;
+
+export function buildProgram(): Command {
+  const program = new Command('losskit')
+    .description('Loss functions with PyTorch parity: a guided tour, losses on data files, and plots of every loss and its gradient.')
+    .version('0.1.0')
+    .showSuggestionAfterError(true)
+    // Set before the subcommands are added, so that they inherit both: one line per error, and
+    // no process.exit inside commander (main() decides the exit code).
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(text.replace(/^error: /, 'losskit: ').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')),
+    })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ losskit tour
+  $ losskit eval --loss cross-entropy logits.npy labels.csv --label-smoothing 0.1
+  $ losskit eval --loss mse data.csv --columns prediction --target-columns target --json
+  $ losskit plot l1,mse,smooth-l1 -o regression.svg`,
+    );
+
+  program
+    .command('tour')
+    .description("walk through the tutorial's examples: softmax, cross-entropy, binary cross-entropy, regression losses")
+    .option('--out <dir>', 'folder for the plots', './losskit-plots')
+    .addHelpText('after', '\nExample:\n  $ losskit tour --out /tmp/plots')
+    .action(async (options: { out: string }) => {
+      // Loaded on demand: Vega (for the plots) is only needed by tour and plot.
+      const { tour } = await import('./tour.js');
+      await tour({ out: options.out, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
+    });
+
+  const evalCommand = program
+    .command('eval')
+    .description('compute a loss on files of predictions and targets (.npy, .csv, .json, .jsonl), streamed in chunks')
+    .argument('<files...>', 'predictions then targets (then a third file for gaussian-nll, margin-ranking, cosine-embedding, triplet-margin)')
+    .requiredOption('--loss <name>', `the loss: ${LOSS_NAMES.join(', ')}`)
+    .option('--reduction <reduction>', "'mean', 'sum' or 'none' ('batchmean' for kl-div)", 'mean')
+    .option('--columns <list>', 'CSV columns of the predictions, by name or 0-based index', nameList)
+    .option('--target-columns <list>', 'CSV columns of the targets (with --columns, one CSV can hold both)', nameList)
+    .option('--grad <file.npy>', 'write the gradient with respect to the predictions')
+    .option('--out <file>', "with --reduction none: write the per-item losses (.npy, .csv, .json, .jsonl)")
+    .option('--json', 'print {"loss", "reduction", "count"} as JSON')
+    .option('--weight <list>', 'class weights (cross-entropy, nll, multi-margin, multilabel-soft-margin, bce) or per-column weights (l1, mse, huber)', numberList)
+    .option('--ignore-index <n>', 'class index to ignore (cross-entropy, nll)', integer)
+    .option('--label-smoothing <x>', 'label smoothing in [0, 1] (cross-entropy)', number)
+    .option('--pos-weight <list>', 'weight of positives per column (bce-with-logits)', numberList)
+    .option('--beta <x>', 'smooth-l1 beta', number)
+    .option('--delta <x>', 'huber delta', number)
+    .option('--margin <x>', 'margin (margin-ranking, hinge-embedding, multi-margin, cosine-embedding, triplet-margin)', number)
+    .option('--eps <x>', 'eps (poisson-nll, gaussian-nll, triplet-margin)', number)
+    .option('--p <x>', 'norm degree (triplet-margin) or 1/2 (multi-margin)', number)
+    .option('--alpha <x>', 'sigmoid-focal alpha', number)
+    .option('--gamma <x>', 'sigmoid-focal gamma', number)
+    .option('--log-target', 'kl-div: targets are log-probabilities')
+    .option('--no-log-input', 'poisson-nll: predictions are rates, not log-rates')
+    .option('--full', 'poisson-nll, gaussian-nll: add the constant terms')
+    .option('--swap', 'triplet-margin: distance swap')
+    .option('--labels <list>', 'log-loss: the class labels (default 0..K-1)', numberList)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ losskit eval --loss cross-entropy logits.npy labels.npy
+  $ losskit eval --loss cross-entropy logits.npy labels.csv --weight 1,2,1 --ignore-index 0 --json
+  $ losskit eval --loss bce-with-logits scores.jsonl labels.jsonl --pos-weight 3 --grad grad.npy
+  $ losskit eval --loss l1 data.csv --columns prediction --target-columns target --reduction none --out errors.csv
+Exit codes: 0 success, 1 bad data or files, 2 bad usage.`,
+    )
+    .action(async (files: string[], options: Record<string, unknown>, command: Command) => {
+      const libraryOptions: Record<string, unknown> = {};
+      for (const name of LIBRARY_OPTIONS) {
+        if (command.getOptionValueSource(name) === 'cli') libraryOptions[name] = options[name];
+      }
+      const result = await evaluate({
+        loss: options.loss as string,
+        files,
+        reduction: options.reduction as string,
+        options: libraryOptions,
+        columns: options.columns as string[] | undefined,
+        targetColumns: options.targetColumns as string[] | undefined,
+        grad: options.grad as string | undefined,
+        out: options.out as string | undefined,
+        progress: Boolean(process.stderr.isTTY) && !options.json,
+        chunkElements: options.chunkElements as number | undefined,
+      });
+      if (options.json) {
+        console.log(JSON.stringify({ loss: result.loss, reduction: result.reduction, count: result.count, ...(options.out ? { out: options.out } : {}) }));
+      } else if (result.loss === null) {
+        console.log(`${result.lossName}: ${result.count} per-item losses written to ${options.out as string}`);
+      } else {
+        console.log(`${result.lossName} (${result.reduction} over ${result.count} items): ${result.loss}`);
+      }
+      if (options.grad) console.error(`gradient written to ${options.grad as string}`);
+    });
+  evalCommand.addOption(new Option('--chunk-elements <n>', 'elements per chunk').argParser(integer).hideHelp());
+
+  program
+    .command('plot')
+    .description('draw losses and their derivatives as SVG')
+    .argument('<losses>', `comma-separated: ${PLOT_NAMES.join(', ')}`, nameList)
+    .requiredOption('-o, --output <file.svg>', 'the SVG file to write')
+    .option('--range <low,high>', 'x range (error, probability or logit)', range)
+    .option('--beta <x>', 'smooth-l1 beta', number)
+    .option('--delta <x>', 'huber delta', number)
+    .option('--pos-weight <x>', 'bce-with-logits positive weight', number)
+    .option('--alpha <x>', 'sigmoid-focal alpha', number)
+    .option('--gamma <x>', 'sigmoid-focal gamma', number)
+    .option('--margin <x>', 'hinge-embedding margin', number)
+    .option('--label-smoothing <x>', 'cross-entropy label smoothing', number)
+    .option('--classes <n>', 'cross-entropy: number of classes', integer)
+    .option('--title <text>', 'chart title')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ losskit plot smooth-l1 --beta 0.5 --range -3,3 -o smooth-l1.svg
+  $ losskit plot l1,mse,smooth-l1,huber -o regression.svg
+  $ losskit plot bce -o bce.svg
+  $ losskit plot cross-entropy --classes 10 --label-smoothing 0.1 -o ce.svg`,
+    )
+    .action(async (losses: string[], options: PlotOptions & { output: string; range?: [number, number]; title?: string }) => {
+      if (!options.output.toLowerCase().endsWith('.svg')) throw new CliError(`-o must name an .svg file, got ${options.output}`, 2);
+      const { renderPlot } = await import('./plot.js');
+      const svg = await renderPlot(losses, options.range, options, options.title);
+      const temporary = `${options.output}.tmp-${process.pid}`;
+      try {
+        await writeFile(temporary, svg);
+        await rename(temporary, options.output);
+      } catch (e) {
+        await unlink(temporary).catch(() => undefined);
+        throw new CliError(`${options.output}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      console.log(`wrote ${options.output}`);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`losskit: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`losskit: ${(e as Error).message ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);
