@@ -139,8 +139,13 @@ def indices(shape, classes):
 # Running one case through PyTorch
 
 
-def run_case(fn, call, args, diff, options, reduction, rng_name, dtype, grad_output="random"):
-    """Evaluates `call(*args)` and the gradients of sum(loss * gradOutput) for the args in `diff`."""
+def run_case(fn, call, args, diff, options, reduction, rng_name, dtype, grad_output="random", float64_reference=False):
+    """Evaluates `call(*args)` and the gradients of sum(loss * gradOutput) for the args in `diff`.
+
+    With float64_reference, a float32 case also records the same call on the same (float32) values
+    computed in float64: for losses whose PyTorch float32 kernels accumulate in float32 (CTC's
+    alpha/beta recursions), that is the reference a float64-accumulating implementation must meet.
+    """
     leaves = []
     for a, d in zip(args, diff):
         if d and a.is_floating_point():
@@ -164,7 +169,7 @@ def run_case(fn, call, args, diff, options, reduction, rng_name, dtype, grad_out
             grads.append(enc(gr) if gr is not None else None)
         else:
             grads.append(None)
-    return {
+    result = {
         "fn": fn,
         "range": rng_name,
         "dtype": dtype,
@@ -175,6 +180,25 @@ def run_case(fn, call, args, diff, options, reduction, rng_name, dtype, grad_out
         "loss": enc(loss),
         "grads": grads,
     }
+    if float64_reference and dtype == "float32":
+        wide = [a.double() if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args]
+        g = torch.tensor([decode_number(v) for v in result["gradOutput"]["data"]], dtype=torch.float64) if result["gradOutput"] else None
+        # The same call in float64, with the same upstream gradient as the float32 case.
+        leaves = [a.detach().clone().requires_grad_(True) if d and isinstance(a, torch.Tensor) and a.is_floating_point() else a for a, d in zip(wide, diff)]
+        out = call(*leaves)
+        upstream = g.reshape(out.shape) if g is not None else torch.ones_like(out)
+        wanted = [l for l in leaves if isinstance(l, torch.Tensor) and l.requires_grad]
+        got = torch.autograd.grad(out, wanted, grad_outputs=upstream, allow_unused=True) if wanted else []
+        by_id = {id(l): gr for l, gr in zip(wanted, got)}
+        result["reference64"] = {
+            "loss": enc(out),
+            "grads": [enc(by_id[id(l)]) if isinstance(l, torch.Tensor) and l.requires_grad and by_id[id(l)] is not None else None for l in leaves],
+        }
+    return result
+
+
+def decode_number(v):
+    return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}.get(v, v) if isinstance(v, str) else v
 
 
 def torch_options(options, mapping):
@@ -459,6 +483,42 @@ def embedding_cases():
     return cases
 
 
+def ctc_cases():
+    """F.ctc_loss: every option, padded and concatenated targets, repeats, tight and impossible lengths."""
+    cases = []
+
+    def case(dtype, T, N, C, targets, input_lengths, target_lengths, options, rng_name, concatenated=False, unbatched=False, scale=2.0):
+        logits = torch.tensor(rng.standard_normal((T, N, C)) * scale, dtype=DTYPES[dtype])
+        log_probs = torch.log_softmax(logits, dim=2)
+        if unbatched:
+            log_probs = log_probs[:, 0]
+        t = torch.tensor(targets)
+        il, tl = torch.tensor(input_lengths), torch.tensor(target_lengths)
+        if unbatched:
+            il, tl = il.reshape(()), tl.reshape(())
+        torch_options = {"blank": options.get("blank", 0), "reduction": options["reduction"], "zero_infinity": options.get("zeroInfinity", False)}
+        cases.append(run_case("ctcLoss", lambda a, b, c, d: F.ctc_loss(a, b, c, d, **torch_options), [log_probs, t, il, tl], [True, False, False, False], options, options["reduction"], rng_name, dtype, float64_reference=True))
+
+    for dtype, reduction in itertools.product(DTYPES, reductions()):
+        base = {"reduction": reduction}
+        # padded targets with varied lengths
+        case(dtype, 12, 3, 5, [[1, 2, 3, 0], [4, 4, 0, 0], [2, 1, 2, 1]], [12, 9, 11], [3, 2, 4], base, "typical")
+        # repeated labels need a blank in between: T barely long enough (T = S + repeats)
+        case(dtype, 5, 2, 4, [[1, 1, 2], [3, 3, 3]], [4, 5], [3, 3], base, "small")
+        # concatenated targets
+        case(dtype, 10, 3, 6, [1, 2, 5, 5, 3, 4, 1], [10, 8, 6], [3, 2, 2], base, "typical", concatenated=True)
+        # blank = C - 1, empty target, zero-length... and zero_infinity
+        case(dtype, 8, 3, 5, [[0, 1, 2], [3, 3, 0], [1, 2, 3]], [8, 7, 8], [3, 0, 2], {**base, "blank": 4}, "typical")
+        # impossible alignments: with and without zero_infinity
+        for zero_infinity in [False, True]:
+            case(dtype, 4, 3, 4, [[1, 1, 1], [1, 2, 3], [2, 2, 0]], [4, 3, 3], [3, 3, 2], {**base, "zeroInfinity": zero_infinity}, "extreme")
+        # unbatched
+        case(dtype, 7, 1, 4, [1, 3, 3], [7], [3], base, "typical", unbatched=True)
+        # peaked log-probabilities (large logits) and a longer sequence
+        case(dtype, 60, 2, 8, [[1, 2, 3, 4, 5, 6, 7, 1, 2, 3], [7, 7, 6, 6, 5, 5, 4, 4, 3, 3]], [60, 55], [10, 10], base, "extreme", scale=12.0)
+    return cases
+
+
 # ---------------------------------------------------------------------------------------------
 # Activations, printing, log_loss, seed examples
 
@@ -719,6 +779,8 @@ def main():
     write("log-loss.json", {"cases": log_loss_cases()})
     write("seed.json", seed_examples())
     cli_fixtures()
+    # Last, so that adding it left the random draws of every other fixture unchanged.
+    write("losses/ctc.json", {"cases": ctc_cases()})
 
 
 if __name__ == "__main__":

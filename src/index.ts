@@ -35,3 +35,4 @@ export { cosineEmbeddingLoss, type CosineEmbeddingLossOptions } from './losses/c
 export { tripletMarginLoss, type TripletMarginLossOptions } from './losses/triplet-margin.js';
 export { sigmoidFocalLoss, type SigmoidFocalLossOptions } from './losses/sigmoid-focal.js';
 export { logLoss, type Label, type LogLossOptions } from './losses/log-loss.js';
+export { ctcLoss, type CtcLoss, type CtcLossOptions } from './losses/ctc.js';

@@ -40,5 +40,6 @@ export const ALL_LOSSES: LossEntry[] = [
   { name: 'multilabelMarginLoss', fn: L.multilabelMarginLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 1, s), L.tensor(Array.from({ length: n }, (_, i) => [i % C, (i + 1) % C, -1, 0]))] },
   { name: 'cosineEmbeddingLoss', fn: L.cosineEmbeddingLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 1, s), uniform([n, C], -1, 1, s + 1), signs([n], s + 2)], options: { margin: -0.2 } },
   { name: 'tripletMarginLoss', fn: L.tripletMarginLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 1, s), uniform([n, C], -1, 1, s + 1), uniform([n, C], -1, 1, s + 2)], options: { swap: true, margin: 1.5 } },
+  { name: 'ctcLoss', fn: L.ctcLoss as AnyLoss, args: (n, s) => [L.logSoftmax(uniform([6, n, C], -2, 2, s), { dim: 2 }), L.tensor(Array.from({ length: n }, (_, i) => [1 + (i % 3), 1 + ((i + s) % 3)])), L.tensor(Array(n).fill(6)), L.tensor(Array(n).fill(2))] },
   { name: 'sigmoidFocalLoss', fn: L.sigmoidFocalLoss as AnyLoss, args: (n, s) => [uniform([n, C], -3, 3, s), integers([n, C], 2, s + 1)] },
 ];

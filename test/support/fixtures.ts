@@ -19,6 +19,8 @@ export interface LossCase {
   gradOutput: EncodedTensor | null;
   loss: EncodedTensor;
   grads: (EncodedTensor | null | 'not-compared')[];
+  /** The same call computed by PyTorch in float64 on the same values (CTC float32 cases). */
+  reference64?: { loss: EncodedTensor; grads: (EncodedTensor | null | 'not-compared')[] };
 }
 
 export interface Fixture<C> {
@@ -62,6 +64,7 @@ export const LOSS_FIXTURES = [
   'losses/distribution.json',
   'losses/margin.json',
   'losses/embedding.json',
+  'losses/ctc.json',
 ];
 
 let allCases: LossCase[] | null = null;
