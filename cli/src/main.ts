@@ -75,7 +75,8 @@ Examples:
   $ losskit tour
   $ losskit eval --loss cross-entropy logits.npy labels.csv --label-smoothing 0.1
   $ losskit eval --loss mse data.csv --columns prediction --target-columns target --json
-  $ losskit plot l1,mse,smooth-l1 -o regression.svg`,
+  $ losskit plot l1,mse,smooth-l1 -o regression.svg
+  $ losskit train outliers`,
     );
 
   program
@@ -191,6 +192,28 @@ Examples:
         throw new CliError(`${options.output}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
       console.log(`wrote ${options.output}`);
+    });
+
+  program
+    .command('train')
+    .description('run a training example that shows why a loss exists (outliers, iris, imbalanced, boxes)')
+    .argument('<name>', 'outliers, iris, imbalanced or boxes')
+    .option('--seed <n>', 'random seed', integer)
+    .option('--out <dir>', 'folder for the plots', './losskit-examples')
+    .addHelpText('after', '\nExamples:\n  $ losskit train outliers\n  $ losskit train iris --seed 3 --out /tmp/iris')
+    .action(async (name: string, options: { seed?: number; out: string }) => {
+      // The examples live in the repository's examples/ folder, beside this package.
+      const index = new URL('../../examples/index.js', import.meta.url);
+      let examples: { EXAMPLES: Record<string, { summary: string }>; runExample: (name: string, options: object) => Promise<unknown> };
+      try {
+        examples = (await import(index.href)) as typeof examples;
+      } catch {
+        throw new CliError('the training examples ship with the losskit repository (its examples/ folder), which is not beside this installation');
+      }
+      if (!(name in examples.EXAMPLES)) {
+        throw new CliError(`unknown example '${name}' (examples: ${Object.keys(examples.EXAMPLES).join(', ')})`, 2);
+      }
+      await examples.runExample(name, { seed: options.seed, out: options.out });
     });
 
   return program;

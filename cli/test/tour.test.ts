@@ -42,3 +42,14 @@ test('tour: the outlier example shows MSE\'s gradient dominated by the outlier',
   assert.equal(Number(mseGradient), 7.6); // 2 · 19 / 5
   assert.ok(Number(ratio) >= 30);
 });
+
+test('train runs an example through the command line', () => {
+  const out = tempDir();
+  const run = losskit(['train', 'boxes', '--seed', '7', '--out', out]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /smooth L1 \(beta 1\/9\)\s+mean IoU on the test boxes 0\.\d+/);
+  assert.ok(existsSync(join(out, 'boxes-loss.svg')));
+  const unknown = losskit(['train', 'mnist']);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /^losskit: unknown example 'mnist' \(examples: outliers, iris, imbalanced, boxes\)\n$/);
+});
