@@ -216,6 +216,21 @@ Examples:
       await examples.runExample(name, { seed: options.seed, out: options.out });
     });
 
+  program
+    .command('serve')
+    .description('build the playground (an interactive page of every loss and its gradient) and serve it on localhost')
+    .addHelpText('after', '\nExample:\n  $ PORT=8080 losskit serve')
+    .action(async () => {
+      // The playground lives in the repository's web/ folder, beside this package.
+      const serve = new URL('../../web/serve.js', import.meta.url);
+      try {
+        await import(serve.href);
+      } catch (e) {
+        const missing = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
+        throw new CliError(missing ? 'the playground ships with the losskit repository (its web/ folder), which is not beside this installation' : (e as Error).message);
+      }
+    });
+
   return program;
 }
 
