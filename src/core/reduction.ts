@@ -93,6 +93,11 @@ export class Reducer {
     }
   }
 
+  /** The upstream gradient shared by every item ('mean', 'sum'), or null when it is per item ('none'). */
+  sharedUpstream(): number | null {
+    return this.itemUpstream !== null || this.reduction === 'none' ? null : this.scalarUpstream;
+  }
+
   /** d(result · gradOutput) / d(item i). */
   upstream(i: number): number {
     return this.itemUpstream !== null ? this.itemUpstream[i] : this.scalarUpstream;

@@ -4,7 +4,9 @@ import { integerOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { sameShape } from '../core/shape.js';
 import { laneLogSumExp } from '../core/stable.js';
-import type { TensorLike } from '../core/tensor.js';
+import { Tensor, type TensorLike } from '../core/tensor.js';
+import { useWasm } from '../kernels/backend.js';
+import { crossEntropyRowsWasm } from '../kernels/wasm.js';
 
 /** Options of {@link crossEntropy}. */
 export interface CrossEntropyOptions {
@@ -62,6 +64,11 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
 
   const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]), denominator);
   if (wantGrad) reducer.setGradOutput(call.gradOutput);
+  // Class indices over [N, C] float32 logits: the WebAssembly SIMD kernel (same formulas, float32
+  // arithmetic with float64 sums), when the backend says so.
+  if (!probabilities && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size)) {
+    return crossEntropyWasm(input, target.data, layout.items, C, weight, ignoreIndex, smoothing, reducer, wantGrad);
+  }
   const X = input.data;
   const T = target.data;
   const uniform = smoothing / C;
@@ -105,3 +112,34 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
     grads: wantGrad ? [gradTensor(gradInput!, input), gradTarget ? gradTensor(gradTarget, target) : null] : [],
   };
 }) as Loss2<CrossEntropyOptions>;
+
+function crossEntropyWasm(
+  input: Tensor,
+  targets: ArrayLike<number>,
+  rows: number,
+  classes: number,
+  weight: ArrayLike<number> | null,
+  ignoreIndex: number,
+  smoothing: number,
+  reducer: Reducer,
+  wantGrad: boolean,
+): { loss: Tensor; grads: (Tensor | null)[] } {
+  const shared = reducer.sharedUpstream();
+  const perItem = reducer.reduction === 'none';
+  const losses = perItem ? new Float32Array(rows) : null;
+  const grad = wantGrad ? new Float32Array(input.size) : null;
+  const total = crossEntropyRowsWasm({
+    logits: input.data as Float32Array,
+    rows,
+    classes,
+    targets,
+    weights: weight,
+    ignoreIndex,
+    smoothing,
+    upstream: !wantGrad ? 0 : shared ?? Float32Array.from({ length: rows }, (_, i) => reducer.upstream(i)),
+    grad,
+    losses,
+  });
+  const loss = losses ? new Tensor(losses, reducer.itemShape) : reducer.reduce(Float64Array.of(total));
+  return { loss, grads: grad ? [new Tensor(grad, input.shape), null] : [] };
+}

@@ -1,7 +1,7 @@
 // Runs a loss's golden fixture cases (values and every gradient) against the loss.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { tensor, type LossWithGrad, type Tensor } from '../../src/index.js';
+import { after, before, describe, test } from 'node:test';
+import { setBackend, tensor, type Backend, type LossWithGrad, type Tensor } from '../../src/index.js';
 import { assertTensorClose } from './close.js';
 import { decode, decodeOptions, lossCases, type LossCase } from './fixtures.js';
 
@@ -35,13 +35,19 @@ export interface GoldenOptions {
    * usual float32 tolerance, and PyTorch's float32 numbers within this looser one).
    */
   float32KernelRtol?: number;
+  /** Run every case with this backend forced (the WebAssembly kernels must meet the same fixtures). */
+  backend?: Backend;
 }
 
 export function goldenTests(name: string, loss: unknown, departureOrOptions?: Departure | GoldenOptions): void {
-  const { departure, scaleByLoss, float32KernelRtol } = typeof departureOrOptions === 'function' ? { departure: departureOrOptions } as GoldenOptions : departureOrOptions ?? {};
+  const { departure, scaleByLoss, float32KernelRtol, backend } = typeof departureOrOptions === 'function' ? { departure: departureOrOptions } as GoldenOptions : departureOrOptions ?? {};
   const fn = loss as AnyLoss;
   const cases = lossCases(name);
-  describe(`${name} matches PyTorch (golden fixtures)`, () => {
+  describe(`${name} matches PyTorch (golden fixtures)${backend ? `, backend '${backend}'` : ''}`, () => {
+    if (backend) {
+      before(() => setBackend(backend));
+      after(() => setBackend('auto'));
+    }
     test('has fixtures', () => assert.ok(cases.length >= 12, `only ${cases.length} cases for ${name}`));
     for (const dtype of ['float32', 'float64'] as const) {
       for (const range of ['small', 'typical', 'extreme'] as const) {

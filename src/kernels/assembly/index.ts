@@ -1,0 +1,125 @@
+// losskit's WebAssembly SIMD kernels (AssemblyScript, compiled by `npm run build:wasm`).
+// Every kernel works on buffers in this module's memory, placed by the TypeScript driver
+// (src/kernels/wasm.ts), which streams rows through a small scratch area so that the data stays in
+// cache between the copy in, the kernel and the copy out. Sums are accumulated in f64.
+import { exp4, expNonPositive4, log4 } from './math';
+
+// Loop constants in globals (see math.ts: V8 rematerialises v128.const in loops).
+let NEG_INF4: v128 = f32x4.splat(-Infinity);
+let ZERO4: v128 = f32x4.splat(0);
+let ONE4: v128 = f32x4.splat(1);
+
+
+
+/** First free byte of linear memory (16-byte aligned): the driver's scratch area starts here. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+/** exp and log of n floats in place (for the accuracy tests of the approximations). */
+export function expInPlace(p: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(p + (<usize>i << 2), exp4(v128.load(p + (<usize>i << 2))));
+  for (; i < n; i++) store<f32>(p + (<usize>i << 2), f32x4.extract_lane(exp4(f32x4.splat(load<f32>(p + (<usize>i << 2)))), 0));
+}
+
+export function logInPlace(p: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(p + (<usize>i << 2), log4(v128.load(p + (<usize>i << 2))));
+  for (; i < n; i++) store<f32>(p + (<usize>i << 2), f32x4.extract_lane(log4(f32x4.splat(load<f32>(p + (<usize>i << 2)))), 0));
+}
+
+@inline function hmax(v: v128): f32 {
+  const a = f32x4.pmax(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return max(f32x4.extract_lane(a, 0), f32x4.extract_lane(a, 1));
+}
+
+@inline function hsum(v: v128): f64 {
+  return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + <f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3);
+}
+
+/**
+ * Cross-entropy of `rows` rows of C logits with class-index targets, fused with its gradient.
+ * Coefficients per row: a_c = (1 − ε) w_t [c = t] + (ε / C) w_c; loss = Σ a_c (lse − x_c);
+ * gradient = u (softmax · A − a) with A = Σ a_c. `weights` = 0: all ones (weightSum = C).
+ * `grad` = 0: forward only. `losses` = 0: no per-row output. Returns Σ of the row losses.
+ */
+export function crossEntropyRows(
+  x: usize, rows: i32, C: i32, targets: usize, weights: usize, weightSum: f32, ignoreIndex: i32,
+  smoothing: f32, upstream: f32, upstreamPerRow: usize, grad: usize, losses: usize,
+): f64 {
+  let total: f64 = 0;
+  const uniform = smoothing / <f32>C;
+  const vector = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const row = x + (<usize>r * <usize>C << 2);
+    const g = grad ? grad + (<usize>r * <usize>C << 2) : 0;
+    const t = load<i32>(targets + (<usize>r << 2));
+    if (t == ignoreIndex) {
+      if (losses) store<f32>(losses + (<usize>r << 2), 0);
+      if (g) memory.fill(g, 0, <usize>C << 2);
+      continue;
+    }
+    // Pass 1: max, and Σ w_c x_c for label smoothing.
+    let vmax = NEG_INF4;
+    let vdot = ZERO4;
+    let c = 0;
+    for (; c < vector; c += 4) {
+      const v = v128.load(row + (<usize>c << 2));
+      vmax = f32x4.pmax(vmax, v);
+      if (smoothing != 0) vdot = f32x4.add(vdot, weights ? f32x4.mul(v, v128.load(weights + (<usize>c << 2))) : v);
+    }
+    let m = hmax(vmax);
+    let dot = hsum(vdot);
+    for (; c < C; c++) {
+      const v = load<f32>(row + (<usize>c << 2));
+      m = max(m, v);
+      if (smoothing != 0) dot += <f64>(weights ? v * load<f32>(weights + (<usize>c << 2)) : v);
+    }
+    if (m == Infinity || m == -Infinity) m = 0; // torch.logsumexp's convention: the sum itself gives ±inf
+    // Pass 2: e_c = exp(x_c − m), kept in the gradient row when there is one.
+    const vm = f32x4.splat(m);
+    let vsum = ZERO4;
+    c = 0;
+    for (; c < vector; c += 4) {
+      const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
+      vsum = f32x4.add(vsum, e);
+      if (g) v128.store(g + (<usize>c << 2), e);
+    }
+    let sum = hsum(vsum);
+    for (; c < C; c++) {
+      const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - m)), 0);
+      sum += <f64>e;
+      if (g) store<f32>(g + (<usize>c << 2), e);
+    }
+    const logSum = Math.log(sum);
+    const xt = <f64>load<f32>(row + (<usize>t << 2));
+    const wt = weights ? <f64>load<f32>(weights + (<usize>t << 2)) : 1.0;
+    // lse − x_t = log Σ − (x_t − m): exact when the target is the maximum.
+    let loss = (1.0 - <f64>smoothing) * wt * (logSum - (xt - <f64>m));
+    if (smoothing != 0) loss += <f64>uniform * (<f64>weightSum * (logSum + <f64>m) - dot);
+    total += loss;
+    if (losses) store<f32>(losses + (<usize>r << 2), <f32>loss);
+    if (g) {
+      // Pass 3: g_c = u (e_c / Σ · A − a_c).
+      const u = upstreamPerRow ? load<f32>(upstreamPerRow + (<usize>r << 2)) : upstream;
+      const A = (<f32>1 - smoothing) * <f32>wt + uniform * weightSum;
+      const scale = f32x4.splat(<f32>(<f64>u * <f64>A / sum));
+      const vu = f32x4.splat(u * uniform);
+      c = 0;
+      for (; c < vector; c += 4) {
+        let v = f32x4.mul(v128.load(g + (<usize>c << 2)), scale);
+        if (smoothing != 0) v = f32x4.sub(v, f32x4.mul(vu, weights ? v128.load(weights + (<usize>c << 2)) : ONE4));
+        v128.store(g + (<usize>c << 2), v);
+      }
+      for (; c < C; c++) {
+        let v = load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0);
+        if (smoothing != 0) v -= u * uniform * (weights ? load<f32>(weights + (<usize>c << 2)) : 1);
+        store<f32>(g + (<usize>c << 2), v);
+      }
+      const gt = g + (<usize>t << 2);
+      store<f32>(gt, load<f32>(gt) - <f32>(<f64>u * (1.0 - <f64>smoothing) * wt));
+    }
+  }
+  return total;
+}
