@@ -4,6 +4,7 @@ import { activationGoldenTests } from '../../test/support/activation-golden.js';
 import { logSumExp, tensor } from '../index.js';
 
 activationGoldenTests('logSumExp', logSumExp);
+activationGoldenTests('logSumExp', logSumExp, 'wasm');
 
 test('logSumExp: extreme inputs', () => {
   const x = tensor([Number.MAX_VALUE, Number.MAX_VALUE], { dtype: 'float64' });

@@ -2,6 +2,8 @@ import { booleanOption, checkOptions, integerOption } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneLogSumExp } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type TensorLike } from '../core/tensor.js';
+import { useWasm } from '../kernels/backend.js';
+import { softmaxRowsWasm } from '../kernels/wasm.js';
 
 /** Options of {@link logSumExp}. */
 export interface LogSumExpOptions {
@@ -30,10 +32,17 @@ export function logSumExp(x: TensorLike, options?: LogSumExpOptions): Tensor {
   const dim = normalizeDim(fn, integerOption(fn, 'dim', options?.dim, -1), t.shape.length);
   const keepdim = booleanOption(fn, 'keepdim', options?.keepdim, false);
   const shape = t.shape.length === 0 ? [] : t.shape.filter((_, i) => i !== dim);
-  const out = new Float64Array(shape.reduce((a, d) => a * d, 1));
+  const resultShape = keepdim && t.shape.length > 0 ? t.shape.map((d, i) => (i === dim ? 1 : d)) : shape;
+  const lanes = shape.reduce((a, d) => a * d, 1);
+  // Float32 along the last (contiguous) dimension, non-empty: the WebAssembly SIMD kernel.
+  if (t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && t.size > 0 && useWasm(t.dtype, t.size)) {
+    const out = new Float32Array(lanes);
+    softmaxRowsWasm(t.data as Float32Array, lanes, t.shape[dim], 2, out);
+    return new Tensor(out, resultShape);
+  }
+  const out = new Float64Array(lanes);
   forEachLane(t.shape, dim, (offset, stride, length, lane) => {
     out[lane] = laneLogSumExp(t.data, offset, stride, length);
   });
-  const resultShape = keepdim && t.shape.length > 0 ? t.shape.map((d, i) => (i === dim ? 1 : d)) : shape;
   return new Tensor(typedArrayOf(t.dtype === 'int32' ? 'float32' : t.dtype, out), resultShape);
 }

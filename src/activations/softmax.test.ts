@@ -4,7 +4,9 @@ import { activationGoldenTests } from '../../test/support/activation-golden.js';
 import { logSoftmax, softmax, tensor } from '../index.js';
 
 activationGoldenTests('softmax', softmax);
+activationGoldenTests('softmax', softmax, 'wasm');
 activationGoldenTests('logSoftmax', logSoftmax);
+activationGoldenTests('logSoftmax', logSoftmax, 'wasm');
 
 test('softmax: rows sum to 1 and logits of 1000 do not overflow', () => {
   const p = softmax(tensor([[1000, 1001, 1002], [-1000, 0, 1000]], { dtype: 'float64' }));

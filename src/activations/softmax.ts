@@ -2,6 +2,8 @@ import { integerOption, checkOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneLogSumExp, laneMax } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type TensorLike } from '../core/tensor.js';
+import { useWasm } from '../kernels/backend.js';
+import { softmaxRowsWasm } from '../kernels/wasm.js';
 
 /** Options of {@link softmax} and {@link logSoftmax}. */
 export interface SoftmaxOptions {
@@ -26,6 +28,13 @@ function alongDim(
   checkOptions(fn, options, ['dim']);
   const t = asTensor(fn, 'input', x);
   const dim = normalizeDim(fn, integerOption(fn, 'dim', options?.dim, -1), t.shape.length);
+  // Float32 along the last (contiguous) dimension: the WebAssembly SIMD kernel.
+  if (t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && useWasm(t.dtype, t.size)) {
+    const C = t.shape[dim];
+    const out = new Float32Array(t.size);
+    softmaxRowsWasm(t.data as Float32Array, C === 0 ? 0 : t.size / C, C, fn === 'softmax' ? 0 : 1, out);
+    return new Tensor(out, t.shape);
+  }
   const out = new Float64Array(t.size);
   forEachLane(t.shape, dim, (offset, stride, length) => write(t.data, offset, stride, length, out));
   return new Tensor(typedArrayOf(floatDtype(t), out), t.shape);

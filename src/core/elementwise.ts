@@ -1,7 +1,9 @@
 import { defineLoss, gradTensor, resultDtype, type KernelCall } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape, broadcastMap, sameShape, shapeString } from './shape.js';
-import { asTensor, type Tensor, type TensorLike } from './tensor.js';
+import { asTensor, Tensor, type TensorLike } from './tensor.js';
+import { useWasm } from '../kernels/backend.js';
+import { elementwiseWasm, type ElementwiseKernel, type Operand } from '../kernels/wasm.js';
 
 /**
  * One element of an elementwise loss: writes the loss to out[0] and its partial derivatives with
@@ -36,6 +38,23 @@ export interface ElementwiseSpec<P> {
   batchmean?: boolean;
   /** Range checks on the tensors before anything is computed. */
   check?: (tensors: readonly Tensor[], params: P) => void;
+  /**
+   * The WebAssembly SIMD kernel of this loss (two float32 tensors of one shape, weights of that
+   * shape or of a trailing part of it), and its two scalar parameters.
+   */
+  wasm?: { kernel: ElementwiseKernel; params: (params: P) => [number, number] };
+}
+
+type OptionOperand = { data: ArrayLike<number>; map: Int32Array | null; shape: number[] } | null;
+
+/** How the WebAssembly kernels can read an option tensor: whole, or as a pattern along the last dimensions. */
+function asOperand(op: OptionOperand, input: Tensor): Operand | null | false {
+  if (!op) return null;
+  if (!op.map) return { data: op.data, periodic: false };
+  const shape = [...op.shape];
+  while (shape.length > 0 && shape[0] === 1) shape.shift();
+  const suffix = input.shape.slice(input.shape.length - shape.length);
+  return shape.length > 0 && sameShape(shape, suffix) ? { data: op.data, periodic: true } : false;
 }
 
 /** Builds an elementwise loss (every element of the inputs contributes one loss item). */
@@ -67,6 +86,11 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     const weight = spec.weight ? optionTensor(fn, 'weight', options.weight, input, spec.weight) : null;
     const aux = spec.auxOption ? optionTensor(fn, spec.auxOption.name, options[spec.auxOption.name], input, 'broadcast') : null;
     spec.check?.(tensors, params);
+    const weightOperand = asOperand(weight, input);
+    const auxOperand = asOperand(aux, input);
+    const viaWasm =
+      spec.wasm !== undefined && tensors.length === 2 && tensors.every((t) => t.dtype === 'float32') && maps[1] === null &&
+      weightOperand !== false && auxOperand !== false && useWasm('float32', n);
 
     const dtype = resultDtype(tensors);
     let denominator: number | undefined;
@@ -78,21 +102,47 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     const reducer = new Reducer(fn, reduction === 'batchmean' ? 'mean' : reduction, input.shape, dtype, denominator);
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
 
+    // The WebAssembly path writes float32 results directly; the TypeScript path accumulates in float64.
     const grads = tensors.map((t, k) =>
-      wantGrad && spec.differentiable[k] && t.dtype !== 'int32' ? new Float64Array(t.size) : null,
+      wantGrad && spec.differentiable[k] && t.dtype !== 'int32' ? (viaWasm ? new Float32Array(t.size) : new Float64Array(t.size)) : null,
     );
+    const items = viaWasm ? new Float32Array(reduction === 'none' ? n : 0) : new Float64Array(n);
+    let first = 0; // the TypeScript loop starts here: 0, or after the elements the kernel handled
+    let kernelTotal = 0;
+    if (viaWasm && spec.wasm) {
+      first = n & ~3;
+      const [p1, p2] = spec.wasm.params(params);
+      const shared = reducer.sharedUpstream();
+      kernelTotal = elementwiseWasm({
+        kernel: spec.wasm.kernel,
+        x: tensors[0].data as Float32Array,
+        t: tensors[1].data as Float32Array,
+        n: first,
+        weight: weightOperand || null,
+        aux: auxOperand || null,
+        p1,
+        p2,
+        upstream: !wantGrad ? 0 : shared ?? Float32Array.from({ length: n }, (_, i) => reducer.upstream(i)),
+        gx: grads[0] as Float32Array | null,
+        gt: grads[1] as Float32Array | null,
+        losses: reduction === 'none' ? (items as Float32Array) : null,
+      });
+    }
     const [A, B] = [tensors[0].data, tensors[1].data];
     const C = tensors.length > 2 ? tensors[2].data : null;
     const [, mapB, mapC] = maps;
     const cFallback = spec.auxOption?.fallback ?? 0;
-    const items = new Float64Array(n);
     const out = new Float64Array(4);
-    for (let i = 0; i < n; i++) {
+    let tailTotal = 0;
+    for (let i = first; i < n; i++) {
       const b = B[mapB ? mapB[i] : i];
       const c = C ? C[mapC ? mapC[i] : i] : aux ? aux.data[aux.map ? aux.map[i] : i] : cFallback;
       spec.pointwise(A[i], b, c, params, out);
       const w = weight ? weight.data[weight.map ? weight.map[i] : i] : 1;
-      items[i] = out[0] * w;
+      if (viaWasm) {
+        if (reduction === 'none') items[i] = out[0] * w;
+        else tailTotal += out[0] * w;
+      } else items[i] = out[0] * w;
       if (wantGrad) {
         const u = reducer.upstream(i) * w;
         for (let k = 0; k < grads.length; k++) {
@@ -101,25 +151,25 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
         }
       }
     }
+    if (viaWasm) {
+      return {
+        loss: reduction === 'none' ? new Tensor(items, input.shape) : reducer.reduce(Float64Array.of(kernelTotal + tailTotal)),
+        grads: grads.map((g, k) => (g ? new Tensor(g, tensors[k].shape) : null)),
+      };
+    }
     return {
-      loss: reducer.reduce(items),
-      grads: grads.map((g, k) => (g ? gradTensor(g, tensors[k]) : null)),
+      loss: reducer.reduce(items as Float64Array),
+      grads: grads.map((g, k) => (g ? gradTensor(g as Float64Array, tensors[k]) : null)),
     };
   });
 }
 
 /** An option tensor (weight, posWeight) with the index map that broadcasts it to the input. */
-function optionTensor(
-  fn: string,
-  name: string,
-  value: unknown,
-  input: Tensor,
-  rule: 'exact' | 'broadcast',
-): { data: ArrayLike<number>; map: Int32Array | null } | null {
+function optionTensor(fn: string, name: string, value: unknown, input: Tensor, rule: 'exact' | 'broadcast'): OptionOperand {
   if (value === undefined || value === null) return null;
   const t = asTensor(fn, name, value as TensorLike, resultDtype([input]));
   if (rule === 'exact' && !sameShape(t.shape, input.shape)) {
     throw new Error(`${fn}: ${name} shape ${shapeString(t.shape)} does not match input shape ${shapeString(input.shape)}`);
   }
-  return { data: t.data, map: broadcastMap(fn, name, t.shape, input.shape) };
+  return { data: t.data, map: broadcastMap(fn, name, t.shape, input.shape), shape: t.shape };
 }

@@ -17,11 +17,26 @@ interface WasmApi {
 }
 const host = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (base64: string) => string };
 
+type ElementKernel = (
+  x: number, t: number, w: number, aux: number, n: number, p1: number, p2: number,
+  upstream: number, upstreamPtr: number, gx: number, gt: number, losses: number,
+) => number;
+
+/** The elementwise kernels (src/kernels/assembly/elementwise.ts). */
+export type ElementwiseKernel = 'l1Elements' | 'mseElements' | 'smoothL1Elements' | 'bceWithLogitsElements' | 'bceElements' | 'sigmoidFocalElements';
+
 interface Exports {
   memory: WasmMemory;
   heapBase(): number;
   expInPlace(p: number, n: number): void;
   logInPlace(p: number, n: number): void;
+  softmaxRows(x: number, rows: number, C: number, mode: number, out: number): void;
+  l1Elements: ElementKernel;
+  mseElements: ElementKernel;
+  smoothL1Elements: ElementKernel;
+  bceWithLogitsElements: ElementKernel;
+  bceElements: ElementKernel;
+  sigmoidFocalElements: ElementKernel;
   crossEntropyRows(
     x: number, rows: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerRow: number, grad: number, losses: number,
@@ -137,6 +152,86 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
     if (losses) losses.set(n === chunkRows ? lView : lView.subarray(0, n), r0);
   }
   return total;
+}
+
+/** A per-element operand: the whole array, or a pattern of `period` values repeated along it. */
+export interface Operand {
+  data: ArrayLike<number>;
+  periodic: boolean;
+}
+
+export interface ElementwiseRequest {
+  kernel: ElementwiseKernel;
+  x: Float32Array;
+  t: Float32Array;
+  /** Elements to process: a multiple of 4 (the caller finishes the tail). */
+  n: number;
+  weight: Operand | null;
+  aux: Operand | null;
+  p1: number;
+  p2: number;
+  upstream: number | ArrayLike<number>;
+  gx: Float32Array | null;
+  gt: Float32Array | null;
+  losses: Float32Array | null;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** An elementwise loss over n float32 elements; returns the sum of the (weighted) losses. */
+export function elementwiseWasm(r: ElementwiseRequest): number {
+  const { k, scratch: s } = kernels();
+  // Chunks start at multiples of every periodic operand's period (and of 4), so that the repeated
+  // pattern written once into the scratch area lines up with every chunk.
+  let unit = 4;
+  for (const op of [r.weight, r.aux]) if (op?.periodic) unit = (unit * op.data.length) / gcd(unit, op.data.length);
+  const chunk = Math.max(unit, Math.floor(CHUNK_ELEMENTS / unit) * unit);
+  const bytes = chunk * 4;
+  const [xPtr, tPtr, wPtr, aPtr, uPtr, gxPtr, gtPtr, lPtr] = s.regions(bytes, bytes, r.weight ? bytes : 0, r.aux ? bytes : 0, bytes, r.gx ? bytes : 0, r.gt ? bytes : 0, r.losses ? bytes : 0);
+  const view = (ptr: number) => new Float32Array(k.memory.buffer, ptr, chunk);
+  const [xv, tv, wv, av, uv, gxv, gtv, lv] = [xPtr, tPtr, wPtr, aPtr, uPtr, gxPtr, gtPtr, lPtr].map(view);
+  for (const [op, v] of [[r.weight, wv], [r.aux, av]] as const) {
+    if (op?.periodic) for (let i = 0; i < chunk; i++) v[i] = op.data[i % op.data.length];
+  }
+  const perElement = typeof r.upstream !== 'number';
+  const kernel = k[r.kernel];
+  let total = 0;
+  for (let start = 0; start < r.n; start += chunk) {
+    const n = Math.min(chunk, r.n - start);
+    const part = (a: ArrayLike<number>) => (a instanceof Float32Array ? a.subarray(start, start + n) : Array.from({ length: n }, (_, i) => a[start + i]));
+    xv.set(r.x.subarray(start, start + n));
+    tv.set(r.t.subarray(start, start + n));
+    if (r.weight && !r.weight.periodic) wv.set(part(r.weight.data));
+    if (r.aux && !r.aux.periodic) av.set(part(r.aux.data));
+    if (perElement) uv.set(part(r.upstream as ArrayLike<number>));
+    total += kernel(
+      xPtr, tPtr, r.weight ? wPtr : 0, r.aux ? aPtr : 0, n, r.p1, r.p2,
+      perElement ? 0 : (r.upstream as number), perElement ? uPtr : 0, r.gx ? gxPtr : 0, r.gt ? gtPtr : 0, r.losses ? lPtr : 0,
+    );
+    const out = (dest: Float32Array | null, src: Float32Array) => dest?.set(n === chunk ? src : src.subarray(0, n), start);
+    out(r.gx, gxv);
+    out(r.gt, gtv);
+    out(r.losses, lv);
+  }
+  return total;
+}
+
+/** Softmax (0), log-softmax (1) or logsumexp (2) of contiguous rows of float32. */
+export function softmaxRowsWasm(x: Float32Array, rows: number, C: number, mode: 0 | 1 | 2, out: Float32Array): void {
+  const { k, scratch: s } = kernels();
+  const chunkRows = Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(C, 1)));
+  const outWidth = mode === 2 ? 1 : C;
+  const [xPtr, oPtr] = s.regions(chunkRows * C * 4, chunkRows * outWidth * 4);
+  const xView = new Float32Array(k.memory.buffer, xPtr, chunkRows * C);
+  const oView = new Float32Array(k.memory.buffer, oPtr, chunkRows * outWidth);
+  for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+    const n = Math.min(chunkRows, rows - r0);
+    xView.set(x.subarray(r0 * C, (r0 + n) * C));
+    k.softmaxRows(xPtr, n, C, mode, oPtr);
+    out.set(n === chunkRows ? oView : oView.subarray(0, n * outWidth), r0 * outWidth);
+  }
 }
 
 /** Applies the kernels' exp or log to a copy of `values` (for the accuracy tests). */

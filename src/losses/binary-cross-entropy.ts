@@ -52,6 +52,7 @@ export const binaryCrossEntropy = elementwiseLoss<null>({
     checkUnitInterval('binaryCrossEntropy', 'input', tensors[0]);
     checkUnitInterval('binaryCrossEntropy', 'target', tensors[1]);
   },
+  wasm: { kernel: 'bceElements', params: () => [0, 0] },
   pointwise(p, y, _, __, out) {
     const logP = Math.log(p);
     const log1mP = Math.log1p(-p);

@@ -1,6 +1,6 @@
 // Golden fixture cases of the activations (forward only).
-import { describe, test } from 'node:test';
-import type { Tensor } from '../../src/index.js';
+import { after, before, describe, test } from 'node:test';
+import { setBackend, type Backend, type Tensor } from '../../src/index.js';
 import { assertTensorClose } from './close.js';
 import { decode, loadFixture, type EncodedTensor } from './fixtures.js';
 
@@ -13,9 +13,13 @@ export interface ActivationCase {
   result: EncodedTensor;
 }
 
-export function activationGoldenTests(name: string, fn: (x: Tensor, options?: never) => Tensor): void {
+export function activationGoldenTests(name: string, fn: (x: Tensor, options?: never) => Tensor, backend?: Backend): void {
   const cases = loadFixture<ActivationCase>('activations.json').cases.filter((c) => c.fn === name);
-  describe(`${name} matches PyTorch (golden fixtures)`, () => {
+  describe(`${name} matches PyTorch (golden fixtures)${backend ? `, backend '${backend}'` : ''}`, () => {
+    if (backend) {
+      before(() => setBackend(backend));
+      after(() => setBackend('auto'));
+    }
     for (const range of ['small', 'typical', 'extreme']) {
       const group = cases.filter((c) => c.range === range);
       test(`${range} inputs: ${group.length} cases`, () => {

@@ -123,3 +123,59 @@ export function crossEntropyRows(
   }
   return total;
 }
+
+export { bceElements, bceWithLogitsElements, l1Elements, mseElements, sigmoidFocalElements, smoothL1Elements } from './elementwise';
+
+/**
+ * Softmax (mode 0), log-softmax (mode 1) or logsumexp (mode 2) of `rows` contiguous rows of C
+ * floats into `out` (rows × C, or rows for logsumexp).
+ */
+export function softmaxRows(x: usize, rows: i32, C: i32, mode: i32, out: usize): void {
+  const vector = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const row = x + (<usize>r * <usize>C << 2);
+    const o = out + (<usize>(mode == 2 ? r : r * C) << 2);
+    let vmax = NEG_INF4;
+    let c = 0;
+    for (; c < vector; c += 4) vmax = f32x4.pmax(vmax, v128.load(row + (<usize>c << 2)));
+    let m = hmax(vmax);
+    for (; c < C; c++) m = max(m, load<f32>(row + (<usize>c << 2)));
+    if (m == Infinity || m == -Infinity) {
+      // As the TypeScript reference: softmax NaN; log-softmax x − lse with lse = m; logsumexp m.
+      if (mode == 2) store<f32>(o, m);
+      else for (c = 0; c < C; c++) store<f32>(o + (<usize>c << 2), mode == 0 ? NaN : load<f32>(row + (<usize>c << 2)) - m);
+      continue;
+    }
+    const shift = m;
+    const vm = f32x4.splat(shift);
+    let vsum = ZERO4;
+    c = 0;
+    for (; c < vector; c += 4) {
+      const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
+      vsum = f32x4.add(vsum, e);
+      if (mode == 0) v128.store(o + (<usize>c << 2), e);
+    }
+    let sum = hsum(vsum);
+    for (; c < C; c++) {
+      const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - shift)), 0);
+      sum += <f64>e;
+      if (mode == 0) store<f32>(o + (<usize>c << 2), e);
+    }
+    if (mode == 2) {
+      store<f32>(o, <f32>(<f64>shift + Math.log(sum)));
+      continue;
+    }
+    if (mode == 0) {
+      const inv = f32x4.splat(<f32>(1.0 / sum));
+      c = 0;
+      for (; c < vector; c += 4) v128.store(o + (<usize>c << 2), f32x4.mul(v128.load(o + (<usize>c << 2)), inv));
+      for (; c < C; c++) store<f32>(o + (<usize>c << 2), load<f32>(o + (<usize>c << 2)) * f32x4.extract_lane(inv, 0));
+    } else {
+      // x − m − log Σ (PyTorch's log_softmax, no masking of an infinite max)
+      const lse = f32x4.splat(<f32>(<f64>m + Math.log(sum)));
+      c = 0;
+      for (; c < vector; c += 4) v128.store(o + (<usize>c << 2), f32x4.sub(v128.load(row + (<usize>c << 2)), lse));
+      for (; c < C; c++) store<f32>(o + (<usize>c << 2), load<f32>(row + (<usize>c << 2)) - f32x4.extract_lane(lse, 0));
+    }
+  }
+}
