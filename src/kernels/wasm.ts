@@ -123,7 +123,7 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
   const { logits, rows, classes: C, targets, weights, grad, losses } = request;
   const chunkRows = Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(C, 1)));
   const perRowUpstream = typeof request.upstream !== 'number';
-  const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr] = s.regions(chunkRows * C * 4, chunkRows * 4, C * 4, chunkRows * 4, chunkRows * 4, grad ? chunkRows * C * 4 : 0);
+  const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr] = s.regions(chunkRows * C * 4, chunkRows * 4, C * 4, chunkRows * 4, chunkRows * 4, chunkRows * C * 4);
   const buffer = k.memory.buffer;
   const xView = new Float32Array(buffer, xPtr, chunkRows * C);
   const tView = new Int32Array(buffer, tPtr, chunkRows);
@@ -189,7 +189,7 @@ export function elementwiseWasm(r: ElementwiseRequest): number {
   for (const op of [r.weight, r.aux]) if (op?.periodic) unit = (unit * op.data.length) / gcd(unit, op.data.length);
   const chunk = Math.max(unit, Math.floor(CHUNK_ELEMENTS / unit) * unit);
   const bytes = chunk * 4;
-  const [xPtr, tPtr, wPtr, aPtr, uPtr, gxPtr, gtPtr, lPtr] = s.regions(bytes, bytes, r.weight ? bytes : 0, r.aux ? bytes : 0, bytes, r.gx ? bytes : 0, r.gt ? bytes : 0, r.losses ? bytes : 0);
+  const [xPtr, tPtr, wPtr, aPtr, uPtr, gxPtr, gtPtr, lPtr] = s.regions(...Array<number>(8).fill(bytes));
   const view = (ptr: number) => new Float32Array(k.memory.buffer, ptr, chunk);
   const [xv, tv, wv, av, uv, gxv, gtv, lv] = [xPtr, tPtr, wPtr, aPtr, uPtr, gxPtr, gtPtr, lPtr].map(view);
   for (const [op, v] of [[r.weight, wv], [r.aux, av]] as const) {
