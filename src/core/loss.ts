@@ -4,6 +4,11 @@ import { asTensor, Tensor, typedArrayOf, type DType, type TensorLike } from './t
 /** Option of every `withGrad`: the upstream gradient, shaped like the loss (default: ones). */
 export interface GradOptions {
   gradOutput?: TensorLike;
+  /**
+   * Write the gradient with respect to the first argument into this array (its size and dtype) and
+   * return it as `grad`, instead of allocating one: for training loops that reuse their buffers.
+   */
+  gradInto?: Float32Array | Float64Array;
 }
 
 /** What every `withGrad` returns. */
@@ -38,6 +43,8 @@ export interface KernelCall<O> {
   /** true for withGrad: compute gradients in the same pass. */
   wantGrad: boolean;
   gradOutput: TensorLike | undefined;
+  /** The caller's array for the first gradient (already checked), if any: kernels may write it directly. */
+  gradInto: Float32Array | Float64Array | undefined;
 }
 
 export interface KernelResult {
@@ -55,6 +62,16 @@ export type AnyLoss = ((...args: unknown[]) => Tensor) & { withGrad: (...args: u
 export function resultDtype(tensors: readonly Tensor[]): DType {
   for (const t of tensors) if (t.dtype !== 'int32') return t.dtype;
   return 'float32';
+}
+
+function checkGradInto(fn: string, value: unknown, input: Tensor): Float32Array | Float64Array | undefined {
+  if (value === undefined) return undefined;
+  const dtype = input.dtype === 'float64' ? 'float64' : 'float32';
+  const ok = dtype === 'float64' ? value instanceof Float64Array : value instanceof Float32Array;
+  if (!ok || (value as Float32Array).length !== input.size) {
+    throw new Error(`${fn}: gradInto must be a ${dtype === 'float64' ? 'Float64Array' : 'Float32Array'} of ${input.size} elements (the first argument's size and dtype)`);
+  }
+  return value as Float32Array | Float64Array;
 }
 
 /** The floating dtype of the first tensor or typed array among `values`, else float32. */
@@ -87,12 +104,19 @@ export function defineLoss<O extends object>(
       throw new Error(`${name}: expected ${argNames.join(', ')} and an options object, got ${args.length} arguments`);
     }
     const options = (args[argNames.length] ?? {}) as O & GradOptions;
-    checkOptions(name, args[argNames.length], wantGrad ? [...optionNames, 'gradOutput'] : optionNames);
+    checkOptions(name, args[argNames.length], wantGrad ? [...optionNames, 'gradOutput', 'gradInto'] : optionNames);
     // Plain numbers and arrays take the dtype of the first tensor or typed array among the
     // arguments (float32 if there is none), so a float64 input never meets a float32-rounded target.
     const plainDtype = callDtype(args.slice(0, argNames.length));
     const tensors = argNames.map((arg, i) => asTensor(name, arg, args[i] as TensorLike, plainDtype));
-    return kernel({ tensors, options, wantGrad, gradOutput: wantGrad ? options.gradOutput : undefined });
+    const gradInto = wantGrad ? checkGradInto(name, options.gradInto, tensors[0]) : undefined;
+    const result = kernel({ tensors, options, wantGrad, gradOutput: wantGrad ? options.gradOutput : undefined, gradInto });
+    const first = result.grads[0];
+    if (gradInto && first && first.data !== gradInto) {
+      gradInto.set(first.data);
+      result.grads[0] = new Tensor(gradInto, first.shape);
+    }
+    return result;
   };
   const loss = Object.assign((...args: unknown[]) => run(args, false).loss, {
     withGrad: (...args: unknown[]): LossWithGrad => {

@@ -63,3 +63,22 @@ test('crossEntropy: bad input', () => {
   assert.throws(() => crossEntropy.withGrad([[1, 2, 3]], [1], { reduction: 'none', gradOutput: [1, 2] }), /crossEntropy: gradOutput shape \[2\] does not match the loss shape \[1\]/);
   assert.throws(() => (crossEntropy as unknown as (x: unknown) => void)([[1, 2, 3]]), /crossEntropy: target is missing/);
 });
+
+test('withGrad gradInto: the gradient is written into the caller\'s array (both backends), and checked', async () => {
+  const { setBackend } = await import('../index.js');
+  const logits = tensor(Float32Array.from({ length: 64 * 10 }, (_, i) => Math.sin(i)), { shape: [64, 10] });
+  const targets = Array.from({ length: 64 }, (_, i) => i % 10);
+  try {
+    for (const backend of ['ts', 'wasm'] as const) {
+      setBackend(backend);
+      const into = new Float32Array(640);
+      const { grad } = crossEntropy.withGrad(logits, targets, { gradInto: into });
+      assert.equal(grad!.data, into);
+      assert.deepEqual(Array.from(into), Array.from(crossEntropy.withGrad(logits, targets).grad!.data));
+    }
+  } finally {
+    setBackend('auto');
+  }
+  assert.throws(() => crossEntropy.withGrad(logits, targets, { gradInto: new Float32Array(10) }), /^Error: crossEntropy: gradInto must be a Float32Array of 640 elements \(the first argument's size and dtype\)$/);
+  assert.throws(() => crossEntropy.withGrad(logits, targets, { gradInto: new Float64Array(640) }), /gradInto must be a Float32Array/);
+});

@@ -67,7 +67,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   // Class indices over [N, C] float32 logits: the WebAssembly SIMD kernel (same formulas, float32
   // arithmetic with float64 sums), when the backend says so.
   if (!probabilities && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size)) {
-    return crossEntropyWasm(input, target.data, layout.items, C, weight, ignoreIndex, smoothing, reducer, wantGrad);
+    return crossEntropyWasm(input, target.data, layout.items, C, weight, ignoreIndex, smoothing, reducer, wantGrad, call.gradInto as Float32Array | undefined);
   }
   const X = input.data;
   const T = target.data;
@@ -123,11 +123,13 @@ function crossEntropyWasm(
   smoothing: number,
   reducer: Reducer,
   wantGrad: boolean,
+  gradInto: Float32Array | undefined,
 ): { loss: Tensor; grads: (Tensor | null)[] } {
   const shared = reducer.sharedUpstream();
   const perItem = reducer.reduction === 'none';
   const losses = perItem ? new Float32Array(rows) : null;
-  const grad = wantGrad ? new Float32Array(input.size) : null;
+  // The kernel writes the caller's array directly when there is one (no allocation, no extra copy).
+  const grad = wantGrad ? gradInto ?? new Float32Array(input.size) : null;
   const total = crossEntropyRowsWasm({
     logits: input.data as Float32Array,
     rows,

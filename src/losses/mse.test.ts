@@ -35,3 +35,10 @@ test('mseLoss: bad input', () => {
   assert.throws(() => mseLoss([1], [[1, 2], [3]]), /mseLoss: target: ragged nested array/);
   assert.throws(() => mseLoss([1], ['a' as never]), /mseLoss: target: element at \[0\] is the string 'a'/);
 });
+
+test('mseLoss.withGrad gradInto fills the caller\'s array', () => {
+  const into = new Float64Array(3);
+  const { grad } = mseLoss.withGrad(new Float64Array([1, 2, 3]), [1, 0, 5], { gradInto: into, reduction: 'sum' });
+  assert.equal(grad!.data, into);
+  assert.deepEqual(Array.from(into), [0, 4, -4]);
+});
