@@ -23,7 +23,7 @@ const { values: args } = parseArgs({ options: { smoke: { type: 'boolean', defaul
 const SMOKE = args.smoke;
 const ROUNDS = SMOKE ? 3 : 7;
 const WARMUP = 2;
-const SLOW_MS = SMOKE ? 1e9 : 3000; // an implementation slower than this on warm-up is skipped for the workload
+const SLOW_MS = SMOKE ? 1e9 : 3000; // an implementation slower than this per run is skipped for the workload (see measure)
 const scale = (n) => (SMOKE ? Math.max(1, Math.round(n / 1000)) : n);
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -203,20 +203,32 @@ async function measure(w, implementations, torch) {
       console.error(`  PyTorch: ${e.message}`);
     }
   }
-  for (const r of runs) {
-    for (let i = 0; i < WARMUP; i++) {
-      const t = r.selfTimed ? await r.run() : await timeOnce(r.run);
-      if (t > SLOW_MS) {
-        r.note = `skipped: ${Math.round(t)} ms per run`;
-        break;
-      }
+  const attempt = async (r, work) => {
+    try {
+      await work();
+    } catch (e) {
+      r.note = `failed: ${String(e.message ?? e).split('\n')[0].slice(0, 80)}`;
+      r.times = [];
     }
+  };
+  for (const r of runs) {
+    // The first run may include one-time work (kernel compilation, gradient tapes): an
+    // implementation is skipped when its last warm-up run is too slow, or its first hopelessly so.
+    await attempt(r, async () => {
+      for (let i = 0; i < WARMUP; i++) {
+        const t = r.selfTimed ? await r.run() : await timeOnce(r.run);
+        if ((i === WARMUP - 1 && t > SLOW_MS) || t > 5 * SLOW_MS) {
+          r.note = `skipped: ${Math.round(t)} ms per run`;
+          break;
+        }
+      }
+    });
   }
   const active = runs.filter((r) => !r.note);
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < active.length; k++) {
       const r = active[(k + round) % active.length];
-      r.times.push(r.selfTimed ? await r.run() : await timeOnce(r.run));
+      if (!r.note) await attempt(r, async () => r.times.push(r.selfTimed ? await r.run() : await timeOnce(r.run)));
     }
   }
   return runs.map((r) => ({ name: r.name, ms: r.times.length ? median(r.times) : null, runs: r.times, note: r.note }));

@@ -3,7 +3,7 @@
 // parameters, the upstream gradient (a scalar, or per element at `upstreamPtr`), the gradient
 // outputs gx and gt (0 = not wanted) and the per-element losses (0 = not wanted). Returns the sum
 // of the weighted losses (f64). Formulas as in the TypeScript losses (src/losses/*.ts).
-import { exp4, log4 } from './math';
+import { exp4, expNonPositive4, log4 } from './math';
 
 let ZERO: v128 = f32x4.splat(0);
 let ONE: v128 = f32x4.splat(1);
@@ -12,6 +12,15 @@ let HALF: v128 = f32x4.splat(0.5);
 let SIGN_MASK: v128 = i32x4.splat(0x80000000);
 let LOG_FLOOR: v128 = f32x4.splat(-100);
 let BCE_EPS: v128 = f32x4.splat(1e-12); // PyTorch's EPSILON: 1e-12 as a float
+let NEG_INF: v128 = f32x4.splat(-Infinity);
+let ATANH_3: v128 = f32x4.splat(1.0 / 3);
+let ATANH_5: v128 = f32x4.splat(1.0 / 5);
+let ATANH_7: v128 = f32x4.splat(1.0 / 7);
+let ATANH_9: v128 = f32x4.splat(1.0 / 9);
+let ATANH_11: v128 = f32x4.splat(1.0 / 11);
+let ATANH_13: v128 = f32x4.splat(1.0 / 13);
+let ATANH_15: v128 = f32x4.splat(1.0 / 15);
+let F64_ZERO: v128 = f64x2.splat(0);
 
 @inline function sign4(d: v128): v128 {
   // sign(d): ±1, and 0 at 0 (and NaN for NaN, through the subtraction of the two masks' values)
@@ -22,15 +31,44 @@ let BCE_EPS: v128 = f32x4.splat(1e-12); // PyTorch's EPSILON: 1e-12 as a float
   return v128.andnot(d, SIGN_MASK);
 }
 
-/** log(1 + e) for e in [0, 1], with the classic correction: log(u) − ((u − 1) − e) / u, u = 1 + e. */
+/**
+ * log(1 + e) for e in [0, 1] without a logarithm: log1p(e) = 2 atanh(s) with s = e / (2 + e) in
+ * [0, 1/3], and atanh(s) = s (1 + s²/3 + s⁴/5 + ... + s¹⁴/15); the first term left out is below
+ * s¹⁶/17 ≤ 3.5e-9 relative: exact to float32.
+ */
 @inline function log1pSmall4(e: v128): v128 {
-  const u = f32x4.add(ONE, e);
-  return f32x4.sub(log4(u), f32x4.div(f32x4.sub(f32x4.sub(u, ONE), e), u));
+  const s = f32x4.div(e, f32x4.add(TWO, e));
+  const t = f32x4.mul(s, s);
+  let p = ATANH_15;
+  p = f32x4.add(f32x4.mul(p, t), ATANH_13);
+  p = f32x4.add(f32x4.mul(p, t), ATANH_11);
+  p = f32x4.add(f32x4.mul(p, t), ATANH_9);
+  p = f32x4.add(f32x4.mul(p, t), ATANH_7);
+  p = f32x4.add(f32x4.mul(p, t), ATANH_5);
+  p = f32x4.add(f32x4.mul(p, t), ATANH_3);
+  p = f32x4.add(f32x4.mul(p, t), ONE);
+  return f32x4.mul(f32x4.add(s, s), p);
 }
 
-// f64 accumulation of f32x4 lanes
-@inline function add4(acc: f64, v: v128): f64 {
-  return acc + <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + <f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3);
+// Sums: the kernels accumulate in f64x2 (low and high halves of each f32x4), which keeps float32
+// losses exact to the end without a serial chain of scalar adds per vector.
+@inline function addLow(acc: v128, v: v128): v128 {
+  return f64x2.add(acc, f64x2.promote_low_f32x4(v));
+}
+
+@inline function addHigh(acc: v128, v: v128): v128 {
+  return f64x2.add(acc, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+}
+
+@inline function total2(lo: v128, hi: v128): f64 {
+  const s = f64x2.add(lo, hi);
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+
+/** 1 / (1 + e) and e / (1 + e) — σ(x) for x >= 0 and x < 0 with e = exp(−|x|) — with one division. */
+@inline function sigmoidFromExp(x: v128, e: v128): v128 {
+  const r = f32x4.div(ONE, f32x4.add(ONE, e));
+  return v128.bitselect(r, f32x4.mul(e, r), f32x4.ge(x, ZERO));
 }
 
 @inline function ld(p: usize, i: i32): v128 {
@@ -57,28 +95,35 @@ let BCE_EPS: v128 = f32x4.splat(1e-12); // PyTorch's EPSILON: 1e-12 as a float
 }
 
 export function l1Elements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let total: f64 = 0;
+  let lo = F64_ZERO;
+  let hi = F64_ZERO;
   for (let i = 0; i < n; i += 4) {
     const d = f32x4.sub(ld(x, i), ld(t, i));
     const g = sign4(d);
-    total = add4(total, finish(i, abs4(d), g, f32x4.neg(g), w, upstream, upstreamPtr, gx, gt, losses));
+    const l = finish(i, abs4(d), g, f32x4.neg(g), w, upstream, upstreamPtr, gx, gt, losses);
+    lo = addLow(lo, l);
+    hi = addHigh(hi, l);
   }
-  return total;
+  return total2(lo, hi);
 }
 
 export function mseElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let total: f64 = 0;
+  let lo = F64_ZERO;
+  let hi = F64_ZERO;
   for (let i = 0; i < n; i += 4) {
     const d = f32x4.sub(ld(x, i), ld(t, i));
     const g = f32x4.mul(TWO, d);
-    total = add4(total, finish(i, f32x4.mul(d, d), g, f32x4.neg(g), w, upstream, upstreamPtr, gx, gt, losses));
+    const l = finish(i, f32x4.mul(d, d), g, f32x4.neg(g), w, upstream, upstreamPtr, gx, gt, losses);
+    lo = addLow(lo, l);
+    hi = addHigh(hi, l);
   }
-  return total;
+  return total2(lo, hi);
 }
 
 /** smooth L1 (p1 = beta) — and Huber when p2 = 1: the same pieces scaled by delta = beta. */
 export function smoothL1Elements(x: usize, t: usize, w: usize, aux: usize, n: i32, beta: f32, huber: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let total: f64 = 0;
+  let lo = F64_ZERO;
+  let hi = F64_ZERO;
   const b = f32x4.splat(beta);
   const halfB = f32x4.splat(0.5 * beta);
   for (let i = 0; i < n; i += 4) {
@@ -95,51 +140,60 @@ export function smoothL1Elements(x: usize, t: usize, w: usize, aux: usize, n: i3
       loss = v128.bitselect(f32x4.div(f32x4.mul(HALF, f32x4.mul(d, d)), b), f32x4.sub(z, halfB), inside);
       g = v128.bitselect(f32x4.div(d, b), sign4(d), inside);
     }
-    total = add4(total, finish(i, loss, g, f32x4.neg(g), w, upstream, upstreamPtr, gx, gt, losses));
+    const l = finish(i, loss, g, f32x4.neg(g), w, upstream, upstreamPtr, gx, gt, losses);
+    lo = addLow(lo, l);
+    hi = addHigh(hi, l);
   }
-  return total;
+  return total2(lo, hi);
 }
 
 /** BCE with logits; aux = per-element pos weights (0: 1). */
 export function bceWithLogitsElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let total: f64 = 0;
+  let lo = F64_ZERO;
+  let hi = F64_ZERO;
   for (let i = 0; i < n; i += 4) {
     const xv = ld(x, i);
     const y = ld(t, i);
     const pw = aux ? ld(aux, i) : ONE;
-    const e = exp4(f32x4.neg(abs4(xv))); // exp(−|x|) in (0, 1]
+    const e = expNonPositive4(f32x4.neg(abs4(xv))); // exp(−|x|) in (0, 1]
     const logSig = f32x4.sub(f32x4.pmin(xv, ZERO), log1pSmall4(e)); // log σ(x)
-    const sig = v128.bitselect(f32x4.div(ONE, f32x4.add(ONE, e)), f32x4.div(e, f32x4.add(ONE, e)), f32x4.ge(xv, ZERO));
+    const sig = sigmoidFromExp(xv, e);
     const pwm1 = f32x4.sub(pw, ONE);
     const loss = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), f32x4.mul(f32x4.add(ONE, f32x4.mul(pwm1, y)), logSig));
     const pwy = f32x4.mul(pw, y);
     const g = f32x4.sub(f32x4.mul(f32x4.sub(f32x4.add(pwy, ONE), y), sig), pwy);
     const gtv = f32x4.sub(f32x4.neg(xv), f32x4.mul(pwm1, logSig));
-    total = add4(total, finish(i, loss, g, gtv, w, upstream, upstreamPtr, gx, gt, losses));
+    const l = finish(i, loss, g, gtv, w, upstream, upstreamPtr, gx, gt, losses);
+    lo = addLow(lo, l);
+    hi = addHigh(hi, l);
   }
-  return total;
+  return total2(lo, hi);
 }
 
 /** BCE of probabilities: logs clamped at −100, gradient denominator at 1e-12. */
 export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let total: f64 = 0;
+  let lo = F64_ZERO;
+  let hi = F64_ZERO;
   for (let i = 0; i < n; i += 4) {
     const p = ld(x, i);
     const y = ld(t, i);
     const logP = log4(p);
     // log1p(−p) = log(u) − ((u − 1) + p) / u with u = 1 − p (exact to float32 even for tiny p); −inf at p = 1.
     const u = f32x4.sub(ONE, p);
-    const log1mP = v128.bitselect(f32x4.splat(-Infinity), f32x4.sub(log4(u), f32x4.div(f32x4.add(f32x4.sub(u, ONE), p), u)), f32x4.eq(u, ZERO));
+    const log1mP = v128.bitselect(NEG_INF, f32x4.sub(log4(u), f32x4.div(f32x4.add(f32x4.sub(u, ONE), p), u)), f32x4.eq(u, ZERO));
     const loss = f32x4.sub(f32x4.mul(f32x4.sub(y, ONE), f32x4.pmax(log1mP, LOG_FLOOR)), f32x4.mul(y, f32x4.pmax(logP, LOG_FLOOR)));
     const g = f32x4.div(f32x4.sub(p, y), f32x4.pmax(f32x4.mul(u, p), BCE_EPS));
-    total = add4(total, finish(i, loss, g, f32x4.sub(log1mP, logP), w, upstream, upstreamPtr, gx, gt, losses));
+    const l = finish(i, loss, g, f32x4.sub(log1mP, logP), w, upstream, upstreamPtr, gx, gt, losses);
+    lo = addLow(lo, l);
+    hi = addHigh(hi, l);
   }
-  return total;
+  return total2(lo, hi);
 }
 
 /** torchvision's sigmoid focal loss (p1 = alpha, −1 for none; p2 = gamma). */
 export function sigmoidFocalElements(x: usize, t: usize, w: usize, aux: usize, n: i32, alpha: f32, gamma: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let total: f64 = 0;
+  let lo = F64_ZERO;
+  let hi = F64_ZERO;
   const g4 = f32x4.splat(gamma);
   const gm1 = f32x4.splat(gamma - 1);
   const a4 = f32x4.splat(alpha);
@@ -147,16 +201,24 @@ export function sigmoidFocalElements(x: usize, t: usize, w: usize, aux: usize, n
   for (let i = 0; i < n; i += 4) {
     const xv = ld(x, i);
     const y = ld(t, i);
-    const e = exp4(f32x4.neg(abs4(xv)));
+    const e = expNonPositive4(f32x4.neg(abs4(xv)));
     const logSig = f32x4.sub(f32x4.pmin(xv, ZERO), log1pSmall4(e));
-    const p = v128.bitselect(f32x4.div(ONE, f32x4.add(ONE, e)), f32x4.div(e, f32x4.add(ONE, e)), f32x4.ge(xv, ZERO));
+    const p = sigmoidFromExp(xv, e);
     const ce = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), logSig);
     const oneMinusP = f32x4.sub(ONE, p);
     const m = f32x4.sub(ONE, f32x4.add(f32x4.mul(p, y), f32x4.mul(oneMinusP, f32x4.sub(ONE, y))));
-    const logM = log4(m);
-    // m^γ (1 at γ = 0) and γ m^(γ−1) (0 at γ = 0, γ at γ = 1), as PyTorch's pow and its backward.
-    const mGamma = gamma == 0 ? ONE : exp4(f32x4.mul(g4, logM));
-    const dmGamma = gamma == 0 ? ZERO : gamma == 1 ? ONE : f32x4.mul(g4, exp4(f32x4.mul(gm1, logM)));
+    // m^γ (1 at γ = 0) and γ m^(γ−1) (0 at γ = 0, γ at γ = 1), as PyTorch's pow and its backward;
+    // γ = 2, the default, needs no logarithm.
+    let mGamma: v128;
+    let dmGamma: v128;
+    if (gamma == 2) {
+      mGamma = f32x4.mul(m, m);
+      dmGamma = f32x4.mul(TWO, m);
+    } else {
+      const logM = log4(m);
+      mGamma = gamma == 0 ? ONE : exp4(f32x4.mul(g4, logM));
+      dmGamma = gamma == 0 ? ZERO : gamma == 1 ? ONE : f32x4.mul(g4, exp4(f32x4.mul(gm1, logM)));
+    }
     const a = alpha >= 0 ? f32x4.add(f32x4.mul(a4, y), f32x4.mul(f32x4.sub(ONE, a4), f32x4.sub(ONE, y))) : ONE;
     const dmdx = f32x4.neg(f32x4.mul(f32x4.sub(f32x4.mul(TWO, y), ONE), f32x4.mul(p, oneMinusP)));
     const loss = f32x4.mul(a, f32x4.mul(ce, mGamma));
@@ -165,7 +227,9 @@ export function sigmoidFocalElements(x: usize, t: usize, w: usize, aux: usize, n
       f32x4.mul(da, f32x4.mul(ce, mGamma)),
       f32x4.mul(a, f32x4.add(f32x4.mul(f32x4.neg(xv), mGamma), f32x4.mul(ce, f32x4.mul(dmGamma, f32x4.sub(ONE, f32x4.mul(TWO, p)))))),
     );
-    total = add4(total, finish(i, loss, gxv, gtv, w, upstream, upstreamPtr, gx, gt, losses));
+    const l = finish(i, loss, gxv, gtv, w, upstream, upstreamPtr, gx, gt, losses);
+    lo = addLow(lo, l);
+    hi = addHigh(hi, l);
   }
-  return total;
+  return total2(lo, hi);
 }
