@@ -57,10 +57,19 @@ test("backends: setBackend('wasm') and setBackend('ts') agree on large random cr
   const gradOutput = Float32Array.from({ length: N }, () => next() - 0.5);
   const before = getBackend();
   try {
-    for (const options of [{}, { labelSmoothing: 0.1, weight, ignoreIndex: 5 }, { reduction: 'sum' as const }, { reduction: 'none' as const, gradOutput }]) {
+    const probabilities = tensor(Float32Array.from({ length: N * C }, () => next() / (C / 2)), { shape: [N, C] });
+    const cases: [unknown, object][] = [
+      [targets, {}],
+      [targets, { labelSmoothing: 0.1, weight, ignoreIndex: 5 }],
+      [targets, { reduction: 'sum' }],
+      [targets, { reduction: 'none', gradOutput }],
+      [probabilities, { labelSmoothing: 0.2, weight }],
+      [probabilities, { reduction: 'none', gradOutput }],
+    ];
+    for (const [target, options] of cases) {
       const run = (backend: 'ts' | 'wasm') => {
         setBackend(backend);
-        return crossEntropy.withGrad(logits, targets, options);
+        return crossEntropy.withGrad(logits, target as number[], options);
       };
       const a = run('ts');
       const b = run('wasm');
@@ -68,11 +77,12 @@ test("backends: setBackend('wasm') and setBackend('ts') agree on large random cr
         let scale = 1;
         for (let i = 0; i < x.length; i++) scale = Math.max(scale, Math.abs(x[i]));
         for (let i = 0; i < x.length; i++) {
-          assert.ok(Math.abs(x[i] - y[i]) <= 2e-5 * Math.abs(x[i]) + 8 * 2 ** -23 * scale, `${what}[${i}]: ts ${x[i]}, wasm ${y[i]} (${JSON.stringify(Object.keys(options))})`);
+          assert.ok(Math.abs(x[i] - y[i]) <= 2e-5 * Math.abs(x[i]) + 8 * 2 ** -23 * scale, `${what}[${i}]: ts ${x[i]}, wasm ${y[i]} (${Object.keys(options).join(', ')})`);
         }
       };
       close(a.loss.data, b.loss.data, 'loss');
       close(a.grad!.data, b.grad!.data, 'grad');
+      if (a.grads[1]) close(a.grads[1].data, b.grads[1]!.data, 'target grad');
     }
   } finally {
     setBackend(before);

@@ -37,6 +37,10 @@ interface Exports {
   bceWithLogitsElements: ElementKernel;
   bceElements: ElementKernel;
   sigmoidFocalElements: ElementKernel;
+  crossEntropyProbRows(
+    x: number, rows: number, C: number, targets: number, weights: number, smoothing: number,
+    upstream: number, upstreamPerRow: number, grad: number, gradTarget: number, losses: number,
+  ): number;
   crossEntropyRows(
     x: number, rows: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerRow: number, grad: number, losses: number,
@@ -105,7 +109,11 @@ export interface CrossEntropyRowsRequest {
   logits: Float32Array;
   rows: number;
   classes: number;
+  /** Class indices (one per row), or with `probabilities` a float32 row of C per row. */
   targets: ArrayLike<number>;
+  probabilities?: boolean;
+  /** With probabilities: where to write the gradient with respect to the targets, or null. */
+  gradTarget?: Float32Array | null;
   weights: ArrayLike<number> | null;
   ignoreIndex: number;
   smoothing: number;
@@ -117,16 +125,20 @@ export interface CrossEntropyRowsRequest {
   losses: Float32Array | null;
 }
 
-/** Cross-entropy with class indices over rows of float32 logits; returns Σ of the row losses. */
+/** Cross-entropy over rows of float32 logits (class indices or probability rows); returns Σ of the row losses. */
 export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
   const { k, scratch: s } = kernels();
   const { logits, rows, classes: C, targets, weights, grad, losses } = request;
   const chunkRows = Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(C, 1)));
   const perRowUpstream = typeof request.upstream !== 'number';
-  const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr] = s.regions(chunkRows * C * 4, chunkRows * 4, C * 4, chunkRows * 4, chunkRows * 4, chunkRows * C * 4);
+  const probabilities = request.probabilities === true;
+  const gradTarget = request.gradTarget ?? null;
+  const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr, gtPtr] = s.regions(chunkRows * C * 4, chunkRows * C * 4, C * 4, chunkRows * 4, chunkRows * 4, chunkRows * C * 4, chunkRows * C * 4);
   const buffer = k.memory.buffer;
   const xView = new Float32Array(buffer, xPtr, chunkRows * C);
   const tView = new Int32Array(buffer, tPtr, chunkRows);
+  const pView = new Float32Array(buffer, tPtr, chunkRows * C);
+  const gtView = new Float32Array(buffer, gtPtr, chunkRows * C);
   const uView = new Float32Array(buffer, uPtr, chunkRows);
   const lView = new Float32Array(buffer, lPtr, chunkRows);
   const gView = grad ? new Float32Array(buffer, gPtr, chunkRows * C) : null;
@@ -141,12 +153,14 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
     const n = Math.min(chunkRows, rows - r0);
     xView.set(n === chunkRows ? logits.subarray(r0 * C, (r0 + n) * C) : logits.subarray(r0 * C, (r0 + n) * C));
-    for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
+    if (probabilities) pView.set((targets as Float32Array).subarray(r0 * C, (r0 + n) * C));
+    else for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
     if (perRowUpstream) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
-    total += k.crossEntropyRows(
-      xPtr, n, C, tPtr, weights ? wPtr : 0, weightSum, request.ignoreIndex, request.smoothing,
-      perRowUpstream ? 0 : (request.upstream as number), perRowUpstream ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0,
-    );
+    const shared = perRowUpstream ? 0 : (request.upstream as number);
+    total += probabilities
+      ? k.crossEntropyProbRows(xPtr, n, C, tPtr, weights ? wPtr : 0, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, gradTarget ? gtPtr : 0, losses ? lPtr : 0)
+      : k.crossEntropyRows(xPtr, n, C, tPtr, weights ? wPtr : 0, weightSum, request.ignoreIndex, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
+    if (gradTarget) gradTarget.set(n === chunkRows ? gtView : gtView.subarray(0, n * C), r0 * C);
     // One view over the whole chunk is reused: building a fresh subarray per chunk is much slower in V8.
     if (grad && gView) grad.set(n === chunkRows ? gView : gView.subarray(0, n * C), r0 * C);
     if (losses) losses.set(n === chunkRows ? lView : lView.subarray(0, n), r0);

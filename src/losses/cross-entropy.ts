@@ -64,10 +64,11 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
 
   const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]), denominator);
   if (wantGrad) reducer.setGradOutput(call.gradOutput);
-  // Class indices over [N, C] float32 logits: the WebAssembly SIMD kernel (same formulas, float32
-  // arithmetic with float64 sums), when the backend says so.
-  if (!probabilities && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size)) {
-    return crossEntropyWasm(input, target.data, layout.items, C, weight, ignoreIndex, smoothing, reducer, wantGrad, call.gradInto as Float32Array | undefined);
+  // [N, C] float32 logits with class indices or float32 probabilities: the WebAssembly SIMD kernel
+  // (same formulas, float32 arithmetic with float64 sums), when the backend says so.
+  const kernelTargets = !probabilities || target.dtype === 'float32';
+  if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size)) {
+    return crossEntropyWasm(input, target, probabilities, layout.items, C, weight, ignoreIndex, smoothing, reducer, wantGrad, call.gradInto as Float32Array | undefined);
   }
   const X = input.data;
   const T = target.data;
@@ -115,7 +116,8 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
 
 function crossEntropyWasm(
   input: Tensor,
-  targets: ArrayLike<number>,
+  target: Tensor,
+  probabilities: boolean,
   rows: number,
   classes: number,
   weight: ArrayLike<number> | null,
@@ -130,11 +132,14 @@ function crossEntropyWasm(
   const losses = perItem ? new Float32Array(rows) : null;
   // The kernel writes the caller's array directly when there is one (no allocation, no extra copy).
   const grad = wantGrad ? gradInto ?? new Float32Array(input.size) : null;
+  const gradTarget = wantGrad && probabilities ? new Float32Array(target.size) : null;
   const total = crossEntropyRowsWasm({
     logits: input.data as Float32Array,
     rows,
     classes,
-    targets,
+    targets: target.data,
+    probabilities,
+    gradTarget,
     weights: weight,
     ignoreIndex,
     smoothing,
@@ -143,5 +148,5 @@ function crossEntropyWasm(
     losses,
   });
   const loss = losses ? new Tensor(losses, reducer.itemShape) : reducer.reduce(Float64Array.of(total));
-  return { loss, grads: grad ? [new Tensor(grad, input.shape), null] : [] };
+  return { loss, grads: grad ? [new Tensor(grad, input.shape), gradTarget ? new Tensor(gradTarget, target.shape) : null] : [] };
 }

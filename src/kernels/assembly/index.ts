@@ -179,3 +179,83 @@ export function softmaxRows(x: usize, rows: i32, C: i32, mode: i32, out: usize):
     }
   }
 }
+
+/**
+ * Cross-entropy with probability targets (rows × C floats at `targets`), fused with its gradients:
+ * a_c = w_c ((1 − ε) y_c + ε / C); loss = Σ a_c (lse − x_c) = A·lse − Σ a_c x_c;
+ * ∂/∂x_c = u (softmax_c · A − a_c); ∂/∂y_c = −u (1 − ε) w_c (x_c − lse). Returns Σ of the row losses.
+ */
+export function crossEntropyProbRows(
+  x: usize, rows: i32, C: i32, targets: usize, weights: usize, smoothing: f32,
+  upstream: f32, upstreamPerRow: usize, grad: usize, gradTarget: usize, losses: usize,
+): f64 {
+  let total: f64 = 0;
+  const uniformScalar = smoothing / <f32>C;
+  const uniform = f32x4.splat(uniformScalar);
+  const keep = f32x4.splat(<f32>1 - smoothing);
+  const vector = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const offset = <usize>r * <usize>C << 2;
+    const row = x + offset;
+    const trow = targets + offset;
+    const g = grad ? grad + offset : 0;
+    const gt = gradTarget ? gradTarget + offset : 0;
+    // Pass 1: max.
+    let vmax = NEG_INF4;
+    let c = 0;
+    for (; c < vector; c += 4) vmax = f32x4.pmax(vmax, v128.load(row + (<usize>c << 2)));
+    let m = hmax(vmax);
+    for (; c < C; c++) m = max(m, load<f32>(row + (<usize>c << 2)));
+    const shift = m == Infinity || m == -Infinity ? <f32>0 : m;
+    const vm = f32x4.splat(shift);
+    // Pass 2: Σ exp(x − m) (the exps kept in the gradient row) and A = Σ a_c.
+    let vsum = ZERO4;
+    let vA = ZERO4;
+    c = 0;
+    for (; c < vector; c += 4) {
+      const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
+      vsum = f32x4.add(vsum, e);
+      if (g) v128.store(g + (<usize>c << 2), e);
+      const a = f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform);
+      vA = f32x4.add(vA, weights ? f32x4.mul(a, v128.load(weights + (<usize>c << 2))) : a);
+    }
+    let sum = hsum(vsum);
+    let A = hsum(vA);
+    for (; c < C; c++) {
+      const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - shift)), 0);
+      sum += <f64>e;
+      if (g) store<f32>(g + (<usize>c << 2), e);
+      const a = (<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar;
+      A += <f64>(weights ? a * load<f32>(weights + (<usize>c << 2)) : a);
+    }
+    const lse = <f64>shift + Math.log(sum);
+    // Pass 3: loss = Σ a_c (lse − x_c) (non-negative terms: no cancellation at large logits) and the gradients.
+    const u = upstreamPerRow ? load<f32>(upstreamPerRow + (<usize>r << 2)) : upstream;
+    const scale = f32x4.splat(<f32>(<f64>u * A / sum));
+    const vu = f32x4.splat(u);
+    const vlse = f32x4.splat(<f32>lse);
+    const tscale = f32x4.splat(-u * (<f32>1 - smoothing));
+    let vloss = ZERO4;
+    c = 0;
+    for (; c < vector; c += 4) {
+      const w = weights ? v128.load(weights + (<usize>c << 2)) : ONE4;
+      const a = f32x4.mul(f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform), w);
+      const margin = f32x4.sub(vlse, v128.load(row + (<usize>c << 2)));
+      vloss = f32x4.add(vloss, f32x4.mul(a, margin));
+      if (g) v128.store(g + (<usize>c << 2), f32x4.sub(f32x4.mul(v128.load(g + (<usize>c << 2)), scale), f32x4.mul(vu, a)));
+      if (gt) v128.store(gt + (<usize>c << 2), f32x4.mul(f32x4.mul(tscale, w), f32x4.neg(margin)));
+    }
+    let loss = hsum(vloss);
+    for (; c < C; c++) {
+      const w: f32 = weights ? load<f32>(weights + (<usize>c << 2)) : 1;
+      const a = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar) * w;
+      const margin = <f32>lse - load<f32>(row + (<usize>c << 2));
+      loss += <f64>(a * margin);
+      if (g) store<f32>(g + (<usize>c << 2), load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0) - u * a);
+      if (gt) store<f32>(gt + (<usize>c << 2), -u * (<f32>1 - smoothing) * w * -margin);
+    }
+    total += loss;
+    if (losses) store<f32>(losses + (<usize>r << 2), <f32>loss);
+  }
+  return total;
+}
