@@ -4,7 +4,8 @@
 // Every implementation starts from and ends with plain typed arrays (TF.js and ONNX Runtime include
 // their tensor creation and read-back). Each workload: 2 warm-up runs, then 7 rounds in which every
 // implementation runs once (rotating the order); the table gives medians and ratios to losskit.
-// Options: --smoke (tiny sizes, 3 rounds: checks the harness, not the speed), --only a,b (workloads).
+// Options: --smoke (tiny sizes, 3 rounds: checks the harness, not the speed), --only a,b (workloads;
+// written to results-partial.json).
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -60,12 +61,15 @@ function inputs(w) {
 
 const LOSSKIT = { 'bce-with-logits': L.binaryCrossEntropyWithLogits, bce: L.binaryCrossEntropy, l1: L.l1Loss, mse: L.mseLoss, 'smooth-l1': L.smoothL1Loss, huber: L.huberLoss, 'sigmoid-focal': L.sigmoidFocalLoss };
 
-const losskit = (backend) => (w, d) => {
+const losskit = (backend, reuse = false) => (w, d) => {
   const use = () => L.setBackend(backend);
+  if (reuse && !(w.kind === 'ce' && w.grad)) return null;
   if (w.kind === 'ce') {
     const logits = new L.Tensor(d.x, [d.n, d.c]);
     const targets = new L.Tensor(d.t, [d.n]);
-    return w.grad ? () => (use(), L.crossEntropy.withGrad(logits, targets).grad.data) : () => (use(), L.crossEntropy(logits, targets).item());
+    // reuse: the gradient goes into one caller-owned array (withGrad's gradInto), as in a training loop
+    const into = reuse ? { gradInto: new Float32Array(d.n * d.c) } : {};
+    return w.grad ? () => (use(), L.crossEntropy.withGrad(logits, targets, into).grad.data) : () => (use(), L.crossEntropy(logits, targets).item());
   }
   if (w.kind === 'softmax') {
     const logits = new L.Tensor(d.x, [d.n, d.c]);
@@ -238,6 +242,7 @@ async function measure(w, implementations, torch) {
 
 const IMPLEMENTATIONS = [
   ['losskit (WebAssembly SIMD)', losskit('wasm')],
+  ['losskit (WebAssembly SIMD, gradInto)', losskit('wasm', true)],
   ['losskit (TypeScript)', losskit('ts')],
   ['plain JavaScript', plain],
   ['TF.js 4.22 cpu', tfjs('cpu')],
@@ -267,13 +272,15 @@ async function main() {
     if (only && !only.has(w.id)) continue;
     const rows = await measure(w, w.id === 'sweep' ? IMPLEMENTATIONS.filter(([n]) => !n.includes('cpu') && !n.includes('ONNX')) : IMPLEMENTATIONS, torchAvailable ? torch : null);
     results.push({ workload: w.id, title: w.title, size: w.size, elements: w.elements ?? w.size.reduce((a, b) => a * b, 1), rows });
-    const base = rows.find((r) => r.name.startsWith('losskit (WebAssembly'))?.ms;
+    const base = rows.find((r) => r.name === 'losskit (WebAssembly SIMD)')?.ms;
     console.log(`## ${w.title}\n\n| implementation | median ms | × losskit |\n|---|---|---|`);
     for (const r of rows) console.log(`| ${r.name} | ${r.ms === null ? r.note : r.ms.toFixed(2)} | ${r.ms === null || !base ? '' : (r.ms / base).toFixed(2)} |`);
     console.log('');
   }
   torch?.close();
-  const out = SMOKE ? `${here}results-smoke.json` : `${here}results.json`;
+  // A smoke run or a partial run (--only) never overwrites the recorded full run.
+  const suffix = SMOKE ? '-smoke' : only ? '-partial' : '';
+  const out = `${here}results${suffix}.json`;
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, smoke: SMOKE, rounds: ROUNDS, results }, null, 1) + '\n');
   console.log(`wrote ${out}`);
   const sweep = results.filter((r) => r.workload === 'sweep').flatMap((r) => r.rows.filter((row) => row.ms !== null).map((row) => ({ elements: r.elements, ms: row.ms, implementation: row.name })));
@@ -293,7 +300,7 @@ async function main() {
       config: { font: 'sans-serif', legend: { labelLimit: 320, orient: 'bottom', columns: 2 } },
     };
     const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
-    const svgPath = SMOKE ? `${here}results-smoke.svg` : `${here}results.svg`;
+    const svgPath = `${here}results${suffix}.svg`;
     writeFileSync(svgPath, await view.toSVG());
     console.log(`wrote ${svgPath}`);
   }

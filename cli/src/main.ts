@@ -57,6 +57,22 @@ const LIBRARY_OPTIONS = [
   'labels',
 ] as const;
 
+/**
+ * Loads a module of the losskit repository that this package sits in (examples/, web/): those
+ * ship with the repository, not with the published command line.
+ */
+async function importFromRepository(path: string, what: string): Promise<unknown> {
+  const url = new URL(`../../${path}`, import.meta.url);
+  try {
+    return await import(url.href);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && (e as Error).message.includes(url.pathname)) {
+      throw new CliError(`${what}: part of the losskit repository (its ${path.split("/")[0]}/ folder), which is not beside this installation`);
+    }
+    throw e;
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('losskit')
     .description('Loss functions with PyTorch parity: a guided tour, losses on data files, and plots of every loss and its gradient.')
@@ -202,14 +218,10 @@ Examples:
     .option('--out <dir>', 'folder for the plots', './losskit-examples')
     .addHelpText('after', '\nExamples:\n  $ losskit train outliers\n  $ losskit train iris --seed 3 --out /tmp/iris')
     .action(async (name: string, options: { seed?: number; out: string }) => {
-      // The examples live in the repository's examples/ folder, beside this package.
-      const index = new URL('../../examples/index.js', import.meta.url);
-      let examples: { EXAMPLES: Record<string, { summary: string }>; runExample: (name: string, options: object) => Promise<unknown> };
-      try {
-        examples = (await import(index.href)) as typeof examples;
-      } catch {
-        throw new CliError('the training examples ship with the losskit repository (its examples/ folder), which is not beside this installation');
-      }
+      const examples = (await importFromRepository('examples/index.js', 'the training examples')) as {
+        EXAMPLES: Record<string, { summary: string }>;
+        runExample: (name: string, options: object) => Promise<unknown>;
+      };
       if (!(name in examples.EXAMPLES)) {
         throw new CliError(`unknown example '${name}' (examples: ${Object.keys(examples.EXAMPLES).join(', ')})`, 2);
       }
@@ -221,14 +233,7 @@ Examples:
     .description('build the playground (an interactive page of every loss and its gradient) and serve it on localhost')
     .addHelpText('after', '\nExample:\n  $ PORT=8080 losskit serve')
     .action(async () => {
-      // The playground lives in the repository's web/ folder, beside this package.
-      const serve = new URL('../../web/serve.js', import.meta.url);
-      try {
-        await import(serve.href);
-      } catch (e) {
-        const missing = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
-        throw new CliError(missing ? 'the playground ships with the losskit repository (its web/ folder), which is not beside this installation' : (e as Error).message);
-      }
+      await importFromRepository('web/serve.js', 'the playground');
     });
 
   return program;

@@ -42,6 +42,21 @@ let MANTISSA_MASK: v128 = i32x4.splat(0x007fffff);
 let HALF_EXPONENT_BITS: v128 = i32x4.splat(0x3f000000);
 let INT_ONE: v128 = i32x4.splat(1);
 
+/** exp(x − n·ln2) for |x − n·ln2| <= ln2/2: ln2 in two parts (Cody–Waite), then Cephes' polynomial. */
+@inline
+function expReduced(x: v128, n: v128): v128 {
+  let r = f32x4.sub(x, f32x4.mul(n, LN2_HI));
+  r = f32x4.sub(r, f32x4.mul(n, LN2_LO));
+  const z = f32x4.mul(r, r);
+  let p = EXP_P0;
+  p = f32x4.add(f32x4.mul(p, r), EXP_P1);
+  p = f32x4.add(f32x4.mul(p, r), EXP_P2);
+  p = f32x4.add(f32x4.mul(p, r), EXP_P3);
+  p = f32x4.add(f32x4.mul(p, r), EXP_P4);
+  p = f32x4.add(f32x4.mul(p, r), EXP_P5);
+  return f32x4.add(f32x4.add(f32x4.mul(p, z), r), ONE);
+}
+
 // exp(x) = 2^n · exp(r) with n = round(x / ln2) and r = x − n·ln2, where ln2 is split in two parts
 // (Cody–Waite) so that r is exact; exp(r) on |r| <= ln2/2 is Cephes' degree-7 polynomial.
 // Results below 2^-126 (x < −87.3365) are flushed to 0 (no subnormals); x > 88.7228 gives +inf.
@@ -54,23 +69,14 @@ export function exp4(x: v128): v128 {
   const shifted = f32x4.add(f32x4.mul(clamped, LOG2E), ROUND_MAGIC);
   const n = f32x4.sub(shifted, ROUND_MAGIC);
   const ni = i32x4.sub(shifted, ROUND_MAGIC_BITS); // bits of 1.5·2^23 + n, minus those of 1.5·2^23
-  let r = f32x4.sub(clamped, f32x4.mul(n, LN2_HI));
-  r = f32x4.sub(r, f32x4.mul(n, LN2_LO));
-  const z = f32x4.mul(r, r);
-  let p = EXP_P0;
-  p = f32x4.add(f32x4.mul(p, r), EXP_P1);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P2);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P3);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P4);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P5);
-  p = f32x4.add(f32x4.add(f32x4.mul(p, z), r), ONE);
+  const p = expReduced(clamped, n);
   // 2^n: n + 127 in the exponent field. n is in [−127, 128]; split 2^n = 2^(n/2)·2^(n − n/2) so
   // that both factors are normal numbers.
   const half = i32x4.shr_s(ni, 1);
   const s1 = i32x4.shl(i32x4.add(half, EXPONENT_BIAS), 23);
   const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), EXPONENT_BIAS), 23);
   let result = f32x4.mul(f32x4.mul(p, s1), s2);
-  // Flush what would be subnormal to 0, keep +inf above the range, and export let NaN through.
+  // Flush what would be subnormal to 0, keep +inf above the range, and let NaN through.
   result = v128.and(result, f32x4.ge(x, EXP_FLUSH_BELOW));
   result = v128.bitselect(POS_INF, result, f32x4.gt(x, EXP_OVERFLOW_ABOVE));
   return v128.bitselect(x, result, f32x4.ne(x, x));
@@ -85,16 +91,7 @@ export function expNonPositive4(x: v128): v128 {
   const shifted = f32x4.add(f32x4.mul(clamped, LOG2E), ROUND_MAGIC);
   const n = f32x4.sub(shifted, ROUND_MAGIC);
   const ni = i32x4.sub(shifted, ROUND_MAGIC_BITS);
-  let r = f32x4.sub(clamped, f32x4.mul(n, LN2_HI));
-  r = f32x4.sub(r, f32x4.mul(n, LN2_LO));
-  const z = f32x4.mul(r, r);
-  let p = EXP_P0;
-  p = f32x4.add(f32x4.mul(p, r), EXP_P1);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P2);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P3);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P4);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P5);
-  p = f32x4.add(f32x4.add(f32x4.mul(p, z), r), ONE);
+  const p = expReduced(clamped, n);
   return f32x4.mul(p, i32x4.shl(i32x4.add(ni, EXPONENT_BIAS), 23));
 }
 
