@@ -65,6 +65,11 @@ let F64_ZERO: v128 = f64x2.splat(0);
   return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
 }
 
+/** log σ(x) = min(x, 0) − log1p(exp(−|x|)), from e = exp(−|x|). */
+@inline function logSigmoidFromExp(x: v128, e: v128): v128 {
+  return f32x4.sub(f32x4.pmin(x, ZERO), log1pSmall4(e));
+}
+
 /** 1 / (1 + e) and e / (1 + e) — σ(x) for x >= 0 and x < 0 with e = exp(−|x|) — with one division. */
 @inline function sigmoidFromExp(x: v128, e: v128): v128 {
   const r = f32x4.div(ONE, f32x4.add(ONE, e));
@@ -156,7 +161,7 @@ export function bceWithLogitsElements(x: usize, t: usize, w: usize, aux: usize, 
     const y = ld(t, i);
     const pw = aux ? ld(aux, i) : ONE;
     const e = expNonPositive4(f32x4.neg(abs4(xv))); // exp(−|x|) in (0, 1]
-    const logSig = f32x4.sub(f32x4.pmin(xv, ZERO), log1pSmall4(e)); // log σ(x)
+    const logSig = logSigmoidFromExp(xv, e);
     const sig = sigmoidFromExp(xv, e);
     const pwm1 = f32x4.sub(pw, ONE);
     const loss = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), f32x4.mul(f32x4.add(ONE, f32x4.mul(pwm1, y)), logSig));
@@ -202,7 +207,7 @@ export function sigmoidFocalElements(x: usize, t: usize, w: usize, aux: usize, n
     const xv = ld(x, i);
     const y = ld(t, i);
     const e = expNonPositive4(f32x4.neg(abs4(xv)));
-    const logSig = f32x4.sub(f32x4.pmin(xv, ZERO), log1pSmall4(e));
+    const logSig = logSigmoidFromExp(xv, e);
     const p = sigmoidFromExp(xv, e);
     const ce = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), logSig);
     const oneMinusP = f32x4.sub(ONE, p);
