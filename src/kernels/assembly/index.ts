@@ -64,10 +64,15 @@ export function crossEntropyRows(
     let vmax = NEG_INF4;
     let vdot = ZERO4;
     let c = 0;
-    for (; c < vector; c += 4) {
-      const v = v128.load(row + (<usize>c << 2));
-      vmax = f32x4.pmax(vmax, v);
-      if (smoothing != 0) vdot = f32x4.add(vdot, weights ? f32x4.mul(v, v128.load(weights + (<usize>c << 2))) : v);
+    // Loops are specialised by hand (no loop-invariant branch inside): V8 does not unswitch them.
+    if (smoothing == 0) {
+      for (; c < vector; c += 4) vmax = f32x4.pmax(vmax, v128.load(row + (<usize>c << 2)));
+    } else {
+      for (; c < vector; c += 4) {
+        const v = v128.load(row + (<usize>c << 2));
+        vmax = f32x4.pmax(vmax, v);
+        vdot = f32x4.add(vdot, weights ? f32x4.mul(v, v128.load(weights + (<usize>c << 2))) : v);
+      }
     }
     let m = hmax(vmax);
     let dot = hsum(vdot);
@@ -80,13 +85,30 @@ export function crossEntropyRows(
     // Pass 2: e_c = exp(x_c − m), kept in the gradient row when there is one.
     const vm = f32x4.splat(m);
     let vsum = ZERO4;
+    let vsum2 = ZERO4;
     c = 0;
-    for (; c < vector; c += 4) {
-      const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
-      vsum = f32x4.add(vsum, e);
-      if (g) v128.store(g + (<usize>c << 2), e);
+    if (g) {
+      for (; c + 8 <= vector; c += 8) {
+        const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
+        const e2 = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm));
+        vsum = f32x4.add(vsum, e);
+        vsum2 = f32x4.add(vsum2, e2);
+        v128.store(g + (<usize>c << 2), e);
+        v128.store(g + (<usize>c << 2) + 16, e2);
+      }
+      for (; c < vector; c += 4) {
+        const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
+        vsum = f32x4.add(vsum, e);
+        v128.store(g + (<usize>c << 2), e);
+      }
+    } else {
+      for (; c + 8 <= vector; c += 8) {
+        vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
+        vsum2 = f32x4.add(vsum2, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm)));
+      }
+      for (; c < vector; c += 4) vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
     }
-    let sum = hsum(vsum);
+    let sum = hsum(f32x4.add(vsum, vsum2));
     for (; c < C; c++) {
       const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - m)), 0);
       sum += <f64>e;
