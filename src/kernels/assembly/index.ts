@@ -171,13 +171,31 @@ export function softmaxRows(x: usize, rows: i32, C: i32, mode: i32, out: usize):
     const shift = m;
     const vm = f32x4.splat(shift);
     let vsum = ZERO4;
+    let vsum2 = ZERO4;
     c = 0;
-    for (; c < vector; c += 4) {
-      const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
-      vsum = f32x4.add(vsum, e);
-      if (mode == 0) v128.store(o + (<usize>c << 2), e);
+    if (mode == 0) {
+      // Two vectors per iteration; loops specialised by mode (V8 does not unswitch loops).
+      for (; c + 8 <= vector; c += 8) {
+        const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
+        const e2 = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm));
+        vsum = f32x4.add(vsum, e);
+        vsum2 = f32x4.add(vsum2, e2);
+        v128.store(o + (<usize>c << 2), e);
+        v128.store(o + (<usize>c << 2) + 16, e2);
+      }
+      for (; c < vector; c += 4) {
+        const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
+        vsum = f32x4.add(vsum, e);
+        v128.store(o + (<usize>c << 2), e);
+      }
+    } else {
+      for (; c + 8 <= vector; c += 8) {
+        vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
+        vsum2 = f32x4.add(vsum2, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm)));
+      }
+      for (; c < vector; c += 4) vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
     }
-    let sum = hsum(vsum);
+    let sum = hsum(f32x4.add(vsum, vsum2));
     for (; c < C; c++) {
       const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - shift)), 0);
       sum += <f64>e;
