@@ -5,7 +5,7 @@
 export { Tensor, tensor, numel, type DType, type NestedNumbers, type TensorLike, type TensorOptions, type TypedArray } from './core/tensor.js';
 export { formatTensor } from './core/format.js';
 export type { Reduction } from './core/reduction.js';
-export type { GradOptions, Loss2, Loss3, LossWithGrad } from './core/loss.js';
+export type { GradOptions, Loss2, Loss3, LossWithGrad, OutputOptions } from './core/loss.js';
 export { getBackend, setBackend, WASM_THRESHOLD, type Backend } from './kernels/backend.js';
 
 export { softmax, logSoftmax, type SoftmaxOptions } from './activations/softmax.js';

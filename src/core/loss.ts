@@ -1,8 +1,18 @@
 import { checkOptions } from './options.js';
 import { asTensor, Tensor, typedArrayOf, type DType, type TensorLike } from './tensor.js';
 
+/** Option of every loss call: where to put the result. */
+export interface OutputOptions {
+  /**
+   * Copy the loss into this array (its size and the result's dtype: float32, or float64 for float64
+   * inputs) and return it as the loss tensor's data: with `reduction: 'none'`, per-item losses land
+   * in a buffer the caller reuses.
+   */
+  lossInto?: Float32Array | Float64Array;
+}
+
 /** Option of every `withGrad`: the upstream gradient, shaped like the loss (default: ones). */
-export interface GradOptions {
+export interface GradOptions extends OutputOptions {
   gradOutput?: TensorLike;
   /**
    * Write the gradient with respect to the first argument into this array (its size and dtype) and
@@ -26,13 +36,13 @@ export interface LossWithGrad {
 
 /** A loss of two tensors, `f(input, target, options?)`, with `f.withGrad`. */
 export interface Loss2<O> {
-  (input: TensorLike, target: TensorLike, options?: O): Tensor;
+  (input: TensorLike, target: TensorLike, options?: O & OutputOptions): Tensor;
   withGrad(input: TensorLike, target: TensorLike, options?: O & GradOptions): LossWithGrad;
 }
 
 /** A loss of three tensors, `f(a, b, c, options?)`, with `f.withGrad`. */
 export interface Loss3<O> {
-  (a: TensorLike, b: TensorLike, c: TensorLike, options?: O): Tensor;
+  (a: TensorLike, b: TensorLike, c: TensorLike, options?: O & OutputOptions): Tensor;
   withGrad(a: TensorLike, b: TensorLike, c: TensorLike, options?: O & GradOptions): LossWithGrad;
 }
 
@@ -62,6 +72,16 @@ export type AnyLoss = ((...args: unknown[]) => Tensor) & { withGrad: (...args: u
 export function resultDtype(tensors: readonly Tensor[]): DType {
   for (const t of tensors) if (t.dtype !== 'int32') return t.dtype;
   return 'float32';
+}
+
+/** Copies a result into the caller's array (size and dtype checked) and wraps it as the result. */
+function intoArray(fn: string, name: string, into: unknown, result: Tensor): Tensor {
+  const ok = result.dtype === 'float64' ? into instanceof Float64Array : into instanceof Float32Array;
+  if (!ok || (into as Float32Array).length !== result.size) {
+    throw new Error(`${fn}: ${name} must be a ${result.dtype === 'float64' ? 'Float64Array' : 'Float32Array'} of ${result.size} elements (the loss's size and dtype)`);
+  }
+  (into as Float32Array | Float64Array).set(result.data);
+  return new Tensor(into as Float32Array | Float64Array, result.shape);
 }
 
 function checkGradInto(fn: string, value: unknown, input: Tensor): Float32Array | Float64Array | undefined {
@@ -103,14 +123,15 @@ export function defineLoss<O extends object>(
     if (args.length > argNames.length + 1) {
       throw new Error(`${name}: expected ${argNames.join(', ')} and an options object, got ${args.length} arguments`);
     }
-    const options = (args[argNames.length] ?? {}) as O & GradOptions;
-    checkOptions(name, args[argNames.length], wantGrad ? [...optionNames, 'gradOutput', 'gradInto'] : optionNames);
+    const options = (args[argNames.length] ?? {}) as O & GradOptions & OutputOptions;
+    checkOptions(name, args[argNames.length], wantGrad ? [...optionNames, 'lossInto', 'gradOutput', 'gradInto'] : [...optionNames, 'lossInto']);
     // Plain numbers and arrays take the dtype of the first tensor or typed array among the
     // arguments (float32 if there is none), so a float64 input never meets a float32-rounded target.
     const plainDtype = callDtype(args.slice(0, argNames.length));
     const tensors = argNames.map((arg, i) => asTensor(name, arg, args[i] as TensorLike, plainDtype));
     const gradInto = wantGrad ? checkGradInto(name, options.gradInto, tensors[0]) : undefined;
     const result = kernel({ tensors, options, wantGrad, gradOutput: wantGrad ? options.gradOutput : undefined, gradInto });
+    if (options.lossInto !== undefined) result.loss = intoArray(name, 'lossInto', options.lossInto, result.loss);
     const first = result.grads[0];
     if (gradInto && first && first.data !== gradInto) {
       gradInto.set(first.data);

@@ -1,4 +1,4 @@
-import { defineLoss, gradTensor, resultDtype, type GradOptions, type LossWithGrad } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type GradOptions, type LossWithGrad, type OutputOptions } from '../core/loss.js';
 import { booleanOption, integerOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { shapeString } from '../core/shape.js';
@@ -16,7 +16,7 @@ export interface CtcLossOptions {
 
 /** `ctcLoss(logProbs, targets, inputLengths, targetLengths, options?)` with `withGrad`. */
 export interface CtcLoss {
-  (logProbs: TensorLike, targets: TensorLike, inputLengths: TensorLike, targetLengths: TensorLike, options?: CtcLossOptions): Tensor;
+  (logProbs: TensorLike, targets: TensorLike, inputLengths: TensorLike, targetLengths: TensorLike, options?: CtcLossOptions & OutputOptions): Tensor;
   withGrad(
     logProbs: TensorLike,
     targets: TensorLike,

@@ -42,3 +42,14 @@ test('mseLoss.withGrad gradInto fills the caller\'s array', () => {
   assert.equal(grad!.data, into);
   assert.deepEqual(Array.from(into), [0, 4, -4]);
 });
+
+test('lossInto: per-item losses into the caller\'s array, for the plain call and withGrad', () => {
+  const into = new Float32Array(3);
+  const loss = mseLoss([1, 2, 3], [1, 0, 5], { reduction: 'none', lossInto: into });
+  assert.equal(loss.data, into);
+  assert.deepEqual(Array.from(into), [0, 4, 4]);
+  const again = new Float32Array(3);
+  assert.equal(mseLoss.withGrad([1, 2, 3], [0, 0, 0], { reduction: 'none', lossInto: again }).loss.data, again);
+  assert.deepEqual(Array.from(again), [1, 4, 9]);
+  assert.throws(() => mseLoss([1, 2, 3], [1, 0, 5], { lossInto: new Float32Array(3) }), /^Error: mseLoss: lossInto must be a Float32Array of 1 elements \(the loss's size and dtype\)$/);
+});
