@@ -39,6 +39,46 @@ export function logInPlace(p: usize, n: i32): void {
 }
 
 /**
+ * Σ_c exp(x_c − m) over a row of C floats (m >= every x_c), storing each exp at `out` unless it is 0.
+ * Two vectors per iteration, and the loops specialised on `out` by hand: V8 does not unswitch loops.
+ */
+@inline function expSumRow(row: usize, C: i32, m: f32, out: usize): f64 {
+  const vector = C & ~3;
+  const vm = f32x4.splat(m);
+  let vsum = ZERO4;
+  let vsum2 = ZERO4;
+  let c = 0;
+  if (out) {
+    for (; c + 8 <= vector; c += 8) {
+      const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
+      const e2 = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm));
+      vsum = f32x4.add(vsum, e);
+      vsum2 = f32x4.add(vsum2, e2);
+      v128.store(out + (<usize>c << 2), e);
+      v128.store(out + (<usize>c << 2) + 16, e2);
+    }
+    for (; c < vector; c += 4) {
+      const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
+      vsum = f32x4.add(vsum, e);
+      v128.store(out + (<usize>c << 2), e);
+    }
+  } else {
+    for (; c + 8 <= vector; c += 8) {
+      vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
+      vsum2 = f32x4.add(vsum2, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm)));
+    }
+    for (; c < vector; c += 4) vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
+  }
+  let sum = hsum(f32x4.add(vsum, vsum2));
+  for (; c < C; c++) {
+    const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - m)), 0);
+    sum += <f64>e;
+    if (out) store<f32>(out + (<usize>c << 2), e);
+  }
+  return sum;
+}
+
+/**
  * Cross-entropy of `rows` rows of C logits with class-index targets, fused with its gradient.
  * Coefficients per row: a_c = (1 − ε) w_t [c = t] + (ε / C) w_c; loss = Σ a_c (lse − x_c);
  * gradient = u (softmax · A − a) with A = Σ a_c. `weights` = 0: all ones (weightSum = C).
@@ -83,37 +123,7 @@ export function crossEntropyRows(
     }
     if (m == Infinity || m == -Infinity) m = 0; // torch.logsumexp's convention: the sum itself gives ±inf
     // Pass 2: e_c = exp(x_c − m), kept in the gradient row when there is one.
-    const vm = f32x4.splat(m);
-    let vsum = ZERO4;
-    let vsum2 = ZERO4;
-    c = 0;
-    if (g) {
-      for (; c + 8 <= vector; c += 8) {
-        const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
-        const e2 = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm));
-        vsum = f32x4.add(vsum, e);
-        vsum2 = f32x4.add(vsum2, e2);
-        v128.store(g + (<usize>c << 2), e);
-        v128.store(g + (<usize>c << 2) + 16, e2);
-      }
-      for (; c < vector; c += 4) {
-        const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
-        vsum = f32x4.add(vsum, e);
-        v128.store(g + (<usize>c << 2), e);
-      }
-    } else {
-      for (; c + 8 <= vector; c += 8) {
-        vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
-        vsum2 = f32x4.add(vsum2, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm)));
-      }
-      for (; c < vector; c += 4) vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
-    }
-    let sum = hsum(f32x4.add(vsum, vsum2));
-    for (; c < C; c++) {
-      const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - m)), 0);
-      sum += <f64>e;
-      if (g) store<f32>(g + (<usize>c << 2), e);
-    }
+    const sum = expSumRow(row, C, m, g);
     const logSum = Math.log(sum);
     const xt = <f64>load<f32>(row + (<usize>t << 2));
     const wt = weights ? <f64>load<f32>(weights + (<usize>t << 2)) : 1.0;
@@ -169,38 +179,7 @@ export function softmaxRows(x: usize, rows: i32, C: i32, mode: i32, out: usize):
       continue;
     }
     const shift = m;
-    const vm = f32x4.splat(shift);
-    let vsum = ZERO4;
-    let vsum2 = ZERO4;
-    c = 0;
-    if (mode == 0) {
-      // Two vectors per iteration; loops specialised by mode (V8 does not unswitch loops).
-      for (; c + 8 <= vector; c += 8) {
-        const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
-        const e2 = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm));
-        vsum = f32x4.add(vsum, e);
-        vsum2 = f32x4.add(vsum2, e2);
-        v128.store(o + (<usize>c << 2), e);
-        v128.store(o + (<usize>c << 2) + 16, e2);
-      }
-      for (; c < vector; c += 4) {
-        const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
-        vsum = f32x4.add(vsum, e);
-        v128.store(o + (<usize>c << 2), e);
-      }
-    } else {
-      for (; c + 8 <= vector; c += 8) {
-        vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
-        vsum2 = f32x4.add(vsum2, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm)));
-      }
-      for (; c < vector; c += 4) vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
-    }
-    let sum = hsum(f32x4.add(vsum, vsum2));
-    for (; c < C; c++) {
-      const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - shift)), 0);
-      sum += <f64>e;
-      if (mode == 0) store<f32>(o + (<usize>c << 2), e);
-    }
+    const sum = expSumRow(row, C, shift, mode == 0 ? o : 0);
     if (mode == 2) {
       store<f32>(o, <f32>(<f64>shift + Math.log(sum)));
       continue;
