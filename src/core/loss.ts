@@ -74,24 +74,28 @@ export function resultDtype(tensors: readonly Tensor[]): DType {
   return 'float32';
 }
 
+/**
+ * Checks a caller-provided output array: a Float32Array (Float64Array for float64 `dtype`) of
+ * `size` elements; `what` names whose size and dtype it must have.
+ */
+function checkInto(fn: string, name: string, value: unknown, dtype: DType, size: number, what: string): Float32Array | Float64Array {
+  const wide = dtype === 'float64';
+  if (!(wide ? value instanceof Float64Array : value instanceof Float32Array) || (value as Float32Array).length !== size) {
+    throw new Error(`${fn}: ${name} must be a ${wide ? 'Float64Array' : 'Float32Array'} of ${size} elements (${what} size and dtype)`);
+  }
+  return value as Float32Array | Float64Array;
+}
+
 /** Copies a result into the caller's array (size and dtype checked) and wraps it as the result. */
 function intoArray(fn: string, name: string, into: unknown, result: Tensor): Tensor {
-  const ok = result.dtype === 'float64' ? into instanceof Float64Array : into instanceof Float32Array;
-  if (!ok || (into as Float32Array).length !== result.size) {
-    throw new Error(`${fn}: ${name} must be a ${result.dtype === 'float64' ? 'Float64Array' : 'Float32Array'} of ${result.size} elements (the loss's size and dtype)`);
-  }
-  (into as Float32Array | Float64Array).set(result.data);
-  return new Tensor(into as Float32Array | Float64Array, result.shape);
+  const array = checkInto(fn, name, into, result.dtype, result.size, "the loss's");
+  array.set(result.data);
+  return new Tensor(array, result.shape);
 }
 
 function checkGradInto(fn: string, value: unknown, input: Tensor): Float32Array | Float64Array | undefined {
   if (value === undefined) return undefined;
-  const dtype = input.dtype === 'float64' ? 'float64' : 'float32';
-  const ok = dtype === 'float64' ? value instanceof Float64Array : value instanceof Float32Array;
-  if (!ok || (value as Float32Array).length !== input.size) {
-    throw new Error(`${fn}: gradInto must be a ${dtype === 'float64' ? 'Float64Array' : 'Float32Array'} of ${input.size} elements (the first argument's size and dtype)`);
-  }
-  return value as Float32Array | Float64Array;
+  return checkInto(fn, 'gradInto', value, input.dtype === 'float64' ? 'float64' : 'float32', input.size, "the first argument's");
 }
 
 /** The floating dtype of the first tensor or typed array among `values`, else float32. */
