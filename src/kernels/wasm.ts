@@ -152,7 +152,7 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
   let total = 0;
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
     const n = Math.min(chunkRows, rows - r0);
-    xView.set(n === chunkRows ? logits.subarray(r0 * C, (r0 + n) * C) : logits.subarray(r0 * C, (r0 + n) * C));
+    xView.set(logits.subarray(r0 * C, (r0 + n) * C));
     if (probabilities) pView.set((targets as Float32Array).subarray(r0 * C, (r0 + n) * C));
     else for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
     if (perRowUpstream) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
