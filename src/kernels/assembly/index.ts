@@ -2,7 +2,10 @@
 // Every kernel works on buffers in this module's memory, placed by the TypeScript driver
 // (src/kernels/wasm.ts), which streams rows through a small scratch area so that the data stays in
 // cache between the copy in, the kernel and the copy out. Sums are accumulated in f64.
-import { exp4, expNonPositive4, log4 } from './math';
+import {
+  EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC_BIASED,
+  exp4, expNonPositive4, expNonPositiveWith, log4,
+} from './math';
 
 // Loop constants in globals (see math.ts: V8 rematerialises v128.const in loops).
 let NEG_INF4: v128 = f32x4.splat(-Infinity);
@@ -34,42 +37,95 @@ export function logInPlace(p: usize, n: i32): void {
   return max(f32x4.extract_lane(a, 0), f32x4.extract_lane(a, 1));
 }
 
+/**
+ * max of a row of C floats (NaN is skipped: pmax keeps its first operand). Four accumulators:
+ * one chain of pmax is latency-bound, 3.4x slower (measured).
+ */
+@inline function rowMax(row: usize, C: i32): f32 {
+  const vector = C & ~3;
+  let m0 = NEG_INF4, m1 = NEG_INF4, m2 = NEG_INF4, m3 = NEG_INF4;
+  let c = 0;
+  for (; c + 16 <= vector; c += 16) {
+    const p = row + (<usize>c << 2);
+    m0 = f32x4.pmax(m0, v128.load(p));
+    m1 = f32x4.pmax(m1, v128.load(p, 16));
+    m2 = f32x4.pmax(m2, v128.load(p, 32));
+    m3 = f32x4.pmax(m3, v128.load(p, 48));
+  }
+  for (; c < vector; c += 4) m0 = f32x4.pmax(m0, v128.load(row + (<usize>c << 2)));
+  let m = hmax(f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3)));
+  for (; c < C; c++) m = max(m, load<f32>(row + (<usize>c << 2)));
+  return m;
+}
+
 @inline function hsum(v: v128): f64 {
   return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + <f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3);
 }
 
+/** exp(x − m) of the 4 floats at `p`, the constants passed in from the caller's locals. */
+@inline function expShifted(
+  p: usize, vm: v128, minArg: v128, log2e: v128, magic: v128, ln2Hi: v128, ln2Lo: v128,
+  p0: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, one: v128,
+): v128 {
+  return expNonPositiveWith(f32x4.sub(v128.load(p), vm), minArg, log2e, magic, ln2Hi, ln2Lo, p0, p1, p2, p3, p4, p5, one);
+}
+
 /**
  * Σ_c exp(x_c − m) over a row of C floats (m >= every x_c), storing each exp at `out` unless it is 0.
- * Two vectors per iteration, and the loops specialised on `out` by hand: V8 does not unswitch loops.
+ * Eight vectors per iteration summed as a tree into one accumulator, the exp constants in locals,
+ * and the loop specialised on `out` by hand (V8 does not unswitch loops): V8 then keeps the
+ * accumulator in a register, 2.2x faster than two vectors per iteration (measured, 4M floats).
  */
-@inline function expSumRow(row: usize, C: i32, m: f32, out: usize): f64 {
+function expSumRow(row: usize, C: i32, m: f32, out: usize): f64 {
+  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
+  const p0 = EXP_P0, p1 = EXP_P1, p2 = EXP_P2, p3 = EXP_P3, p4 = EXP_P4, p5 = EXP_P5, one = ONE;
   const vector = C & ~3;
   const vm = f32x4.splat(m);
   let vsum = ZERO4;
-  let vsum2 = ZERO4;
   let c = 0;
   if (out) {
-    for (; c + 8 <= vector; c += 8) {
-      const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
-      const e2 = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm));
-      vsum = f32x4.add(vsum, e);
-      vsum2 = f32x4.add(vsum2, e2);
-      v128.store(out + (<usize>c << 2), e);
-      v128.store(out + (<usize>c << 2) + 16, e2);
+    for (; c + 32 <= vector; c += 32) {
+      const p = row + (<usize>c << 2);
+      const o = out + (<usize>c << 2);
+      const e0 = expShifted(p, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      v128.store(o, e0);
+      const e1 = expShifted(p + 16, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      v128.store(o, e1, 16);
+      const e2 = expShifted(p + 32, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      v128.store(o, e2, 32);
+      const e3 = expShifted(p + 48, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      v128.store(o, e3, 48);
+      const e4 = expShifted(p + 64, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      v128.store(o, e4, 64);
+      const e5 = expShifted(p + 80, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      v128.store(o, e5, 80);
+      const e6 = expShifted(p + 96, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      v128.store(o, e6, 96);
+      const e7 = expShifted(p + 112, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      v128.store(o, e7, 112);
+      vsum = f32x4.add(vsum, f32x4.add(f32x4.add(f32x4.add(e0, e1), f32x4.add(e2, e3)), f32x4.add(f32x4.add(e4, e5), f32x4.add(e6, e7))));
     }
     for (; c < vector; c += 4) {
-      const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
-      vsum = f32x4.add(vsum, e);
+      const e = expShifted(row + (<usize>c << 2), vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
       v128.store(out + (<usize>c << 2), e);
+      vsum = f32x4.add(vsum, e);
     }
   } else {
-    for (; c + 8 <= vector; c += 8) {
-      vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
-      vsum2 = f32x4.add(vsum2, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2) + 16), vm)));
+    for (; c + 32 <= vector; c += 32) {
+      const p = row + (<usize>c << 2);
+      const e0 = expShifted(p, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const e1 = expShifted(p + 16, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const e2 = expShifted(p + 32, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const e3 = expShifted(p + 48, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const e4 = expShifted(p + 64, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const e5 = expShifted(p + 80, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const e6 = expShifted(p + 96, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const e7 = expShifted(p + 112, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      vsum = f32x4.add(vsum, f32x4.add(f32x4.add(f32x4.add(e0, e1), f32x4.add(e2, e3)), f32x4.add(f32x4.add(e4, e5), f32x4.add(e6, e7))));
     }
-    for (; c < vector; c += 4) vsum = f32x4.add(vsum, expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm)));
+    for (; c < vector; c += 4) vsum = f32x4.add(vsum, expShifted(row + (<usize>c << 2), vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one));
   }
-  let sum = hsum(f32x4.add(vsum, vsum2));
+  let sum = hsum(vsum);
   for (; c < C; c++) {
     const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - m)), 0);
     sum += <f64>e;
@@ -101,25 +157,20 @@ export function crossEntropyRows(
       continue;
     }
     // Pass 1: max, and Σ w_c x_c for label smoothing.
-    let vmax = NEG_INF4;
-    let vdot = ZERO4;
+    let m = rowMax(row, C);
+    let dot: f64 = 0;
     let c = 0;
-    // Loops are specialised by hand (no loop-invariant branch inside): V8 does not unswitch them.
-    if (smoothing == 0) {
-      for (; c < vector; c += 4) vmax = f32x4.pmax(vmax, v128.load(row + (<usize>c << 2)));
-    } else {
+    if (smoothing != 0) {
+      let vdot = ZERO4;
       for (; c < vector; c += 4) {
         const v = v128.load(row + (<usize>c << 2));
-        vmax = f32x4.pmax(vmax, v);
         vdot = f32x4.add(vdot, weights ? f32x4.mul(v, v128.load(weights + (<usize>c << 2))) : v);
       }
-    }
-    let m = hmax(vmax);
-    let dot = hsum(vdot);
-    for (; c < C; c++) {
-      const v = load<f32>(row + (<usize>c << 2));
-      m = max(m, v);
-      if (smoothing != 0) dot += <f64>(weights ? v * load<f32>(weights + (<usize>c << 2)) : v);
+      dot = hsum(vdot);
+      for (; c < C; c++) {
+        const v = load<f32>(row + (<usize>c << 2));
+        dot += <f64>(weights ? v * load<f32>(weights + (<usize>c << 2)) : v);
+      }
     }
     if (m == Infinity || m == -Infinity) m = 0; // torch.logsumexp's convention: the sum itself gives ±inf
     // Pass 2: e_c = exp(x_c − m), kept in the gradient row when there is one.
@@ -139,10 +190,13 @@ export function crossEntropyRows(
       const scale = f32x4.splat(<f32>(<f64>u * <f64>A / sum));
       const vu = f32x4.splat(u * uniform);
       c = 0;
-      for (; c < vector; c += 4) {
-        let v = f32x4.mul(v128.load(g + (<usize>c << 2)), scale);
-        if (smoothing != 0) v = f32x4.sub(v, f32x4.mul(vu, weights ? v128.load(weights + (<usize>c << 2)) : ONE4));
-        v128.store(g + (<usize>c << 2), v);
+      if (smoothing == 0) {
+        for (; c < vector; c += 4) v128.store(g + (<usize>c << 2), f32x4.mul(v128.load(g + (<usize>c << 2)), scale));
+      } else {
+        for (; c < vector; c += 4) {
+          const v = f32x4.mul(v128.load(g + (<usize>c << 2)), scale);
+          v128.store(g + (<usize>c << 2), f32x4.sub(v, f32x4.mul(vu, weights ? v128.load(weights + (<usize>c << 2)) : ONE4)));
+        }
       }
       for (; c < C; c++) {
         let v = load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0);
@@ -167,11 +221,8 @@ export function softmaxRows(x: usize, rows: i32, C: i32, mode: i32, out: usize):
   for (let r = 0; r < rows; r++) {
     const row = x + (<usize>r * <usize>C << 2);
     const o = out + (<usize>(mode == 2 ? r : r * C) << 2);
-    let vmax = NEG_INF4;
+    const m = rowMax(row, C);
     let c = 0;
-    for (; c < vector; c += 4) vmax = f32x4.pmax(vmax, v128.load(row + (<usize>c << 2)));
-    let m = hmax(vmax);
-    for (; c < C; c++) m = max(m, load<f32>(row + (<usize>c << 2)));
     if (m == Infinity || m == -Infinity) {
       // As the TypeScript reference: softmax NaN; log-softmax x − lse with lse = m; logsumexp m.
       if (mode == 2) store<f32>(o, m);
@@ -220,30 +271,18 @@ export function crossEntropyProbRows(
     const g = grad ? grad + offset : 0;
     const gt = gradTarget ? gradTarget + offset : 0;
     // Pass 1: max.
-    let vmax = NEG_INF4;
-    let c = 0;
-    for (; c < vector; c += 4) vmax = f32x4.pmax(vmax, v128.load(row + (<usize>c << 2)));
-    let m = hmax(vmax);
-    for (; c < C; c++) m = max(m, load<f32>(row + (<usize>c << 2)));
+    const m = rowMax(row, C);
     const shift = m == Infinity || m == -Infinity ? <f32>0 : m;
-    const vm = f32x4.splat(shift);
-    // Pass 2: Σ exp(x − m) (the exps kept in the gradient row) and A = Σ a_c.
-    let vsum = ZERO4;
+    // Pass 2: Σ exp(x − m) (the exps kept in the gradient row), and A = Σ a_c.
+    const sum = expSumRow(row, C, shift, g);
     let vA = ZERO4;
-    c = 0;
+    let c = 0;
     for (; c < vector; c += 4) {
-      const e = expNonPositive4(f32x4.sub(v128.load(row + (<usize>c << 2)), vm));
-      vsum = f32x4.add(vsum, e);
-      if (g) v128.store(g + (<usize>c << 2), e);
       const a = f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform);
       vA = f32x4.add(vA, weights ? f32x4.mul(a, v128.load(weights + (<usize>c << 2))) : a);
     }
-    let sum = hsum(vsum);
     let A = hsum(vA);
     for (; c < C; c++) {
-      const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - shift)), 0);
-      sum += <f64>e;
-      if (g) store<f32>(g + (<usize>c << 2), e);
       const a = (<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar;
       A += <f64>(weights ? a * load<f32>(weights + (<usize>c << 2)) : a);
     }

@@ -3,19 +3,20 @@
 
 // The constants live in mutable globals: V8 (11.x) rematerialises every v128.const inside a loop
 // (several instructions each), while a global is one load from L1. This alone makes exp4 ~1.5x faster.
-let EXP_MIN_ARG: v128 = f32x4.splat(-88.0);
+export let EXP_MIN_ARG: v128 = f32x4.splat(-88.0);
 let EXP_MAX_ARG: v128 = f32x4.splat(88.8);
-let LOG2E: v128 = f32x4.splat(1.44269504088896341);
+export let LOG2E: v128 = f32x4.splat(1.44269504088896341);
 let ROUND_MAGIC: v128 = f32x4.splat(12582912.0);
-let LN2_HI: v128 = f32x4.splat(0.693359375);
-let LN2_LO: v128 = f32x4.splat(-2.12194440e-4);
-let EXP_P0: v128 = f32x4.splat(1.9875691500e-4);
-let EXP_P1: v128 = f32x4.splat(1.3981999507e-3);
-let EXP_P2: v128 = f32x4.splat(8.3334519073e-3);
-let EXP_P3: v128 = f32x4.splat(4.1665795894e-2);
-let EXP_P4: v128 = f32x4.splat(1.6666665459e-1);
-let EXP_P5: v128 = f32x4.splat(5.0000001201e-1);
-let ONE: v128 = f32x4.splat(1.0);
+export let ROUND_MAGIC_BIASED: v128 = f32x4.splat(12582912.0 + 127.0);
+export let LN2_HI: v128 = f32x4.splat(0.693359375);
+export let LN2_LO: v128 = f32x4.splat(-2.12194440e-4);
+export let EXP_P0: v128 = f32x4.splat(1.9875691500e-4);
+export let EXP_P1: v128 = f32x4.splat(1.3981999507e-3);
+export let EXP_P2: v128 = f32x4.splat(8.3334519073e-3);
+export let EXP_P3: v128 = f32x4.splat(4.1665795894e-2);
+export let EXP_P4: v128 = f32x4.splat(1.6666665459e-1);
+export let EXP_P5: v128 = f32x4.splat(5.0000001201e-1);
+export let ONE: v128 = f32x4.splat(1.0);
 let EXP_FLUSH_BELOW: v128 = f32x4.splat(-87.33654475);
 let POS_INF: v128 = f32x4.splat(Infinity);
 let EXP_OVERFLOW_ABOVE: v128 = f32x4.splat(88.72283905);
@@ -44,17 +45,20 @@ let INT_ONE: v128 = i32x4.splat(1);
 
 /** exp(x − n·ln2) for |x − n·ln2| <= ln2/2: ln2 in two parts (Cody–Waite), then Cephes' polynomial. */
 @inline
-function expReduced(x: v128, n: v128): v128 {
-  let r = f32x4.sub(x, f32x4.mul(n, LN2_HI));
-  r = f32x4.sub(r, f32x4.mul(n, LN2_LO));
+function expReduced(
+  x: v128, n: v128, ln2Hi: v128, ln2Lo: v128,
+  p0: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, one: v128,
+): v128 {
+  let r = f32x4.sub(x, f32x4.mul(n, ln2Hi));
+  r = f32x4.sub(r, f32x4.mul(n, ln2Lo));
   const z = f32x4.mul(r, r);
-  let p = EXP_P0;
-  p = f32x4.add(f32x4.mul(p, r), EXP_P1);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P2);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P3);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P4);
-  p = f32x4.add(f32x4.mul(p, r), EXP_P5);
-  return f32x4.add(f32x4.add(f32x4.mul(p, z), r), ONE);
+  let p = p0;
+  p = f32x4.add(f32x4.mul(p, r), p1);
+  p = f32x4.add(f32x4.mul(p, r), p2);
+  p = f32x4.add(f32x4.mul(p, r), p3);
+  p = f32x4.add(f32x4.mul(p, r), p4);
+  p = f32x4.add(f32x4.mul(p, r), p5);
+  return f32x4.add(f32x4.add(f32x4.mul(p, z), r), one);
 }
 
 // exp(x) = 2^n · exp(r) with n = round(x / ln2) and r = x − n·ln2, where ln2 is split in two parts
@@ -69,7 +73,7 @@ export function exp4(x: v128): v128 {
   const shifted = f32x4.add(f32x4.mul(clamped, LOG2E), ROUND_MAGIC);
   const n = f32x4.sub(shifted, ROUND_MAGIC);
   const ni = i32x4.sub(shifted, ROUND_MAGIC_BITS); // bits of 1.5·2^23 + n, minus those of 1.5·2^23
-  const p = expReduced(clamped, n);
+  const p = expReduced(clamped, n, LN2_HI, LN2_LO, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, ONE);
   // 2^n: n + 127 in the exponent field. n is in [−127, 128]; split 2^n = 2^(n/2)·2^(n − n/2) so
   // that both factors are normal numbers.
   const half = i32x4.shr_s(ni, 1);
@@ -83,16 +87,29 @@ export function exp4(x: v128): v128 {
 }
 
 // exp(x) for x <= 0 (softmax's x − max), without exp4's range masks: x is clamped at −88, so
-// n = round(x / ln2) is in [−127, 0] and 2^n is one exponent-field shift; n = −127 gives a zero
-// scale, flushing results below about 2^-126 to 0. NaN propagates through the arithmetic.
+// n = round(x / ln2) is in [−127, 0]. The rounding constant carries the exponent bias,
+// 1.5·2^23 + 127, so the low bits of the sum are n + 127 and one shift makes 2^n; n = −127 gives a
+// zero scale, flushing results below about 2^-126 to 0. NaN propagates through the arithmetic.
 @inline
 export function expNonPositive4(x: v128): v128 {
-  const clamped = f32x4.pmax(x, EXP_MIN_ARG);
-  const shifted = f32x4.add(f32x4.mul(clamped, LOG2E), ROUND_MAGIC);
-  const n = f32x4.sub(shifted, ROUND_MAGIC);
-  const ni = i32x4.sub(shifted, ROUND_MAGIC_BITS);
-  const p = expReduced(clamped, n);
-  return f32x4.mul(p, i32x4.shl(i32x4.add(ni, EXPONENT_BIAS), 23));
+  return expNonPositiveWith(x, EXP_MIN_ARG, LOG2E, ROUND_MAGIC_BIASED, LN2_HI, LN2_LO, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, ONE);
+}
+
+/**
+ * expNonPositive4 with its constants passed in. An exp-bound loop loads them into locals once,
+ * before the loop (see expSumRow in index.ts); read from the globals, every use inside the loop is a
+ * fresh load, and V8 (11.x) then spills the loop's accumulators: 2x slower, measured.
+ */
+@inline
+export function expNonPositiveWith(
+  x: v128, minArg: v128, log2e: v128, magic: v128, ln2Hi: v128, ln2Lo: v128,
+  p0: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, one: v128,
+): v128 {
+  const clamped = f32x4.pmax(x, minArg);
+  const shifted = f32x4.add(f32x4.mul(clamped, log2e), magic);
+  const n = f32x4.sub(shifted, magic);
+  const p = expReduced(clamped, n, ln2Hi, ln2Lo, p0, p1, p2, p3, p4, p5, one);
+  return f32x4.mul(p, i32x4.shl(shifted, 23));
 }
 
 // log(x) = e·ln2 + log(m) with x = m·2^e, m in [√½, √2); log(1 + f) on that interval is Cephes'
