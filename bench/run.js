@@ -5,7 +5,8 @@
 // their tensor creation and read-back). Each workload: 2 warm-up runs, then 7 rounds in which every
 // implementation runs once (rotating the order); the table gives medians and ratios to losskit.
 // Options: --smoke (tiny sizes, 3 rounds: checks the harness, not the speed), --only a,b (workloads;
-// written to results-partial.json).
+// written to results-partial.json), --warm (each round runs every implementation 5 times back to
+// back and keeps the last 4: caches warm with its own data, as in a training loop; results-warm.json).
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,12 +21,17 @@ import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import { crossEntropyOnnx } from './onnx-model.js';
 
-const { values: args } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' }, warm: { type: 'boolean', default: false } } });
 const SMOKE = args.smoke;
+const WARM = args.warm;
+const BLOCK = WARM ? 5 : 1; // runs of one implementation back to back per round; with --warm the first of each is dropped
 const ROUNDS = SMOKE ? 3 : 7;
 const WARMUP = 2;
 const SLOW_MS = SMOKE ? 1e9 : 3000; // an implementation slower than this per run is skipped for the workload (see measure)
 const scale = (n) => (SMOKE ? Math.max(1, Math.round(n / 1000)) : n);
+const PROTOCOL = WARM
+  ? `medians of ${ROUNDS} rounds × ${BLOCK - 1} back-to-back runs (each block's first run dropped) after ${WARMUP} warm-ups`
+  : `medians of ${ROUNDS} interleaved runs after ${WARMUP} warm-ups`;
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 // ---------------------------------------------------------------------------------------------
@@ -232,7 +238,13 @@ async function measure(w, implementations, torch) {
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < active.length; k++) {
       const r = active[(k + round) % active.length];
-      if (!r.note) await attempt(r, async () => r.times.push(r.selfTimed ? await r.run() : await timeOnce(r.run)));
+      if (r.note) continue;
+      await attempt(r, async () => {
+        for (let b = 0; b < BLOCK; b++) {
+          const t = r.selfTimed ? await r.run() : await timeOnce(r.run);
+          if (BLOCK === 1 || b > 0) r.times.push(t);
+        }
+      });
     }
   }
   return runs.map((r) => ({ name: r.name, ms: r.times.length ? median(r.times) : null, runs: r.times, note: r.note }));
@@ -266,7 +278,7 @@ async function main() {
   const only = args.only ? new Set(args.only.split(',')) : null;
   const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version };
   console.log(`# losskit benchmark${SMOKE ? ' (smoke run: tiny sizes, not a measurement)' : ''}\n`);
-  console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}; medians of ${ROUNDS} interleaved runs after ${WARMUP} warm-ups\n`);
+  console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}; ${PROTOCOL}\n`);
   const results = [];
   for (const w of [...WORKLOADS, ...SWEEP]) {
     if (only && !only.has(w.id)) continue;
@@ -279,9 +291,9 @@ async function main() {
   }
   torch?.close();
   // A smoke run or a partial run (--only) never overwrites the recorded full run.
-  const suffix = SMOKE ? '-smoke' : only ? '-partial' : '';
+  const suffix = (SMOKE ? '-smoke' : only ? '-partial' : '') + (WARM ? '-warm' : '');
   const out = `${here}results${suffix}.json`;
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, smoke: SMOKE, rounds: ROUNDS, results }, null, 1) + '\n');
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, smoke: SMOKE, rounds: ROUNDS, protocol: PROTOCOL, results }, null, 1) + '\n');
   console.log(`wrote ${out}`);
   const sweep = results.filter((r) => r.workload === 'sweep').flatMap((r) => r.rows.filter((row) => row.ms !== null).map((row) => ({ elements: r.elements, ms: row.ms, implementation: row.name })));
   if (sweep.length) {

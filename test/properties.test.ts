@@ -47,6 +47,19 @@ describe('properties of every loss', () => {
       );
     });
 
+    test(`${entry.name}: argnums [k] returns the k-th gradient alone, as the full withGrad computes it`, () => {
+      const args = entry.args(3, 5);
+      const full = entry.fn.withGrad(...args, entry.options);
+      args.forEach((_, k) => {
+        const only = entry.fn.withGrad(...args, { ...entry.options, argnums: [k] });
+        assert.equal(only.loss.item(), full.loss.item());
+        only.grads.forEach((g, j) => {
+          if (j !== k || full.grads[j] === null) assert.equal(g, null, `grads[${j}] with argnums [${k}]`);
+          else assert.deepEqual(g!.data, full.grads[j]!.data);
+        });
+      });
+    });
+
     test(`${entry.name}: the gradient is linear in gradOutput`, () => {
       fc.assert(
         fc.property(batch, seed, fc.double({ min: -4, max: 4, noNaN: true }), (n, s, g) => {

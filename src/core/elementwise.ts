@@ -102,10 +102,15 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     const reducer = new Reducer(fn, reduction === 'batchmean' ? 'mean' : reduction, input.shape, dtype, denominator);
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
 
-    // The WebAssembly path writes float32 results directly; the TypeScript path accumulates in float64.
-    const grads = tensors.map((t, k) =>
-      wantGrad && spec.differentiable[k] && t.dtype !== 'int32' ? (viaWasm ? new Float32Array(t.size) : new Float64Array(t.size)) : null,
-    );
+    // The WebAssembly path writes float32 results directly (the first into the caller's gradInto,
+    // whose tail the TypeScript loop below accumulates into: zeroed first); the TypeScript path
+    // accumulates in float64.
+    const grads = tensors.map((t, k) => {
+      if (!call.wantGrads[k] || !spec.differentiable[k] || t.dtype === 'int32') return null;
+      if (!viaWasm) return new Float64Array(t.size);
+      if (k === 0 && call.gradInto instanceof Float32Array) return call.gradInto.fill(0, n & ~3);
+      return new Float32Array(t.size);
+    });
     const items = viaWasm ? new Float32Array(reduction === 'none' ? n : 0) : new Float64Array(n);
     let first = 0; // the TypeScript loop starts here: 0, or after the elements the kernel handled
     let kernelTotal = 0;

@@ -19,6 +19,13 @@ export interface GradOptions extends OutputOptions {
    * return it as `grad`, instead of allocating one: for training loops that reuse their buffers.
    */
   gradInto?: Float32Array | Float64Array;
+  /**
+   * Positions of the tensor arguments to differentiate, as JAX's `argnums` (default: every one
+   * PyTorch differentiates); `grads` holds `null` at the others. A training step needs only `[0]`:
+   * the elementwise losses and cross-entropy with probabilities then skip the target's gradient
+   * (a second array as large as the input).
+   */
+  argnums?: readonly number[];
 }
 
 /** What every `withGrad` returns. */
@@ -52,6 +59,8 @@ export interface KernelCall<O> {
   options: O;
   /** true for withGrad: compute gradients in the same pass. */
   wantGrad: boolean;
+  /** Per tensor argument: is its gradient wanted (withGrad and in `argnums`)? Kernels may skip the others. */
+  wantGrads: boolean[];
   gradOutput: TensorLike | undefined;
   /** The caller's array for the first gradient (already checked), if any: kernels may write it directly. */
   gradInto: Float32Array | Float64Array | undefined;
@@ -93,6 +102,17 @@ function intoArray(fn: string, name: string, into: unknown, result: Tensor): Ten
   return new Tensor(array, result.shape);
 }
 
+/** The `argnums` option as one flag per argument (all true when absent). */
+function checkArgnums(fn: string, value: unknown, argNames: readonly string[]): boolean[] {
+  if (value === undefined) return argNames.map(() => true);
+  const valid = Array.isArray(value) && value.every((k) => Number.isInteger(k) && k >= 0 && k < argNames.length);
+  if (!valid) {
+    const positions = argNames.map((arg, k) => `${k} (${arg})`).join(', ');
+    throw new Error(`${fn}: argnums must be an array of argument positions among ${positions}, got ${JSON.stringify(value)}`);
+  }
+  return argNames.map((_, k) => (value as number[]).includes(k));
+}
+
 function checkGradInto(fn: string, value: unknown, input: Tensor): Float32Array | Float64Array | undefined {
   if (value === undefined) return undefined;
   return checkInto(fn, 'gradInto', value, input.dtype === 'float64' ? 'float64' : 'float32', input.size, "the first argument's");
@@ -128,13 +148,16 @@ export function defineLoss<O extends object>(
       throw new Error(`${name}: expected ${argNames.join(', ')} and an options object, got ${args.length} arguments`);
     }
     const options = (args[argNames.length] ?? {}) as O & GradOptions & OutputOptions;
-    checkOptions(name, args[argNames.length], wantGrad ? [...optionNames, 'lossInto', 'gradOutput', 'gradInto'] : [...optionNames, 'lossInto']);
+    checkOptions(name, args[argNames.length], wantGrad ? [...optionNames, 'lossInto', 'gradOutput', 'gradInto', 'argnums'] : [...optionNames, 'lossInto']);
     // Plain numbers and arrays take the dtype of the first tensor or typed array among the
     // arguments (float32 if there is none), so a float64 input never meets a float32-rounded target.
     const plainDtype = callDtype(args.slice(0, argNames.length));
     const tensors = argNames.map((arg, i) => asTensor(name, arg, args[i] as TensorLike, plainDtype));
+    const wantGrads = wantGrad ? checkArgnums(name, options.argnums, argNames) : argNames.map(() => false);
     const gradInto = wantGrad ? checkGradInto(name, options.gradInto, tensors[0]) : undefined;
-    const result = kernel({ tensors, options, wantGrad, gradOutput: wantGrad ? options.gradOutput : undefined, gradInto });
+    if (gradInto && !wantGrads[0]) throw new Error(`${name}: gradInto is the gradient of argument 0, which argnums leaves out`);
+    const result = kernel({ tensors, options, wantGrad, wantGrads, gradOutput: wantGrad ? options.gradOutput : undefined, gradInto });
+    if (wantGrad) result.grads = result.grads.map((g, k) => (wantGrads[k] ? g : null));
     if (options.lossInto !== undefined) result.loss = intoArray(name, 'lossInto', options.lossInto, result.loss);
     const first = result.grads[0];
     if (gradInto && first && first.data !== gradInto) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { random } from '../../test/support/random.js';
-import { crossEntropy, getBackend, setBackend, tensor } from '../index.js';
+import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, mseLoss, setBackend, tensor } from '../index.js';
 import { mapWasm } from './wasm.js';
 
 /** Distance in units in the last place between two float32 values (0 when both are NaN). */
@@ -35,6 +35,16 @@ test('exp4: within 2 ulp of Math.exp over the whole float32 range it does not fl
   // The edges: -100 (a clamped log-probability), ±1e4 (extreme logits), the flush and overflow points, NaN.
   const edges = Float32Array.from([-1e4, -100, -87.4, 0, 1, 89, 1e4, NaN, -Infinity, Infinity]);
   assert.deepEqual(Array.from(mapWasm('exp', edges)), [0, 0, 0, 1, Math.fround(Math.E), Infinity, Infinity, NaN, 0, Infinity]);
+});
+
+test('the exp-sum loop of softmax and cross-entropy: within 2 ulp of Math.exp on [-87.3, 0] (measured: 1), 0 below', () => {
+  const next = random(10);
+  // A length that is not a multiple of 32 or 4, so that the unrolled, single-vector and scalar parts all run.
+  const xs = Float32Array.from({ length: 400_003 }, (_, i) => (i < 200_000 ? (-87.3 * i) / 200_000 : -87.3 * next()));
+  const { worst, at } = maxUlps(xs, mapWasm('expNonPositive', xs), Math.exp);
+  assert.ok(worst <= 2, `max ${worst} ulp at x = ${at}`);
+  const edges = Float32Array.from([-1e4, -100, -88, -87.9, -0, 0, -1e-30, NaN, -Infinity]);
+  assert.deepEqual(Array.from(mapWasm('expNonPositive', edges)), [0, 0, 0, 0, 1, 1, 1, NaN, 0]);
 });
 
 test('log4: within 2 ulp of Math.log over every positive normal float32 (sampled by bit pattern; measured: 1)', () => {
@@ -91,4 +101,49 @@ test("backends: setBackend('wasm') and setBackend('ts') agree on large random cr
 
 test('setBackend: bad input', () => {
   assert.throws(() => setBackend('gpu' as never), /^Error: setBackend: backend 'gpu' is not valid \(valid: 'auto', 'ts', 'wasm'\)$/);
+});
+
+test('WebAssembly elementwise and cross-entropy paths: argnums skips the target gradient, gradInto receives the first', () => {
+  const next = random(11);
+  const n = 4099; // not a multiple of 4: the TypeScript tail accumulates into gradInto's last elements
+  const x = Float32Array.from({ length: n }, () => (next() - 0.5) * 6);
+  const y = Float32Array.from({ length: n }, () => next());
+  const before = getBackend();
+  try {
+    setBackend('wasm');
+    for (const loss of [mseLoss, huberLoss, binaryCrossEntropyWithLogits]) {
+      const full = loss.withGrad(x, y);
+      assert.ok(full.grads[1] !== null, `${loss.name}: the target gradient by default`);
+      const inputOnly = loss.withGrad(x, y, { argnums: [0] });
+      assert.equal(inputOnly.grads[1], null);
+      assert.deepEqual(inputOnly.grad!.data, full.grad!.data);
+      assert.equal(inputOnly.loss.item(), full.loss.item());
+      const targetOnly = loss.withGrad(x, y, { argnums: [1] });
+      assert.equal(targetOnly.grad, null);
+      assert.deepEqual(targetOnly.grads[1]!.data, full.grads[1]!.data);
+      const into = new Float32Array(n).fill(NaN);
+      const written = loss.withGrad(x, y, { gradInto: into, argnums: [0] });
+      assert.equal(written.grad!.data, into);
+      assert.deepEqual(into, full.grad!.data);
+    }
+    const [N, C] = [40, 1000];
+    const logits = tensor(Float32Array.from({ length: N * C }, () => next() * 4), { shape: [N, C] });
+    const probabilities = tensor(Float32Array.from({ length: N * C }, () => next() / 500), { shape: [N, C] });
+    const full = crossEntropy.withGrad(logits, probabilities);
+    const targetOnly = crossEntropy.withGrad(logits, probabilities, { argnums: [1] });
+    assert.equal(targetOnly.grad, null);
+    assert.deepEqual(targetOnly.grads[1]!.data, full.grads[1]!.data);
+    const inputOnly = crossEntropy.withGrad(logits, probabilities, { argnums: [0] });
+    assert.equal(inputOnly.grads[1], null);
+    assert.deepEqual(inputOnly.grad!.data, full.grad!.data);
+  } finally {
+    setBackend(before);
+  }
+});
+
+test('argnums: bad input', () => {
+  assert.throws(() => mseLoss.withGrad([1], [2], { argnums: [2] }), /^Error: mseLoss: argnums must be an array of argument positions among 0 \(input\), 1 \(target\), got \[2\]$/);
+  assert.throws(() => mseLoss.withGrad([1], [2], { argnums: 0 as never }), /mseLoss: argnums must be an array/);
+  assert.throws(() => mseLoss.withGrad([1], [2], { argnums: [1], gradInto: new Float32Array(1) }), /^Error: mseLoss: gradInto is the gradient of argument 0, which argnums leaves out$/);
+  assert.throws(() => mseLoss([1], [2], { argnums: [0] } as never), /mseLoss: unknown option 'argnums'/);
 });

@@ -29,6 +29,7 @@ interface Exports {
   memory: WasmMemory;
   heapBase(): number;
   expInPlace(p: number, n: number): void;
+  expNonPositiveInPlace(p: number, n: number): void;
   logInPlace(p: number, n: number): void;
   softmaxRows(x: number, rows: number, C: number, mode: number, out: number): void;
   l1Elements: ElementKernel;
@@ -248,12 +249,15 @@ export function softmaxRowsWasm(x: Float32Array, rows: number, C: number, mode: 
   }
 }
 
-/** Applies the kernels' exp or log to a copy of `values` (for the accuracy tests). */
-export function mapWasm(which: 'exp' | 'log', values: Float32Array): Float32Array {
+/**
+ * Applies the kernels' exp, log, or the exp of softmax's exp-sum loop (for x <= 0: inputs above
+ * 0 are outside its contract) to a copy of `values` (for the accuracy tests).
+ */
+export function mapWasm(which: 'exp' | 'expNonPositive' | 'log', values: Float32Array): Float32Array {
   const { k, scratch: s } = kernels();
   const [p] = s.regions(values.length * 4);
   const view = new Float32Array(k.memory.buffer, p, values.length);
   view.set(values);
-  (which === 'exp' ? k.expInPlace : k.logInPlace)(p, values.length);
+  ({ exp: k.expInPlace, expNonPositive: k.expNonPositiveInPlace, log: k.logInPlace })[which](p, values.length);
   return view.slice();
 }

@@ -68,7 +68,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   // (same formulas, float32 arithmetic with float64 sums), when the backend says so.
   const kernelTargets = !probabilities || target.dtype === 'float32';
   if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size)) {
-    return crossEntropyWasm(input, target, probabilities, layout.items, C, weight, ignoreIndex, smoothing, reducer, wantGrad, call.gradInto as Float32Array | undefined);
+    return crossEntropyWasm(input, target, probabilities, layout.items, C, weight, ignoreIndex, smoothing, reducer, call.wantGrads, call.gradInto as Float32Array | undefined);
   }
   const X = input.data;
   const T = target.data;
@@ -77,7 +77,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   for (let c = 0; c < C; c++) weightSum += weight ? weight[c] : 1;
   const losses = new Float64Array(items);
   const gradInput = wantGrad ? new Float64Array(input.size) : null;
-  const gradTarget = wantGrad && probabilities && target.dtype !== 'int32' ? new Float64Array(target.size) : null;
+  const gradTarget = call.wantGrads[1] && probabilities && target.dtype !== 'int32' ? new Float64Array(target.size) : null;
 
   for (let i = 0; i < items; i++) {
     const base = itemBase(layout, i);
@@ -124,15 +124,15 @@ function crossEntropyWasm(
   ignoreIndex: number,
   smoothing: number,
   reducer: Reducer,
-  wantGrad: boolean,
+  wantGrads: readonly boolean[],
   gradInto: Float32Array | undefined,
 ): { loss: Tensor; grads: (Tensor | null)[] } {
   const shared = reducer.sharedUpstream();
   const perItem = reducer.reduction === 'none';
   const losses = perItem ? new Float32Array(rows) : null;
   // The kernel writes the caller's array directly when there is one (no allocation, no extra copy).
-  const grad = wantGrad ? gradInto ?? new Float32Array(input.size) : null;
-  const gradTarget = wantGrad && probabilities ? new Float32Array(target.size) : null;
+  const gradTarget = wantGrads[1] && probabilities ? new Float32Array(target.size) : null;
+  const grad = wantGrads[0] ? gradInto ?? new Float32Array(input.size) : null;
   const total = crossEntropyRowsWasm({
     logits: input.data as Float32Array,
     rows,
@@ -143,10 +143,11 @@ function crossEntropyWasm(
     weights: weight,
     ignoreIndex,
     smoothing,
-    upstream: !wantGrad ? 0 : shared ?? Float32Array.from({ length: rows }, (_, i) => reducer.upstream(i)),
+    upstream: !grad && !gradTarget ? 0 : shared ?? Float32Array.from({ length: rows }, (_, i) => reducer.upstream(i)),
     grad,
     losses,
   });
   const loss = losses ? new Tensor(losses, reducer.itemShape) : reducer.reduce(Float64Array.of(total));
-  return { loss, grads: grad ? [new Tensor(grad, input.shape), gradTarget ? new Tensor(gradTarget, target.shape) : null] : [] };
+  const wrap = (g: Float32Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
+  return { loss, grads: [wrap(grad, input), wrap(gradTarget, target)] };
 }

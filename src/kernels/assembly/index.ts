@@ -26,6 +26,11 @@ export function expInPlace(p: usize, n: i32): void {
   for (; i < n; i++) store<f32>(p + (<usize>i << 2), f32x4.extract_lane(exp4(f32x4.splat(load<f32>(p + (<usize>i << 2)))), 0));
 }
 
+/** exp of n floats <= 0 in place, through the cross-entropy and softmax kernels' exp-sum loop. */
+export function expNonPositiveInPlace(p: usize, n: i32): void {
+  expSumRow(p, n, 0, p);
+}
+
 export function logInPlace(p: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(p + (<usize>i << 2), log4(v128.load(p + (<usize>i << 2))));
