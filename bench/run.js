@@ -69,7 +69,7 @@ const LOSSKIT = { 'bce-with-logits': L.binaryCrossEntropyWithLogits, bce: L.bina
 
 const losskit = (backend, reuse = false) => (w, d) => {
   const use = () => L.setBackend(backend);
-  if (reuse && !(w.kind === 'ce' && w.grad)) return null;
+  if (reuse && !((w.kind === 'ce' && w.grad) || w.kind === 'elementwise')) return null;
   if (w.kind === 'ce') {
     const logits = new L.Tensor(d.x, [d.n, d.c]);
     const targets = new L.Tensor(d.t, [d.n]);
@@ -84,7 +84,9 @@ const losskit = (backend, reuse = false) => (w, d) => {
   const fn = LOSSKIT[w.id];
   const x = new L.Tensor(d.x, [d.n]);
   const y = new L.Tensor(d.y, [d.n]);
-  return () => (use(), fn.withGrad(x, y).grad.data);
+  // The gradient of the input only (argnums), as the other implementations compute it.
+  const options = reuse ? { argnums: [0], gradInto: new Float32Array(d.n) } : { argnums: [0] };
+  return () => (use(), fn.withGrad(x, y, options).grad.data);
 };
 
 /** Plain scalar JavaScript, the way one writes it by hand: max, Math.exp, sum, log per row. */

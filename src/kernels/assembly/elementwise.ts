@@ -86,8 +86,8 @@ let F64_ZERO: v128 = f64x2.splat(0);
 
 /**
  * The end of every loop body: weights, upstream scale and the stores. Each kernel's loop is an
- * @inline function that its export calls with literal zeros for the common case (no weights, one
- * upstream scalar, no per-element losses; with and without the target gradient): Binaryen then folds
+ * @inline function that its export calls with literal zeros for the common case (no weights or
+ * pos weights, one upstream scalar, no per-element losses; with and without the target gradient): Binaryen then folds
  * these branches away, since V8 does not unswitch loops (1.4–2x, measured on 4M elements).
  * `n` must be a multiple of 4 (the driver finishes the tail).
  */
@@ -119,8 +119,8 @@ let F64_ZERO: v128 = f64x2.splat(0);
 }
 
 export function l1Elements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | upstreamPtr | losses) return l1Loop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? l1Loop(x, t, 0, aux, n, p1, p2, upstream, 0, gx, gt, 0) : l1Loop(x, t, 0, aux, n, p1, p2, upstream, 0, gx, 0, 0);
+  if (w | aux | upstreamPtr | losses) return l1Loop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
+  return gt ? l1Loop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, gt, 0) : l1Loop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, 0, 0);
 }
 
 @inline function mseLoop(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
@@ -137,8 +137,8 @@ export function l1Elements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1:
 }
 
 export function mseElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | upstreamPtr | losses) return mseLoop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? mseLoop(x, t, 0, aux, n, p1, p2, upstream, 0, gx, gt, 0) : mseLoop(x, t, 0, aux, n, p1, p2, upstream, 0, gx, 0, 0);
+  if (w | aux | upstreamPtr | losses) return mseLoop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
+  return gt ? mseLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, gt, 0) : mseLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, 0, 0);
 }
 
 /** smooth L1 (p1 = beta) — and Huber when p2 = 1: the same pieces scaled by delta = beta. */
@@ -169,8 +169,8 @@ export function mseElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
 }
 
 export function smoothL1Elements(x: usize, t: usize, w: usize, aux: usize, n: i32, beta: f32, huber: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | upstreamPtr | losses) return smoothL1Loop(x, t, w, aux, n, beta, huber, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? smoothL1Loop(x, t, 0, aux, n, beta, huber, upstream, 0, gx, gt, 0) : smoothL1Loop(x, t, 0, aux, n, beta, huber, upstream, 0, gx, 0, 0);
+  if (w | aux | upstreamPtr | losses) return smoothL1Loop(x, t, w, aux, n, beta, huber, upstream, upstreamPtr, gx, gt, losses);
+  return gt ? smoothL1Loop(x, t, 0, 0, n, beta, huber, upstream, 0, gx, gt, 0) : smoothL1Loop(x, t, 0, 0, n, beta, huber, upstream, 0, gx, 0, 0);
 }
 
 /** BCE with logits; aux = per-element pos weights (0: 1). */
@@ -180,15 +180,23 @@ export function smoothL1Elements(x: usize, t: usize, w: usize, aux: usize, n: i3
   for (let i = 0; i < n; i += 4) {
     const xv = ld(x, i);
     const y = ld(t, i);
-    const pw = aux ? ld(aux, i) : ONE;
     const e = expNonPositive4(f32x4.neg(abs4(xv))); // exp(−|x|) in (0, 1]
     const logSig = logSigmoidFromExp(xv, e);
     const sig = sigmoidFromExp(xv, e);
-    const pwm1 = f32x4.sub(pw, ONE);
-    const loss = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), f32x4.mul(f32x4.add(ONE, f32x4.mul(pwm1, y)), logSig));
-    const pwy = f32x4.mul(pw, y);
-    const g = f32x4.sub(f32x4.mul(f32x4.sub(f32x4.add(pwy, ONE), y), sig), pwy);
-    const gtv = f32x4.sub(f32x4.neg(xv), f32x4.mul(pwm1, logSig));
+    let loss: v128, g: v128, gtv: v128;
+    if (aux) {
+      const pw = ld(aux, i);
+      const pwm1 = f32x4.sub(pw, ONE);
+      loss = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), f32x4.mul(f32x4.add(ONE, f32x4.mul(pwm1, y)), logSig));
+      const pwy = f32x4.mul(pw, y);
+      g = f32x4.sub(f32x4.mul(f32x4.sub(f32x4.add(pwy, ONE), y), sig), pwy);
+      gtv = f32x4.sub(f32x4.neg(xv), f32x4.mul(pwm1, logSig));
+    } else {
+      // pos weight 1: loss (1 − y) x − log σ(x), ∂/∂x = σ(x) − y, ∂/∂y = −x
+      loss = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), logSig);
+      g = f32x4.sub(sig, y);
+      gtv = f32x4.neg(xv);
+    }
     const l = finish(i, loss, g, gtv, w, upstream, upstreamPtr, gx, gt, losses);
     lo = addLow(lo, l);
     hi = addHigh(hi, l);
@@ -197,8 +205,8 @@ export function smoothL1Elements(x: usize, t: usize, w: usize, aux: usize, n: i3
 }
 
 export function bceWithLogitsElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | upstreamPtr | losses) return bceWithLogitsLoop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? bceWithLogitsLoop(x, t, 0, aux, n, p1, p2, upstream, 0, gx, gt, 0) : bceWithLogitsLoop(x, t, 0, aux, n, p1, p2, upstream, 0, gx, 0, 0);
+  if (w | aux | upstreamPtr | losses) return bceWithLogitsLoop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
+  return gt ? bceWithLogitsLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, gt, 0) : bceWithLogitsLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, 0, 0);
 }
 
 /** BCE of probabilities: logs clamped at −100, gradient denominator at 1e-12. */
@@ -222,8 +230,8 @@ export function bceWithLogitsElements(x: usize, t: usize, w: usize, aux: usize, 
 }
 
 export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | upstreamPtr | losses) return bceLoop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? bceLoop(x, t, 0, aux, n, p1, p2, upstream, 0, gx, gt, 0) : bceLoop(x, t, 0, aux, n, p1, p2, upstream, 0, gx, 0, 0);
+  if (w | aux | upstreamPtr | losses) return bceLoop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
+  return gt ? bceLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, gt, 0) : bceLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, 0, 0);
 }
 
 /** torchvision's sigmoid focal loss (p1 = alpha, −1 for none; p2 = gamma). */
@@ -271,6 +279,6 @@ export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
 }
 
 export function sigmoidFocalElements(x: usize, t: usize, w: usize, aux: usize, n: i32, alpha: f32, gamma: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | upstreamPtr | losses) return sigmoidFocalLoop(x, t, w, aux, n, alpha, gamma, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? sigmoidFocalLoop(x, t, 0, aux, n, alpha, gamma, upstream, 0, gx, gt, 0) : sigmoidFocalLoop(x, t, 0, aux, n, alpha, gamma, upstream, 0, gx, 0, 0);
+  if (w | aux | upstreamPtr | losses) return sigmoidFocalLoop(x, t, w, aux, n, alpha, gamma, upstream, upstreamPtr, gx, gt, losses);
+  return gt ? sigmoidFocalLoop(x, t, 0, 0, n, alpha, gamma, upstream, 0, gx, gt, 0) : sigmoidFocalLoop(x, t, 0, 0, n, alpha, gamma, upstream, 0, gx, 0, 0);
 }
