@@ -117,7 +117,6 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     if (viaWasm && spec.wasm) {
       first = n & ~3;
       const [p1, p2] = spec.wasm.params(params);
-      const shared = reducer.sharedUpstream();
       kernelTotal = elementwiseWasm({
         kernel: spec.wasm.kernel,
         x: tensors[0].data as Float32Array,
@@ -127,7 +126,7 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
         aux: auxOperand || null,
         p1,
         p2,
-        upstream: !wantGrad ? 0 : shared ?? Float32Array.from({ length: n }, (_, i) => reducer.upstream(i)),
+        upstream: !wantGrad ? 0 : reducer.upstreams(),
         gx: grads[0] as Float32Array | null,
         gt: grads[1] as Float32Array | null,
         losses: reduction === 'none' ? (items as Float32Array) : null,

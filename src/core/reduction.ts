@@ -93,9 +93,9 @@ export class Reducer {
     }
   }
 
-  /** The upstream gradient shared by every item ('mean', 'sum'), or null when it is per item ('none'). */
-  sharedUpstream(): number | null {
-    return this.itemUpstream !== null || this.reduction === 'none' ? null : this.scalarUpstream;
+  /** Every item's upstream gradient at once: one number shared by all, or gradOutput's data under 'none'. */
+  upstreams(): number | ArrayLike<number> {
+    return this.itemUpstream ?? this.scalarUpstream;
   }
 
   /** d(result · gradOutput) / d(item i). */

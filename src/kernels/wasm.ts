@@ -215,7 +215,9 @@ export function elementwiseWasm(r: ElementwiseRequest): number {
   let total = 0;
   for (let start = 0; start < r.n; start += chunk) {
     const n = Math.min(chunk, r.n - start);
-    const part = (a: ArrayLike<number>) => (a instanceof Float32Array ? a.subarray(start, start + n) : Array.from({ length: n }, (_, i) => a[start + i]));
+    // Typed arrays are copied (and converted) by set() from a view; other array-likes element by element.
+    const part = (a: ArrayLike<number>) =>
+      a instanceof Float32Array || a instanceof Float64Array ? a.subarray(start, start + n) : Array.from({ length: n }, (_, i) => a[start + i]);
     xv.set(r.x.subarray(start, start + n));
     tv.set(r.t.subarray(start, start + n));
     if (r.weight && !r.weight.periodic) wv.set(part(r.weight.data));

@@ -127,7 +127,6 @@ function crossEntropyWasm(
   wantGrads: readonly boolean[],
   gradInto: Float32Array | undefined,
 ): { loss: Tensor; grads: (Tensor | null)[] } {
-  const shared = reducer.sharedUpstream();
   const perItem = reducer.reduction === 'none';
   const losses = perItem ? new Float32Array(rows) : null;
   // The kernel writes the caller's array directly when there is one (no allocation, no extra copy).
@@ -143,7 +142,7 @@ function crossEntropyWasm(
     weights: weight,
     ignoreIndex,
     smoothing,
-    upstream: !grad && !gradTarget ? 0 : shared ?? Float32Array.from({ length: rows }, (_, i) => reducer.upstream(i)),
+    upstream: !grad && !gradTarget ? 0 : reducer.upstreams(),
     grad,
     losses,
   });
