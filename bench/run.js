@@ -292,6 +292,12 @@ async function main() {
     console.log('');
   }
   torch?.close();
+  // A smoke run is CI's check that every implementation still runs: a failure fails it.
+  const failures = results.flatMap((r) => r.rows.filter((row) => row.note.startsWith('failed')).map((row) => `${r.title}: ${row.name} ${row.note}`));
+  if (SMOKE && failures.length) {
+    console.error(failures.join('\n'));
+    process.exitCode = 1;
+  }
   // A smoke run or a partial run (--only) never overwrites the recorded full run.
   const suffix = (SMOKE ? '-smoke' : only ? '-partial' : '') + (WARM ? '-warm' : '');
   const out = `${here}results${suffix}.json`;
