@@ -102,6 +102,10 @@ function intoArray(fn: string, name: string, into: unknown, result: Tensor): Ten
   return new Tensor(array, result.shape);
 }
 
+function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
 /** The `argnums` option as one flag per argument (all true when absent). */
 function checkArgnums(fn: string, value: unknown, argNames: readonly string[]): boolean[] {
   if (value === undefined) return argNames.map(() => true);
@@ -155,6 +159,10 @@ export function defineLoss<O extends object>(
     const tensors = argNames.map((arg, i) => asTensor(name, arg, args[i] as TensorLike, plainDtype));
     const wantGrads = wantGrad ? checkArgnums(name, options.argnums, argNames) : argNames.map(() => false);
     const gradInto = wantGrad ? checkGradInto(name, options.gradInto, tensors[0]) : undefined;
+    // The kernels write gradInto while they still read their inputs: it must not overlap one.
+    tensors.forEach((t, k) => {
+      if (gradInto && overlaps(gradInto, t.data)) throw new Error(`${name}: gradInto shares memory with ${argNames[k]}`);
+    });
     if (gradInto && !wantGrads[0]) throw new Error(`${name}: gradInto is the gradient of argument 0, which argnums leaves out`);
     const result = kernel({ tensors, options, wantGrad, wantGrads, gradOutput: wantGrad ? options.gradOutput : undefined, gradInto });
     if (wantGrad) result.grads = result.grads.map((g, k) => (wantGrads[k] ? g : null));

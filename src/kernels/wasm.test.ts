@@ -141,6 +141,14 @@ test('WebAssembly elementwise and cross-entropy paths: argnums skips the target 
   }
 });
 
+test('gradInto: an array that overlaps an input is refused (the kernels write it while reading their inputs)', () => {
+  const x = new Float32Array(8).fill(1);
+  assert.throws(() => mseLoss.withGrad(x, new Float32Array(8), { gradInto: x }), /^Error: mseLoss: gradInto shares memory with input$/);
+  const buffer = new Float32Array(16);
+  assert.throws(() => mseLoss.withGrad(buffer.subarray(0, 8), buffer.subarray(8), { gradInto: buffer.subarray(4, 12) }), /^Error: mseLoss: gradInto shares memory with input$/);
+  assert.equal(mseLoss.withGrad(buffer.subarray(0, 8), x, { gradInto: buffer.subarray(8) }).grad!.data.length, 8, 'adjacent, not overlapping');
+});
+
 test('argnums: bad input', () => {
   assert.throws(() => mseLoss.withGrad([1], [2], { argnums: [2] }), /^Error: mseLoss: argnums must be an array of argument positions among 0 \(input\), 1 \(target\), got \[2\]$/);
   assert.throws(() => mseLoss.withGrad([1], [2], { argnums: 0 as never }), /mseLoss: argnums must be an array/);
