@@ -40,7 +40,7 @@ function train(loss, options, samples) {
   const history = [];
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
     const predictions = tensor(Float64Array.from(samples.flatMap(predict)), { shape: [samples.length, 4] });
-    const { loss: value, grad } = loss.withGrad(predictions, labels, options);
+    const { loss: value, grad } = loss.withGrad(predictions, labels, { ...options, argnums: [0] }); // the labels need no gradient
     history.push(value.item());
     samples.forEach((s, i) => {
       for (let k = 0; k < 4; k++) {

@@ -38,7 +38,7 @@ function fit(loss, options, x, y) {
   const target = tensor(y);
   for (let step = 0; step < STEPS; step++) {
     const prediction = tensor(x.map((v) => a * v + b));
-    const { loss: value, grad } = loss.withGrad(prediction, target, options);
+    const { loss: value, grad } = loss.withGrad(prediction, target, { ...options, argnums: [0] }); // the targets need no gradient
     let da = 0;
     let db = 0;
     for (let i = 0; i < x.length; i++) {
