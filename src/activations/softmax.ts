@@ -3,7 +3,7 @@ import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneLogSumExp, laneMax } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type TensorLike } from '../core/tensor.js';
 import { useWasm } from '../kernels/backend.js';
-import { softmaxRowsWasm } from '../kernels/wasm.js';
+import { resultArray, softmaxRowsWasm } from '../kernels/wasm.js';
 
 /** Options of {@link softmax} and {@link logSoftmax}. */
 export interface SoftmaxOptions {
@@ -31,7 +31,7 @@ function alongDim(
   // Float32 along the last (contiguous) dimension: the WebAssembly SIMD kernel.
   if (t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && useWasm(t.dtype, t.size)) {
     const C = t.shape[dim];
-    const out = new Float32Array(t.size);
+    const out = resultArray(t.size);
     softmaxRowsWasm(t.data as Float32Array, C === 0 ? 0 : t.size / C, C, fn === 'softmax' ? 0 : 1, out);
     return new Tensor(out, t.shape);
   }

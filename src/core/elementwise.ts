@@ -3,7 +3,7 @@ import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape, broadcastMap, sameShape, shapeString } from './shape.js';
 import { asTensor, Tensor, type TensorLike } from './tensor.js';
 import { useWasm } from '../kernels/backend.js';
-import { elementwiseWasm, type ElementwiseKernel, type Operand } from '../kernels/wasm.js';
+import { elementwiseWasm, resultArray, type ElementwiseKernel, type Operand } from '../kernels/wasm.js';
 
 /**
  * One element of an elementwise loss: writes the loss to out[0] and its partial derivatives with
@@ -102,14 +102,14 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     const reducer = new Reducer(fn, reduction === 'batchmean' ? 'mean' : reduction, input.shape, dtype, denominator);
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
 
-    // The WebAssembly path writes float32 results directly (the first into the caller's gradInto,
-    // whose tail the TypeScript loop below accumulates into: zeroed first); the TypeScript path
-    // accumulates in float64.
+    // The WebAssembly path writes float32 results directly, into the caller's gradInto for the
+    // first, else into unfilled arrays; the TypeScript loop below accumulates the tail the kernel
+    // leaves (fewer than 4 elements), so that is zeroed first. The TypeScript path accumulates in float64.
     const grads = tensors.map((t, k) => {
       if (!call.wantGrads[k] || !spec.differentiable[k] || t.dtype === 'int32') return null;
       if (!viaWasm) return new Float64Array(t.size);
-      if (k === 0 && call.gradInto instanceof Float32Array) return call.gradInto.fill(0, n & ~3);
-      return new Float32Array(t.size);
+      const grad = k === 0 && call.gradInto instanceof Float32Array ? call.gradInto : resultArray(t.size);
+      return grad.fill(0, n & ~3);
     });
     const items = viaWasm ? new Float32Array(reduction === 'none' ? n : 0) : new Float64Array(n);
     let first = 0; // the TypeScript loop starts here: 0, or after the elements the kernel handled

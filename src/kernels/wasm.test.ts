@@ -114,6 +114,16 @@ test('WebAssembly elementwise and cross-entropy paths: argnums skips the target 
     for (const loss of [mseLoss, huberLoss, binaryCrossEntropyWithLogits]) {
       const full = loss.withGrad(x, y);
       assert.ok(full.grads[1] !== null, `${loss.name}: the target gradient by default`);
+      // Results live in unfilled memory (resultArray): every element must be written, the tail included.
+      setBackend('ts');
+      const reference = loss.withGrad(x, y);
+      setBackend('wasm');
+      for (const k of [0, 1]) {
+        for (let i = 0; i < n; i++) {
+          const [a, b] = [full.grads[k]!.data[i], reference.grads[k]!.data[i]];
+          assert.ok(Math.abs(a - b) <= 1e-5 * Math.max(1e-3, Math.abs(b)), `${loss.name} grads[${k}][${i}]: wasm ${a}, ts ${b}`);
+        }
+      }
       const inputOnly = loss.withGrad(x, y, { argnums: [0] });
       assert.equal(inputOnly.grads[1], null);
       assert.deepEqual(inputOnly.grad!.data, full.grad!.data);

@@ -6,7 +6,7 @@ import { sameShape } from '../core/shape.js';
 import { laneLogSumExp } from '../core/stable.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
 import { useWasm } from '../kernels/backend.js';
-import { crossEntropyRowsWasm } from '../kernels/wasm.js';
+import { crossEntropyRowsWasm, resultArray } from '../kernels/wasm.js';
 
 /** Options of {@link crossEntropy}. */
 export interface CrossEntropyOptions {
@@ -130,8 +130,8 @@ function crossEntropyWasm(
   const perItem = reducer.reduction === 'none';
   const losses = perItem ? new Float32Array(rows) : null;
   // The kernel writes the caller's array directly when there is one (no allocation, no extra copy).
-  const gradTarget = wantGrads[1] && probabilities ? new Float32Array(target.size) : null;
-  const grad = wantGrads[0] ? gradInto ?? new Float32Array(input.size) : null;
+  const gradTarget = wantGrads[1] && probabilities ? resultArray(target.size) : null;
+  const grad = wantGrads[0] ? gradInto ?? resultArray(input.size) : null;
   const total = crossEntropyRowsWasm({
     logits: input.data as Float32Array,
     rows,
