@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { random } from '../../test/support/random.js';
-import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, mseLoss, setBackend, tensor } from '../index.js';
+import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, mseLoss, setBackend, tensor, wasmVariant } from '../index.js';
 import { mapWasm } from './wasm.js';
 
 /** Distance in units in the last place between two float32 values (0 when both are NaN). */
@@ -97,6 +97,12 @@ test("backends: setBackend('wasm') and setBackend('ts') agree on large random cr
   } finally {
     setBackend(before);
   }
+});
+
+test('wasmVariant: relaxed SIMD (fused multiply-add) where V8 has it (>= 11.4, or the flag npm test passes on Node 20), else SIMD', () => {
+  const [major, minor] = process.versions.v8.split('.').map(Number);
+  const relaxed = major > 11 || (major === 11 && minor >= 4) || process.execArgv.includes('--experimental-wasm-relaxed-simd');
+  assert.equal(wasmVariant(), relaxed ? 'relaxed-simd' : 'simd');
 });
 
 test('setBackend: bad input', () => {

@@ -2,7 +2,7 @@
 // rows through it. A chunk of rows is copied into the scratch area (which stays in cache), the
 // kernel runs on it, and its gradient rows are copied to the result: the full tensors cross main
 // memory once each way, as they would for a native kernel, and no call allocates beyond its result.
-import { WASM_BASE64 } from './wasm-binary.js';
+import { WASM_BASE64, WASM_RELAXED_BASE64 } from './wasm-binary.js';
 
 // The library compiles without DOM or Node types (so that it cannot use an API of either), so the
 // few WebAssembly and base64 globals it needs are typed here.
@@ -67,17 +67,26 @@ const CHUNK_ELEMENTS = 1 << 15;
 
 let exports: Exports | null | undefined;
 
+/** Which module runs: relaxed SIMD (fused multiply-add) where the engine accepts it, else SIMD. */
+let variant: WasmVariant | null = null;
+
+/** The WebAssembly kernels an engine runs: with relaxed SIMD's fused multiply-add, or plain SIMD. */
+export type WasmVariant = 'relaxed-simd' | 'simd';
+
 function instantiate(): Exports | null {
   const wasm = host.WebAssembly;
   if (!wasm || !host.atob) return null;
-  const binary = host.atob(WASM_BASE64);
-  const bytes = Uint8Array.from(binary, (c: string) => c.charCodeAt(0));
-  if (!wasm.validate(bytes)) return null; // no SIMD support in this engine
+  const decode = (base64: string) => Uint8Array.from(host.atob!(base64), (c: string) => c.charCodeAt(0));
   const abort = () => {
     throw new Error('losskit: WebAssembly kernel aborted');
   };
-  const instance = new wasm.Instance(new wasm.Module(bytes), { env: { abort } });
-  return instance.exports as Exports;
+  for (const [name, base64] of [['relaxed-simd', WASM_RELAXED_BASE64], ['simd', WASM_BASE64]] as const) {
+    const bytes = decode(base64);
+    if (!wasm.validate(bytes)) continue; // the engine lacks a feature the module uses
+    variant = name;
+    return new wasm.Instance(new wasm.Module(bytes), { env: { abort } }).exports as Exports;
+  }
+  return null;
 }
 
 /** The kernels, instantiated on first use; null where WebAssembly SIMD is not supported. */
@@ -88,6 +97,23 @@ export function wasmKernels(): Exports | null {
 
 export function wasmAvailable(): boolean {
   return wasmKernels() !== null;
+}
+
+/**
+ * Which WebAssembly kernels run in this engine: `'relaxed-simd'` (polynomials with fused
+ * multiply-add: V8 ≥ 11.4, i.e. Chrome 114+ and Node 22+), `'simd'` (128-bit SIMD: Node 16.4+, every
+ * current browser), or null (no WebAssembly SIMD: the TypeScript path runs). Fused and unfused
+ * results differ in the last bits; both meet the same PyTorch fixtures.
+ *
+ * @example
+ * ```ts
+ * console.log(wasmVariant() !== null); // WebAssembly SIMD here
+ * // true
+ * ```
+ */
+export function wasmVariant(): WasmVariant | null {
+  wasmKernels();
+  return variant;
 }
 
 /** Scratch regions (byte offsets) in the module's memory, grown on demand and then reused. */

@@ -3,7 +3,7 @@
 // parameters, the upstream gradient (a scalar, or per element at `upstreamPtr`), the gradient
 // outputs gx and gt (0 = not wanted) and the per-element losses (0 = not wanted). Returns the sum
 // of the weighted losses (f64). Formulas as in the TypeScript losses (src/losses/*.ts).
-import { exp4, expNonPositive4, log4 } from './math';
+import { exp4, expNonPositive4, log4, madd } from './math';
 
 let ZERO: v128 = f32x4.splat(0);
 let ONE: v128 = f32x4.splat(1);
@@ -42,11 +42,11 @@ let F64_ZERO: v128 = f64x2.splat(0);
   const t2 = f32x4.mul(t, t);
   const t4 = f32x4.mul(t2, t2);
   // Estrin's scheme: (1 + t/3) + t²(1/5 + t/7) + t⁴((1/9 + t/11) + t²(1/13 + t/15))
-  const a = f32x4.add(ONE, f32x4.mul(t, ATANH_3));
-  const b = f32x4.add(ATANH_5, f32x4.mul(t, ATANH_7));
-  const c = f32x4.add(ATANH_9, f32x4.mul(t, ATANH_11));
-  const d = f32x4.add(ATANH_13, f32x4.mul(t, ATANH_15));
-  const p = f32x4.add(f32x4.add(a, f32x4.mul(t2, b)), f32x4.mul(t4, f32x4.add(c, f32x4.mul(t2, d))));
+  const a = madd(t, ATANH_3, ONE);
+  const b = madd(t, ATANH_7, ATANH_5);
+  const c = madd(t, ATANH_11, ATANH_9);
+  const d = madd(t, ATANH_15, ATANH_13);
+  const p = madd(t4, madd(t2, d, c), madd(t2, b, a));
   return f32x4.mul(f32x4.add(s, s), p);
 }
 
