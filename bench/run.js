@@ -7,6 +7,8 @@
 // Options: --smoke (tiny sizes, 3 rounds: checks the harness, not the speed), --only a,b (workloads;
 // written to results-partial.json), --warm (each round runs every implementation 5 times back to
 // back and keeps the last 4: caches warm with its own data, as in a training loop; results-warm.json).
+// On Node 20, `node --experimental-wasm-relaxed-simd bench/run.js` runs losskit's fused multiply-add
+// kernels (the default on Node 22+); the header says which ran.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -278,9 +280,9 @@ async function main() {
     }
   }
   const only = args.only ? new Set(args.only.split(',')) : null;
-  const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version };
+  const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version, losskitKernels: L.wasmVariant() };
   console.log(`# losskit benchmark${SMOKE ? ' (smoke run: tiny sizes, not a measurement)' : ''}\n`);
-  console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}; ${PROTOCOL}\n`);
+  console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}, losskit kernels: ${machine.losskitKernels}; ${PROTOCOL}\n`);
   const results = [];
   for (const w of [...WORKLOADS, ...SWEEP]) {
     if (only && !only.has(w.id)) continue;
