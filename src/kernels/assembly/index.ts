@@ -1,7 +1,8 @@
-// losskit's WebAssembly SIMD kernels (AssemblyScript, compiled by `npm run build:wasm`).
+// losskit's WebAssembly SIMD kernels (AssemblyScript, compiled by scripts/build-wasm.mjs in `npm run build`).
 // Every kernel works on buffers in this module's memory, placed by the TypeScript driver
 // (src/kernels/wasm.ts), which streams rows through a small scratch area so that the data stays in
-// cache between the copy in, the kernel and the copy out. Sums are accumulated in f64.
+// cache between the copy in, the kernel and the copy out. Loss totals are accumulated in f64; a
+// row's Σ exp in f32 lanes (each term is in [0, 1]), added up in f64.
 import {
   EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC_BIASED,
   exp4, expNonPositive4, expNonPositiveWith, log4,
@@ -10,9 +11,6 @@ import {
 // Loop constants in globals (see math.ts: V8 rematerialises v128.const in loops).
 let NEG_INF4: v128 = f32x4.splat(-Infinity);
 let ZERO4: v128 = f32x4.splat(0);
-let ONE4: v128 = f32x4.splat(1);
-
-
 
 /** First free byte of linear memory (16-byte aligned): the driver's scratch area starts here. */
 export function heapBase(): usize {
@@ -200,7 +198,7 @@ export function crossEntropyRows(
       } else {
         for (; c < vector; c += 4) {
           const v = f32x4.mul(v128.load(g + (<usize>c << 2)), scale);
-          v128.store(g + (<usize>c << 2), f32x4.sub(v, f32x4.mul(vu, weights ? v128.load(weights + (<usize>c << 2)) : ONE4)));
+          v128.store(g + (<usize>c << 2), f32x4.sub(v, f32x4.mul(vu, weights ? v128.load(weights + (<usize>c << 2)) : ONE)));
         }
       }
       for (; c < C; c++) {
@@ -301,7 +299,7 @@ export function crossEntropyProbRows(
     let vloss = ZERO4;
     c = 0;
     for (; c < vector; c += 4) {
-      const w = weights ? v128.load(weights + (<usize>c << 2)) : ONE4;
+      const w = weights ? v128.load(weights + (<usize>c << 2)) : ONE;
       const a = f32x4.mul(f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform), w);
       const margin = f32x4.sub(vlse, v128.load(row + (<usize>c << 2)));
       vloss = f32x4.add(vloss, f32x4.mul(a, margin));
