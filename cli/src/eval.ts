@@ -207,7 +207,7 @@ export async function evaluate(request: EvalRequest): Promise<EvalResult> {
       let lossTensor: Tensor;
       try {
         if (request.grad) {
-          const result = cli.fn.withGrad!(...tensors, callOptions);
+          const result = cli.fn.withGrad!(...tensors, { ...callOptions, argnums: [0] }); // only the input's gradient is written
           lossTensor = result.loss;
           const g = result.grad!;
           if (!grad) {
