@@ -109,7 +109,7 @@ test('setBackend: bad input', () => {
   assert.throws(() => setBackend('gpu' as never), /^Error: setBackend: backend 'gpu' is not valid \(valid: 'auto', 'ts', 'wasm'\)$/);
 });
 
-test('WebAssembly elementwise and cross-entropy paths: argnums skips the target gradient, gradInto receives the first', () => {
+test('WebAssembly elementwise and cross-entropy paths: every element written, argnums skips the target gradient, gradInto receives the first', () => {
   const next = random(11);
   const n = 4099; // not a multiple of 4: the TypeScript tail accumulates into gradInto's last elements
   const x = Float32Array.from({ length: n }, () => (next() - 0.5) * 6);
