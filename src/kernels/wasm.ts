@@ -139,6 +139,19 @@ class Scratch {
 
 let scratch: Scratch | null = null;
 
+/** Rows of C floats per chunk: as many as fit in CHUNK_ELEMENTS, at least one. */
+function rowsPerChunk(C: number): number {
+  return Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(C, 1)));
+}
+
+/**
+ * The first n elements of a chunk's view: the view itself when the chunk is full, since building a
+ * fresh subarray per chunk is much slower in V8 (only the last chunk is short).
+ */
+function firstOf(view: Float32Array, n: number): Float32Array {
+  return n === view.length ? view : view.subarray(0, n);
+}
+
 function kernels(): { k: Exports; scratch: Scratch } {
   const k = wasmKernels();
   if (!k) throw new Error('losskit: WebAssembly SIMD is not available');
@@ -170,8 +183,9 @@ export interface CrossEntropyRowsRequest {
 export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
   const { k, scratch: s } = kernels();
   const { logits, rows, classes: C, targets, weights, grad, losses } = request;
-  const chunkRows = Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(C, 1)));
+  const chunkRows = rowsPerChunk(C);
   const perRowUpstream = typeof request.upstream !== 'number';
+  const shared = perRowUpstream ? 0 : (request.upstream as number);
   const probabilities = request.probabilities === true;
   const gradTarget = request.gradTarget ?? null;
   const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr, gtPtr] = s.regions(chunkRows * C * 4, chunkRows * C * 4, C * 4, chunkRows * 4, chunkRows * 4, chunkRows * C * 4, chunkRows * C * 4);
@@ -197,14 +211,12 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
     if (probabilities) pView.set((targets as Float32Array).subarray(r0 * C, (r0 + n) * C));
     else for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
     if (perRowUpstream) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
-    const shared = perRowUpstream ? 0 : (request.upstream as number);
     total += probabilities
       ? k.crossEntropyProbRows(xPtr, n, C, tPtr, weights ? wPtr : 0, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, gradTarget ? gtPtr : 0, losses ? lPtr : 0)
       : k.crossEntropyRows(xPtr, n, C, tPtr, weights ? wPtr : 0, weightSum, request.ignoreIndex, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
-    if (gradTarget) gradTarget.set(n === chunkRows ? gtView : gtView.subarray(0, n * C), r0 * C);
-    // One view over the whole chunk is reused: building a fresh subarray per chunk is much slower in V8.
-    if (grad && gView) grad.set(n === chunkRows ? gView : gView.subarray(0, n * C), r0 * C);
-    if (losses) losses.set(n === chunkRows ? lView : lView.subarray(0, n), r0);
+    if (gradTarget) gradTarget.set(firstOf(gtView, n * C), r0 * C);
+    if (grad && gView) grad.set(firstOf(gView, n * C), r0 * C);
+    if (losses) losses.set(firstOf(lView, n), r0);
   }
   return total;
 }
@@ -267,10 +279,9 @@ export function elementwiseWasm(r: ElementwiseRequest): number {
       xPtr, tPtr, r.weight ? wPtr : 0, r.aux ? aPtr : 0, n, r.p1, r.p2,
       perElement ? 0 : (r.upstream as number), perElement ? uPtr : 0, r.gx ? gxPtr : 0, r.gt ? gtPtr : 0, r.losses ? lPtr : 0,
     );
-    const out = (dest: Float32Array | null, src: Float32Array) => dest?.set(n === chunk ? src : src.subarray(0, n), start);
-    out(r.gx, gxv);
-    out(r.gt, gtv);
-    out(r.losses, lv);
+    r.gx?.set(firstOf(gxv, n), start);
+    r.gt?.set(firstOf(gtv, n), start);
+    r.losses?.set(firstOf(lv, n), start);
   }
   return total;
 }
@@ -278,7 +289,7 @@ export function elementwiseWasm(r: ElementwiseRequest): number {
 /** Softmax (0), log-softmax (1) or logsumexp (2) of contiguous rows of float32. */
 export function softmaxRowsWasm(x: Float32Array, rows: number, C: number, mode: 0 | 1 | 2, out: Float32Array): void {
   const { k, scratch: s } = kernels();
-  const chunkRows = Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(C, 1)));
+  const chunkRows = rowsPerChunk(C);
   const outWidth = mode === 2 ? 1 : C;
   const [xPtr, oPtr] = s.regions(chunkRows * C * 4, chunkRows * outWidth * 4);
   const xView = new Float32Array(k.memory.buffer, xPtr, chunkRows * C);
@@ -287,7 +298,7 @@ export function softmaxRowsWasm(x: Float32Array, rows: number, C: number, mode: 
     const n = Math.min(chunkRows, rows - r0);
     xView.set(x.subarray(r0 * C, (r0 + n) * C));
     k.softmaxRows(xPtr, n, C, mode, oPtr);
-    out.set(n === chunkRows ? oView : oView.subarray(0, n * outWidth), r0 * outWidth);
+    out.set(firstOf(oView, n * outWidth), r0 * outWidth);
   }
 }
 
