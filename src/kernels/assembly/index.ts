@@ -232,10 +232,9 @@ export function softmaxRows(x: usize, rows: i32, C: i32, mode: i32, out: usize):
       else for (c = 0; c < C; c++) store<f32>(o + (<usize>c << 2), mode == 0 ? NaN : load<f32>(row + (<usize>c << 2)) - m);
       continue;
     }
-    const shift = m;
-    const sum = expSumRow(row, C, shift, mode == 0 ? o : 0);
+    const sum = expSumRow(row, C, m, mode == 0 ? o : 0);
     if (mode == 2) {
-      store<f32>(o, <f32>(<f64>shift + Math.log(sum)));
+      store<f32>(o, <f32>(<f64>m + Math.log(sum)));
       continue;
     }
     if (mode == 0) {
