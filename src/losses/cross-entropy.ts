@@ -1,12 +1,12 @@
 import { checkClassTargets, classLayout, classWeights, itemBase } from '../core/classes.js';
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall, type Loss2 } from '../core/loss.js';
 import { integerOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { sameShape } from '../core/shape.js';
 import { laneLogSumExp } from '../core/stable.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
 import { useWasm } from '../kernels/backend.js';
-import { crossEntropyRowsWasm, resultArray } from '../kernels/wasm.js';
+import { crossEntropyRowsWasm, resultArray, type CrossEntropyRowsRequest } from '../kernels/wasm.js';
 
 /** Options of {@link crossEntropy}. */
 export interface CrossEntropyOptions {
@@ -68,7 +68,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   // (same formulas, float32 arithmetic with float64 sums), when the backend says so.
   const kernelTargets = !probabilities || target.dtype === 'float32';
   if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size)) {
-    return crossEntropyWasm(input, target, probabilities, layout.items, C, weight, ignoreIndex, smoothing, reducer, call.wantGrads, call.gradInto as Float32Array | undefined);
+    return crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, weights: weight, ignoreIndex, smoothing }, reducer);
   }
   const X = input.data;
   const T = target.data;
@@ -114,34 +114,24 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   };
 }) as Loss2<CrossEntropyOptions>;
 
+/** The [N, C] float32 case on the WebAssembly kernel: the call, what the TypeScript path checked, and its reducer. */
 function crossEntropyWasm(
-  input: Tensor,
-  target: Tensor,
-  probabilities: boolean,
-  rows: number,
-  classes: number,
-  weight: ArrayLike<number> | null,
-  ignoreIndex: number,
-  smoothing: number,
+  call: KernelCall<CrossEntropyOptions>,
+  setup: Pick<CrossEntropyRowsRequest, 'probabilities' | 'rows' | 'classes' | 'weights' | 'ignoreIndex' | 'smoothing'>,
   reducer: Reducer,
-  wantGrads: readonly boolean[],
-  gradInto: Float32Array | undefined,
 ): { loss: Tensor; grads: (Tensor | null)[] } {
+  const [input, target] = call.tensors;
+  const { wantGrads } = call;
   const perItem = reducer.reduction === 'none';
-  const losses = perItem ? new Float32Array(rows) : null;
+  const losses = perItem ? new Float32Array(setup.rows) : null;
   // The kernel writes the caller's array directly when there is one (no allocation, no extra copy).
-  const gradTarget = wantGrads[1] && probabilities ? resultArray(target.size) : null;
-  const grad = wantGrads[0] ? gradInto ?? resultArray(input.size) : null;
+  const gradTarget = wantGrads[1] && setup.probabilities ? resultArray(target.size) : null;
+  const grad = wantGrads[0] ? (call.gradInto as Float32Array | undefined) ?? resultArray(input.size) : null;
   const total = crossEntropyRowsWasm({
+    ...setup,
     logits: input.data as Float32Array,
-    rows,
-    classes,
     targets: target.data,
-    probabilities,
     gradTarget,
-    weights: weight,
-    ignoreIndex,
-    smoothing,
     upstream: !grad && !gradTarget ? 0 : reducer.upstreams(),
     grad,
     losses,
