@@ -87,10 +87,10 @@ const LAYOUTS: Record<LossName, Layout> = {
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;
 
-/** Export name of each loss function object (aliases such as `mse` resolve to the first name). */
+/** Export name of each loss function object: its own name (`mseLoss`), not an alias's (`mse`). */
 const NAMES = new Map<unknown, LossName>();
 for (const [name, value] of Object.entries(L)) {
-  if (typeof value === 'function' && 'withGrad' in value && !NAMES.has(value)) NAMES.set(value, name as LossName);
+  if (typeof value === 'function' && 'withGrad' in value && (!NAMES.has(value) || value.name === name)) NAMES.set(value, name as LossName);
 }
 
 const RESERVED = ['lossInto', 'gradInto', 'gradOutput', 'argnums'];
