@@ -4,13 +4,16 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
+import ts from 'typescript';
 import * as L from '../src/index.js';
+import * as adapter from '../src/tfjs/index.js';
 import { losses, tfjsLoss, type TfjsLoss } from '../src/tfjs/index.js';
 import { random } from './support/random.js';
 
@@ -427,4 +430,29 @@ describe('losskit/tfjs', () => {
     assert.notEqual(sub.status, 0);
     assert.match(sub.stderr, /TF\.js was loaded: @tensorflow\/tfjs-core/);
   });
+});
+
+describe('losskit/tfjs TSDoc examples print what they say', () => {
+  // They are fenced `typescript` (test/doc-examples.test.ts runs the `ts` ones, without TF.js):
+  // imports dropped, types stripped by TypeScript, run with TF.js as `tf` (core + layers, what
+  // `@tensorflow/tfjs` gathers), losskit and losskit/tfjs in scope.
+  const source = readFileSync(new URL('../../src/tfjs/index.ts', import.meta.url), 'utf8');
+  const found = [...source.matchAll(/@example\s*\n\s*\* ```typescript\n([\s\S]*?)\n\s*\* ```/g)].map((m) => m[1].split('\n').map((l) => l.replace(/^\s*\* ?/, '')));
+  const exported = Object.keys(adapter).length + 4; // the functions and constants, and the four exported types
+  test('every export has an example', () => assert.equal(found.length, exported));
+  const tfjs = { ...tf, sequential: tfl.sequential, layers: tfl.layers };
+  const scope: Record<string, unknown> = { ...L, ...adapter, tf: tfjs };
+  for (const lines of found) {
+    const code = lines.filter((l) => !l.startsWith('//') && !l.startsWith('import ')).join('\n');
+    test(code.split('\n').find((l) => l.trim() !== '')!.slice(0, 70), async () => {
+      await tf.setBackend('cpu');
+      const js = ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+      const printed: string[] = [];
+      const console = { log: (...values: unknown[]) => printed.push(values.map(String).join(' ')) };
+      const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
+      const names = Object.keys(scope);
+      await new AsyncFunction(...names, 'console', js)(...names.map((n) => scope[n]), console);
+      assert.deepEqual(printed, lines.filter((l) => l.startsWith('// ')).map((l) => l.slice(3)));
+    });
+  }
 });

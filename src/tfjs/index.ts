@@ -17,13 +17,50 @@ import * as L from '../index.js';
 import { Tensor } from '../index.js';
 import type { CtcLoss, CtcLossOptions, Loss2, Loss3, LossWithGrad } from '../index.js';
 
-/** The export names of every losskit loss with a gradient (`crossEntropy`, `mse`, ...). */
+// The examples below are fenced `typescript`, not `ts`: they need TF.js, so test/tfjs.test.ts runs
+// them (with TF.js in scope) instead of test/doc-examples.test.ts.
+
+/**
+ * The export names of every losskit loss with a gradient (`crossEntropy`, `mse`, ...): the keys
+ * of {@link losses}.
+ *
+ * @example
+ * ```typescript
+ * import { losses, type LossName } from 'losskit/tfjs';
+ * const name: LossName = 'huberLoss';
+ * console.log(typeof losses[name]);
+ * // function
+ * ```
+ */
 export type LossName = { [K in keyof typeof L]: (typeof L)[K] extends { withGrad: unknown } ? K : never }[keyof typeof L];
 
-/** A losskit loss with a gradient: any value of `typeof L[LossName]`. */
+/**
+ * A losskit loss with a gradient (`typeof crossEntropy`, ...): what {@link tfjsLoss} accepts.
+ *
+ * @example
+ * ```typescript
+ * import { mseLoss } from 'losskit';
+ * import { tfjsLoss, type DifferentiableLoss } from 'losskit/tfjs';
+ * const chosen: DifferentiableLoss = mseLoss;
+ * console.log(tfjsLoss(chosen).name);
+ * // mseLoss
+ * ```
+ */
 export type DifferentiableLoss = (typeof L)[LossName];
 
-/** What `tfjsLoss` returns: a TF.js loss function, yTrue first (TF.js's order), returning a scalar. */
+/**
+ * What {@link tfjsLoss} returns: a TF.js loss function, yTrue first (TF.js's order), returning a
+ * scalar; its `name` is the loss's.
+ *
+ * @example
+ * ```typescript
+ * import * as tf from '@tensorflow/tfjs';
+ * import { losses, type TfjsLoss } from 'losskit/tfjs';
+ * const loss: TfjsLoss = losses.mseLoss;
+ * console.log(loss(tf.tensor1d([0, 0]), tf.tensor1d([1, 3])).dataSync()[0]);
+ * // 5
+ * ```
+ */
 export type TfjsLoss = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 
 type Options<F> = F extends CtcLoss ? CtcLossOptions : F extends Loss2<infer O> ? O : F extends Loss3<infer O> ? O : never;
@@ -32,6 +69,16 @@ type Options<F> = F extends CtcLoss ? CtcLossOptions : F extends Loss2<infer O> 
  * The options `tfjsLoss` passes to a loss: the loss's own options (`reduction` must reduce to a
  * scalar: `'mean'`, `'sum'` or `'batchmean'`). Array-valued options (`weight`, `posWeight`) may be
  * plain arrays, typed arrays, losskit tensors or tf.Tensors (read once, when the loss is made).
+ *
+ * @example
+ * ```typescript
+ * import * as tf from '@tensorflow/tfjs';
+ * import { crossEntropy } from 'losskit';
+ * import { tfjsLoss, type TfjsLossOptions } from 'losskit/tfjs';
+ * const options: TfjsLossOptions<typeof crossEntropy> = { weight: tf.tensor1d([1, 3]), reduction: 'sum' };
+ * console.log(tfjsLoss(crossEntropy, options)(tf.tensor1d([1]), tf.tensor2d([[0, 0]])).dataSync()[0]);
+ * // 2.079441547393799
+ * ```
  */
 export type TfjsLossOptions<F> = { [K in keyof Options<F>]: Options<F>[K] | tf.Tensor };
 
@@ -275,15 +322,19 @@ function lossOptions(fn: string, options: Record<string, unknown>): Record<strin
  * @param options the loss's options; `reduction` must give a scalar (`'mean'`, `'sum'`, `'batchmean'`).
  * @returns the TF.js loss function.
  * @example
- * ```ts
+ * ```typescript
  * import * as tf from '@tensorflow/tfjs';
  * import { crossEntropy } from 'losskit';
  * import { tfjsLoss } from 'losskit/tfjs';
  *
  * const loss = tfjsLoss(crossEntropy, { labelSmoothing: 0.1, ignoreIndex: -100 });
- * model.compile({ optimizer: tf.train.sgd(0.1), loss });          // yTrue: class indices [N] or [N, 1]
- * const value = loss(tf.tensor1d([1, -100, 0]), tf.tensor2d([[1, 2], [0, 0], [3, 1]]));
- * console.log(value.dataSync()[0]);                               // 0.2950948476791382
+ * const yTrue = tf.tensor1d([1, -100, 0]);             // class indices, as floats (checked to be integers)
+ * const yPred = tf.tensor2d([[1, 2], [0, 0], [3, 1]]);  // logits
+ * console.log(loss(yTrue, yPred).dataSync()[0]);
+ * // 0.2950948476791382
+ * const grad = tf.grad((p: tf.Tensor) => loss(yTrue, p))(yPred);   // losskit's gradient
+ * console.log(grad.arraySync());
+ * // 0.10947071015834808,-0.10947071015834808,0,0,-0.03460146114230156,0.03460146114230156
  * ```
  */
 export function tfjsLoss<F extends DifferentiableLoss>(loss: F, options?: TfjsLossOptions<F>): TfjsLoss {
@@ -324,12 +375,15 @@ export function tfjsLoss<F extends DifferentiableLoss>(loss: F, options?: TfjsLo
  * name (derived from the library's exports: a new loss appears here by itself).
  *
  * @example
- * ```ts
+ * ```typescript
  * import * as tf from '@tensorflow/tfjs';
  * import { losses } from 'losskit/tfjs';
  *
- * model.compile({ optimizer: tf.train.adam(1e-3), loss: losses.sigmoidFocalLoss });
- * await model.fit(xs, ys, { epochs: 10 });
+ * const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: 'zeros' })] });
+ * model.compile({ optimizer: tf.train.sgd(0.5), loss: losses.binaryCrossEntropyWithLogits });
+ * const history = await model.fit(tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d([[1], [0]]), { epochs: 3, verbose: 0 });
+ * console.log(history.history.loss.map((v) => Number(v).toFixed(4)).join(' '));
+ * // 0.6931 0.6326 0.5794
  * ```
  */
 export const losses = Object.fromEntries(
