@@ -387,6 +387,10 @@ describe('losskit/tfjs', () => {
     const labels = [1, -100, 0, 2, 3, 1];
     const value = tfjsLoss(L.crossEntropy, { labelSmoothing: 0.1 })(tf.tensor2d(labels, [2, 3]), tf.tensor3d(logits, [2, 3, 4]));
     assert.equal(value.dataSync()[0], L.crossEntropy(new L.Tensor(logits, [6, 4]), labels, { labelSmoothing: 0.1 }).item());
+    // Probabilities [2, 3, 4]: classes on the last axis too (PyTorch would take axis 1).
+    const probs = L.softmax(new L.Tensor(uniform(24, -2, 2, 33), [6, 4])).data as Float32Array;
+    const soft = losses.crossEntropy(tf.tensor3d(probs, [2, 3, 4]), tf.tensor3d(logits, [2, 3, 4]));
+    assert.equal(soft.dataSync()[0], L.crossEntropy(new L.Tensor(logits, [6, 4]), new L.Tensor(probs, [6, 4])).item());
     const pair = uniform(10, -2, 2, 31);
     const signs = [1, -1, 1, 1, -1];
     const mr = losses.marginRankingLoss(tf.tensor1d(signs), tf.tensor2d(pair, [5, 2]));
@@ -394,7 +398,19 @@ describe('losskit/tfjs', () => {
     const mv = uniform(8, 0.5, 1.5, 32);
     const gv = losses.gaussianNllLoss(tf.tensor1d([0, 1, 2, 3]), tf.tensor2d(mv, [4, 2]));
     assert.equal(gv.dataSync()[0], L.gaussianNllLoss(mv.filter((_, i) => i % 2 === 0), [0, 1, 2, 3], mv.filter((_, i) => i % 2 === 1)).item());
-    tf.dispose([value, mr, gv]);
+    tf.dispose([value, soft, mr, gv]);
+  });
+
+  test('the upstream gradient dy scales the saved gradient (tf.grad through tf.mul(loss, 3))', () => {
+    const yTrue = tf.tensor2d(uniform(12, -1, 1, 40), [3, 4]);
+    const yPred = tf.tensor2d(uniform(12, -1, 1, 41), [3, 4]);
+    const once = tf.grad((p) => losses.huberLoss(yTrue, p))(yPred);
+    const thrice = tf.grad((p) => tf.mul(losses.huberLoss(yTrue, p), 3))(yPred);
+    const expected = L.huberLoss.withGrad(new L.Tensor(yPred.dataSync() as Float32Array, [3, 4]), new L.Tensor(yTrue.dataSync() as Float32Array, [3, 4]), { gradOutput: 3 }).grad!.data;
+    // losskit rounds 3·g once from float64; the adapter multiplies the float32 gradient by 3: within an ulp.
+    assertClose(thrice.dataSync(), expected, 2.4e-7, 'gradient with dy = 3');
+    assert.notDeepEqual([...thrice.dataSync()], [...once.dataSync()]);
+    tf.dispose([yTrue, yPred, once, thrice]);
   });
 
   test('bad input: clear errors naming losskit/tfjs, the loss and the argument', () => {
