@@ -6,9 +6,9 @@
  * `@tensorflow/tfjs-core` is an optional peer dependency: only this entry point imports it, so
  * `import 'losskit'` never loads TF.js.
  *
- * How a call runs: the forward pass reads `yTrue` and `yPred` back (`dataSync`, a copy out of the
- * backend on webgl/webgpu, free on cpu and wasm where the backend's own array is read), calls the
- * loss's `withGrad` once, and keeps the gradients as plain typed arrays — not tensors: a tensor
+ * How a call runs: the forward pass reads `yTrue` and `yPred` back (`dataSync`: the backend's own
+ * array on cpu, a copy out of the WebAssembly heap on wasm, a GPU readback on webgl/webgpu), calls
+ * the loss's `withGrad` once, and keeps the gradients as plain typed arrays — not tensors: a tensor
  * created inside `customGrad`'s forward pass is disposed when it returns, so the backward pass
  * would fail with "Tensor is disposed". The backward pass only multiplies those arrays by `dy`.
  */
@@ -143,7 +143,7 @@ for (const [name, value] of Object.entries(L)) {
 const RESERVED = ['lossInto', 'gradInto', 'gradOutput', 'argnums'];
 const SCALAR_REDUCTIONS = ['mean', 'sum', 'batchmean'];
 
-/** A TF.js tensor's elements as losskit reads them: float32 or int32, others refused. */
+/** A TF.js tensor's elements as losskit reads them: float32 or int32 as they are, bool as int32, others refused. */
 function read(fn: string, arg: string, t: tf.Tensor): Float32Array | Int32Array {
   if (t.dtype === 'float32' || t.dtype === 'int32') return t.dataSync() as Float32Array | Int32Array;
   if (t.dtype === 'bool') return Int32Array.from(t.dataSync());
