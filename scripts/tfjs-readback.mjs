@@ -1,6 +1,6 @@
 // What losskit/tfjs costs on top of losskit itself, on TF.js's cpu and wasm backends (the readback
 // proxy for webgl/webgpu, which this machine cannot run): one cross-entropy forward + gradient
-// with class indices, four ways, medians of repeated runs.
+// with class indices, four ways, interleaved, medians of repeated rounds.
 //   losskit        crossEntropy.withGrad on the same Float32Arrays, no TF.js
 //   adapter        tf.grad of tfjsLoss(crossEntropy): dataSync of yTrue/yPred, withGrad, dataSync of dy,
 //                  tf.tensor of the gradient
@@ -21,22 +21,25 @@ const require = createRequire(import.meta.url);
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-function time(fn, reps) {
-  fn();
-  const ts = [];
+/** Medians of `reps` rounds; each round runs every function once (interleaved: load hits all alike). */
+function time(fns, reps) {
+  for (const fn of fns) fn();
+  const ts = fns.map(() => []);
   for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    ts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    fns.forEach((fn, k) => {
+      const t0 = process.hrtime.bigint();
+      fn();
+      ts[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    });
   }
-  return median(ts);
+  return ts.map(median);
 }
 
 const loss = tfjsLoss(crossEntropy);
 const rows = [];
 for (const backend of ['cpu', 'wasm']) {
   await tf.setBackend(backend);
-  for (const [N, C, reps] of [[256, 10, 101], [4096, 1000, 5]]) {
+  for (const [N, C, reps] of [[256, 10, 101], [4096, 1000, 7]]) {
     let s = 1;
     const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
     const logits = Float32Array.from({ length: N * C }, () => 4 * rand() - 2);
@@ -47,20 +50,22 @@ for (const backend of ['cpu', 'wasm']) {
     const grad = new Float32Array(N * C);
     const input = new Tensor(logits, [N, C]);
     const target = new Tensor(Int32Array.from(labels), [N]);
-    const lk = time(() => crossEntropy.withGrad(input, target, { argnums: [0] }), reps);
-    // Each tidy returns nothing: a returned typed array would be walked element by element as a tensor container.
-    const ad = time(() => tf.tidy(() => {
-      tf.grad((p) => loss(yTrue, p))(yPred).dataSync();
-    }), reps);
-    const cp = time(() => tf.tidy(() => {
-      yPred.dataSync();
-      yTrue.dataSync();
-      tf.scalar(1).dataSync();
-      tf.tensor(grad, [N, C]).dataSync();
-    }), reps);
-    const tfjs = time(() => tf.tidy(() => {
-      tf.grad((p) => tf.losses.softmaxCrossEntropy(oneHot, p))(yPred).dataSync();
-    }), reps);
+    const [lk, ad, cp, tfjs] = time([
+      () => crossEntropy.withGrad(input, target, { argnums: [0] }),
+      // Each tidy returns nothing: a returned typed array would be walked element by element as a tensor container.
+      () => tf.tidy(() => {
+        tf.grad((p) => loss(yTrue, p))(yPred).dataSync();
+      }),
+      () => tf.tidy(() => {
+        yPred.dataSync();
+        yTrue.dataSync();
+        tf.scalar(1).dataSync();
+        tf.tensor(grad, [N, C]).dataSync();
+      }),
+      () => tf.tidy(() => {
+        tf.grad((p) => tf.losses.softmaxCrossEntropy(oneHot, p))(yPred).dataSync();
+      }),
+    ], reps);
     rows.push({ backend, shape: `[${N}, ${C}]`, losskit: lk, adapter: ad, copies: cp, tfjs });
     console.error(JSON.stringify(rows.at(-1)));
     tf.dispose([yPred, yTrue, oneHot]);
