@@ -47,7 +47,8 @@ const run = () => {
 };
 const early = run();
 const loading = wasmStatus();
-wasmReady().then((status) => { window.result = { loading, status, early, late: run() }; }, (e) => { window.result = { error: String(e) }; });
+const start = performance.now();
+wasmReady().then((status) => { const ms = performance.now() - start; window.result = { loading, status, ms, early, late: run() }; }, (e) => { window.result = { error: String(e) }; });
 `;
 const ONE_LOSS_SOURCE = `import { mseLoss } from 'losskit';\nconsole.log(String(mseLoss([1, 2], [0, 0.5])));\n`;
 
@@ -114,6 +115,8 @@ async function webpackPage(): Promise<Built> {
 interface PageResult {
   loading: { variant: string | null; reason: string | null };
   status: { variant: string | null; reason: string | null; message?: string };
+  /** From the end of the synchronous run that started loading to the kernels' arrival (reported, not asserted). */
+  ms: number;
   early: Record<string, number | number[]>;
   late: Record<string, number | number[]>;
   error?: string;
@@ -209,6 +212,7 @@ describe('bundled pages in Chromium, with and without a strict Content-Security-
       const slug = name.replace(/\W+/g, '-');
 
       const open = await load(slug, built, false);
+      console.log(`${name}: the kernels arrived ${open.result.ms.toFixed(1)} ms after the synchronous code that asked for them`);
       assert.deepEqual(open.errors, [], 'no page errors');
       assert.equal(open.result.error, undefined);
       // Loading started at the first large call, which (like every call before the kernels are there) ran the TypeScript path.
