@@ -151,11 +151,13 @@ test('loadKernels: both builds run in one process and agree with the TypeScript 
 });
 
 const INDEX = fileURLToPath(new URL('../index.js', import.meta.url));
+/** The WebAssembly flags of this process (npm test's second run passes --experimental-wasm-relaxed-simd). */
+const WASM_FLAGS = process.execArgv.filter((a) => a.startsWith('--experimental-wasm'));
 
 /** Runs `code` in a fresh Node process (after `prelude`, which may take WebAssembly away) with the library as L; returns what it printed as JSON. */
 function fresh(code: string, prelude = ''): unknown {
   const script = `${prelude}\nconst L = await import(${JSON.stringify(INDEX)});\nconst out = [];\n${code}\nconsole.log(JSON.stringify(out));`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(process.execPath, [...WASM_FLAGS, '--input-type=module', '-e', script], { encoding: 'utf8' }));
 }
 
 test('loading: calls before the kernels are there run the TypeScript path with the same numbers; the first call that wants them starts loading', () => {
@@ -215,6 +217,23 @@ test('no WebAssembly, no SIMD, compilation refused (as under a strict Content-Se
   const [, , failed] = fresh(code, 'delete globalThis.DecompressionStream; delete process.getBuiltinModule;') as { reason: string; message: string }[];
   assert.equal(failed.reason, 'failed');
   assert.match(failed.message, /simd: DecompressionStream is not available to unpack the kernels$/);
+});
+
+test('memory refused (Memory.grow throws): the call runs the TypeScript path, bit for bit, instead of failing', () => {
+  const out = fresh(
+    `
+    await L.wasmReady();
+    WebAssembly.Memory.prototype.grow = () => { throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded'); };
+    const logits = new L.Tensor(new Float32Array(64 * 1000).map((_, i) => Math.sin(i)), [64, 1000]);
+    const x = new Float32Array(50000).map((_, i) => Math.cos(i)), y = new Float32Array(50000);
+    const run = () => [Array.from(L.crossEntropy.withGrad(logits, Array.from({ length: 64 }, (_, i) => i)).grad.data), Array.from(L.mseLoss.withGrad(x, y).grad.data)];
+    L.setBackend('wasm');
+    const refused = run();
+    L.setBackend('ts');
+    out.push(JSON.stringify(refused) === JSON.stringify(run()));
+  `,
+  );
+  assert.deepEqual(out, [true]);
 });
 
 test('re-entrancy: an element getter that calls another loss mid-call gets the TypeScript path and leaves the outer call intact', async () => {
