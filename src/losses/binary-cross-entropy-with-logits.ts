@@ -46,6 +46,8 @@ export const binaryCrossEntropyWithLogits = elementwiseLoss<null>({
     const logWeight = 1 + (posWeight - 1) * y;
     out[0] = (1 - y) * x - logWeight * logSig;
     out[1] = (posWeight * y + 1 - y) * sigmoidScalar(x) - posWeight * y;
-    out[2] = -x - (posWeight - 1) * logSig;
+    // PyTorch's form, log σ(−x) − pw log σ(x) (= −x − (pw − 1) log σ(x)): +inf at x = −inf even
+    // for pw = 1, where the other form computes 0 · −inf.
+    out[2] = logSigmoidScalar(-x) - posWeight * logSig;
   },
 }) as Loss2<BinaryCrossEntropyWithLogitsOptions>;

@@ -26,9 +26,9 @@ export interface CtcLoss {
   ): LossWithGrad;
 }
 
-/** log(e^a + e^b + e^c), exact when all are -inf; -inf terms cost no exp. */
+/** log(e^a + e^b + e^c), exact when all are -inf; -inf terms cost no exp; NaN if any is NaN (as PyTorch). */
 function logAddExp3(a: number, b: number, c: number): number {
-  const m = a > b ? (a > c ? a : c) : b > c ? b : c;
+  const m = Math.max(a, b, c);
   if (m === -Infinity) return -Infinity;
   let sum = 0;
   if (a !== -Infinity) sum += Math.exp(a - m);
