@@ -20,6 +20,19 @@ export function sigmoidScalar(x: number): number {
   return e / (1 + e);
 }
 
+/**
+ * (1 − y) x − (1 + (pw − 1) y) log σ(x), PyTorch's formula, which cancels: at y = 0 and x = −12 it
+ * subtracts two numbers near −12 to get 6e-6. With −log σ(x) = max(−x, 0) + log1p(e^−|x|):
+ *   (1 − y) x − log σ(x) = max(x, 0) − x y + log1p(e^−|x|),
+ * exact for y ∈ {0, 1}, plus (pw − 1) y (−log σ(x)). At x = ±inf PyTorch's form is kept, so the
+ * NaN it returns there (0 · inf or inf − inf: always at −inf, at +inf for y = 1) is returned too.
+ */
+export function bceWithLogitsScalar(x: number, y: number, posWeight: number, logSig: number): number {
+  if (!Number.isFinite(x)) return (1 - y) * x - (1 + (posWeight - 1) * y) * logSig;
+  const softplusTail = Math.log1p(Math.exp(-Math.abs(x)));
+  return Math.max(x, 0) - x * y + softplusTail + (posWeight === 1 ? 0 : (posWeight - 1) * y * -logSig);
+}
+
 /** Largest element of a strided lane (NaN if any element is NaN, as torch.max). */
 export function laneMax(data: ArrayLike<number>, offset: number, stride: number, length: number): number {
   let max = -Infinity;

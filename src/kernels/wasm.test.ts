@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { assertTensorClose } from '../../test/support/close.js';
+import { decode, decodeOptions, loadFixture, type EncodedTensor, type LossCase } from '../../test/support/fixtures.js';
 import { random } from '../../test/support/random.js';
-import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, mseLoss, setBackend, tensor, wasmVariant } from '../index.js';
+import * as L from '../index.js';
+import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, mseLoss, setBackend, tensor, wasmVariant, type Tensor } from '../index.js';
 import { mapWasm } from './wasm.js';
 
 /** Distance in units in the last place between two float32 values (0 when both are NaN). */
@@ -171,3 +174,50 @@ test('argnums: bad input', () => {
   assert.throws(() => mseLoss.withGrad([1], [2], { argnums: [1], gradInto: new Float32Array(1) }), /^Error: mseLoss: gradInto is the gradient of argument 0, which argnums leaves out$/);
   assert.throws(() => mseLoss([1], [2], { argnums: [0] } as never), /mseLoss: unknown option 'argnums'/);
 });
+
+interface ActivationCase {
+  fn: 'softmax' | 'logSoftmax' | 'logSumExp';
+  dtype: 'float32' | 'float64';
+  range: string;
+  args: EncodedTensor[];
+  options: Record<string, unknown>;
+  result: EncodedTensor;
+}
+
+const edges = loadFixture<LossCase>('edges.json') as ReturnType<typeof loadFixture<LossCase>> & { activations: ActivationCase[] };
+type AnyFn = ((...args: unknown[]) => Tensor) & { withGrad: (...args: unknown[]) => L.LossWithGrad };
+
+/** Every edge case of issue 11 (NaN, ±inf, 1e17–float32 max, subnormals, confident rows) on one backend. */
+function edgeTests(backend: 'ts' | 'wasm') {
+  test(`edge cases (PyTorch's answers, test/fixtures/edges.json), backend '${backend}': ${edges.cases.length} losses, ${edges.activations.length} activations`, () => {
+    const before = getBackend();
+    try {
+      setBackend(backend);
+      edges.cases.forEach((c, index) => {
+        const fn = (L as unknown as Record<string, AnyFn>)[c.fn];
+        const label = `${c.fn} ${c.dtype} ${c.range} case ${index} ${JSON.stringify(Object.keys(c.options))}`;
+        const args = c.args.map((a) => (typeof a === 'number' ? a : decode(a)));
+        const options = decodeOptions(c.options);
+        const reference = c.reference64 ?? c;
+        // Against PyTorch's float64 computation, our float32 results are rounded float64 values.
+        const asResult = (t: Tensor) => (c.reference64 ? tensor(t.data, { dtype: c.dtype, shape: t.shape }) : t);
+        assertTensorClose(fn(...args, options), asResult(decode(reference.loss)), `${label} loss`);
+        const gradOutput = c.gradOutput ? decode(c.gradOutput) : undefined;
+        const result = fn.withGrad(...args, { ...options, ...(gradOutput ? { gradOutput } : {}) });
+        assertTensorClose(result.loss, asResult(decode(reference.loss)), `${label} withGrad loss`);
+        reference.grads.forEach((g, k) => {
+          if (g === null || g === 'not-compared') return;
+          assertTensorClose(result.grads[k]!, asResult(decode(g)), `${label} grads[${k}]`);
+        });
+      });
+      for (const c of edges.activations) {
+        const fn = (L as unknown as Record<string, (x: Tensor, o: object) => Tensor>)[c.fn];
+        assertTensorClose(fn(decode(c.args[0]), c.options), decode(c.result), `${c.fn} ${c.dtype} ${c.range} ${JSON.stringify(c.args[0].data)}`);
+      }
+    } finally {
+      setBackend(before);
+    }
+  });
+}
+edgeTests('ts');
+edgeTests('wasm');

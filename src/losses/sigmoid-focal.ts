@@ -2,7 +2,7 @@ import { elementwiseLoss } from '../core/elementwise.js';
 import type { Loss2 } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
-import { logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
+import { bceWithLogitsScalar, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
 
 /** Options of {@link sigmoidFocalLoss}. */
 export interface SigmoidFocalLossOptions {
@@ -53,7 +53,7 @@ export const sigmoidFocalLoss = elementwiseLoss<Params>({
   pointwise(x, y, _, { alpha, gamma }, out) {
     const p = sigmoidScalar(x);
     const q = sigmoidScalar(-x); // 1 − p without cancellation
-    const ce = (1 - y) * x - logSigmoidScalar(x);
+    const ce = bceWithLogitsScalar(x, y, 1, logSigmoidScalar(x)); // without its cancellation
     // m = 1 − p_t = 1 − (p y + (1 − p)(1 − y)) = y q + (1 − y) p: no cancellation on a confident
     // logit, where torchvision's 1 − p_t loses the digits (it rounds to 0 in float32 at x = 20).
     const m = y * q + (1 - y) * p;

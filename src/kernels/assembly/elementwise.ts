@@ -65,15 +65,16 @@ let F64_ZERO: v128 = f64x2.splat(0);
   return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
 }
 
-/** log σ(x) = min(x, 0) − log1p(exp(−|x|)), from e = exp(−|x|). */
-@inline function logSigmoidFromExp(x: v128, e: v128): v128 {
-  return f32x4.sub(f32x4.pmin(x, ZERO), log1pSmall4(e));
-}
+let INF: v128 = f32x4.splat(Infinity);
 
-/** 1 / (1 + e) and e / (1 + e) — σ(x) for x >= 0 and x < 0 with e = exp(−|x|) — with one division. */
-@inline function sigmoidFromExp(x: v128, e: v128): v128 {
-  const r = f32x4.div(ONE, f32x4.add(ONE, e));
-  return v128.bitselect(r, f32x4.mul(e, r), f32x4.ge(x, ZERO));
+/**
+ * (1 − y) x − log σ(x) without its cancellation (see bceWithLogitsScalar in src/core/stable.ts):
+ * max(x, 0) − x y + log1p(e), with l1p = log1p(e); PyTorch's form at x = ±inf (its NaN there).
+ */
+@inline function logitCrossEntropy(x: v128, y: v128, logSig: v128, l1p: v128): v128 {
+  const stable = f32x4.add(f32x4.sub(f32x4.pmax(x, ZERO), f32x4.mul(x, y)), l1p);
+  const plain = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), x), logSig);
+  return v128.bitselect(plain, stable, f32x4.eq(abs4(x), INF));
 }
 
 @inline function ld(p: usize, i: i32): v128 {
@@ -220,22 +221,29 @@ export function smoothL1Elements(x: usize, t: usize, w: usize, aux: usize, n: i3
     const xv = ld(x, i);
     const y = ld(t, i);
     const e = expNonPositive4(f32x4.neg(abs4(xv))); // exp(−|x|) in (0, 1]
-    const logSig = logSigmoidFromExp(xv, e);
-    const sig = sigmoidFromExp(xv, e);
+    const l1p = log1pSmall4(e);
+    const logSig = f32x4.sub(f32x4.pmin(xv, ZERO), l1p);
+    // σ(x) and σ(−x) = 1 − σ(x): 1 / (1 + e) and e / (1 + e), one for each sign of x
+    const r = f32x4.div(ONE, f32x4.add(ONE, e));
+    const er = f32x4.mul(e, r);
+    const positive = f32x4.ge(xv, ZERO);
+    const sig = v128.bitselect(r, er, positive);
+    const sigNeg = v128.bitselect(er, r, positive);
+    const ce = logitCrossEntropy(xv, y, logSig, l1p);
+    const oneMinusY = f32x4.sub(ONE, y);
     let loss: v128, g: v128, gtv: v128;
     if (aux) {
       const pw = ld(aux, i);
-      const pwm1 = f32x4.sub(pw, ONE);
-      loss = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), f32x4.mul(f32x4.add(ONE, f32x4.mul(pwm1, y)), logSig));
-      const pwy = f32x4.mul(pw, y);
-      g = f32x4.sub(f32x4.mul(f32x4.sub(f32x4.add(pwy, ONE), y), sig), pwy);
+      // ce + (pw − 1) y (−log σ(x)); ∂/∂x = (1 − y) σ(x) − pw y σ(−x) (no σ(x) − 1 cancellation)
+      loss = f32x4.sub(ce, f32x4.mul(f32x4.mul(f32x4.sub(pw, ONE), y), logSig));
+      g = f32x4.sub(f32x4.mul(oneMinusY, sig), f32x4.mul(f32x4.mul(pw, y), sigNeg));
       // PyTorch's log σ(−x) − pw log σ(x) (= −x − (pw − 1) log σ(x), which is 0 · −inf = NaN at
       // x = −inf for pw = 1); log σ(−x) = min(−x, 0) − log1p(e) from the same e.
-      gtv = f32x4.sub(f32x4.sub(f32x4.pmin(f32x4.neg(xv), ZERO), log1pSmall4(e)), f32x4.mul(pw, logSig));
+      gtv = f32x4.sub(f32x4.sub(f32x4.pmin(f32x4.neg(xv), ZERO), l1p), f32x4.mul(pw, logSig));
     } else {
-      // pos weight 1: loss (1 − y) x − log σ(x), ∂/∂x = σ(x) − y, ∂/∂y = −x
-      loss = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), logSig);
-      g = f32x4.sub(sig, y);
+      // pos weight 1: ∂/∂x = σ(x) − y = (1 − y) σ(x) − y σ(−x), ∂/∂y = −x
+      loss = ce;
+      g = f32x4.sub(f32x4.mul(oneMinusY, sig), f32x4.mul(y, sigNeg));
       gtv = f32x4.neg(xv);
     }
     const l = finish(i, loss, g, gtv, w, upstream, upstreamPtr, gx, gt, losses);
@@ -291,7 +299,8 @@ export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
     const xv = ld(x, i);
     const y = ld(t, i);
     const e = expNonPositive4(f32x4.neg(abs4(xv)));
-    const logSig = logSigmoidFromExp(xv, e);
+    const l1p = log1pSmall4(e);
+    const logSig = f32x4.sub(f32x4.pmin(xv, ZERO), l1p);
     // p = σ(x), q = σ(−x) = 1 − p: 1 / (1 + e) and e / (1 + e), one for each sign of x
     const r = f32x4.div(ONE, f32x4.add(ONE, e));
     const er = f32x4.mul(e, r);
@@ -299,7 +308,7 @@ export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
     const p = v128.bitselect(r, er, positive);
     const q = v128.bitselect(er, r, positive);
     const oneMinusY = f32x4.sub(ONE, y);
-    const ce = f32x4.sub(f32x4.mul(oneMinusY, xv), logSig);
+    const ce = logitCrossEntropy(xv, y, logSig, l1p);
     const m = f32x4.add(f32x4.mul(y, q), f32x4.mul(oneMinusY, p));
     // m^γ and γ m^γ (ce / m) (0 at γ = 0, as PyTorch's pow backward); γ = 2, the default, and
     // γ = 1 need neither a logarithm nor the division.
