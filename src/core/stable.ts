@@ -23,14 +23,15 @@ export function sigmoidScalar(x: number): number {
 /**
  * (1 − y) x − (1 + (pw − 1) y) log σ(x), PyTorch's formula, which cancels: at y = 0 and x = −12 it
  * subtracts two numbers near −12 to get 6e-6. With −log σ(x) = max(−x, 0) + log1p(e^−|x|):
- *   (1 − y) x − log σ(x) = max(x, 0) − x y + log1p(e^−|x|),
- * exact for y ∈ {0, 1}, plus (pw − 1) y (−log σ(x)). At x = ±inf PyTorch's form is kept, so the
- * NaN it returns there (0 · inf or inf − inf: always at −inf, at +inf for y = 1) is returned too.
+ *   x >= 0: (1 − y) x + ((1 − y) + pw y) log1p(e^−|x|),
+ *   x < 0:  −pw y x  + ((1 − y) + pw y) log1p(e^−|x|),
+ * sums of non-negative terms for y in [0, 1] and pw >= 0. At x = ±inf PyTorch's form is kept, so
+ * the NaN it returns there (0 · inf or inf − inf: always at −inf, at +inf for y = 1) is returned too.
  */
 export function bceWithLogitsScalar(x: number, y: number, posWeight: number, logSig: number): number {
   if (!Number.isFinite(x)) return (1 - y) * x - (1 + (posWeight - 1) * y) * logSig;
-  const softplusTail = Math.log1p(Math.exp(-Math.abs(x)));
-  return Math.max(x, 0) - x * y + softplusTail + (posWeight === 1 ? 0 : (posWeight - 1) * y * -logSig);
+  const linear = x >= 0 ? (1 - y) * x : -posWeight * y * x;
+  return linear + (1 - y + posWeight * y) * Math.log1p(Math.exp(-Math.abs(x)));
 }
 
 /** Largest element of a strided lane (NaN if any element is NaN, as torch.max). */

@@ -221,3 +221,86 @@ function edgeTests(backend: 'ts' | 'wasm') {
 }
 edgeTests('ts');
 edgeTests('wasm');
+
+interface Worst {
+  ulps: number;
+  rel: number;
+  floored: number;
+  tiny: number;
+  mismatches: number;
+  count: number;
+}
+
+/**
+ * The README's Accuracy numbers (max over the SIMD and relaxed-SIMD builds, measured by
+ * scripts/measure-accuracy.mjs): `rel` componentwise relative error of the loss / result over
+ * results >= 2^-100; `floored` the error of gradients relative to the row's largest entry (rows)
+ * or to max(|g|, 1) (elementwise). Results below 2^-100 (from exps flushed at 2^-126) within 4e-36.
+ */
+const ACCURACY: Record<string, { rel: number; floored: number }> = {
+  'crossEntropy (class indices)': { rel: 2e-6, floored: 2e-6 },
+  'crossEntropy (probabilities)': { rel: 2e-6, floored: 2e-6 },
+  softmax: { rel: 2.2e-6, floored: 2.2e-6 },
+  logSoftmax: { rel: 2e-6, floored: 2e-6 },
+  logSumExp: { rel: 4e-7, floored: 4e-7 },
+  l1Loss: { rel: 2e-7, floored: 2e-7 },
+  mseLoss: { rel: 2e-7, floored: 2e-7 },
+  'smoothL1Loss (beta 1)': { rel: 2e-7, floored: 2e-7 },
+  'smoothL1Loss (beta 0.5)': { rel: 2e-7, floored: 2e-7 },
+  'smoothL1Loss (beta 1e+39)': { rel: 2e-7, floored: 2e-7 },
+  'huberLoss (delta 1.5)': { rel: 2e-7, floored: 2e-7 },
+  binaryCrossEntropy: { rel: 2e-7, floored: 2e-7 },
+  binaryCrossEntropyWithLogits: { rel: 4e-7, floored: 3e-7 },
+  'binaryCrossEntropyWithLogits (posWeight)': { rel: 4e-7, floored: 3e-7 },
+  'sigmoidFocalLoss (gamma 2)': { rel: 2.1e-6, floored: 5e-7 },
+  'sigmoidFocalLoss (gamma 0.5)': { rel: 2.1e-6, floored: 4e-6 },
+  'sigmoidFocalLoss (gamma 1.5)': { rel: 2.1e-6, floored: 1e-6 },
+};
+
+test(`kernel accuracy against float64 (${wasmVariant()}): the README's bounds hold on scripts/measure-accuracy.mjs's battery, no NaN/inf out of place`, async () => {
+  const script = new URL('../../../scripts/measure-accuracy.mjs', import.meta.url).href;
+  const { measureAccuracy } = (await import(script)) as { measureAccuracy: () => { results: ({ name: string } & Record<string, Worst>)[] } };
+  const { results } = measureAccuracy();
+  assert.deepEqual(results.map((r) => r.name).sort(), Object.keys(ACCURACY).sort());
+  for (const r of results) {
+    const bound = ACCURACY[r.name];
+    for (const [part, w] of Object.entries(r).filter(([k]) => k !== 'name') as [string, Worst][]) {
+      const label = `${r.name}, ${part}`;
+      assert.equal(w.mismatches, 0, `${label}: NaN/inf positions`);
+      assert.ok(w.tiny <= 4e-36, `${label}: ${w.tiny} below 2^-100`);
+      if (part === 'loss' || part === 'result') assert.ok(w.rel <= bound.rel, `${label}: relative error ${w.rel} > ${bound.rel}`);
+      assert.ok(w.floored <= bound.floored, `${label}: error ${w.floored} > ${bound.floored}`);
+      assert.ok(w.count > 0, `${label}: compared nothing`);
+    }
+  }
+});
+
+test("the issue's accuracy cases on the kernels: a confident row's gradient and log-softmax of equal ±1e4 rows to a few float32 ulps", () => {
+  const before = getBackend();
+  try {
+    const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+    // float64 reference: the TypeScript path on the same float32 values
+    const run = (backend: 'ts' | 'wasm', f: (dtype: 'float32' | 'float64') => ArrayLike<number>) => {
+      setBackend(backend);
+      return Array.from(f(backend === 'ts' ? 'float64' : 'float32'));
+    };
+    const row = Float32Array.of(-3.648, -6.3879, 3.4631);
+    const grad = (dtype: 'float32' | 'float64') => crossEntropy.withGrad(tensor(Array.from(row), { dtype, shape: [1, 3] }), [2]).grad!.data;
+    const [k, r] = [run('wasm', grad), run('ts', grad)];
+    // The target's entry was 4.2e-5 relative off (p − 1 cancelling in float32); what is left is the
+    // float32 rounding of x − m (2.4e-7 relative on exp(−7.11)), which the target's 1 − p inherits.
+    k.forEach((v, i) => assert.ok(rel(v, r[i]) < 6e-7, `grad[${i}]: ${v} vs ${r[i]} (${rel(v, r[i])})`));
+    for (const value of [1e4, -1e4]) {
+      const x = new Array(7).fill(value);
+      const lsm = (dtype: 'float32' | 'float64') => L.logSoftmax(tensor([x], { dtype })).data;
+      const soft = (dtype: 'float32' | 'float64') => crossEntropy(tensor([x], { dtype }), tensor([new Array(7).fill(1 / 7)], { dtype }), { reduction: 'none' }).data;
+      for (const f of [lsm, soft]) {
+        const [a, b] = [run('wasm', f), run('ts', f)];
+        // was 3.1e-4 relative (log Σ rounded into m = ±1e4)
+        a.forEach((v, i) => assert.ok(rel(v, b[i]) < 2e-7, `${f === lsm ? 'logSoftmax' : 'crossEntropy (probabilities)'} ${value}: ${v} vs ${b[i]}`));
+      }
+    }
+  } finally {
+    setBackend(before);
+  }
+});

@@ -68,12 +68,16 @@ let F64_ZERO: v128 = f64x2.splat(0);
 let INF: v128 = f32x4.splat(Infinity);
 
 /**
- * (1 − y) x − log σ(x) without its cancellation (see bceWithLogitsScalar in src/core/stable.ts):
- * max(x, 0) − x y + log1p(e), with l1p = log1p(e); PyTorch's form at x = ±inf (its NaN there).
+ * (1 − y) x − (1 + (pw − 1) y) log σ(x) without its cancellation (see bceWithLogitsScalar in
+ * src/core/stable.ts): x >= 0: (1 − y) x + ((1 − y) + pw y) l1p, x < 0: −pw y x + ((1 − y) + pw y) l1p,
+ * with l1p = log1p(e^−|x|); PyTorch's form at x = ±inf (its NaN there).
  */
-@inline function logitCrossEntropy(x: v128, y: v128, logSig: v128, l1p: v128): v128 {
-  const stable = f32x4.add(f32x4.sub(f32x4.pmax(x, ZERO), f32x4.mul(x, y)), l1p);
-  const plain = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), x), logSig);
+@inline function logitCrossEntropy(x: v128, y: v128, pw: v128, logSig: v128, l1p: v128): v128 {
+  const oneMinusY = f32x4.sub(ONE, y);
+  const pwy = f32x4.mul(pw, y);
+  const linear = v128.bitselect(f32x4.mul(oneMinusY, x), f32x4.neg(f32x4.mul(pwy, x)), f32x4.ge(x, ZERO));
+  const stable = f32x4.add(linear, f32x4.mul(f32x4.add(oneMinusY, pwy), l1p));
+  const plain = f32x4.sub(f32x4.mul(oneMinusY, x), f32x4.mul(f32x4.add(ONE, f32x4.sub(pwy, y)), logSig));
   return v128.bitselect(plain, stable, f32x4.eq(abs4(x), INF));
 }
 
@@ -229,20 +233,19 @@ export function smoothL1Elements(x: usize, t: usize, w: usize, aux: usize, n: i3
     const positive = f32x4.ge(xv, ZERO);
     const sig = v128.bitselect(r, er, positive);
     const sigNeg = v128.bitselect(er, r, positive);
-    const ce = logitCrossEntropy(xv, y, logSig, l1p);
     const oneMinusY = f32x4.sub(ONE, y);
     let loss: v128, g: v128, gtv: v128;
     if (aux) {
       const pw = ld(aux, i);
-      // ce + (pw − 1) y (−log σ(x)); ∂/∂x = (1 − y) σ(x) − pw y σ(−x) (no σ(x) − 1 cancellation)
-      loss = f32x4.sub(ce, f32x4.mul(f32x4.mul(f32x4.sub(pw, ONE), y), logSig));
+      // ∂/∂x = (1 − y) σ(x) − pw y σ(−x) (no σ(x) − 1 cancellation)
+      loss = logitCrossEntropy(xv, y, pw, logSig, l1p);
       g = f32x4.sub(f32x4.mul(oneMinusY, sig), f32x4.mul(f32x4.mul(pw, y), sigNeg));
       // PyTorch's log σ(−x) − pw log σ(x) (= −x − (pw − 1) log σ(x), which is 0 · −inf = NaN at
       // x = −inf for pw = 1); log σ(−x) = min(−x, 0) − log1p(e) from the same e.
       gtv = f32x4.sub(f32x4.sub(f32x4.pmin(f32x4.neg(xv), ZERO), l1p), f32x4.mul(pw, logSig));
     } else {
       // pos weight 1: ∂/∂x = σ(x) − y = (1 − y) σ(x) − y σ(−x), ∂/∂y = −x
-      loss = ce;
+      loss = logitCrossEntropy(xv, y, ONE, logSig, l1p);
       g = f32x4.sub(f32x4.mul(oneMinusY, sig), f32x4.mul(y, sigNeg));
       gtv = f32x4.neg(xv);
     }
@@ -308,7 +311,7 @@ export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
     const p = v128.bitselect(r, er, positive);
     const q = v128.bitselect(er, r, positive);
     const oneMinusY = f32x4.sub(ONE, y);
-    const ce = logitCrossEntropy(xv, y, logSig, l1p);
+    const ce = logitCrossEntropy(xv, y, ONE, logSig, l1p);
     const m = f32x4.add(f32x4.mul(y, q), f32x4.mul(oneMinusY, p));
     // m^γ and γ m^γ (ce / m) (0 at γ = 0, as PyTorch's pow backward); γ = 2, the default, and
     // γ = 1 need neither a logarithm nor the division.
