@@ -131,6 +131,13 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
         gt: grads[1] as Float32Array | null,
         losses: reduction === 'none' ? (items as Float32Array) : null,
       });
+      // A non-finite total: a NaN/inf in the operands, or a float32 intermediate that overflowed
+      // ((x − t)² past 3.4e38, inf · a zero weight) where float64 stays finite. The TypeScript loop
+      // below then redoes every element in float64, into the same float32 results.
+      if (!Number.isFinite(kernelTotal)) {
+        for (const g of grads) g?.fill(0);
+        [first, kernelTotal] = [0, 0];
+      }
     }
     const [A, B] = [tensors[0].data, tensors[1].data];
     const C = tensors.length > 2 ? tensors[2].data : null;

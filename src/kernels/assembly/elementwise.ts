@@ -98,15 +98,20 @@ let INF: v128 = f32x4.splat(Infinity);
  */
 @inline function finish(i: i32, loss: v128, gxv: v128, gtv: v128, w: usize, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): v128 {
   let l = loss;
-  let scale = upstreamPtr ? ld(upstreamPtr, i) : f32x4.splat(upstream);
+  const scale = upstreamPtr ? ld(upstreamPtr, i) : f32x4.splat(upstream);
+  // (g · u) · w, not g · (u · w): u · w can underflow to 0 (a mean's 1/n times a weight of
+  // 1e-45) and turn an infinite g into NaN, or a large one into 0.
+  let gxs = f32x4.mul(gxv, scale);
+  let gts = f32x4.mul(gtv, scale);
   if (w) {
     const wv = ld(w, i);
     l = f32x4.mul(l, wv);
-    scale = f32x4.mul(scale, wv);
+    gxs = f32x4.mul(gxs, wv);
+    gts = f32x4.mul(gts, wv);
   }
   if (losses) st(losses, i, l);
-  if (gx) st(gx, i, f32x4.mul(gxv, scale));
-  if (gt) st(gt, i, f32x4.mul(gtv, scale));
+  if (gx) st(gx, i, gxs);
+  if (gt) st(gt, i, gts);
   return l;
 }
 

@@ -267,21 +267,28 @@ export function crossEntropyRows(
     const wt = weights ? <f64>load<f32>(weights + (<usize>t << 2)) : 1.0;
     let loss = (1.0 - <f64>smoothing) * wt * (logSum + (<f64>m - xt));
     if (smoothing != 0) {
-      // Σ_c w_c (m − x_c): non-negative terms, added up in float64.
-      const vm = f32x4.splat(m);
+      // Σ_c w_c (m − x_c): non-negative terms, in float64 (m − x_c overflows float32 for logits
+      // of both signs near float32's max, and so could w_c (m − x_c)).
+      const vm = f64x2.splat(<f64>m);
       let lo = F64_ZERO4, hi = F64_ZERO4;
       let c = 0;
       for (; c < vector; c += 4) {
-        const d = f32x4.sub(vm, v128.load(row + (<usize>c << 2)));
-        const v = weights ? f32x4.mul(d, v128.load(weights + (<usize>c << 2))) : d;
-        lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
-        hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+        const v = v128.load(row + (<usize>c << 2));
+        let dLo = f64x2.sub(vm, f64x2.promote_low_f32x4(v));
+        let dHi = f64x2.sub(vm, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+        if (weights) {
+          const wv = v128.load(weights + (<usize>c << 2));
+          dLo = f64x2.mul(dLo, f64x2.promote_low_f32x4(wv));
+          dHi = f64x2.mul(dHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(wv, wv, 2, 3, 0, 1)));
+        }
+        lo = f64x2.add(lo, dLo);
+        hi = f64x2.add(hi, dHi);
       }
       const both = f64x2.add(lo, hi);
       let spread = f64x2.extract_lane(both, 0) + f64x2.extract_lane(both, 1);
       for (; c < C; c++) {
-        const d = m - load<f32>(row + (<usize>c << 2));
-        spread += <f64>(weights ? d * load<f32>(weights + (<usize>c << 2)) : d);
+        const d = <f64>m - <f64>load<f32>(row + (<usize>c << 2));
+        spread += weights ? d * <f64>load<f32>(weights + (<usize>c << 2)) : d;
       }
       loss += <f64>uniform * (<f64>weightSum * logSum + spread);
     }
