@@ -68,7 +68,8 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   // (same formulas, float32 arithmetic with float64 sums), when the backend says so.
   const kernelTargets = !probabilities || target.dtype === 'float32';
   if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size)) {
-    return crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, weights: weight, ignoreIndex, smoothing }, reducer);
+    const result = crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, weights: weight, ignoreIndex, smoothing }, reducer);
+    if (result) return result;
   }
   const X = input.data;
   const T = target.data;
@@ -129,12 +130,17 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   };
 }) as Loss2<CrossEntropyOptions>;
 
-/** The [N, C] float32 case on the WebAssembly kernel: the call, what the TypeScript path checked, and its reducer. */
+/**
+ * The [N, C] float32 case on the WebAssembly kernel: the call, what the TypeScript path checked, and
+ * its reducer. Null when the kernel's total is not finite — a NaN or infinite logit, or a float32
+ * intermediate that overflowed (m − x_c of logits ±3.4e38, times a zero weight) where float64 stays
+ * finite: the TypeScript path then computes the call in float64.
+ */
 function crossEntropyWasm(
   call: KernelCall<CrossEntropyOptions>,
   setup: Pick<CrossEntropyRowsRequest, 'probabilities' | 'rows' | 'classes' | 'weights' | 'ignoreIndex' | 'smoothing'>,
   reducer: Reducer,
-): { loss: Tensor; grads: (Tensor | null)[] } {
+): { loss: Tensor; grads: (Tensor | null)[] } | null {
   const [input, target] = call.tensors;
   const { wantGrads } = call;
   const perItem = reducer.reduction === 'none';
@@ -151,6 +157,7 @@ function crossEntropyWasm(
     grad,
     losses,
   });
+  if (!Number.isFinite(total)) return null;
   const loss = losses ? new Tensor(losses, reducer.itemShape) : reducer.reduce(Float64Array.of(total));
   const wrap = (g: Float32Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
   return { loss, grads: [wrap(grad, input), wrap(gradTarget, target)] };

@@ -316,13 +316,23 @@ export function crossEntropyRows(
         if (smoothing != 0) v -= u * uniform * (weights ? load<f32>(weights + (<usize>c << 2)) : 1);
         store<f32>(g + (<usize>c << 2), v);
       }
-      // The target in float64: p_t A − a_t, which cancels on a confident row (p_t ≈ 1, a_t ≈ A).
-      // For the unique maximum it is (A − a_t) − A (1 − p_t) with A − a_t = (ε / C)(W − w_t) and
-      // 1 − p_t = others / Σ, both from small terms; elsewhere p_t <= 1/2 and nothing cancels.
+      // The target, in float64: p_t A − a_t (a_t holds the (1 − ε) w_t the loop above left out).
       const at = (1.0 - <f64>smoothing) * wt + <f64>uniform * wt;
-      const unique = xt == <f64>m && rowTies == 1;
-      const dt = unique ? <f64>uniform * (<f64>weightSum - wt) - A * (others / sum) : (et / sum) * A - at;
-      store<f32>(gt, <f32>(<f64>u * dt));
+      store<f32>(gt, <f32>(<f64>u * ((et / sum) * A - at)));
+      if (rowTies == 1) {
+        // The unique maximum k, in float64: p_k A − a_k cancels on a confident row (p_k ≈ 1) when
+        // a_k ≈ A (k the target, or label smoothing with the other weights small). Written
+        // (A − a_k) − A (1 − p_k) with 1 − p_k = others / Σ and A − a_k = Σ_{c≠k} a_c, from small terms.
+        const k = xt == <f64>m ? t : indexOf(row, C, m);
+        const wk = weights ? <f64>load<f32>(weights + (<usize>k << 2)) : 1.0;
+        let otherWeights = <f64>(C - 1); // Σ_{c≠k} w_c, summed apart when there are weights (W − w_k cancels)
+        if (weights && smoothing != 0) {
+          otherWeights = 0;
+          for (let c = 0; c < C; c++) if (c != k) otherWeights += <f64>load<f32>(weights + (<usize>c << 2));
+        }
+        const rest = <f64>uniform * otherWeights + (k == t ? 0 : (1.0 - <f64>smoothing) * wt);
+        store<f32>(g + (<usize>k << 2), <f32>(<f64>u * (rest - A * (others / sum))));
+      }
     }
   }
   return total;
