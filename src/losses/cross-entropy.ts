@@ -134,7 +134,8 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
  * The [N, C] float32 case on the WebAssembly kernel: the call, what the TypeScript path checked, and
  * its reducer. Null when the kernel's total is not finite — a NaN or infinite logit, or a float32
  * intermediate that overflowed (m − x_c of logits ±3.4e38, times a zero weight) where float64 stays
- * finite: the TypeScript path then computes the call in float64.
+ * finite — or when the upstream scale does not fit float32: the TypeScript path then computes the
+ * call in float64.
  */
 function crossEntropyWasm(
   call: KernelCall<CrossEntropyOptions>,
@@ -148,12 +149,15 @@ function crossEntropyWasm(
   // The kernel writes the caller's array directly when there is one (no allocation, no extra copy).
   const gradTarget = wantGrads[1] && setup.probabilities ? resultArray(target.size) : null;
   const grad = wantGrads[0] ? (call.gradInto as Float32Array | undefined) ?? resultArray(input.size) : null;
+  const upstream = !grad && !gradTarget ? 0 : reducer.upstreams();
+  // A mean's 1 / Σ w[t] beyond float32 (weights of 1e-40): the kernel's float32 upstream would be inf.
+  if (typeof upstream === 'number' && !Number.isFinite(Math.fround(upstream))) return null;
   const total = crossEntropyRowsWasm({
     ...setup,
     ...kernelTargets(target, setup),
     logits: input.data as Float32Array,
     gradTarget,
-    upstream: !grad && !gradTarget ? 0 : reducer.upstreams(),
+    upstream,
     grad,
     losses,
   });

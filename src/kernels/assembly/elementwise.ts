@@ -320,28 +320,37 @@ export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
     const m = f32x4.add(f32x4.mul(y, q), f32x4.mul(oneMinusY, p));
     // m^γ and γ m^γ (ce / m) (0 at γ = 0, as PyTorch's pow backward); γ = 2, the default, and
     // γ = 1 need neither a logarithm nor the division.
-    let mGamma: v128;
-    let chain: v128;
-    if (gamma == 2) {
-      mGamma = f32x4.mul(m, m);
-      chain = f32x4.mul(TWO, f32x4.mul(m, ce));
-    } else if (gamma == 1) {
-      mGamma = m;
-      chain = ce;
-    } else if (gamma == 0) {
-      mGamma = ONE;
-      chain = ZERO;
-    } else {
-      mGamma = exp4(f32x4.mul(g4, log4(m)));
-      const ratio = v128.and(f32x4.div(ce, m), f32x4.gt(m, ZERO)); // ce / m, 0 where m = 0
-      chain = f32x4.mul(g4, f32x4.mul(mGamma, ratio));
-    }
-    const a = alpha >= 0 ? f32x4.add(f32x4.mul(a4, y), f32x4.mul(f32x4.sub(ONE, a4), oneMinusY)) : ONE;
     // dm/dx = (1 − 2y) p q, dm/dy = q − p; p − y = p (1 − y) − y q
     const pq = f32x4.mul(p, q);
     const pMinusY = f32x4.sub(f32x4.mul(p, oneMinusY), f32x4.mul(y, q));
+    // The x chain term γ m^γ (ce / m) (1 − 2y) p q is taken as ce (1 − 2y) · γ m^γ (p q / m), whose
+    // second factor is at most γ m^γ (p q <= m): ce of a logit near float32's max then meets a 0,
+    // not an overflowed product (inf · 0).
+    const ceSign = f32x4.mul(ce, f32x4.sub(ONE, f32x4.mul(TWO, y)));
+    let mGamma: v128;
+    let chain: v128;
+    let chainX: v128;
+    if (gamma == 2) {
+      mGamma = f32x4.mul(m, m);
+      chain = f32x4.mul(TWO, f32x4.mul(m, ce));
+      chainX = f32x4.mul(ceSign, f32x4.mul(TWO, f32x4.mul(m, pq)));
+    } else if (gamma == 1) {
+      mGamma = m;
+      chain = ce;
+      chainX = f32x4.mul(ceSign, pq);
+    } else if (gamma == 0) {
+      mGamma = ONE;
+      chain = ZERO;
+      chainX = ZERO;
+    } else {
+      mGamma = exp4(f32x4.mul(g4, log4(m)));
+      const positive = f32x4.gt(m, ZERO); // the ratios are 0 where m = 0
+      chain = f32x4.mul(g4, f32x4.mul(mGamma, v128.and(f32x4.div(ce, m), positive)));
+      chainX = f32x4.mul(ceSign, f32x4.mul(g4, f32x4.mul(mGamma, v128.and(f32x4.div(pq, m), positive))));
+    }
+    const a = alpha >= 0 ? f32x4.add(f32x4.mul(a4, y), f32x4.mul(f32x4.sub(ONE, a4), oneMinusY)) : ONE;
     const loss = f32x4.mul(a, f32x4.mul(ce, mGamma));
-    const gxv = f32x4.mul(a, f32x4.add(f32x4.mul(pMinusY, mGamma), f32x4.mul(chain, f32x4.mul(f32x4.sub(ONE, f32x4.mul(TWO, y)), pq))));
+    const gxv = f32x4.mul(a, f32x4.add(f32x4.mul(pMinusY, mGamma), chainX));
     const gtv = f32x4.add(
       f32x4.mul(da, f32x4.mul(ce, mGamma)),
       f32x4.mul(a, f32x4.add(f32x4.mul(f32x4.neg(xv), mGamma), f32x4.mul(chain, f32x4.sub(q, p)))),
