@@ -12,6 +12,7 @@ import {
 let NEG_INF4: v128 = f32x4.splat(-Infinity);
 let ZERO4: v128 = f32x4.splat(0);
 let F64_ZERO4: v128 = f64x2.splat(0);
+let LANES: v128 = i32x4(0, 1, 2, 3);
 
 /** First free byte of linear memory (16-byte aligned): the driver's scratch area starts here. */
 export function heapBase(): usize {
@@ -423,6 +424,8 @@ export function crossEntropyProbRows(
     const vm = f32x4.splat(m);
     const vlog = f32x4.splat(<f32>logSum);
     const tscale = f32x4.splat(u * (<f32>1 - smoothing));
+    // k: the unique maximum, whose a is left out of `rest` (A − a_k, see pass 4).
+    const k = g && rowTies == 1 ? indexOf(row, C, m) : -1;
     let lossLo = F64_ZERO4, lossHi = F64_ZERO4, aLo = F64_ZERO4, aHi = F64_ZERO4;
     let c = 0;
     for (; c < vector; c += 4) {
@@ -432,22 +435,29 @@ export function crossEntropyProbRows(
       const l = f32x4.mul(a, margin);
       lossLo = f64x2.add(lossLo, f64x2.promote_low_f32x4(l));
       lossHi = f64x2.add(lossHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(l, l, 2, 3, 0, 1)));
-      aLo = f64x2.add(aLo, f64x2.promote_low_f32x4(a));
-      aHi = f64x2.add(aHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(a, a, 2, 3, 0, 1)));
+      const kept = (k & ~3) == c ? v128.andnot(a, i32x4.eq(LANES, i32x4.splat(k - c))) : a;
+      aLo = f64x2.add(aLo, f64x2.promote_low_f32x4(kept));
+      aHi = f64x2.add(aHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(kept, kept, 2, 3, 0, 1)));
       if (gt) v128.store(gt + (<usize>c << 2), f32x4.mul(f32x4.mul(tscale, w), margin));
     }
     const lossBoth = f64x2.add(lossLo, lossHi);
     const aBoth = f64x2.add(aLo, aHi);
     let loss = f64x2.extract_lane(lossBoth, 0) + f64x2.extract_lane(lossBoth, 1);
-    let A = f64x2.extract_lane(aBoth, 0) + f64x2.extract_lane(aBoth, 1);
+    let rest = f64x2.extract_lane(aBoth, 0) + f64x2.extract_lane(aBoth, 1);
     for (; c < C; c++) {
       const w: f32 = weights ? load<f32>(weights + (<usize>c << 2)) : 1;
       const a = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar) * w;
       const margin = (m - load<f32>(row + (<usize>c << 2))) + <f32>logSum;
       loss += <f64>(a * margin);
-      A += <f64>a;
+      if (c != k) rest += <f64>a;
       if (gt) store<f32>(gt + (<usize>c << 2), u * (<f32>1 - smoothing) * w * margin);
     }
+    let ak: f32 = 0;
+    if (k >= 0) {
+      const w: f32 = weights ? load<f32>(weights + (<usize>k << 2)) : 1;
+      ak = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>k << 2)) + uniformScalar) * w;
+    }
+    const A = rest + <f64>ak;
     total += loss;
     if (losses) store<f32>(losses + (<usize>r << 2), <f32>loss);
     if (g) {
@@ -465,14 +475,11 @@ export function crossEntropyProbRows(
         const a = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar) * w;
         store<f32>(g + (<usize>c << 2), load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0) - u * a);
       }
-      if (rowTies == 1) {
+      if (k >= 0) {
         // The unique maximum in float64: p A − a cancels there on a confident row (p ≈ 1 and,
         // for a near one-hot target, a ≈ A); written (A − a) − A (1 − p) with 1 − p = others / Σ
-        // and A − a = Σ of the other classes' a (A in float64 less this a, computed as in the sum).
-        const k = indexOf(row, C, m);
-        const w: f32 = weights ? load<f32>(weights + (<usize>k << 2)) : 1;
-        const a = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>k << 2)) + uniformScalar) * w;
-        store<f32>(g + (<usize>k << 2), <f32>(<f64>u * ((A - <f64>a) - A * (others / sum))));
+        // and A − a = `rest`, the other classes' a summed apart (A − a_k itself would cancel).
+        store<f32>(g + (<usize>k << 2), <f32>(<f64>u * (rest - A * (others / sum))));
       }
     }
   }
