@@ -1,6 +1,6 @@
 import { integerOption, checkOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
-import { laneLogSumExp, laneMax } from '../core/stable.js';
+import { laneSoftmax } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type TensorLike } from '../core/tensor.js';
 import { useWasm } from '../kernels/backend.js';
 import { resultArray, softmaxRowsWasm } from '../kernels/wasm.js';
@@ -57,14 +57,10 @@ function alongDim(
  */
 export function softmax(x: TensorLike, options?: SoftmaxOptions): Tensor {
   return alongDim('softmax', x, options, (data, offset, stride, length, out) => {
-    const max = laneMax(data, offset, stride, length);
-    let sum = 0;
-    for (let k = 0; k < length; k++) {
-      const e = Math.exp(data[offset + k * stride] - max);
-      out[offset + k * stride] = e;
-      sum += e;
-    }
-    for (let k = 0; k < length; k++) out[offset + k * stride] /= sum;
+    // exp(x − m) / Σ (laneSoftmax: NaN for a NaN or infinite maximum, as torch.softmax)
+    const { max, others, ties } = laneSoftmax(data, offset, stride, length);
+    const sum = ties + others;
+    for (let k = 0; k < length; k++) out[offset + k * stride] = Math.exp(data[offset + k * stride] - max) / sum;
   });
 }
 
@@ -82,7 +78,8 @@ export function softmax(x: TensorLike, options?: SoftmaxOptions): Tensor {
  */
 export function logSoftmax(x: TensorLike, options?: SoftmaxOptions): Tensor {
   return alongDim('logSoftmax', x, options, (data, offset, stride, length, out) => {
-    const lse = laneLogSumExp(data, offset, stride, length);
-    for (let k = 0; k < length; k++) out[offset + k * stride] = data[offset + k * stride] - lse;
+    // (x − m) − log Σ exp(x − m): the subtraction of m first keeps log Σ (see laneSoftmax).
+    const { max, logSum } = laneSoftmax(data, offset, stride, length);
+    for (let k = 0; k < length; k++) out[offset + k * stride] = data[offset + k * stride] - max - logSum;
   });
 }
