@@ -7,6 +7,7 @@ import {
   typedArrayOf,
   type DType,
   type FloatDType,
+  type IntegerArray,
   type NestedNumbers,
   type TensorLike,
 } from './tensor.js';
@@ -59,7 +60,7 @@ type ArgKind<V> = [V] extends [Float64Array | Tensor<'float64'>]
   ? 'float64'
   : [V] extends [Float32Array | Tensor<'float32'>]
     ? 'float32'
-    : [V] extends [Int32Array | Tensor<'int32'> | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array]
+    : [V] extends [Int32Array | Tensor<'int32'> | IntegerArray]
       ? 'int'
       : [V] extends [NestedNumbers]
         ? 'plain'

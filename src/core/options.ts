@@ -49,8 +49,9 @@ export function describeValue(value: unknown): string {
       return 'a function';
     case 'object': {
       const name = constructorName(value);
-      if (name !== undefined) return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
-      return Object.getPrototypeOf(value) === null ? 'an object' : 'an object inheriting from another object';
+      if (name === 'Object' || (name === undefined && Object.getPrototypeOf(value) === null)) return 'an object';
+      if (name !== undefined) return `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
+      return 'an object inheriting from another object';
     }
     default:
       return `a value of type ${typeof value}`;

@@ -37,19 +37,10 @@ export interface DataSyncTensorLike {
   readonly dtype?: string;
   readonly isDisposed?: boolean;
 }
+/** Integer typed arrays, read as int32 (copied, each value checked to fit). */
+export type IntegerArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array;
 /** Anything a losskit function accepts where it expects a tensor. */
-export type TensorLike =
-  | Tensor
-  | NestedNumbers
-  | TypedArray
-  | BigInt64Array
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | DataTensorLike
-  | DataSyncTensorLike;
+export type TensorLike = Tensor | NestedNumbers | TypedArray | IntegerArray | DataTensorLike | DataSyncTensorLike;
 
 /** Options of {@link tensor}. */
 export interface TensorOptions<D extends DType = DType> {
@@ -435,7 +426,7 @@ export type DTypeOf<V> = [V] extends [Float64Array | Tensor<'float64'>]
   ? 'float64'
   : [V] extends [Float32Array | Tensor<'float32'>]
     ? 'float32'
-    : [V] extends [Int32Array | Tensor<'int32'> | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array]
+    : [V] extends [Int32Array | Tensor<'int32'> | IntegerArray]
       ? 'int32'
       : [V] extends [NestedNumbers]
         ? 'float32'
