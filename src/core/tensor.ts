@@ -17,16 +17,19 @@ export type TypedArray = DataTypes[DType];
 export type NestedNumbers = number | readonly NestedNumbers[];
 
 /**
- * A tensor of another library, read without copying where its memory allows: `{ data, shape }`,
- * an ndarray (`{ data, shape, stride, offset }`), an ONNX Runtime or transformers.js `Tensor`
- * (`{ data, dims, type }`). `data` is a typed array or an array of numbers.
+ * A tensor of another library, read without copying where its memory allows: `{ data, shape }` or
+ * an ndarray (`{ data, shape, stride, offset }`). `data` is a typed array or an array of numbers.
  */
-export interface DataTensorLike {
+export interface DataShapeTensorLike {
   readonly data: ArrayLike<unknown>;
-  readonly shape?: readonly number[];
-  readonly dims?: readonly number[];
+  readonly shape: readonly number[];
   readonly stride?: readonly number[];
   readonly offset?: number;
+}
+/** An ONNX Runtime or transformers.js `Tensor`: `{ data, dims, type }` (always contiguous). */
+export interface DataDimsTensorLike {
+  readonly data: ArrayLike<unknown>;
+  readonly dims: readonly number[];
   /** ONNX Runtime's element type ('float32', 'int64', 'float16', ...). */
   readonly type?: string;
 }
@@ -40,7 +43,7 @@ export interface DataSyncTensorLike {
 /** Integer typed arrays, read as int32 (copied, each value checked to fit). */
 export type IntegerArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array;
 /** Anything a losskit function accepts where it expects a tensor. */
-export type TensorLike = Tensor | NestedNumbers | TypedArray | IntegerArray | DataTensorLike | DataSyncTensorLike;
+export type TensorLike = Tensor | NestedNumbers | TypedArray | IntegerArray | DataShapeTensorLike | DataDimsTensorLike | DataSyncTensorLike;
 
 /** Options of {@link tensor}. */
 export interface TensorOptions<D extends DType = DType> {
@@ -376,15 +379,17 @@ function fromDataObject(where: string, o: Record<string, unknown>, plainDtype: D
   if (typeof o.location === 'string' && o.location !== 'cpu' && o.location !== 'cpu-pinned') {
     throw new Error(`${where}: the tensor's data is on '${o.location}', not on the CPU; download it first (await tensor.getData())`);
   }
-  const shape = o.dims !== undefined ? o.dims : o.shape;
-  if (o.type !== undefined) {
-    const expected = onnxArrayKind(where, o.type);
-    const kind = typedArrayKind(o.data);
-    if (kind !== expected) {
-      throw new Error(`${where}: a tensor of type '${String(o.type)}' must hold a ${expected}, got ${describeValue(o.data)}`);
+  // ONNX Runtime and transformers.js tensors are contiguous (transformers.js's stride is a method).
+  if (o.dims !== undefined) {
+    if (o.type !== undefined) {
+      const expected = onnxArrayKind(where, o.type);
+      if (typedArrayKind(o.data) !== expected) {
+        throw new Error(`${where}: a tensor of type '${String(o.type)}' must hold a ${expected}, got ${describeValue(o.data)}`);
+      }
     }
+    return fromData(where, o.data, o.dims, undefined, undefined, plainDtype);
   }
-  return fromData(where, o.data, shape, o.stride, o.offset, plainDtype);
+  return fromData(where, o.data, o.shape, o.stride, o.offset, plainDtype);
 }
 
 /** A TensorFlow.js tensor: `dataSync()` (on the cpu backend its own memory) and `shape`. */
