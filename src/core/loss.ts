@@ -4,6 +4,7 @@ import {
   floatDtypeOf,
   memoryOf,
   Tensor,
+  typedArrayKind,
   typedArrayOf,
   type DType,
   type FloatDType,
@@ -177,7 +178,7 @@ export function resultDtype(tensors: readonly Tensor[]): DType {
  */
 function checkInto(fn: string, name: string, value: unknown, dtype: DType, size: number, what: string): Float32Array | Float64Array {
   const wide = dtype === 'float64';
-  if (!(wide ? value instanceof Float64Array : value instanceof Float32Array) || (value as Float32Array).length !== size) {
+  if (typedArrayKind(value) !== (wide ? 'Float64Array' : 'Float32Array') || (value as Float32Array).length !== size) {
     throw new Error(`${fn}: ${name} must be a ${wide ? 'Float64Array' : 'Float32Array'} of ${size} elements (${what} size and dtype)`);
   }
   return value as Float32Array | Float64Array;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Tensor, tensor } from '../index.js';
+import { crossEntropy, mseLoss, softmax, Tensor, tensor } from '../index.js';
 
 test('tensor: nested arrays default to float32, typed arrays keep their dtype', () => {
   const t = tensor([[1, 2, 3], [4, 5, 6]]);
@@ -114,4 +114,13 @@ test('tensor: tensor-like objects are copied; data with the wrong length, bad st
   assert.throws(() => tensor([1n, 2n] as never), /^Error: tensor: element at \[0\] is the bigint 1n, expected a number or an array$/);
   const Float16 = (globalThis as { Float16Array?: new (n: number) => Uint16Array }).Float16Array;
   if (Float16) assert.throws(() => tensor(new Float16(2)), /^Error: tensor: Float16Array data is not supported \(use a Float32Array, Float64Array or Int32Array; integer arrays such as Uint8Array or BigInt64Array are read as int32\)$/);
+});
+
+test('asTensor: a Proxy of a typed array is refused naming function and argument, in arguments and options', () => {
+  const proxy = new Proxy(new Float32Array([1, 2, 3, 4]), {});
+  const message = (where: string) => new RegExp(`^Error: ${where}: a Float32Array that is not a real typed array \\(a Proxy, or an object inheriting from one\\): pass the typed array itself$`);
+  assert.throws(() => crossEntropy(proxy as never, [0]), message('crossEntropy: input'));
+  assert.throws(() => mseLoss.withGrad([1, 2, 3, 4], [0, 0, 0, 0], { reduction: 'none', gradOutput: proxy as never }), message('mseLoss: gradOutput'));
+  assert.throws(() => mseLoss([1, 2, 3, 4], [0, 0, 0, 0], { weight: proxy as never }), message('mseLoss: weight'));
+  assert.throws(() => softmax(Object.create(Float64Array.prototype)), /^Error: softmax: input: a Float64Array that is not a real typed array/);
 });
