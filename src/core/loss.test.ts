@@ -107,3 +107,29 @@ onBoth('int32 argument 0: a float32 gradient, written into a Float32Array gradIn
   assert.equal(ce.grad.dtype, 'float32');
   assert.equal(ce.loss.dtype, 'float32');
 });
+
+test('aliasing: on every loss, gradInto or lossInto sharing one element with any argument is refused, nothing written', () => {
+  for (const entry of ALL_LOSSES) {
+    const args = entry.args(3, 2);
+    const size0 = args[0].size;
+    args.forEach((arg, k) => {
+      // Argument k at the start of a buffer; the output starts on its last element.
+      const buffer = new Float64Array(arg.size + size0 + 1);
+      buffer.set(arg.data);
+      const shared = args.map((a, j) => (j === k ? new L.Tensor(buffer.subarray(0, arg.size), arg.shape) : a));
+      const before = Array.from(buffer);
+      const at = arg.size - 1;
+      assert.throws(
+        () => entry.fn.withGrad(...shared, { ...entry.options, gradInto: buffer.subarray(at, at + size0) }),
+        new RegExp(`^Error: ${entry.fn.name}: gradInto shares memory with \\w+$`),
+        `${entry.name}: gradInto over argument ${k}`,
+      );
+      assert.throws(
+        () => entry.fn(...shared, { ...entry.options, lossInto: buffer.subarray(at, at + 1) }),
+        new RegExp(`^Error: ${entry.fn.name}: lossInto shares memory with \\w+$`),
+        `${entry.name}: lossInto over argument ${k}`,
+      );
+      assert.deepEqual(Array.from(buffer), before, `${entry.name}: argument ${k} untouched`);
+    });
+  }
+});
