@@ -22,7 +22,7 @@ export {
 } from './core/tensor.js';
 export { formatTensor } from './core/format.js';
 export type { Reduction } from './core/reduction.js';
-export type { GradDType, GradOf, GradOptions, Loss2, Loss3, Loss4, LossWithGrad, OutputOptions, ResultDType } from './core/loss.js';
+export type { GradDType, GradOf, GradOptions, Loss2, Loss3, Loss4, LossOf, LossWithGrad, OutputOptions, ResultDType, Scalar } from './core/loss.js';
 export { getBackend, setBackend, WASM_THRESHOLD, type Backend } from './kernels/backend.js';
 export { wasmVariant, type WasmVariant } from './kernels/wasm.js';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as L from '../src/index.js';
-import type { FloatDType, LossWithGrad, Tensor, TypedArray } from '../src/index.js';
+import type { FloatDType, LossWithGrad, Reduction, Scalar, Tensor, TypedArray } from '../src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const check = <T extends true>(value?: T): T | undefined => value;
@@ -48,8 +48,8 @@ test('types: tensor() and Tensor<D> type data by dtype; plain Tensor keeps the u
 
 test('types: losses return Tensor<float dtype of the call>; withGrad().grad is non-null by default', () => {
   const l32 = L.mseLoss(f32, labels);
-  check<Equal<typeof l32, Tensor<'float32'>>>();
-  const l64 = L.mseLoss(f64, labels);
+  check<Equal<typeof l32, Scalar<'float32'>>>();
+  const l64 = L.mseLoss(f64, labels, { reduction: 'none' });
   check<Equal<typeof l64, Tensor<'float64'>>>();
   // Plain arrays take the dtype of a typed argument, as at run time.
   const plain64 = L.mseLoss([0.2, 0.7, 0.1, 0.9], f64);
@@ -60,7 +60,7 @@ test('types: losses return Tensor<float dtype of the call>; withGrad().grad is n
   assert.ok(plain64.data instanceof Float64Array && plain32.data instanceof Float32Array);
 
   const r = L.crossEntropy.withGrad(new L.Tensor<'float32'>(f32, [2, 2]), [1, 0]);
-  check<Equal<typeof r, LossWithGrad<'float32', Tensor<'float32'>>>>();
+  check<Equal<typeof r, LossWithGrad<'float32', Tensor<'float32'>, Scalar<'float32'>>>>();
   const step: Float32Array = r.grad.data; // no `grad!`, no cast
   assert.ok(step instanceof Float32Array);
   const withArgnums = L.binaryCrossEntropyWithLogits.withGrad(f64, labels, { argnums: [0] });
@@ -77,7 +77,7 @@ test('types: losses return Tensor<float dtype of the call>; withGrad().grad is n
   assert.equal(int.grad.dtype, 'float32');
   // Where the types do not say (a TensorLike), the loss is a float tensor of either dtype.
   const unknown = ((): L.TensorLike => f64)();
-  const u = L.mseLoss(unknown, labels);
+  const u = L.mseLoss(unknown, labels, { reduction: 'none' });
   check<Equal<typeof u, Tensor<FloatDType>>>();
   const ctc = L.ctcLoss.withGrad(L.logSoftmax(L.tensor([[[0, 1, 2]], [[2, 1, 0]]], { dtype: 'float64' })), [[1]], [2], [1]);
   check<Equal<typeof ctc.grad, Tensor<'float64'>>>();
@@ -90,6 +90,24 @@ test('types: losses return Tensor<float dtype of the call>; withGrad().grad is n
     // @ts-expect-error an invalid reduction
     L.mseLoss(f32, f32, { reduction: 'avg' }),
   );
+});
+
+test('types: the reduction decides whether the loss is 0-d', () => {
+  const mean = L.crossEntropy([[1, 2]], [0]);
+  check<Equal<typeof mean.shape.length, 0>>();
+  const sum = L.huberLoss.withGrad(f64, f64, { reduction: 'sum', delta: 2 }).loss;
+  check<Equal<typeof sum, Scalar<'float64'>>>();
+  const batchmean = L.klDiv(f32, f32, { reduction: 'batchmean' });
+  check<Equal<typeof batchmean, Scalar<'float32'>>>();
+  const none = L.crossEntropy([[1, 2]], [0], { reduction: 'none' });
+  check<Equal<typeof none, Tensor<'float32'>>>();
+  const chosen = ((): Reduction => 'none')();
+  const either = L.l1Loss(f32, f32, { reduction: chosen });
+  check<Equal<typeof either, Tensor<'float32'>>>();
+  assert.deepEqual([mean.shape, sum.shape, batchmean.shape, none.shape, either.shape], [[], [], [], [1], [4]]);
+  const weighted = L.mseLoss(f32, f32, { weight: f32 });
+  check<Equal<typeof weighted, Scalar<'float32'>>>();
+  assert.deepEqual(weighted.shape, []);
 });
 
 test('types: today\'s calls still compile (unions of losses, LossWithGrad without parameters, activations)', () => {

@@ -40,10 +40,10 @@ export interface GradOptions extends OutputOptions {
   argnums?: readonly number[];
 }
 
-/** What every `withGrad` returns: `D` is the loss's dtype, `G` the type of `grad`. */
-export interface LossWithGrad<D extends FloatDType = FloatDType, G extends Tensor | null = Tensor | null> {
+/** What every `withGrad` returns: `D` is the loss's dtype, `G` the type of `grad`, `T` that of `loss`. */
+export interface LossWithGrad<D extends FloatDType = FloatDType, G extends Tensor | null = Tensor | null, T extends Tensor<D> = Tensor<D>> {
   /** The loss, exactly as the plain call returns it. */
-  loss: Tensor<D>;
+  loss: T;
   /**
    * The gradient with respect to the first argument (`grads[0]`): never null unless `argnums`
    * leaves argument 0 out (an int32 first argument is differentiated as float32 data).
@@ -100,46 +100,71 @@ export type GradOf<D extends FloatDType, N> = [N] extends [undefined]
     ? Tensor<D>
     : Tensor<D> | null;
 
+/** A 0-d tensor: what a loss returns under `'mean'`, `'sum'` and `'batchmean'`. */
+export type Scalar<D extends DType = DType> = Tensor<D> & { readonly shape: [] };
+
+/**
+ * The loss tensor for a `reduction` of type `R`: 0-d when it is absent (the default `'mean'`) or
+ * a reducing one written in the call, else (`'none'`, or a `Reduction` variable) any shape.
+ */
+export type LossOf<D extends FloatDType, R> = [R] extends [undefined]
+  ? Scalar<D>
+  : [R] extends ['mean' | 'sum' | 'batchmean']
+    ? Scalar<D>
+    : Tensor<D>;
+
+/** `reduction` as a type parameter (`const`, so that `'none'` is seen as the literal it is). */
+type ReductionParam = string | undefined;
+
 /** `argnums` as a type parameter (a `const` one, so that `[0]` is seen as the tuple it is). */
 type Argnums = readonly number[] | undefined;
 
 /** A loss of two tensors, `f(input, target, options?)`, with `f.withGrad`. */
 export interface Loss2<O> {
-  <I extends TensorLike, T extends TensorLike>(input: I, target: T, options?: O & OutputOptions): Tensor<ResultDType<[I, T]>>;
-  withGrad<I extends TensorLike, T extends TensorLike, const N extends Argnums = undefined>(
+  <I extends TensorLike, T extends TensorLike, const R extends ReductionParam = undefined>(
     input: I,
     target: T,
-    options?: O & GradOptions & { argnums?: N },
-  ): LossWithGrad<ResultDType<[I, T]>, GradOf<GradDType<[I, T]>, N>>;
+    options?: O & OutputOptions & { reduction?: R },
+  ): LossOf<ResultDType<[I, T]>, R>;
+  withGrad<I extends TensorLike, T extends TensorLike, const N extends Argnums = undefined, const R extends ReductionParam = undefined>(
+    input: I,
+    target: T,
+    options?: O & GradOptions & { argnums?: N; reduction?: R },
+  ): LossWithGrad<ResultDType<[I, T]>, GradOf<GradDType<[I, T]>, N>, LossOf<ResultDType<[I, T]>, R>>;
 }
 
 /** A loss of three tensors, `f(a, b, c, options?)`, with `f.withGrad`. */
 export interface Loss3<O> {
-  <A extends TensorLike, B extends TensorLike, C extends TensorLike>(a: A, b: B, c: C, options?: O & OutputOptions): Tensor<ResultDType<[A, B, C]>>;
-  withGrad<A extends TensorLike, B extends TensorLike, C extends TensorLike, const N extends Argnums = undefined>(
+  <A extends TensorLike, B extends TensorLike, C extends TensorLike, const R extends ReductionParam = undefined>(
     a: A,
     b: B,
     c: C,
-    options?: O & GradOptions & { argnums?: N },
-  ): LossWithGrad<ResultDType<[A, B, C]>, GradOf<GradDType<[A, B, C]>, N>>;
+    options?: O & OutputOptions & { reduction?: R },
+  ): LossOf<ResultDType<[A, B, C]>, R>;
+  withGrad<A extends TensorLike, B extends TensorLike, C extends TensorLike, const N extends Argnums = undefined, const R extends ReductionParam = undefined>(
+    a: A,
+    b: B,
+    c: C,
+    options?: O & GradOptions & { argnums?: N; reduction?: R },
+  ): LossWithGrad<ResultDType<[A, B, C]>, GradOf<GradDType<[A, B, C]>, N>, LossOf<ResultDType<[A, B, C]>, R>>;
 }
 
 /** A loss of four tensors (ctcLoss), `f(a, b, c, d, options?)`, with `f.withGrad`. */
 export interface Loss4<O> {
-  <A extends TensorLike, B extends TensorLike, C extends TensorLike, D extends TensorLike>(
+  <A extends TensorLike, B extends TensorLike, C extends TensorLike, D extends TensorLike, const R extends ReductionParam = undefined>(
     a: A,
     b: B,
     c: C,
     d: D,
-    options?: O & OutputOptions,
-  ): Tensor<ResultDType<[A, B, C, D]>>;
-  withGrad<A extends TensorLike, B extends TensorLike, C extends TensorLike, D extends TensorLike, const N extends Argnums = undefined>(
+    options?: O & OutputOptions & { reduction?: R },
+  ): LossOf<ResultDType<[A, B, C, D]>, R>;
+  withGrad<A extends TensorLike, B extends TensorLike, C extends TensorLike, D extends TensorLike, const N extends Argnums = undefined, const R extends ReductionParam = undefined>(
     a: A,
     b: B,
     c: C,
     d: D,
-    options?: O & GradOptions & { argnums?: N },
-  ): LossWithGrad<ResultDType<[A, B, C, D]>, GradOf<GradDType<[A, B, C, D]>, N>>;
+    options?: O & GradOptions & { argnums?: N; reduction?: R },
+  ): LossWithGrad<ResultDType<[A, B, C, D]>, GradOf<GradDType<[A, B, C, D]>, N>, LossOf<ResultDType<[A, B, C, D]>, R>>;
 }
 
 /** The request a kernel receives: its tensors, its options and, for withGrad, the upstream gradient. */
