@@ -456,6 +456,9 @@ type TensorOf<V, D> = [D] extends [undefined] ? Tensor<DTypeOf<V>> : [D] extends
  * console.log(tensor([[1, 2], [3, 4]]).toString());
  * // tensor([[1., 2.],
  * //         [3., 4.]])
+ * console.log(tensor({ data: new Float64Array([1, 2, 3, 4]), shape: [2, 2] }).toString());
+ * // tensor([[1., 2.],
+ * //         [3., 4.]], dtype=torch.float64)
  * ```
  */
 export function tensor<V extends TensorLike, D extends DType | undefined = undefined>(
