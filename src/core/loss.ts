@@ -1,4 +1,4 @@
-import { readOptions } from './options.js';
+import { checkArity, readOptions } from './options.js';
 import {
   asTensor,
   floatDtypeOf,
@@ -295,9 +295,7 @@ export function defineLoss<O extends object>(
   kernel: Kernel<O>,
 ): AnyLoss {
   const run = (args: unknown[], wantGrad: boolean): KernelResult => {
-    if (args.length > argNames.length + 1) {
-      throw new Error(`${name}: expected ${argNames.join(', ')} and an options object, got ${args.length} arguments`);
-    }
+    checkArity(name, args, [...argNames, 'options']);
     const valid = wantGrad ? [...optionNames, 'lossInto', 'gradOutput', 'gradInto', 'argnums'] : [...optionNames, 'lossInto'];
     const options = readOptions(name, args[argNames.length], valid) as O & GradOptions & OutputOptions;
     // Plain numbers and arrays take the dtype of the first tensor or typed array among the

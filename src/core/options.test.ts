@@ -90,9 +90,11 @@ test('arguments: extra arguments throw, naming the function and its parameters',
   assert.throws(() => [1, 2].map(L.sigmoid as (v: number) => unknown), /^Error: sigmoid: expected at most 2 arguments \(input, options\), got 3$/);
   assert.throws(() => (L.tensor as (...a: unknown[]) => unknown)([1], {}, 1), /^Error: tensor: expected at most 2 arguments \(values, options\), got 3$/);
   assert.throws(() => (L.logLoss as (...a: unknown[]) => unknown)([0, 1], [0.2, 0.7], {}, 1), /^Error: logLoss: expected at most 3 arguments \(yTrue, yPred, options\), got 4$/);
-  assert.throws(() => (L.mseLoss as (...a: unknown[]) => unknown)([1], [1], {}, 1), /^Error: mseLoss: expected input, target and an options object, got 4 arguments$/);
+  assert.throws(() => (L.mseLoss as (...a: unknown[]) => unknown)([1], [1], {}, 1), /^Error: mseLoss: expected at most 3 arguments \(input, target, options\), got 4$/);
+  assert.throws(() => (L.ctcLoss as (...a: unknown[]) => unknown)([[0]], [], [1], [0], {}, {}), /^Error: ctcLoss: expected at most 5 arguments \(logProbs, targets, inputLengths, targetLengths, options\), got 6$/);
   // A trailing undefined is no argument.
   assert.equal(L.sigmoid([0], undefined).item(), 0.5);
+  assert.equal((L.mseLoss as (...a: unknown[]) => L.Tensor)([1], [0], undefined, undefined).item(), 1);
 });
 
 test('logLoss: labels must be an array of numbers or strings', () => {
