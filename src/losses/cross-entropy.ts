@@ -78,7 +78,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   for (let c = 0; c < C; c++) weightSum += weight ? weight[c] : 1;
   const losses = new Float64Array(items);
   const gradInput = wantGrad ? new Float64Array(input.size) : null;
-  const gradTarget = call.wantGrads[1] && probabilities && target.dtype !== 'int32' ? new Float64Array(target.size) : null;
+  const gradTarget = call.wantGrads[1] && probabilities ? new Float64Array(target.size) : null;
 
   for (let i = 0; i < items; i++) {
     const base = itemBase(layout, i);
