@@ -26,6 +26,7 @@ import json
 import math
 import os
 import pathlib
+import random
 import sys
 import tempfile
 import warnings
@@ -120,6 +121,14 @@ def seed_of(*parts):
     return zlib.crc32("/".join(map(str, parts)).encode())
 
 
+def reseed(*parts):
+    """Seeds the generators PyTorch's input functions draw from: torch's, and Python's `random`
+    (gaussian_nll_loss's eps, for one)."""
+    seed = seed_of(*parts)
+    torch.manual_seed(seed)
+    random.seed(seed)
+
+
 # ---------------------------------------------------------------------------------------------
 # Mapping PyTorch calls to losskit calls
 
@@ -149,7 +158,8 @@ def take(kwargs, mapping, fn):
     return options
 
 
-# Error inputs are mapped with the shape rules off: a shape losskit refuses is then the error expected.
+# Error inputs are mapped with the shape rules off (shapes of tensors and weights): a shape losskit
+# refuses is then the error expected.
 STRICT = {"shapes": True}
 
 
@@ -169,7 +179,7 @@ def elementwise(fn, extra=None, check_shapes=True, weight_rule=None):
         if check_shapes:
             same_shape_or_broadcast(fn, x, target, "target")
         options = take(kwargs, mapping, fn)
-        if "weight" in options and weight_rule:
+        if "weight" in options and weight_rule and STRICT["shapes"]:
             weight_rule(fn, x, options["weight"])
         return [x, target], options
 
@@ -196,7 +206,7 @@ def class_weight(fn, x, w):
 def map_cross_entropy(fn):
     def mapper(x, args, kwargs):
         options = take(kwargs, {"weight": "weight", "ignore_index": "ignoreIndex", "reduction": "reduction", "label_smoothing": "labelSmoothing"}, fn)
-        if "weight" in options:
+        if "weight" in options and STRICT["shapes"]:
             class_weight(fn, x, options["weight"])
         return [x, as_tensor(args[0])], options
 
@@ -360,6 +370,21 @@ def differentiate(call, tensors, has_grads, rng):
     return out.detach(), g, grads
 
 
+def fingerprint(values):
+    """A digest of PyTorch arguments (tensors by dtype, shape and bytes)."""
+    h = hashlib.sha1()
+    for v in values:
+        if isinstance(v, torch.Tensor):
+            t = v.detach()
+            h.update(f"{t.dtype}{list(t.shape)}".encode())
+            h.update(t.contiguous().cpu().numpy().tobytes())
+        elif isinstance(v, dict):
+            h.update(fingerprint([f"{k}=" for k in v] + list(v.values())).encode())
+        else:
+            h.update(repr(v).encode())
+    return h.hexdigest()
+
+
 class Collector:
     def __init__(self):
         self.cases = {}
@@ -372,9 +397,11 @@ class Collector:
         entry = self.summary.setdefault(op, {}).setdefault(source, {}).setdefault(dtype, {})
         entry[key] = entry.get(key, 0) + 1
 
-    def add(self, op, file_op, source, dtype, record):
+    def add(self, op, file_op, source, dtype, record, inputs=None):
+        """Stores a case once: `inputs` (the PyTorch arguments) tell apart cases whose records do
+        not hold their data (the inexpressible ones)."""
         blob = json.dumps(record, sort_keys=True)
-        digest = hashlib.sha1((op + blob).encode()).hexdigest()
+        digest = hashlib.sha1((op + dtype + blob + (fingerprint(inputs) if inputs is not None else "")).encode()).hexdigest()
         if digest in self.seen:
             self.count(op, source, dtype, "duplicate")
             return
@@ -395,7 +422,7 @@ def value_case(collector, op, file_op, source, dtype, fn, mapper, has_grads, cal
         tensors, options = mapper(x, args, kwargs)
         record = {"fn": fn, "args": [enc(t) if isinstance(t, torch.Tensor) else t for t in tensors], "options": {k: option_value(v) for k, v in options.items()}}
     except Inexpressible as e:
-        collector.add(op, file_op, source, dtype, {"fn": None, "category": e.category, "reason": e.reason, "shapes": shapes_of(x, args)})
+        collector.add(op, file_op, source, dtype, {"fn": None, "category": e.category, "reason": e.reason, "shapes": shapes_of(x, args)}, [x, *args, kwargs])
         return
     # Map the losskit tensors back to PyTorch's call: PyTorch's sample gives the same objects.
     def call(leaves):
@@ -414,7 +441,7 @@ def value_case(collector, op, file_op, source, dtype, fn, mapper, has_grads, cal
         (g64,) = torch.autograd.grad(out64, [leaves[0]], grad_outputs=g.double() if g is not None else torch.ones_like(out64))
         # Stored rounded to float32: the float32 results are compared with it at float32 tolerance.
         record["reference64"] = {"result": enc(out64.float()), "grads": [enc(g64.float()), None, None, None]}
-    collector.add(op, file_op, source, dtype, record)
+    collector.add(op, file_op, source, dtype, record, [x, *args, kwargs])
 
 
 def shapes_of(x, args):
@@ -428,7 +455,7 @@ def error_case(collector, op, file_op, source, dtype, fn, mapper, raise_torch, x
     except Exception as e:  # PyTorch's error, whatever its type
         message = f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"
     else:
-        collector.add(op, file_op, source, dtype, {"fn": None, "category": "pytorch-no-error-on-cpu", "reason": f"expected {pattern}", "shapes": shapes_of(x, args)})
+        collector.add(op, file_op, source, dtype, {"fn": None, "category": "pytorch-no-error-on-cpu", "reason": f"expected {pattern}", "shapes": shapes_of(x, args)}, [x, *args, kwargs])
         return
     STRICT["shapes"] = False
     try:
@@ -438,7 +465,7 @@ def error_case(collector, op, file_op, source, dtype, fn, mapper, raise_torch, x
         record = {"fn": None, "category": e.category, "reason": e.reason, "shapes": shapes_of(x, args), "error": message}
     finally:
         STRICT["shapes"] = True
-    collector.add(op, file_op, source, dtype, record)
+    collector.add(op, file_op, source, dtype, record, [x, *args, kwargs])
 
 
 def positional(x, args, leaves):
@@ -468,12 +495,12 @@ def run_ops(collector):
             if info.reference_inputs_func is not None:
                 sources.append(("reference", info.reference_inputs))
             for source, draw in sources:
-                torch.manual_seed(seed_of(op_name, dtype))  # the same seed: reference inputs repeat the samples first
+                reseed(op_name, dtype)  # the same seed: reference inputs repeat the samples first
                 for k, s in enumerate(draw("cpu", torch_dtype, requires_grad=has_grads)):
                     rng = np.random.default_rng(seed_of(op_name, dtype, source, k))
                     value_case(collector, op_name, op_name, source, dtype, fn, mapper, has_grads, functional_call(info.op, s.input, list(s.args), s.kwargs), s.input, list(s.args), dict(s.kwargs), rng)
         if info.error_inputs_func is not None:
-            torch.manual_seed(seed_of(op_name, "error"))
+            reseed(op_name, "error")
             for e in info.error_inputs("cpu"):
                 s = e.sample_input
                 dtype = "float64" if s.input.dtype == torch.float64 else "float32"
@@ -489,7 +516,7 @@ def run_modules(collector):
         fn, mapper, has_grads = OPS[op_name]
         label = f"nn.{name}"
         for dtype, torch_dtype in DTYPES.items():
-            torch.manual_seed(seed_of(label, dtype))
+            reseed(label, dtype)
             for k, mi in enumerate(info.module_inputs_func(info, device="cpu", dtype=torch_dtype, requires_grad=True, training=True)):
                 rng = np.random.default_rng(seed_of(label, dtype, k))
                 ctor = mi.constructor_input
@@ -505,7 +532,7 @@ def run_modules(collector):
 
                 value_case(collector, label, op_name, "module", dtype, fn, mapper, has_grads, call, x, args, kwargs, rng)
         if info.module_error_inputs_func is not None:
-            torch.manual_seed(seed_of(label, "error"))
+            reseed(label, "error")
             for e in info.module_error_inputs_func(info, device="cpu", dtype=torch.float32, requires_grad=False, training=True):
                 mi = e.module_error_input
                 ctor, fwd = mi.constructor_input, mi.forward_input
