@@ -119,7 +119,12 @@ function checkError(c: Case, label: string): void {
 
 function runBackend(backend: Backend): void {
   describe(`PyTorch OpInfo cases, backend '${backend}'`, () => {
-    before(() => setBackend(backend));
+    before(async () => {
+      // Where the kernels load asynchronously (a `wasmReady()` export), wait for them first.
+      const ready = (L as Record<string, unknown>).wasmReady;
+      if (typeof ready === 'function') await (ready as () => Promise<unknown>)();
+      setBackend(backend);
+    });
     after(() => setBackend('auto'));
     for (const { file, cases } of fixtures) {
       const runnable = cases.filter((c) => c.fn);

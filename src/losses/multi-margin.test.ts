@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { checkFiniteDifferences } from '../../test/support/finite-difference.js';
 import { goldenTests } from '../../test/support/golden.js';
 import { integers, uniform } from '../../test/support/random.js';
-import { multiMarginLoss, tensor } from '../index.js';
+import { multilabelMarginLoss, multiMarginLoss, tensor } from '../index.js';
 
 goldenTests('multiMarginLoss', multiMarginLoss);
 
@@ -38,4 +38,11 @@ test('multiMarginLoss: the shapes PyTorch accepts for one sample: 0-d input (one
   assert.equal(wrapped.loss.item(), scalar.loss.item());
   assert.deepEqual(wrapped.grad!.toArray(), scalar.grad!.toArray());
   assert.equal(multiMarginLoss(x, [3]).item(), multiMarginLoss([x], [3]).item());
+});
+
+test('multiMarginLoss, multilabelMarginLoss: the mean over an empty batch [0, C] is NaN (PyTorch returns uninitialised memory)', () => {
+  const x = tensor([], { shape: [0, 3] });
+  assert.ok(Number.isNaN(multiMarginLoss(x, tensor([], { shape: [0], dtype: 'int32' })).item()));
+  assert.ok(Number.isNaN(multilabelMarginLoss(x, tensor([], { shape: [0, 3], dtype: 'int32' })).item()));
+  assert.equal(multiMarginLoss(x, tensor([], { shape: [0], dtype: 'int32' }), { reduction: 'sum' }).item(), 0);
 });
