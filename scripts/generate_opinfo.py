@@ -24,7 +24,6 @@ import base64
 import hashlib
 import json
 import math
-import os
 import pathlib
 import random
 import sys
@@ -38,13 +37,16 @@ DOC = ROOT / "docs" / "opinfo.md"
 
 
 def stub_expecttest():
-    """torch.testing._internal imports `expecttest` (not installed, not installable here): a stub."""
-    folder = pathlib.Path(tempfile.mkdtemp(prefix="losskit-expecttest-"))
-    (folder / "expecttest.py").write_text("import unittest\n\n\nclass TestCase(unittest.TestCase):\n    pass\n")
-    sys.path.insert(0, str(folder))
+    """torch.testing._internal imports `expecttest` (not installed, not installable here): a stub
+    module with the one name it uses, in a temporary folder removed at exit."""
+    folder = tempfile.TemporaryDirectory(prefix="losskit-expecttest-")
+    (pathlib.Path(folder.name) / "expecttest.py").write_text("import unittest\n\n\nclass TestCase(unittest.TestCase):\n    pass\n")
+    sys.path.insert(0, folder.name)
+    return folder
 
 
-stub_expecttest()
+EXPECTTEST_STUB = stub_expecttest()
+# PyTorch warns on its own samples (broadcasting targets, deprecated arguments): not our output.
 warnings.filterwarnings("ignore")
 
 import numpy as np  # noqa: E402
@@ -187,13 +189,14 @@ def elementwise(fn, extra=None, check_shapes=True, weight_rule=None):
 
 
 def same_or_broadcastable_weight(fn, x, w):
-    """Elementwise weights broadcast to the input's shape (losskit's elementwise rule: numpy broadcasting)."""
+    """Elementwise weights: losskit broadcasts a weight to the input's shape (numpy's rules), never
+    the input to the weight's."""
     w = as_tensor(w, x)
     try:
-        torch.broadcast_shapes(tuple(w.shape), tuple(x.shape))
+        fits = torch.broadcast_shapes(tuple(w.shape), tuple(x.shape)) == tuple(x.shape)
     except RuntimeError:
-        return
-    if len(w.shape) > len(x.shape) or torch.broadcast_shapes(tuple(w.shape), tuple(x.shape)) != tuple(x.shape):
+        fits = False
+    if not fits:
         raise Inexpressible("weight-broadcast", f"{fn}: weight {list(w.shape)} for input {list(x.shape)}")
 
 
@@ -424,11 +427,7 @@ def value_case(collector, op, file_op, source, dtype, fn, mapper, has_grads, cal
     except Inexpressible as e:
         collector.add(op, file_op, source, dtype, {"fn": None, "category": e.category, "reason": e.reason, "shapes": shapes_of(x, args)}, [x, *args, kwargs])
         return
-    # Map the losskit tensors back to PyTorch's call: PyTorch's sample gives the same objects.
-    def call(leaves):
-        return call_torch(leaves, tensors)
-
-    out, g, grads = differentiate(call, tensors, has_grads, rng)
+    out, g, grads = differentiate(call_torch, tensors, has_grads, rng)
     record["gradOutput"] = enc(g) if g is not None else None
     record["result"] = enc(out)
     if has_grads:
@@ -437,7 +436,7 @@ def value_case(collector, op, file_op, source, dtype, fn, mapper, has_grads, cal
         # PyTorch's float32 CTC kernel accumulates in float32: the same call in float64 on the same values.
         wide = [t.double() if isinstance(t, torch.Tensor) and t.is_floating_point() else t for t in tensors]
         leaves = [t.detach().clone().requires_grad_(k == 0) if isinstance(t, torch.Tensor) else t for k, t in enumerate(wide)]
-        out64 = call_torch(leaves, wide)
+        out64 = call_torch(leaves)
         (g64,) = torch.autograd.grad(out64, [leaves[0]], grad_outputs=g.double() if g is not None else torch.ones_like(out64))
         # Stored rounded to float32: the float32 results are compared with it at float32 tolerance.
         record["reference64"] = {"result": enc(out64.float()), "grads": [enc(g64.float()), None, None, None]}
@@ -480,7 +479,7 @@ def positional(x, args, leaves):
 
 
 def functional_call(op_fn, x, args, kwargs):
-    def call(leaves, tensors):
+    def call(leaves):
         return op_fn(*positional(x, args, leaves), **kwargs)
 
     return call
@@ -527,7 +526,7 @@ def run_modules(collector):
                 x, args = fwd.args[0], list(fwd.args[1:])
                 module = info.module_cls(**kwargs)
 
-                def call(leaves, tensors, module=module, x=x, args=args):
+                def call(leaves, module=module, x=x, args=args):
                     return module(*positional(x, args, leaves))
 
                 value_case(collector, label, op_name, "module", dtype, fn, mapper, has_grads, call, x, args, kwargs, rng)
