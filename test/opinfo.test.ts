@@ -99,6 +99,9 @@ function checkValue(c: Case, label: string): void {
   // The documented departure: poissonNllLoss({ full: true })'s target gradient at target 0.
   const adjust = (k: number, t: Tensor) => (c.fn === 'poissonNllLoss' && k === 1 ? poissonFullTargetGradient(options, args[0] as Tensor, args[1] as Tensor, gradOutput ?? null, t) : t);
   reference.grads.forEach((g, k) => {
+    // PyTorch cannot differentiate an integer tensor; what losskit returns for int32 data is its own
+    // rule (tested with the loss), not PyTorch's to check.
+    if (g === null && (args[k] as Tensor).dtype === 'int32') return;
     if (g === null) return assert.equal(result.grads[k], null, `${label}: grads[${k}] should be null (PyTorch gives none)`);
     assert.ok(result.grads[k], `${label}: grads[${k}] is null, PyTorch gives one`);
     assertTensorClose(result.grads[k]!, adjust(k, decode(g)), `${label} grads[${k}]`, scale);

@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setBackend, tensor, type Backend, type LossWithGrad, type Tensor } from '../../src/index.js';
-import { assertNearFloat32Kernel, assertTensorClose } from './close.js';
+import { assertTensorClose } from './close.js';
 import { decode, decodeOptions, lossCases, type LossCase } from './fixtures.js';
+import { assertNearFloat32Kernel } from './close.js';
 
 type AnyLoss = ((...args: unknown[]) => Tensor) & { withGrad: (...args: unknown[]) => LossWithGrad };
 
