@@ -302,7 +302,7 @@ OPS = {
     "nn.functional.margin_ranking_loss": ("marginRankingLoss", map_three("marginRankingLoss", {"margin": "margin", "reduction": "reduction"}, ranking_shapes), True),
     "nn.functional.hinge_embedding_loss": ("hingeEmbeddingLoss", elementwise("hingeEmbeddingLoss", {"margin": "margin"}), True),
     "nn.functional.soft_margin_loss": ("softMarginLoss", elementwise("softMarginLoss"), True),
-    "nn.functional.multilabel_soft_margin_loss": ("multilabelSoftMarginLoss", elementwise("multilabelSoftMarginLoss", {"weight": "weight"}, weight_rule=class_weight), True),
+    "nn.functional.multilabel_soft_margin_loss": ("multilabelSoftMarginLoss", elementwise("multilabelSoftMarginLoss", {"weight": "weight"}, weight_rule=same_or_broadcastable_weight), True),
     "nn.functional.multi_margin_loss": ("multiMarginLoss", elementwise("multiMarginLoss", {"p": "p", "margin": "margin", "weight": "weight"}, check_shapes=False, weight_rule=class_weight), True),
     "nn.functional.multilabel_margin_loss": ("multilabelMarginLoss", elementwise("multilabelMarginLoss", check_shapes=False), True),
     "nn.functional.cosine_embedding_loss": ("cosineEmbeddingLoss", map_three("cosineEmbeddingLoss", {"margin": "margin", "reduction": "reduction"}, cosine_shapes), True),
