@@ -7,7 +7,7 @@ export { formatTensor } from './core/format.js';
 export type { Reduction } from './core/reduction.js';
 export type { GradOptions, Loss2, Loss3, LossWithGrad, OutputOptions } from './core/loss.js';
 export { getBackend, setBackend, WASM_THRESHOLD, type Backend } from './kernels/backend.js';
-export { wasmVariant, type WasmVariant } from './kernels/wasm.js';
+export { wasmReady, wasmStatus, wasmVariant, type WasmStatus, type WasmUnavailable, type WasmVariant } from './kernels/wasm.js';
 
 export { softmax, logSoftmax, type SoftmaxOptions } from './activations/softmax.js';
 export { logSumExp, type LogSumExpOptions } from './activations/log-sum-exp.js';

@@ -35,7 +35,7 @@ export function logSumExp(x: TensorLike, options?: LogSumExpOptions): Tensor {
   const resultShape = keepdim && t.shape.length > 0 ? t.shape.map((d, i) => (i === dim ? 1 : d)) : shape;
   const lanes = shape.reduce((a, d) => a * d, 1);
   // Float32 along the last (contiguous) dimension, non-empty: the WebAssembly SIMD kernel.
-  if (t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && t.size > 0 && useWasm(t.dtype, t.size)) {
+  if (t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && t.size > 0 && useWasm(t.dtype, t.size, t.shape[dim])) {
     const out = new Float32Array(lanes);
     softmaxRowsWasm(t.data as Float32Array, lanes, t.shape[dim], 2, out);
     return new Tensor(out, resultShape);

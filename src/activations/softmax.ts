@@ -29,7 +29,7 @@ function alongDim(
   const t = asTensor(fn, 'input', x);
   const dim = normalizeDim(fn, integerOption(fn, 'dim', options?.dim, -1), t.shape.length);
   // Float32 along the last (contiguous) dimension: the WebAssembly SIMD kernel.
-  if (t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && useWasm(t.dtype, t.size)) {
+  if (t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && useWasm(t.dtype, t.size, t.shape[dim])) {
     const C = t.shape[dim];
     const out = resultArray(t.size);
     softmaxRowsWasm(t.data as Float32Array, C === 0 ? 0 : t.size / C, C, fn === 'softmax' ? 0 : 1, out);

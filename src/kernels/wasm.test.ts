@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { random } from '../../test/support/random.js';
-import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, mseLoss, setBackend, tensor, wasmVariant } from '../index.js';
-import { mapWasm } from './wasm.js';
+import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, logSoftmax, mseLoss, setBackend, tensor, wasmReady, wasmStatus, wasmVariant } from '../index.js';
+import { kernelMemoryBytes, loadKernels, mapWasm, MAX_ROW_ELEMENTS, RELAXED_SIMD_PROBE, SIMD_PROBE } from './wasm.js';
+
+before(() => wasmReady());
 
 /** Distance in units in the last place between two float32 values (0 when both are NaN). */
 function ulps(a: number, b: number): number {
@@ -99,10 +103,208 @@ test("backends: setBackend('wasm') and setBackend('ts') agree on large random cr
   }
 });
 
-test('wasmVariant: relaxed SIMD (fused multiply-add) where V8 has it (>= 11.4, or the flag npm test passes on Node 20), else SIMD', () => {
+/** Whether this V8 has relaxed SIMD (>= 11.4, or the flag npm test passes on Node 20). */
+function hasRelaxedSimd(): boolean {
   const [major, minor] = process.versions.v8.split('.').map(Number);
-  const relaxed = major > 11 || (major === 11 && minor >= 4) || process.execArgv.includes('--experimental-wasm-relaxed-simd');
-  assert.equal(wasmVariant(), relaxed ? 'relaxed-simd' : 'simd');
+  return major > 11 || (major === 11 && minor >= 4) || process.execArgv.includes('--experimental-wasm-relaxed-simd');
+}
+
+test('wasmVariant: relaxed SIMD (fused multiply-add) where V8 has it, else SIMD; the probes say the same as the builds', async () => {
+  assert.equal(wasmVariant(), hasRelaxedSimd() ? 'relaxed-simd' : 'simd');
+  assert.deepEqual(wasmStatus(), { variant: wasmVariant(), reason: null });
+  const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+  assert.equal(validate(SIMD_PROBE), true);
+  assert.equal(validate(RELAXED_SIMD_PROBE), hasRelaxedSimd());
+  // The relaxed build loads exactly where its probe validates.
+  const loaded = await loadKernels('relaxed-simd').then(() => true, (e: Error) => (assert.match(e.message, /does not validate the relaxed-simd build/), false));
+  assert.equal(loaded, hasRelaxedSimd());
+  await loadKernels(hasRelaxedSimd() ? 'relaxed-simd' : 'simd');
+});
+
+test('loadKernels: both builds run in one process and agree with the TypeScript path (cross-entropy, softmax, BCE with logits)', async () => {
+  const next = random(12);
+  const [N, C] = [64, 700];
+  const logits = tensor(Float32Array.from({ length: N * C }, () => (next() - 0.5) * 30), { shape: [N, C] });
+  const targets = Array.from({ length: N }, () => Math.floor(next() * C));
+  const x = Float32Array.from({ length: 20_001 }, () => (next() - 0.5) * 10);
+  const y = Float32Array.from({ length: 20_001 }, () => next());
+  const run = () => [crossEntropy.withGrad(logits, targets).grad!.data, logSoftmax(logits).data, binaryCrossEntropyWithLogits.withGrad(x, y).grad!.data];
+  const before = getBackend();
+  try {
+    setBackend('ts');
+    const reference = run();
+    for (const variant of hasRelaxedSimd() ? (['simd', 'relaxed-simd'] as const) : (['simd'] as const)) {
+      assert.equal((await loadKernels(variant)).variant, variant);
+      setBackend('wasm');
+      run().forEach((values, k) => {
+        for (let i = 0; i < values.length; i++) {
+          const r = reference[k][i];
+          assert.ok(Math.abs(values[i] - r) <= 2e-5 * Math.abs(r) + 1e-7, `${variant}, result ${k}, [${i}]: ${values[i]} vs ${r}`);
+        }
+      });
+      setBackend('ts');
+    }
+  } finally {
+    await loadKernels(hasRelaxedSimd() ? 'relaxed-simd' : 'simd');
+    setBackend(before);
+  }
+});
+
+const INDEX = fileURLToPath(new URL('../index.js', import.meta.url));
+/** The WebAssembly flags of this process (npm test's second run passes --experimental-wasm-relaxed-simd). */
+const WASM_FLAGS = process.execArgv.filter((a) => a.startsWith('--experimental-wasm'));
+
+/** Runs `code` in a fresh Node process (after `prelude`, which may take WebAssembly away) with the library as L; returns what it printed as JSON. */
+function fresh(code: string, prelude = ''): unknown {
+  const script = `${prelude}\nconst L = await import(${JSON.stringify(INDEX)});\nconst out = [];\n${code}\nconsole.log(JSON.stringify(out));`;
+  return JSON.parse(execFileSync(process.execPath, [...WASM_FLAGS, '--input-type=module', '-e', script], { encoding: 'utf8' }));
+}
+
+test('loading: calls before the kernels are there run the TypeScript path with the same numbers; the first call that wants them starts loading', () => {
+  const out = fresh(`
+    const x = new Float32Array(20000).map((_, i) => Math.sin(i)), y = new Float32Array(20000).map((_, i) => Math.cos(i));
+    out.push(L.wasmStatus());
+    L.mseLoss([1], [2]);
+    out.push(L.wasmStatus()); // a small call wants no kernel: still idle
+    const early = L.mseLoss.withGrad(x, y);
+    out.push(L.wasmStatus());
+    let message = ''; try { L.setBackend('wasm'); } catch (e) { message = e.message; }
+    out.push(message);
+    out.push(await L.wasmReady());
+    const late = L.mseLoss.withGrad(x, y);
+    L.setBackend('ts');
+    const ts = L.mseLoss.withGrad(x, y);
+    out.push([early.loss.item(), late.loss.item(), ts.loss.item()]);
+    out.push(early.grad.data.every((g, i) => g === ts.grad.data[i]), late.grad.data.some((g, i) => g !== ts.grad.data[i]));
+  `) as unknown[];
+  assert.deepEqual(out.slice(0, 4), [
+    { variant: null, reason: 'idle' },
+    { variant: null, reason: 'idle' },
+    { variant: null, reason: 'loading' },
+    "setBackend: the WebAssembly kernels are still loading (await wasmReady() before setBackend('wasm'))",
+  ]);
+  assert.equal((out[4] as { variant: string }).variant, wasmVariant());
+  const [early, late, ts] = out[5] as number[];
+  assert.equal(early, ts, 'before loading: the TypeScript path, bit for bit');
+  assert.ok(Math.abs(late - ts) <= 2e-5 * ts, `${late} vs ${ts}`);
+  // After loading, the kernel's float32 gradient (written by the kernel) differs from the float64-then-rounded one somewhere.
+  assert.deepEqual(out.slice(6), [true, true]);
+});
+
+test('no WebAssembly, no SIMD, compilation refused (as under a strict Content-Security-Policy): the TypeScript path, nothing throws, wasmStatus says why', () => {
+  const code = `
+    const x = new Float32Array(20000).map((_, i) => Math.sin(i)), y = new Float32Array(20000);
+    const first = L.mseLoss(x, y).item();
+    const status = L.wasmStatus();
+    out.push((await L.wasmReady()).variant, status, L.wasmStatus(), L.mseLoss(x, y).item() === first);
+    try { L.setBackend('wasm'); } catch (e) { out.push(e.message); }
+  `;
+  const cases: [string, object, string][] = [
+    ['delete globalThis.WebAssembly;', { variant: null, reason: 'no-webassembly' }, "setBackend: 'wasm' is not available here (no-webassembly)"],
+    ['WebAssembly.validate = () => false;', { variant: null, reason: 'no-simd' }, "setBackend: 'wasm' is not available here (no-simd)"],
+    [
+      "WebAssembly.Module = function () { throw new WebAssembly.CompileError('Refused to compile or instantiate WebAssembly module'); };",
+      { variant: null, reason: 'csp', message: 'Refused to compile or instantiate WebAssembly module' },
+      "setBackend: 'wasm' is not available here (csp: Refused to compile or instantiate WebAssembly module)",
+    ],
+  ];
+  for (const [prelude, status, message] of cases) {
+    assert.deepEqual(fresh(code, prelude), [null, status, status, true, message], prelude);
+  }
+  // Unpacked by DecompressionStream where Node's zlib is not at hand (browsers); impossible without either: failed, after trying both builds.
+  const [viaStream] = fresh(code, 'delete process.getBuiltinModule;') as [string];
+  assert.equal(viaStream, wasmVariant());
+  const [, , failed] = fresh(code, 'delete globalThis.DecompressionStream; delete process.getBuiltinModule;') as { reason: string; message: string }[];
+  assert.equal(failed.reason, 'failed');
+  assert.match(failed.message, /simd: DecompressionStream is not available to unpack the kernels$/);
+});
+
+test('memory refused (Memory.grow throws): the call runs the TypeScript path, bit for bit, instead of failing', () => {
+  const out = fresh(
+    `
+    await L.wasmReady();
+    WebAssembly.Memory.prototype.grow = () => { throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded'); };
+    const logits = new L.Tensor(new Float32Array(64 * 1000).map((_, i) => Math.sin(i)), [64, 1000]);
+    const x = new Float32Array(50000).map((_, i) => Math.cos(i)), y = new Float32Array(50000);
+    const run = () => [Array.from(L.crossEntropy.withGrad(logits, Array.from({ length: 64 }, (_, i) => i)).grad.data), Array.from(L.mseLoss.withGrad(x, y).grad.data)];
+    L.setBackend('wasm');
+    const refused = run();
+    L.setBackend('ts');
+    out.push(JSON.stringify(refused) === JSON.stringify(run()));
+  `,
+  );
+  assert.deepEqual(out, [true]);
+});
+
+test('re-entrancy: an element getter that calls another loss mid-call gets the TypeScript path and leaves the outer call intact', async () => {
+  const n = 40_000;
+  const next = random(13);
+  const x = Float32Array.from({ length: n }, () => next() * 4 - 2);
+  const y = Float32Array.from({ length: n }, () => next());
+  const other = Float32Array.from({ length: n }, () => next() * 100);
+  const upstream = Float64Array.from({ length: n }, () => next() - 0.5);
+  const [N, C] = [300, 200];
+  const logits = tensor(Float32Array.from({ length: N * C }, () => next() * 10), { shape: [N, C] });
+  const classes = Array.from({ length: N }, (_, i) => (i * 7) % C);
+  let nested = 0;
+  // Every 1000th element read runs a large loss of its own (which would use the kernels' scratch area).
+  const meddling = <T extends ArrayLike<number>>(data: T): T =>
+    new Proxy(data, {
+      get(target, key) {
+        if (typeof key === 'string' && /^\d+$/.test(key) && Number(key) % 1000 === 0) {
+          nested++;
+          binaryCrossEntropyWithLogits.withGrad(other, y);
+          crossEntropy.withGrad(logits, classes);
+        }
+        return Reflect.get(target, key);
+      },
+    });
+  const plain = huberLoss.withGrad(x, y, { reduction: 'none', gradOutput: upstream });
+  const proxied = huberLoss.withGrad(x, y, { reduction: 'none', gradOutput: meddling(upstream) });
+  const plainCe = crossEntropy.withGrad(logits, classes, { reduction: 'none' });
+  const proxiedCe = crossEntropy.withGrad(logits, meddling(classes), { reduction: 'none' });
+  assert.ok(nested > 0, 'the getter ran');
+  assert.deepEqual(proxied.loss.data, plain.loss.data);
+  assert.deepEqual(proxied.grad!.data, plain.grad!.data);
+  assert.deepEqual(proxiedCe.loss.data, plainCe.loss.data);
+  assert.deepEqual(proxiedCe.grad!.data, plainCe.grad!.data);
+});
+
+test('scratch memory stays bounded: a long odd period, a row wider than MAX_ROW_ELEMENTS; both computed as the TypeScript path does', () => {
+  const before = getBackend();
+  try {
+    // posWeight of a whole row of odd length 2^20 + 1: chunks used to need 4·(2^20 + 1) elements of each of 8 regions (128 MiB).
+    const [rows, cols] = [3, 2 ** 20 + 1];
+    const next = random(14);
+    const x = tensor(Float32Array.from({ length: rows * cols }, () => next() * 8 - 4), { shape: [rows, cols] });
+    const y = tensor(Float32Array.from({ length: rows * cols }, () => (next() < 0.3 ? 1 : 0)), { shape: [rows, cols] });
+    const posWeight = tensor(Float32Array.from({ length: cols }, () => 0.5 + next() * 3), { shape: [1, cols] });
+    // And a short period that divides nothing evenly (3 columns): written once, chunks of a multiple of 12.
+    const x3 = tensor(x.data.subarray(0, 30_000), { shape: [10_000, 3] });
+    const y3 = tensor(y.data.subarray(0, 30_000), { shape: [10_000, 3] });
+    const w3 = tensor([0.5, 2, 3]);
+    const wide = tensor(Float32Array.from({ length: MAX_ROW_ELEMENTS + 5 }, () => next() * 10), { shape: [1, MAX_ROW_ELEMENTS + 5] });
+    const run = () => [
+      binaryCrossEntropyWithLogits.withGrad(x, y, { posWeight, argnums: [0] }),
+      binaryCrossEntropyWithLogits.withGrad(x3, y3, { posWeight: w3, reduction: 'none' }),
+      crossEntropy.withGrad(wide, [7]),
+    ];
+    setBackend('ts');
+    const reference = run();
+    setBackend('wasm');
+    const kernels = run();
+    assert.ok(kernelMemoryBytes() <= 16 * 2 ** 20, `${kernelMemoryBytes()} bytes of WebAssembly memory`);
+    kernels.forEach((r, k) => {
+      const scale = Math.max(1, Math.abs(reference[k].loss.data[0]));
+      for (const [a, b] of [[r.loss.data, reference[k].loss.data], [r.grad!.data, reference[k].grad!.data]]) {
+        for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 2e-5 * Math.abs(b[i]) + 1e-6 * scale, `case ${k} [${i}]: ${a[i]} vs ${b[i]}`);
+      }
+    });
+    // The row wider than the bound ran the TypeScript path, bit for bit.
+    assert.deepEqual(kernels[2].grad!.data, reference[2].grad!.data);
+  } finally {
+    setBackend(before);
+  }
 });
 
 test('setBackend: bad input', () => {

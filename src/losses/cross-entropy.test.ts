@@ -69,7 +69,8 @@ test('crossEntropy: bad input', () => {
 });
 
 test('withGrad gradInto: the gradient is written into the caller\'s array (both backends), and checked', async () => {
-  const { setBackend } = await import('../index.js');
+  const { setBackend, wasmReady } = await import('../index.js');
+  await wasmReady();
   const logits = tensor(Float32Array.from({ length: 64 * 10 }, (_, i) => Math.sin(i)), { shape: [64, 10] });
   const targets = Array.from({ length: 64 }, (_, i) => i % 10);
   try {

@@ -73,7 +73,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   // [N, C] float32 logits with class indices or float32 probabilities: the WebAssembly SIMD kernel
   // (same formulas, float32 arithmetic with float64 sums), when the backend says so.
   const kernelTargets = !probabilities || target.dtype === 'float32';
-  if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size)) {
+  if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size, C)) {
     return crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, weights: weight, ignoreIndex, smoothing }, reducer);
   }
   const X = input.data;

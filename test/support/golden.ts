@@ -1,7 +1,7 @@
 // Runs a loss's golden fixture cases (values and every gradient) against the loss.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setBackend, tensor, type Backend, type LossWithGrad, type Tensor } from '../../src/index.js';
+import { setBackend, wasmReady, tensor, type Backend, type LossWithGrad, type Tensor } from '../../src/index.js';
 import { assertTensorClose } from './close.js';
 import { decode, decodeOptions, lossCases, type LossCase } from './fixtures.js';
 import { assertNearFloat32Kernel } from './close.js';
@@ -46,7 +46,10 @@ export function goldenTests(name: string, loss: unknown, departureOrOptions?: De
   const cases = lossCases(name);
   describe(`${name} matches PyTorch (golden fixtures)${backend ? `, backend '${backend}'` : ''}`, () => {
     if (backend) {
-      before(() => setBackend(backend));
+      before(async () => {
+        await wasmReady(); // setBackend('wasm') needs the kernels loaded
+        setBackend(backend);
+      });
       after(() => setBackend('auto'));
     }
     test('has fixtures', () => assert.ok(cases.length >= 12, `only ${cases.length} cases for ${name}`));
