@@ -12,7 +12,7 @@ import { crossEntropyRowsWasm, resultArray, type CrossEntropyRowsRequest } from 
 export interface CrossEntropyOptions {
   /** One weight per class, `[C]`. */
   weight?: TensorLike;
-  /** Class index whose items contribute nothing (0 under `'none'`); default −100. */
+  /** Class index whose items contribute nothing (0 under `'none'`); default −100. Class indices only. */
   ignoreIndex?: number;
   /** `'none' | 'mean' | 'sum'`; default `'mean'`. */
   reduction?: Reduction;
@@ -60,6 +60,12 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   const { classes: C, inner, items } = layout;
   const weight = classWeights(fn, options.weight, C, resultDtype([input]));
   const probabilities = sameShape(input.shape, target.shape);
+  if (probabilities && target.dtype === 'int32') {
+    throw new Error(`${fn}: a target of the input's shape holds class probabilities and must be float32 or float64, got int32 (class indices have the input's shape without the class dimension)`);
+  }
+  if (probabilities && ignoreIndex !== -100) {
+    throw new Error(`${fn}: ignoreIndex (${ignoreIndex}) applies to class indices, not to probability targets (as PyTorch)`);
+  }
   const denominator = probabilities ? items : checkClassTargets(fn, target, layout, ignoreIndex, weight);
 
   const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]), denominator);
