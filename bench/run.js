@@ -269,6 +269,7 @@ const IMPLEMENTATIONS = [
 async function main() {
   await tf.setBackend('wasm');
   await tf.ready();
+  await L.wasmReady(); // losskit's kernels load lazily: without this the first runs would measure its TypeScript path
   const torch = process.env.LOSSKIT_NO_TORCH ? null : torchWorker();
   let torchAvailable = Boolean(torch);
   if (torch) {

@@ -763,6 +763,113 @@ def cli_fixtures():
     print(f"wrote {out.relative_to(ROOT)}/ (data files and expected.json)")
 
 
+# ---------------------------------------------------------------------------------------------
+# Numerical edge cases (issue 11): each runs on both backends in src/kernels/wasm.test.ts
+
+
+def edge_cases():
+    """NaN, ±inf, huge and subnormal values, confident rows: PyTorch's answer for each, on shapes
+    that the WebAssembly kernels take (float32 [N, C] rows; elementwise with at least 4 elements).
+    A float32 case marked float64_reference also records PyTorch's float64 computation on the same
+    values, where PyTorch's float32 kernel itself is wrong (a float32-rounded beta of 1e39, the
+    focal loss's 1 − p_t rounded to 0)."""
+    inf, nan = math.inf, math.nan
+    f32max = float(torch.finfo(torch.float32).max)
+    losses, activations = [], []
+
+    def ce(name, rows, target, dtypes=("float32", "float64"), **options):
+        for dtype in dtypes:
+            x = torch.tensor(rows, dtype=DTYPES[dtype])
+            soft = isinstance(target[0], list)
+            t = torch.tensor(target, dtype=DTYPES[dtype]) if soft else torch.tensor(target, dtype=torch.float64)
+            opts = torch_options(options, {"ignoreIndex": "ignore_index", "labelSmoothing": "label_smoothing"})
+            if "weight" in opts:
+                opts["weight"] = torch.tensor(opts["weight"], dtype=DTYPES[dtype])
+            # class indices travel as float64 numbers (an ignoreIndex beyond int32 must survive)
+            call = (lambda a, b: F.cross_entropy(a, b, **opts)) if soft else (lambda a, b: F.cross_entropy(a, b.long(), **opts))
+            case = run_case("crossEntropy", call, [x, t], [True, soft], {**options, "weight": opts["weight"]} if "weight" in opts else options, options.get("reduction", "mean"), name, dtype)
+            losses.append(case)
+
+    big = [[1e17, 1e17], [1e38, 1e38], [f32max, f32max], [-1e38, -1e38], [f32max, -f32max]]
+    ce("huge", big, [0, 0, 1, 1, 1], reduction="none")
+    ce("huge", [[-1e38, -1e38, -1e38]], [1])
+    ce("huge", [[1e4] * 7, [-1e4] * 7], [[1 / 7] * 7, [0.5, 0.5, 0, 0, 0, 0, 0]], reduction="none")
+    ce("huge", [[1e4] * 7, [-1e4] * 7], [3, 6], reduction="none", labelSmoothing=0.1)
+    specials = [[inf, 1.0, 2.0], [1.0, inf, inf], [-inf, 1.0, 2.0], [-inf, -inf, -inf], [nan, 1.0, 2.0], [nan, inf, 1.0], [nan, nan, nan], [nan, -inf, -inf]]
+    for t in [0, 1]:
+        ce("special", specials, [t] * len(specials), reduction="none")
+    ce("special", specials, [[0.2, 0.3, 0.5]] * len(specials), reduction="none")
+    ce("special", [[-inf, 1.0, 2.0]], [[0.0, 0.5, 0.5]], reduction="none")
+    ce("special", specials, [1] * len(specials), reduction="none", labelSmoothing=0.1)
+    ce("special", [[-inf, 1.0, 2.0]], [1], reduction="none", labelSmoothing=0.1, weight=[0.0, 1.0, 1.0])
+    # an ignoreIndex beyond int32 (PyTorch's is int64): 2**32 + 1 must not ignore class 1
+    ce("ignore", [[1.0, 2.0, 3.0], [1.0, 5.0, 2.0], [0.5, 0.1, 0.2], [3.0, 1.0, 2.0]], [1, 0, 2 ** 32 + 1, 1], ignoreIndex=2 ** 32 + 1)
+    ce("ignore", [[1.0, 2.0, 3.0], [1.0, 5.0, 2.0]], [1, 1], ignoreIndex=-(2 ** 40), reduction="sum")
+    # confident rows (the gradient's p − 1 and the loss's log(1 + small))
+    ce("confident", [[-3.648, -6.3879, 3.4631]], [2])
+    ce("confident", [[12.0, -3.0, 0.5, 1.0, -8.0, 2.0, 0.0]], [0])
+    ce("confident", [[12.0, -3.0, 0.5, 1.0, -8.0, 2.0, 0.0]], [[1.0, 0, 0, 0, 0, 0, 0]])
+
+    def act(name, rows):
+        for dtype in DTYPES:
+            x = torch.tensor(rows, dtype=DTYPES[dtype])
+            activations.append({"fn": "softmax", "dtype": dtype, "range": name, "args": [enc(x)], "options": {"dim": -1}, "result": enc(torch.softmax(x, -1))})
+            activations.append({"fn": "logSoftmax", "dtype": dtype, "range": name, "args": [enc(x)], "options": {"dim": -1}, "result": enc(torch.log_softmax(x, -1))})
+            activations.append({"fn": "logSumExp", "dtype": dtype, "range": name, "args": [enc(x)], "options": {"dim": -1}, "result": enc(torch.logsumexp(x, -1))})
+
+    act("special", [r + [0.0] for r in specials])
+    act("huge", [[1e17, 1e17], [1e38, 1e38], [f32max, f32max], [-1e38, -1e38], [f32max, -f32max]])
+    act("huge", [[1e4] * 7, [-1e4] * 7, [1e4, -1e4, 0.0, 5.0, 1e4, 1e4 - 1, -3.0]])
+    act("confident", [[-3.648, -6.3879, 3.4631], [20.0, 0.0, -1.0]])
+
+    def elementwise(fn, call, x, y, range_name, diff=(True, True), float64_reference=False, dtypes=("float32", "float64"), **options):
+        for dtype in dtypes:
+            a = torch.tensor(x, dtype=DTYPES[dtype])
+            b = torch.tensor(y, dtype=DTYPES[dtype])
+            opts = {k: (torch.tensor(v, dtype=DTYPES[dtype]) if isinstance(v, list) else v) for k, v in options.items()}
+            losses.append(run_case(fn, lambda u, v: call(u, v, reduction="none", **opts_torch(fn, opts)), [a, b], list(diff), {**opts, "reduction": "none"}, "none", range_name, dtype, float64_reference=float64_reference))
+
+    xs = [nan, 1.0, -2.0, 0.0, 3.0, nan, inf, -inf]
+    ys = [0.0, nan, 0.0, 0.0, 0.5, nan, 0.0, 1.0]
+    elementwise("l1Loss", F.l1_loss, xs, ys, "special")
+    elementwise("mseLoss", F.mse_loss, xs, ys, "special")
+    for beta in [0.0, 0.5, 1.0]:
+        elementwise("smoothL1Loss", F.smooth_l1_loss, xs, ys, "special", beta=beta)
+    elementwise("huberLoss", F.huber_loss, xs, ys, "special", delta=1.5)
+    wide = [3.0, 1e30, 0.5, -2.0, 0.0, 1e-20, -1e35, 7.0]
+    elementwise("smoothL1Loss", F.smooth_l1_loss, wide, [0.0] * 8, "huge", float64_reference=True, beta=1e39)
+    elementwise("huberLoss", F.huber_loss, wide, [0.0] * 8, "huge", float64_reference=True, delta=1e39)
+    logits = [-inf, inf, -inf, inf, nan, 0.0, -100.0, 100.0]
+    targets = [0.5, 0.5, 1.0, 0.0, 0.5, 0.5, 1.0, 0.0]
+    elementwise("binaryCrossEntropyWithLogits", F.binary_cross_entropy_with_logits, logits, targets, "special")
+    elementwise("binaryCrossEntropyWithLogits", F.binary_cross_entropy_with_logits, logits, targets, "special", posWeight=[1.0] * 8)
+    elementwise("binaryCrossEntropyWithLogits", F.binary_cross_entropy_with_logits, logits, targets, "special", posWeight=[3.0, 0.5, 3.0, 0.5, 2.0, 2.0, 0.5, 3.0])
+    subnormal = [1e-40, 1e-40, 1e-45, 1e-38, 1 - 1e-7, 0.5, 1e-39, 3e-41]
+    elementwise("binaryCrossEntropy", F.binary_cross_entropy, subnormal, [1.0, 0.5, 1.0, 1.0, 0.0, 0.5, 0.0, 1.0], "subnormal", dtypes=("float32",))
+    # the focal loss at confident logits, gamma < 1: PyTorch's float32 gradient is NaN (1 − p_t
+    # rounds to 0); its float64 computation on the same values is the reference
+    focal_x = [20.0, -20.0, 15.0, -12.0, 20.0, 0.3, -20.0, 8.0]
+    focal_y = [1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.9]
+    for gamma in [0.5, 0.2, 1.5, 1.0, 2.0]:
+        elementwise("sigmoidFocalLoss", lambda u, v, reduction, **o: sigmoid_focal_loss(u, v, reduction=reduction, **o), focal_x, focal_y, "confident", float64_reference=True, dtypes=("float32",), alpha=0.25, gamma=gamma)
+    return losses, activations
+
+
+def ctc_nan_cases():
+    """F.ctc_loss with a NaN log-probability: on a path (NaN loss and gradient), on a class no path
+    uses (finite loss, NaN gradient there), beyond the input length (ignored)."""
+    cases = []
+    for dtype in DTYPES:
+        # (t, class, input length, target): the last is an impossible alignment (3 labels in 2
+        # steps) whose NaN sits where no path from the start goes: PyTorch's loss is NaN, not inf
+        for t, c, length, target in [(2, 1, 5, [1, 2]), (2, 3, 5, [1, 2]), (4, 1, 3, [1, 2]), (1, 2, 2, [1, 2, 2])]:
+            lp = torch.log_softmax(torch.tensor(rng.standard_normal((5, 1, 4)), dtype=DTYPES[dtype]), dim=2)
+            lp[t, 0, c] = math.nan
+            args = [lp, torch.tensor([target]), torch.tensor([length]), torch.tensor([len(target)])]
+            cases.append(run_case("ctcLoss", lambda a, b, c_, d: F.ctc_loss(a, b, c_, d, reduction="sum"), args, [True, False, False, False], {"reduction": "sum"}, "sum", "special", dtype))
+    return cases
+
+
 def main():
     groups = {
         "losses/cross-entropy.json": cross_entropy_cases() + nll_cases(),
@@ -781,6 +888,9 @@ def main():
     cli_fixtures()
     # Last, so that adding it left the random draws of every other fixture unchanged.
     write("losses/ctc.json", {"cases": ctc_cases()})
+    # After those too, for the same reason.
+    edge_losses, edge_activations = edge_cases()
+    write("edges.json", {"cases": edge_losses + ctc_nan_cases(), "activations": edge_activations})
 
 
 if __name__ == "__main__":

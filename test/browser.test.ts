@@ -15,6 +15,7 @@ import * as L from '/dist/index.js';
 const x = new L.Tensor(new Float32Array(64 * 1000).map((_, i) => Math.sin(i)), [64, 1000]);
 const t = Array.from({ length: 64 }, (_, i) => (i * 7) % 1000);
 const run = (backend) => { L.setBackend(backend); const r = L.crossEntropy.withGrad(x, t); return [r.loss.item(), Array.from(r.grad.data.slice(0, 8))]; };
+await L.wasmReady();
 window.result = { variant: L.wasmVariant(), wasm: run('wasm'), ts: run('ts'), printed: String(L.crossEntropy([[0.121, 0.434, 0.2, 0.3343], [0.3, 0.342, 0.6, 0.123], [5, 2, -1, 3]], [1, 0, 3])) };
 </script></body></html>`;
 

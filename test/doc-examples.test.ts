@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as losskit from '../src/index.js';
 
@@ -35,6 +35,8 @@ function examples(file: string): Example[] {
 
 describe('TSDoc examples print what they say', () => {
   const all = sourceFiles(SRC).flatMap(examples);
+  // The examples of wasmStatus()/wasmVariant() describe the loaded state.
+  before(() => losskit.wasmReady());
   test('every public function has an example', () => assert.ok(all.length >= 25, `${all.length} examples`));
   for (const example of all) {
     test(`${example.file}: ${example.code.split('\n')[0].slice(0, 60)}`, () => {

@@ -106,7 +106,8 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     // first, else into unfilled arrays; the TypeScript loop below accumulates the tail the kernel
     // leaves (fewer than 4 elements), so that is zeroed first. The TypeScript path accumulates in float64.
     const grads = tensors.map((t, k) => {
-      if (!call.wantGrads[k] || !spec.differentiable[k] || t.dtype === 'int32') return null;
+      // int32 data is differentiated as float32 data (its gradient is float32, as gradTensor gives).
+      if (!call.wantGrads[k] || !spec.differentiable[k]) return null;
       if (!viaWasm) return new Float64Array(t.size);
       const grad = k === 0 && call.gradInto instanceof Float32Array ? call.gradInto : resultArray(t.size);
       return grad.fill(0, n & ~3);
@@ -117,7 +118,9 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     if (viaWasm && spec.wasm) {
       first = n & ~3;
       const [p1, p2] = spec.wasm.params(params);
-      kernelTotal = elementwiseWasm({
+      const upstream = !wantGrad ? 0 : reducer.upstreams();
+      // A mean's 1 / Σ w beyond float32 (weights of 1e-40) would be inf in the kernel: NaN sends the call to float64 below.
+      kernelTotal = typeof upstream === 'number' && !Number.isFinite(Math.fround(upstream)) ? NaN : elementwiseWasm({
         kernel: spec.wasm.kernel,
         x: tensors[0].data as Float32Array,
         t: tensors[1].data as Float32Array,
@@ -126,11 +129,18 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
         aux: auxOperand || null,
         p1,
         p2,
-        upstream: !wantGrad ? 0 : reducer.upstreams(),
+        upstream,
         gx: grads[0] as Float32Array | null,
         gt: grads[1] as Float32Array | null,
         losses: reduction === 'none' ? (items as Float32Array) : null,
       });
+      // A non-finite total: a NaN/inf in the operands, or a float32 intermediate that overflowed
+      // ((x − t)² past 3.4e38, inf · a zero weight) where float64 stays finite. The TypeScript loop
+      // below then redoes every element in float64, into the same float32 results.
+      if (!Number.isFinite(kernelTotal)) {
+        for (const g of grads) g?.fill(0);
+        [first, kernelTotal] = [0, 0];
+      }
     }
     const [A, B] = [tensors[0].data, tensors[1].data];
     const C = tensors.length > 2 ? tensors[2].data : null;

@@ -1,7 +1,8 @@
 // Which implementation runs: the TypeScript reference (float64 inside, every dtype) or the
 // WebAssembly SIMD kernels (float32, large inputs). 'auto' picks WebAssembly for float32 inputs of
-// at least WASM_THRESHOLD elements when the engine supports WebAssembly SIMD.
-import { wasmAvailable } from './wasm.js';
+// at least WASM_THRESHOLD elements once the kernels are loaded (wasm.ts: loading starts at the
+// first such call; until it completes, and where WebAssembly cannot run, the TypeScript path runs).
+import { kernelsCanRun, wasmReady, wasmStatus } from './wasm.js';
 
 export type Backend = 'auto' | 'ts' | 'wasm';
 
@@ -14,13 +15,19 @@ let current: Backend = 'auto';
 
 /**
  * Forces an implementation: `'ts'` (the TypeScript reference), `'wasm'` (WebAssembly SIMD for
- * every float32 input it covers, however small) or `'auto'` (the default).
+ * every float32 input it covers, however small) or `'auto'` (the default). `'wasm'` needs the
+ * kernels loaded: `await wasmReady()` first; it throws, saying why, where they cannot run.
  */
 export function setBackend(backend: Backend): void {
   if (!BACKENDS.includes(backend)) {
     throw new Error(`setBackend: backend '${String(backend)}' is not valid (valid: ${BACKENDS.map((b) => `'${b}'`).join(', ')})`);
   }
-  if (backend === 'wasm' && !wasmAvailable()) throw new Error("setBackend: 'wasm' is not available here (no WebAssembly SIMD support)");
+  if (backend === 'wasm') {
+    void wasmReady();
+    const { variant, reason, message } = wasmStatus();
+    if (variant === null && reason === 'loading') throw new Error("setBackend: the WebAssembly kernels are still loading (await wasmReady() before setBackend('wasm'))");
+    if (variant === null) throw new Error(`setBackend: 'wasm' is not available here (${reason}${message ? `: ${message}` : ''})`);
+  }
   current = backend;
 }
 
@@ -29,9 +36,12 @@ export function getBackend(): Backend {
   return current;
 }
 
-/** Whether a float32 computation over `size` elements runs in WebAssembly. */
-export function useWasm(dtype: string, size: number): boolean {
+/**
+ * Whether a float32 computation over `size` elements, in rows of `rowLength` (1 for elementwise
+ * work), runs in WebAssembly.
+ */
+export function useWasm(dtype: string, size: number, rowLength = 1): boolean {
   if (dtype !== 'float32' || current === 'ts') return false;
-  if (current === 'wasm') return true;
-  return size >= WASM_THRESHOLD && wasmAvailable();
+  if (current === 'auto' && size < WASM_THRESHOLD) return false;
+  return kernelsCanRun(rowLength);
 }

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { assertTensorClose } from '../../test/support/close.js';
+import { decode, decodeOptions, loadFixture, type EncodedTensor, type LossCase } from '../../test/support/fixtures.js';
 import { random } from '../../test/support/random.js';
-import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, mseLoss, setBackend, tensor, wasmVariant } from '../index.js';
-import { mapWasm } from './wasm.js';
+import * as L from '../index.js';
+import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, logSoftmax, mseLoss, setBackend, tensor, wasmReady, wasmStatus, wasmVariant, type Tensor } from '../index.js';
+import { kernelMemoryBytes, loadKernels, mapWasm, MAX_ROW_ELEMENTS, RELAXED_SIMD_PROBE, SIMD_PROBE } from './wasm.js';
+
+before(() => wasmReady());
 
 /** Distance in units in the last place between two float32 values (0 when both are NaN). */
 function ulps(a: number, b: number): number {
@@ -47,7 +54,7 @@ test('the exp-sum loop of softmax and cross-entropy: within 2 ulp of Math.exp on
   assert.deepEqual(Array.from(mapWasm('expNonPositive', edges)), [0, 0, 0, 0, 1, 1, 1, NaN, 0]);
 });
 
-test('log4: within 2 ulp of Math.log over every positive normal float32 (sampled by bit pattern; measured: 1)', () => {
+test('log4: within 2 ulp of Math.log over every positive normal float32 (sampled by bit pattern; measured: 1), 1 ulp over subnormals', () => {
   const next = random(8);
   const bits = new Int32Array(400_000).map(() => 0x00800000 + Math.floor(next() * (0x7f800000 - 0x00800000)));
   const xs = new Float32Array(bits.buffer);
@@ -56,6 +63,10 @@ test('log4: within 2 ulp of Math.log over every positive normal float32 (sampled
   assert.deepEqual(Array.from(mapWasm('log', Float32Array.from([0, -1, 1, Infinity, NaN]))), [-Infinity, NaN, 0, Infinity, NaN]);
   const smallestNormal = 2 ** -126;
   assert.ok(ulps(mapWasm('log', Float32Array.of(smallestNormal))[0], Math.fround(Math.log(smallestNormal))) <= 1);
+  // Subnormals (BCE at p = 1e-40: log is −92.103, as PyTorch's, not clamped to −100): every 64th bit pattern.
+  const subnormals = new Float32Array(new Int32Array(0x007fffff >> 6).map((_, i) => 1 + (i << 6)).buffer);
+  const sub = maxUlps(subnormals, mapWasm('log', subnormals), Math.log);
+  assert.ok(sub.worst <= 1, `subnormals: max ${sub.worst} ulp at x = ${sub.at}`);
 });
 
 test("backends: setBackend('wasm') and setBackend('ts') agree on large random cross-entropy within float32 tolerance", () => {
@@ -99,10 +110,208 @@ test("backends: setBackend('wasm') and setBackend('ts') agree on large random cr
   }
 });
 
-test('wasmVariant: relaxed SIMD (fused multiply-add) where V8 has it (>= 11.4, or the flag npm test passes on Node 20), else SIMD', () => {
+/** Whether this V8 has relaxed SIMD (>= 11.4, or the flag npm test passes on Node 20). */
+function hasRelaxedSimd(): boolean {
   const [major, minor] = process.versions.v8.split('.').map(Number);
-  const relaxed = major > 11 || (major === 11 && minor >= 4) || process.execArgv.includes('--experimental-wasm-relaxed-simd');
-  assert.equal(wasmVariant(), relaxed ? 'relaxed-simd' : 'simd');
+  return major > 11 || (major === 11 && minor >= 4) || process.execArgv.includes('--experimental-wasm-relaxed-simd');
+}
+
+test('wasmVariant: relaxed SIMD (fused multiply-add) where V8 has it, else SIMD; the probes say the same as the builds', async () => {
+  assert.equal(wasmVariant(), hasRelaxedSimd() ? 'relaxed-simd' : 'simd');
+  assert.deepEqual(wasmStatus(), { variant: wasmVariant(), reason: null });
+  const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+  assert.equal(validate(SIMD_PROBE), true);
+  assert.equal(validate(RELAXED_SIMD_PROBE), hasRelaxedSimd());
+  // The relaxed build loads exactly where its probe validates.
+  const loaded = await loadKernels('relaxed-simd').then(() => true, (e: Error) => (assert.match(e.message, /does not validate the relaxed-simd build/), false));
+  assert.equal(loaded, hasRelaxedSimd());
+  await loadKernels(hasRelaxedSimd() ? 'relaxed-simd' : 'simd');
+});
+
+test('loadKernels: both builds run in one process and agree with the TypeScript path (cross-entropy, softmax, BCE with logits)', async () => {
+  const next = random(12);
+  const [N, C] = [64, 700];
+  const logits = tensor(Float32Array.from({ length: N * C }, () => (next() - 0.5) * 30), { shape: [N, C] });
+  const targets = Array.from({ length: N }, () => Math.floor(next() * C));
+  const x = Float32Array.from({ length: 20_001 }, () => (next() - 0.5) * 10);
+  const y = Float32Array.from({ length: 20_001 }, () => next());
+  const run = () => [crossEntropy.withGrad(logits, targets).grad!.data, logSoftmax(logits).data, binaryCrossEntropyWithLogits.withGrad(x, y).grad!.data];
+  const before = getBackend();
+  try {
+    setBackend('ts');
+    const reference = run();
+    for (const variant of hasRelaxedSimd() ? (['simd', 'relaxed-simd'] as const) : (['simd'] as const)) {
+      assert.equal((await loadKernels(variant)).variant, variant);
+      setBackend('wasm');
+      run().forEach((values, k) => {
+        for (let i = 0; i < values.length; i++) {
+          const r = reference[k][i];
+          assert.ok(Math.abs(values[i] - r) <= 2e-5 * Math.abs(r) + 1e-7, `${variant}, result ${k}, [${i}]: ${values[i]} vs ${r}`);
+        }
+      });
+      setBackend('ts');
+    }
+  } finally {
+    await loadKernels(hasRelaxedSimd() ? 'relaxed-simd' : 'simd');
+    setBackend(before);
+  }
+});
+
+const INDEX = fileURLToPath(new URL('../index.js', import.meta.url));
+/** The WebAssembly flags of this process (npm test's second run passes --experimental-wasm-relaxed-simd). */
+const WASM_FLAGS = process.execArgv.filter((a) => a.startsWith('--experimental-wasm'));
+
+/** Runs `code` in a fresh Node process (after `prelude`, which may take WebAssembly away) with the library as L; returns what it printed as JSON. */
+function fresh(code: string, prelude = ''): unknown {
+  const script = `${prelude}\nconst L = await import(${JSON.stringify(INDEX)});\nconst out = [];\n${code}\nconsole.log(JSON.stringify(out));`;
+  return JSON.parse(execFileSync(process.execPath, [...WASM_FLAGS, '--input-type=module', '-e', script], { encoding: 'utf8' }));
+}
+
+test('loading: calls before the kernels are there run the TypeScript path with the same numbers; the first call that wants them starts loading', () => {
+  const out = fresh(`
+    const x = new Float32Array(20000).map((_, i) => Math.sin(i)), y = new Float32Array(20000).map((_, i) => Math.cos(i));
+    out.push(L.wasmStatus());
+    L.mseLoss([1], [2]);
+    out.push(L.wasmStatus()); // a small call wants no kernel: still idle
+    const early = L.mseLoss.withGrad(x, y);
+    out.push(L.wasmStatus());
+    let message = ''; try { L.setBackend('wasm'); } catch (e) { message = e.message; }
+    out.push(message);
+    out.push(await L.wasmReady());
+    const late = L.mseLoss.withGrad(x, y);
+    L.setBackend('ts');
+    const ts = L.mseLoss.withGrad(x, y);
+    out.push([early.loss.item(), late.loss.item(), ts.loss.item()]);
+    out.push(early.grad.data.every((g, i) => g === ts.grad.data[i]), late.grad.data.some((g, i) => g !== ts.grad.data[i]));
+  `) as unknown[];
+  assert.deepEqual(out.slice(0, 4), [
+    { variant: null, reason: 'idle' },
+    { variant: null, reason: 'idle' },
+    { variant: null, reason: 'loading' },
+    "setBackend: the WebAssembly kernels are still loading (await wasmReady() before setBackend('wasm'))",
+  ]);
+  assert.equal((out[4] as { variant: string }).variant, wasmVariant());
+  const [early, late, ts] = out[5] as number[];
+  assert.equal(early, ts, 'before loading: the TypeScript path, bit for bit');
+  assert.ok(Math.abs(late - ts) <= 2e-5 * ts, `${late} vs ${ts}`);
+  // After loading, the kernel's float32 gradient (written by the kernel) differs from the float64-then-rounded one somewhere.
+  assert.deepEqual(out.slice(6), [true, true]);
+});
+
+test('no WebAssembly, no SIMD, compilation refused (as under a strict Content-Security-Policy): the TypeScript path, nothing throws, wasmStatus says why', () => {
+  const code = `
+    const x = new Float32Array(20000).map((_, i) => Math.sin(i)), y = new Float32Array(20000);
+    const first = L.mseLoss(x, y).item();
+    const status = L.wasmStatus();
+    out.push((await L.wasmReady()).variant, status, L.wasmStatus(), L.mseLoss(x, y).item() === first);
+    try { L.setBackend('wasm'); } catch (e) { out.push(e.message); }
+  `;
+  const cases: [string, object, string][] = [
+    ['delete globalThis.WebAssembly;', { variant: null, reason: 'no-webassembly' }, "setBackend: 'wasm' is not available here (no-webassembly)"],
+    ['WebAssembly.validate = () => false;', { variant: null, reason: 'no-simd' }, "setBackend: 'wasm' is not available here (no-simd)"],
+    [
+      "WebAssembly.Module = function () { throw new WebAssembly.CompileError('Refused to compile or instantiate WebAssembly module'); };",
+      { variant: null, reason: 'csp', message: 'Refused to compile or instantiate WebAssembly module' },
+      "setBackend: 'wasm' is not available here (csp: Refused to compile or instantiate WebAssembly module)",
+    ],
+  ];
+  for (const [prelude, status, message] of cases) {
+    assert.deepEqual(fresh(code, prelude), [null, status, status, true, message], prelude);
+  }
+  // Unpacked by DecompressionStream where Node's zlib is not at hand (browsers); impossible without either: failed, after trying both builds.
+  const [viaStream] = fresh(code, 'delete process.getBuiltinModule;') as [string];
+  assert.equal(viaStream, wasmVariant());
+  const [, , failed] = fresh(code, 'delete globalThis.DecompressionStream; delete process.getBuiltinModule;') as { reason: string; message: string }[];
+  assert.equal(failed.reason, 'failed');
+  assert.match(failed.message, /simd: DecompressionStream is not available to unpack the kernels$/);
+});
+
+test('memory refused (Memory.grow throws): the call runs the TypeScript path, bit for bit, instead of failing', () => {
+  const out = fresh(
+    `
+    await L.wasmReady();
+    WebAssembly.Memory.prototype.grow = () => { throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded'); };
+    const logits = new L.Tensor(new Float32Array(64 * 1000).map((_, i) => Math.sin(i)), [64, 1000]);
+    const x = new Float32Array(50000).map((_, i) => Math.cos(i)), y = new Float32Array(50000);
+    const run = () => [Array.from(L.crossEntropy.withGrad(logits, Array.from({ length: 64 }, (_, i) => i)).grad.data), Array.from(L.mseLoss.withGrad(x, y).grad.data)];
+    L.setBackend('wasm');
+    const refused = run();
+    L.setBackend('ts');
+    out.push(JSON.stringify(refused) === JSON.stringify(run()));
+  `,
+  );
+  assert.deepEqual(out, [true]);
+});
+
+test('re-entrancy: an element getter that calls another loss mid-call gets the TypeScript path and leaves the outer call intact', async () => {
+  const n = 40_000;
+  const next = random(13);
+  const x = Float32Array.from({ length: n }, () => next() * 4 - 2);
+  const y = Float32Array.from({ length: n }, () => next());
+  const other = Float32Array.from({ length: n }, () => next() * 100);
+  const upstream = Float64Array.from({ length: n }, () => next() - 0.5);
+  const [N, C] = [300, 200];
+  const logits = tensor(Float32Array.from({ length: N * C }, () => next() * 10), { shape: [N, C] });
+  const classes = Array.from({ length: N }, (_, i) => (i * 7) % C);
+  let nested = 0;
+  // Every 1000th element read runs a large loss of its own (which would use the kernels' scratch area).
+  const meddling = <T extends ArrayLike<number>>(data: T): T =>
+    new Proxy(data, {
+      get(target, key) {
+        if (typeof key === 'string' && /^\d+$/.test(key) && Number(key) % 1000 === 0) {
+          nested++;
+          binaryCrossEntropyWithLogits.withGrad(other, y);
+          crossEntropy.withGrad(logits, classes);
+        }
+        return Reflect.get(target, key);
+      },
+    });
+  const plain = huberLoss.withGrad(x, y, { reduction: 'none', gradOutput: upstream });
+  const proxied = huberLoss.withGrad(x, y, { reduction: 'none', gradOutput: meddling(upstream) });
+  const plainCe = crossEntropy.withGrad(logits, classes, { reduction: 'none' });
+  const proxiedCe = crossEntropy.withGrad(logits, meddling(classes), { reduction: 'none' });
+  assert.ok(nested > 0, 'the getter ran');
+  assert.deepEqual(proxied.loss.data, plain.loss.data);
+  assert.deepEqual(proxied.grad!.data, plain.grad!.data);
+  assert.deepEqual(proxiedCe.loss.data, plainCe.loss.data);
+  assert.deepEqual(proxiedCe.grad!.data, plainCe.grad!.data);
+});
+
+test('scratch memory stays bounded: a long odd period, a row wider than MAX_ROW_ELEMENTS; both computed as the TypeScript path does', () => {
+  const before = getBackend();
+  try {
+    // posWeight of a whole row of odd length 2^20 + 1: chunks used to need 4·(2^20 + 1) elements of each of 8 regions (128 MiB).
+    const [rows, cols] = [3, 2 ** 20 + 1];
+    const next = random(14);
+    const x = tensor(Float32Array.from({ length: rows * cols }, () => next() * 8 - 4), { shape: [rows, cols] });
+    const y = tensor(Float32Array.from({ length: rows * cols }, () => (next() < 0.3 ? 1 : 0)), { shape: [rows, cols] });
+    const posWeight = tensor(Float32Array.from({ length: cols }, () => 0.5 + next() * 3), { shape: [1, cols] });
+    // And a short period that divides nothing evenly (3 columns): written once, chunks of a multiple of 12.
+    const x3 = tensor(x.data.subarray(0, 30_000), { shape: [10_000, 3] });
+    const y3 = tensor(y.data.subarray(0, 30_000), { shape: [10_000, 3] });
+    const w3 = tensor([0.5, 2, 3]);
+    const wide = tensor(Float32Array.from({ length: MAX_ROW_ELEMENTS + 5 }, () => next() * 10), { shape: [1, MAX_ROW_ELEMENTS + 5] });
+    const run = () => [
+      binaryCrossEntropyWithLogits.withGrad(x, y, { posWeight, argnums: [0] }),
+      binaryCrossEntropyWithLogits.withGrad(x3, y3, { posWeight: w3, reduction: 'none' }),
+      crossEntropy.withGrad(wide, [7]),
+    ];
+    setBackend('ts');
+    const reference = run();
+    setBackend('wasm');
+    const kernels = run();
+    assert.ok(kernelMemoryBytes() <= 16 * 2 ** 20, `${kernelMemoryBytes()} bytes of WebAssembly memory`);
+    kernels.forEach((r, k) => {
+      const scale = Math.max(1, Math.abs(reference[k].loss.data[0]));
+      for (const [a, b] of [[r.loss.data, reference[k].loss.data], [r.grad!.data, reference[k].grad!.data]]) {
+        for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 2e-5 * Math.abs(b[i]) + 1e-6 * scale, `case ${k} [${i}]: ${a[i]} vs ${b[i]}`);
+      }
+    });
+    // The row wider than the bound ran the TypeScript path, bit for bit.
+    assert.deepEqual(kernels[2].grad!.data, reference[2].grad!.data);
+  } finally {
+    setBackend(before);
+  }
 });
 
 test('setBackend: bad input', () => {
@@ -170,4 +379,134 @@ test('argnums: bad input', () => {
   assert.throws(() => mseLoss.withGrad([1], [2], { argnums: 0 as never }), /mseLoss: argnums must be an array/);
   assert.throws(() => mseLoss.withGrad([1], [2], { argnums: [1], gradInto: new Float32Array(1) }), /^Error: mseLoss: gradInto is the gradient of argument 0, which argnums leaves out$/);
   assert.throws(() => mseLoss([1], [2], { argnums: [0] } as never), /mseLoss: unknown option 'argnums'/);
+});
+
+interface ActivationCase {
+  fn: 'softmax' | 'logSoftmax' | 'logSumExp';
+  dtype: 'float32' | 'float64';
+  range: string;
+  args: EncodedTensor[];
+  options: Record<string, unknown>;
+  result: EncodedTensor;
+}
+
+const edges = loadFixture<LossCase>('edges.json') as ReturnType<typeof loadFixture<LossCase>> & { activations: ActivationCase[] };
+type AnyFn = ((...args: unknown[]) => Tensor) & { withGrad: (...args: unknown[]) => L.LossWithGrad };
+
+/** Every edge case of issue 11 (NaN, ±inf, 1e17–float32 max, subnormals, confident rows) on one backend. */
+function edgeTests(backend: 'ts' | 'wasm') {
+  test(`edge cases (PyTorch's answers, test/fixtures/edges.json), backend '${backend}': ${edges.cases.length} losses, ${edges.activations.length} activations`, () => {
+    const before = getBackend();
+    try {
+      setBackend(backend);
+      edges.cases.forEach((c, index) => {
+        const fn = (L as unknown as Record<string, AnyFn>)[c.fn];
+        const label = `${c.fn} ${c.dtype} ${c.range} case ${index} ${JSON.stringify(Object.keys(c.options))}`;
+        const args = c.args.map((a) => (typeof a === 'number' ? a : decode(a)));
+        const options = decodeOptions(c.options);
+        const reference = c.reference64 ?? c;
+        // Against PyTorch's float64 computation, our float32 results are rounded float64 values.
+        const asResult = (t: Tensor) => (c.reference64 ? tensor(t.data, { dtype: c.dtype, shape: t.shape }) : t);
+        assertTensorClose(fn(...args, options), asResult(decode(reference.loss)), `${label} loss`);
+        const gradOutput = c.gradOutput ? decode(c.gradOutput) : undefined;
+        const result = fn.withGrad(...args, { ...options, ...(gradOutput ? { gradOutput } : {}) });
+        assertTensorClose(result.loss, asResult(decode(reference.loss)), `${label} withGrad loss`);
+        reference.grads.forEach((g, k) => {
+          if (g === null || g === 'not-compared') return;
+          assertTensorClose(result.grads[k]!, asResult(decode(g)), `${label} grads[${k}]`);
+        });
+      });
+      for (const c of edges.activations) {
+        const fn = (L as unknown as Record<string, (x: Tensor, o: object) => Tensor>)[c.fn];
+        assertTensorClose(fn(decode(c.args[0]), c.options), decode(c.result), `${c.fn} ${c.dtype} ${c.range} ${JSON.stringify(c.args[0].data)}`);
+      }
+    } finally {
+      setBackend(before);
+    }
+  });
+}
+edgeTests('ts');
+edgeTests('wasm');
+
+interface Worst {
+  ulps: number;
+  rel: number;
+  floored: number;
+  tiny: number;
+  mismatches: number;
+  count: number;
+}
+
+/**
+ * The README's Accuracy numbers (max over the SIMD and relaxed-SIMD builds, measured by
+ * scripts/measure-accuracy.mjs): `rel` componentwise relative error of the loss / result over
+ * results >= 2^-100; `floored` the error of gradients relative to the row's largest entry (rows)
+ * or to max(|g|, 1) (elementwise). Results below 2^-100 (from exps flushed at 2^-126) within 4e-36.
+ */
+const ACCURACY: Record<string, { rel: number; floored: number }> = {
+  'crossEntropy (class indices)': { rel: 2e-6, floored: 2e-6 },
+  'crossEntropy (probabilities)': { rel: 2e-6, floored: 2e-6 },
+  softmax: { rel: 2.2e-6, floored: 2.2e-6 },
+  logSoftmax: { rel: 2e-6, floored: 2e-6 },
+  logSumExp: { rel: 4e-7, floored: 4e-7 },
+  l1Loss: { rel: 2e-7, floored: 2e-7 },
+  mseLoss: { rel: 2e-7, floored: 2e-7 },
+  'smoothL1Loss (beta 1)': { rel: 2e-7, floored: 2e-7 },
+  'smoothL1Loss (beta 0.5)': { rel: 2e-7, floored: 2e-7 },
+  'smoothL1Loss (beta 1e+39)': { rel: 2e-7, floored: 2e-7 },
+  'huberLoss (delta 1.5)': { rel: 2e-7, floored: 2e-7 },
+  binaryCrossEntropy: { rel: 2e-7, floored: 2e-7 },
+  binaryCrossEntropyWithLogits: { rel: 4e-7, floored: 3e-7 },
+  'binaryCrossEntropyWithLogits (posWeight)': { rel: 4e-7, floored: 3e-7 },
+  'sigmoidFocalLoss (gamma 2)': { rel: 2.1e-6, floored: 5e-7 },
+  'sigmoidFocalLoss (gamma 0.5)': { rel: 2.1e-6, floored: 4e-6 },
+  'sigmoidFocalLoss (gamma 1.5)': { rel: 2.1e-6, floored: 1e-6 },
+};
+
+test(`kernel accuracy against float64 (the build this engine loads): the README's bounds hold on scripts/measure-accuracy.mjs's battery, no NaN/inf out of place`, async () => {
+  const script = new URL('../../../scripts/measure-accuracy.mjs', import.meta.url).href;
+  const { measureAccuracy } = (await import(script)) as { measureAccuracy: () => Promise<{ results: ({ name: string } & Record<string, Worst>)[] }> };
+  const { results } = await measureAccuracy();
+  assert.deepEqual(results.map((r) => r.name).sort(), Object.keys(ACCURACY).sort());
+  for (const r of results) {
+    const bound = ACCURACY[r.name];
+    for (const [part, w] of Object.entries(r).filter(([k]) => k !== 'name') as [string, Worst][]) {
+      const label = `${r.name}, ${part}`;
+      assert.equal(w.mismatches, 0, `${label}: NaN/inf positions`);
+      assert.ok(w.tiny <= 4e-36, `${label}: ${w.tiny} below 2^-100`);
+      if (part === 'loss' || part === 'result') assert.ok(w.rel <= bound.rel, `${label}: relative error ${w.rel} > ${bound.rel}`);
+      assert.ok(w.floored <= bound.floored, `${label}: error ${w.floored} > ${bound.floored}`);
+      assert.ok(w.count > 0, `${label}: compared nothing`);
+    }
+  }
+});
+
+test("the issue's accuracy cases on the kernels: a confident row's gradient and log-softmax of equal ±1e4 rows to a few float32 ulps", () => {
+  const before = getBackend();
+  try {
+    const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+    // float64 reference: the TypeScript path on the same float32 values
+    const run = (backend: 'ts' | 'wasm', f: (dtype: 'float32' | 'float64') => ArrayLike<number>) => {
+      setBackend(backend);
+      return Array.from(f(backend === 'ts' ? 'float64' : 'float32'));
+    };
+    const row = Float32Array.of(-3.648, -6.3879, 3.4631);
+    const grad = (dtype: 'float32' | 'float64') => crossEntropy.withGrad(tensor(Array.from(row), { dtype, shape: [1, 3] }), [2]).grad!.data;
+    const [k, r] = [run('wasm', grad), run('ts', grad)];
+    // The target's entry was 4.2e-5 relative off (p − 1 cancelling in float32); what is left is the
+    // float32 rounding of x − m (2.4e-7 relative on exp(−7.11)), which the target's 1 − p inherits.
+    k.forEach((v, i) => assert.ok(rel(v, r[i]) < 6e-7, `grad[${i}]: ${v} vs ${r[i]} (${rel(v, r[i])})`));
+    for (const value of [1e4, -1e4]) {
+      const x = new Array(7).fill(value);
+      const lsm = (dtype: 'float32' | 'float64') => L.logSoftmax(tensor([x], { dtype })).data;
+      const soft = (dtype: 'float32' | 'float64') => crossEntropy(tensor([x], { dtype }), tensor([new Array(7).fill(1 / 7)], { dtype }), { reduction: 'none' }).data;
+      for (const f of [lsm, soft]) {
+        const [a, b] = [run('wasm', f), run('ts', f)];
+        // was 3.1e-4 relative (log Σ rounded into m = ±1e4)
+        a.forEach((v, i) => assert.ok(rel(v, b[i]) < 2e-7, `${f === lsm ? 'logSoftmax' : 'crossEntropy (probabilities)'} ${value}: ${v} vs ${b[i]}`));
+      }
+    }
+  } finally {
+    setBackend(before);
+  }
 });

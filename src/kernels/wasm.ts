@@ -1,21 +1,40 @@
-// The TypeScript side of the WebAssembly kernels: instantiation, the scratch area, and streaming
-// rows through it. A chunk of rows is copied into the scratch area (which stays in cache), the
-// kernel runs on it, and its gradient rows are copied to the result: the full tensors cross main
-// memory once each way, as they would for a native kernel, and no call allocates beyond its result.
-import { WASM_BASE64, WASM_RELAXED_BASE64 } from './wasm-binary.js';
+// The TypeScript side of the WebAssembly kernels: loading, the scratch area, and streaming rows
+// through it. A chunk of rows is copied into the scratch area (which stays in cache), the kernel runs
+// on it, and its gradient rows are copied to the result: the full tensors cross main memory once
+// each way, as they would for a native kernel, and no call allocates beyond its result.
+//
+// Loading. The kernels are built twice (scripts/build-wasm.mjs): with relaxed SIMD's fused
+// multiply-add, and with plain 128-bit SIMD. Two probe modules of a few dozen bytes, validated here,
+// say which one the engine can run; only that build's module (its gzipped bytes as base64) is then
+// imported, with a dynamic import() that every bundler turns into a chunk of its own (esbuild only
+// with --splitting; without it both chunks are inlined, about 14 KB each) and that Node and browsers
+// resolve unbundled, in ES modules and in CommonJS alike. The API stays synchronous: loading starts
+// at the first call that would run in WebAssembly (or at wasmReady()), and calls run the TypeScript
+// path until the kernels are there. Where compiling WebAssembly is refused (a Content-Security-Policy
+// without 'wasm-unsafe-eval'), where the engine lacks SIMD, or where loading fails, everything keeps
+// running the TypeScript path and wasmStatus() says why; nothing throws.
 
 // The library compiles without DOM or Node types (so that it cannot use an API of either), so the
-// few WebAssembly and base64 globals it needs are typed here.
+// few WebAssembly, base64 and stream globals it needs are typed here.
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
   validate(bytes: Uint8Array): boolean;
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<{ exports: unknown }>;
 }
-const host = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (base64: string) => string };
+interface Decompressor {
+  readonly writable: { getWriter(): { write(chunk: Uint8Array): Promise<void>; close(): Promise<void> } };
+  readonly readable: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> } };
+}
+const host = globalThis as unknown as {
+  WebAssembly?: WasmApi;
+  atob?: (base64: string) => string;
+  DecompressionStream?: new (format: 'gzip') => Decompressor;
+};
 
 type ElementKernel = (
   x: number, t: number, w: number, aux: number, n: number, p1: number, p2: number,
@@ -65,65 +84,275 @@ export function resultArray(n: number): Float32Array {
 /** Floats per chunk of the input (and of the gradient): 128 KiB each, well inside L2. */
 const CHUNK_ELEMENTS = 1 << 15;
 
-let exports: Exports | null | undefined;
-
-/** Which module runs: relaxed SIMD (fused multiply-add) where the engine accepts it, else SIMD. */
-let variant: WasmVariant | null = null;
+/**
+ * The widest row the row kernels (cross-entropy, softmax) take: a row must fit in the scratch area
+ * whole (up to seven regions of a row each), so 2^18 classes — every current language-model
+ * vocabulary — bounds the scratch area at 8 MiB. Wider rows run the TypeScript path.
+ */
+export const MAX_ROW_ELEMENTS = 1 << 18;
 
 /** The WebAssembly kernels an engine runs: with relaxed SIMD's fused multiply-add, or plain SIMD. */
 export type WasmVariant = 'relaxed-simd' | 'simd';
 
-function instantiate(): Exports | null {
+/**
+ * Why no WebAssembly kernel runs: `'idle'` (nothing has asked for them yet), `'loading'`,
+ * `'no-webassembly'`, `'no-simd'` (the engine lacks 128-bit SIMD), `'csp'` (the engine refuses to
+ * compile WebAssembly: a Content-Security-Policy without `'wasm-unsafe-eval'`), `'failed'` (the
+ * kernels' module could not be imported, unpacked or instantiated; `message` says how).
+ */
+export type WasmUnavailable = 'idle' | 'loading' | 'no-webassembly' | 'no-simd' | 'csp' | 'failed';
+
+/** Which path runs float32 work: a WebAssembly build, or the TypeScript reference and why. */
+export interface WasmStatus {
+  /** The WebAssembly build that runs, or null: everything runs the TypeScript path. */
+  variant: WasmVariant | null;
+  /** Why `variant` is null; null when it is not. */
+  reason: WasmUnavailable | null;
+  /** The engine's own words, for `'csp'` and `'failed'`. */
+  message?: string;
+}
+
+/** A loaded build: its exports and its scratch area. */
+interface Kernels {
+  variant: WasmVariant;
+  k: Exports;
+  scratch: Scratch;
+}
+
+/** The build the driver uses (null until one is loaded), and what wasmStatus() reports. */
+let active: Kernels | null = null;
+let status: WasmStatus = { variant: null, reason: 'idle' };
+let loading: Promise<WasmStatus> | null = null;
+/** Set while a driver function runs: a nested call (from an element getter) takes the TypeScript path. */
+let busy = false;
+/** Each build, loaded at most once (loadKernels can switch between them). */
+const builds: Partial<Record<WasmVariant, Promise<Kernels>>> = {};
+
+/** Literal specifiers, so that bundlers see them and make each build a chunk of its own. */
+const IMPORT: Record<WasmVariant, () => Promise<{ WASM_GZIP_BASE64: string }>> = {
+  'relaxed-simd': () => import('./wasm-relaxed-simd.js'),
+  simd: () => import('./wasm-simd.js'),
+};
+
+/**
+ * A module of one function `() -> v128` with the given body, validated to probe a feature, never
+ * run: header, type section (one type: no parameters, one v128 result), function section (one
+ * function of type 0), code section (one body: no locals, the instructions, `end`).
+ */
+function probeModule(instructions: number[]): Uint8Array {
+  return Uint8Array.of(
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
+    0x03, 0x02, 0x01, 0x00,
+    0x0a, instructions.length + 4, 0x01, instructions.length + 2, 0x00, ...instructions, 0x0b,
+  );
+}
+/** `v128.const 0` (opcode 0xfd 0x0c, 16 immediate bytes). */
+const V128_ZERO = [0xfd, 0x0c, ...Array<number>(16).fill(0)];
+/** SIMD: `v128.const 0`. */
+export const SIMD_PROBE = probeModule(V128_ZERO);
+/** Relaxed SIMD: `f32x4.relaxed_madd` (opcode 0xfd 0x105, LEB128 0x85 0x02) of three zero vectors. */
+export const RELAXED_SIMD_PROBE = probeModule([...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 0xfd, 0x85, 0x02]);
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The builds this engine can run, best first, or why it can run none (decided on the probes). */
+function candidates(): WasmVariant[] | WasmStatus {
   const wasm = host.WebAssembly;
-  if (!wasm || !host.atob) return null;
-  const decode = (base64: string) => Uint8Array.from(host.atob!(base64), (c: string) => c.charCodeAt(0));
-  const abort = () => {
-    throw new Error('losskit: WebAssembly kernel aborted');
-  };
-  for (const [name, base64] of [['relaxed-simd', WASM_RELAXED_BASE64], ['simd', WASM_BASE64]] as const) {
-    const bytes = decode(base64);
-    if (!wasm.validate(bytes)) continue; // the engine lacks a feature the module uses
-    variant = name;
-    return new wasm.Instance(new wasm.Module(bytes), { env: { abort } }).exports as Exports;
+  if (!wasm) return { variant: null, reason: 'no-webassembly' };
+  if (!wasm.validate(SIMD_PROBE)) return { variant: null, reason: 'no-simd' };
+  // Validating compiles nothing; compiling is what a Content-Security-Policy refuses. The probe
+  // is compiled (synchronously: it is tiny) so that a refusal is known before any import.
+  try {
+    new wasm.Module(SIMD_PROBE);
+  } catch (error) {
+    return { variant: null, reason: 'csp', message: messageOf(error) };
   }
-  return null;
+  return wasm.validate(RELAXED_SIMD_PROBE) ? ['relaxed-simd', 'simd'] : ['simd'];
 }
 
-/** The kernels, instantiated on first use; null where WebAssembly SIMD is not supported. */
-export function wasmKernels(): Exports | null {
-  if (exports === undefined) exports = instantiate();
-  return exports;
-}
-
-export function wasmAvailable(): boolean {
-  return wasmKernels() !== null;
+/** Node's zlib, where process.getBuiltinModule (Node 20.16+) gives it without an import a bundler would follow. */
+function nodeZlib(): { gunzipSync(bytes: Uint8Array): Uint8Array } | undefined {
+  const node = (globalThis as unknown as { process?: { getBuiltinModule?(id: string): unknown } }).process;
+  return node?.getBuiltinModule?.('node:zlib') as { gunzipSync(bytes: Uint8Array): Uint8Array } | undefined;
 }
 
 /**
- * Which WebAssembly kernels run in this engine: `'relaxed-simd'` (polynomials with fused
- * multiply-add: V8 ≥ 11.4, i.e. Chrome 114+ and Node 22+), `'simd'` (128-bit SIMD: Node 16.4+, every
- * current browser), or null (no WebAssembly SIMD: the TypeScript path runs). Fused and unfused
- * results differ in the last bits; both meet the same PyTorch fixtures.
+ * gzip-compressed bytes, unpacked: by the engine's DecompressionStream, or in Node by zlib
+ * directly (the first DecompressionStream in Node loads its web-streams code: 25–30 ms, against
+ * 1 ms; measured).
+ */
+async function gunzip(packed: Uint8Array): Promise<Uint8Array> {
+  const zlib = nodeZlib();
+  if (zlib) return zlib.gunzipSync(packed);
+  if (!host.DecompressionStream) throw new Error('DecompressionStream is not available to unpack the kernels');
+  const stream = new host.DecompressionStream('gzip');
+  const writer = stream.writable.getWriter();
+  const written = writer.write(packed).then(() => writer.close());
+  const reader = stream.readable.getReader();
+  const parts: Uint8Array[] = [];
+  for (let part = await reader.read(); !part.done; part = await reader.read()) parts.push(part.value!);
+  await written;
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    bytes.set(p, offset);
+    offset += p.length;
+  }
+  return bytes;
+}
+
+/** base64 to bytes, with atob (a plain loop: Uint8Array.from with a mapping function is twice as slow). */
+function fromBase64(base64: string): Uint8Array {
+  const binary = host.atob!(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+async function instantiate(variant: WasmVariant): Promise<Kernels> {
+  const wasm = host.WebAssembly!;
+  if (!host.atob) throw new Error('atob is not available to decode the kernels');
+  const { WASM_GZIP_BASE64 } = await IMPORT[variant]();
+  const bytes = await gunzip(fromBase64(WASM_GZIP_BASE64));
+  // The probes stand for the whole build; an engine that validates them and not the build (a
+  // partial implementation) falls back to the next build.
+  if (!wasm.validate(bytes)) throw new Error(`this engine does not validate the ${variant} build`);
+  const abort = () => {
+    throw new Error('losskit: WebAssembly kernel aborted');
+  };
+  const k = (await wasm.instantiate(await wasm.compile(bytes), { env: { abort } })).exports as Exports;
+  return { variant, k, scratch: new Scratch(k) };
+}
+
+function activate(kernels: Kernels): WasmStatus {
+  active = kernels;
+  return (status = { variant: kernels.variant, reason: null });
+}
+
+/**
+ * Loads the WebAssembly kernels (the best build this engine runs) if that has not started, and
+ * resolves once they run — or once it is known that they cannot (never rejects). Until then,
+ * every call runs the TypeScript path (with the same results, within float32 rounding): await it
+ * once at start-up to have the kernels from the first call, e.g. before a synchronous training loop
+ * or a benchmark. Loading also starts by itself at the first call that would use the kernels.
+ *
+ * ```ts
+ * const { variant, reason } = await wasmReady();
+ * console.log(variant ?? `TypeScript path: ${reason}`); // 'relaxed-simd' in Chrome 114+ and Node 22+
+ * ```
+ */
+export function wasmReady(): Promise<WasmStatus> {
+  loading ??= (async () => {
+    try {
+      const found = candidates();
+      if (!Array.isArray(found)) return (status = found);
+      status = { variant: null, reason: 'loading' };
+      const failures: string[] = [];
+      for (const variant of found) {
+        try {
+          return activate(await (builds[variant] ??= instantiate(variant)));
+        } catch (error) {
+          failures.push(`${variant}: ${messageOf(error)}`);
+        }
+      }
+      return (status = { variant: null, reason: 'failed', message: failures.join('; ') });
+    } catch (error) {
+      return (status = { variant: null, reason: 'failed', message: messageOf(error) });
+    }
+  })();
+  return loading.then(() => wasmStatus());
+}
+
+/**
+ * Makes the given build the one that runs (internal, for the tests that run both builds in one
+ * process); rejects where the engine cannot run it.
+ */
+export async function loadKernels(variant: WasmVariant): Promise<WasmStatus> {
+  await wasmReady();
+  if (status.reason === 'csp' || status.reason === 'no-simd' || status.reason === 'no-webassembly') {
+    throw new Error(`loadKernels: no WebAssembly kernel runs here (${status.reason})`);
+  }
+  return activate(await (builds[variant] ??= instantiate(variant)));
+}
+
+/**
+ * Which path runs float32 work: the WebAssembly build (`variant`) or, with `variant` null, the
+ * TypeScript reference and why (`reason`: `'idle'` or `'loading'` before the kernels are there —
+ * see {@link wasmReady} — or `'no-webassembly'`, `'no-simd'`, `'csp'`, `'failed'` for good).
+ * Never throws, and starts nothing.
  *
  * @example
  * ```ts
- * console.log(wasmVariant() !== null); // WebAssembly SIMD here
+ * const { variant, reason } = wasmStatus();
+ * console.log(variant !== null || reason);  // after await wasmReady(), here
+ * // true
+ * ```
+ */
+export function wasmStatus(): WasmStatus {
+  return { ...status };
+}
+
+/**
+ * Which WebAssembly kernels run: `'relaxed-simd'` (polynomials with fused multiply-add: V8 ≥ 11.4,
+ * i.e. Chrome 114+ and Node 22+), `'simd'` (128-bit SIMD: Node 16.4+, every current browser), or
+ * null — not loaded yet (see {@link wasmReady}) or not available ({@link wasmStatus} says why): the
+ * TypeScript path runs. Fused and unfused results differ in the last bits; both meet the same
+ * PyTorch fixtures.
+ *
+ * @example
+ * ```ts
+ * console.log(wasmVariant() !== null); // after await wasmReady(), with WebAssembly SIMD here
  * // true
  * ```
  */
 export function wasmVariant(): WasmVariant | null {
-  wasmKernels();
-  return variant;
+  return status.variant;
 }
 
-/** Scratch regions (byte offsets) in the module's memory, grown on demand and then reused. */
+/**
+ * Whether a call over rows of `rowLength` floats can run on the kernels now: they are loaded
+ * (loading starts here otherwise), no kernel call is under way (a nested call from an element
+ * getter would overwrite the scratch area mid-call), the row is at most MAX_ROW_ELEMENTS, and the
+ * scratch memory the call needs was obtained (else the TypeScript path computes it).
+ */
+export function kernelsCanRun(rowLength: number): boolean {
+  if (!active) {
+    if (status.reason === 'idle') void wasmReady();
+    return false;
+  }
+  if (busy || rowLength > MAX_ROW_ELEMENTS) return false;
+  // At most eight regions of max(chunk, row) floats each, 16-byte aligned (see the drivers below).
+  return active.scratch.reserve(8 * (4 * Math.max(CHUNK_ELEMENTS, rowLength) + 16));
+}
+
+/** The size of the running build's memory, in bytes (for the tests of the scratch bound). */
+export function kernelMemoryBytes(): number {
+  return active ? active.k.memory.buffer.byteLength : 0;
+}
+
+/** Scratch regions (byte offsets) in a build's memory, grown on demand and then reused. */
 class Scratch {
   private readonly base: number;
   constructor(private readonly k: Exports) {
     this.base = k.heapBase();
   }
 
-  /** Reserves consecutive regions of the given byte sizes (16-byte aligned) and returns their offsets. */
+  /** Grows the memory to hold `bytes` of scratch; false where the engine refuses (out of memory). */
+  reserve(bytes: number): boolean {
+    const missing = this.base + bytes - this.k.memory.buffer.byteLength;
+    if (missing <= 0) return true;
+    try {
+      this.k.memory.grow(Math.ceil(missing / 65536));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Consecutive regions of the given byte sizes (16-byte aligned): their offsets. */
   regions(...sizes: number[]): number[] {
     const offsets: number[] = [];
     let end = this.base;
@@ -131,13 +360,11 @@ class Scratch {
       offsets.push(end);
       end += (size + 15) & ~15;
     }
-    const have = this.k.memory.buffer.byteLength;
-    if (end > have) this.k.memory.grow(Math.ceil((end - have) / 65536));
+    // The losses reserved this when kernelsCanRun() chose the kernels, so only mapWasm gets here.
+    if (!this.reserve(end - this.base)) throw new Error(`losskit: the WebAssembly kernels could not get ${end - this.base} bytes of memory`);
     return offsets;
   }
 }
-
-let scratch: Scratch | null = null;
 
 /** Rows of C floats per chunk: as many as fit in CHUNK_ELEMENTS, at least one. */
 function rowsPerChunk(C: number): number {
@@ -152,11 +379,19 @@ function firstOf(view: Float32Array, n: number): Float32Array {
   return n === view.length ? view : view.subarray(0, n);
 }
 
-function kernels(): { k: Exports; scratch: Scratch } {
-  const k = wasmKernels();
-  if (!k) throw new Error('losskit: WebAssembly SIMD is not available');
-  scratch ??= new Scratch(k);
-  return { k, scratch };
+/**
+ * Runs a driver function on the active build, marked busy: the function reads array-likes element
+ * by element, and an element getter (a Proxy) may call another loss, which must not touch the
+ * scratch area in the middle of this call (kernelsCanRun sends it to the TypeScript path).
+ */
+function withKernels<R>(run: (k: Exports, scratch: Scratch) => R): R {
+  if (!active || busy) throw new Error('losskit: the WebAssembly kernels are not loaded, or already in use');
+  busy = true;
+  try {
+    return run(active.k, active.scratch);
+  } finally {
+    busy = false;
+  }
 }
 
 export interface CrossEntropyRowsRequest {
@@ -181,44 +416,45 @@ export interface CrossEntropyRowsRequest {
 
 /** Cross-entropy over rows of float32 logits (class indices or probability rows); returns Σ of the row losses. */
 export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
-  const { k, scratch: s } = kernels();
-  const { logits, rows, classes: C, targets, weights, grad, losses } = request;
-  const chunkRows = rowsPerChunk(C);
-  const perRowUpstream = typeof request.upstream !== 'number';
-  const shared = perRowUpstream ? 0 : (request.upstream as number);
-  const probabilities = request.probabilities === true;
-  const gradTarget = request.gradTarget ?? null;
-  const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr, gtPtr] = s.regions(chunkRows * C * 4, chunkRows * C * 4, C * 4, chunkRows * 4, chunkRows * 4, chunkRows * C * 4, chunkRows * C * 4);
-  const buffer = k.memory.buffer;
-  const xView = new Float32Array(buffer, xPtr, chunkRows * C);
-  const tView = new Int32Array(buffer, tPtr, chunkRows);
-  const pView = new Float32Array(buffer, tPtr, chunkRows * C);
-  const gtView = new Float32Array(buffer, gtPtr, chunkRows * C);
-  const uView = new Float32Array(buffer, uPtr, chunkRows);
-  const lView = new Float32Array(buffer, lPtr, chunkRows);
-  const gView = grad ? new Float32Array(buffer, gPtr, chunkRows * C) : null;
-  let weightSum = C;
-  if (weights) {
-    const wView = new Float32Array(buffer, wPtr, C);
-    wView.set(weights);
-    weightSum = 0;
-    for (let c = 0; c < C; c++) weightSum += wView[c];
-  }
-  let total = 0;
-  for (let r0 = 0; r0 < rows; r0 += chunkRows) {
-    const n = Math.min(chunkRows, rows - r0);
-    xView.set(logits.subarray(r0 * C, (r0 + n) * C));
-    if (probabilities) pView.set((targets as Float32Array).subarray(r0 * C, (r0 + n) * C));
-    else for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
-    if (perRowUpstream) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
-    total += probabilities
-      ? k.crossEntropyProbRows(xPtr, n, C, tPtr, weights ? wPtr : 0, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, gradTarget ? gtPtr : 0, losses ? lPtr : 0)
-      : k.crossEntropyRows(xPtr, n, C, tPtr, weights ? wPtr : 0, weightSum, request.ignoreIndex, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
-    if (gradTarget) gradTarget.set(firstOf(gtView, n * C), r0 * C);
-    if (grad && gView) grad.set(firstOf(gView, n * C), r0 * C);
-    if (losses) losses.set(firstOf(lView, n), r0);
-  }
-  return total;
+  return withKernels((k, s) => {
+    const { logits, rows, classes: C, targets, weights, grad, losses } = request;
+    const chunkRows = rowsPerChunk(C);
+    const perRowUpstream = typeof request.upstream !== 'number';
+    const shared = perRowUpstream ? 0 : (request.upstream as number);
+    const probabilities = request.probabilities === true;
+    const gradTarget = request.gradTarget ?? null;
+    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr, gtPtr] = s.regions(chunkRows * C * 4, chunkRows * C * 4, C * 4, chunkRows * 4, chunkRows * 4, chunkRows * C * 4, chunkRows * C * 4);
+    const buffer = k.memory.buffer;
+    const xView = new Float32Array(buffer, xPtr, chunkRows * C);
+    const tView = new Int32Array(buffer, tPtr, chunkRows);
+    const pView = new Float32Array(buffer, tPtr, chunkRows * C);
+    const gtView = new Float32Array(buffer, gtPtr, chunkRows * C);
+    const uView = new Float32Array(buffer, uPtr, chunkRows);
+    const lView = new Float32Array(buffer, lPtr, chunkRows);
+    const gView = grad ? new Float32Array(buffer, gPtr, chunkRows * C) : null;
+    let weightSum = C;
+    if (weights) {
+      const wView = new Float32Array(buffer, wPtr, C);
+      wView.set(weights);
+      weightSum = 0;
+      for (let c = 0; c < C; c++) weightSum += wView[c];
+    }
+    let total = 0;
+    for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+      const n = Math.min(chunkRows, rows - r0);
+      xView.set(logits.subarray(r0 * C, (r0 + n) * C));
+      if (probabilities) pView.set((targets as Float32Array).subarray(r0 * C, (r0 + n) * C));
+      else for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
+      if (perRowUpstream) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
+      total += probabilities
+        ? k.crossEntropyProbRows(xPtr, n, C, tPtr, weights ? wPtr : 0, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, gradTarget ? gtPtr : 0, losses ? lPtr : 0)
+        : k.crossEntropyRows(xPtr, n, C, tPtr, weights ? wPtr : 0, weightSum, request.ignoreIndex, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
+      if (gradTarget) gradTarget.set(firstOf(gtView, n * C), r0 * C);
+      if (grad && gView) grad.set(firstOf(gView, n * C), r0 * C);
+      if (losses) losses.set(firstOf(lView, n), r0);
+    }
+    return total;
+  });
 }
 
 /** A per-element operand: the whole array, or a pattern of `period` values repeated along it. */
@@ -247,59 +483,84 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
+/**
+ * Writes elements from..from+n of `data` repeated end to end (data itself when from + n fits in
+ * it) into view: typed arrays by runs (set() copies and converts), other array-likes one by one.
+ */
+function fillRepeated(view: Float32Array, data: ArrayLike<number>, from: number, n: number): void {
+  const period = data.length;
+  // isView, not instanceof: a Proxy of a typed array passes instanceof but its methods throw.
+  const typed = ArrayBuffer.isView(data);
+  for (let i = 0, j = from % period; i < n; j = 0) {
+    const run = Math.min(n - i, period - j);
+    if (typed) view.set((data as Float32Array).subarray(j, j + run), i);
+    else for (let m = 0; m < run; m++) view[i + m] = data[j + m];
+    i += run;
+  }
+}
+
 /** An elementwise loss over n float32 elements; returns the sum of the (weighted) losses. */
 export function elementwiseWasm(r: ElementwiseRequest): number {
-  const { k, scratch: s } = kernels();
-  // Chunks start at multiples of every periodic operand's period (and of 4), so that the repeated
-  // pattern written once into the scratch area lines up with every chunk.
-  let unit = 4;
-  for (const op of [r.weight, r.aux]) if (op?.periodic) unit = (unit * op.data.length) / gcd(unit, op.data.length);
-  const chunk = Math.max(unit, Math.floor(CHUNK_ELEMENTS / unit) * unit);
-  const bytes = chunk * 4;
-  const [xPtr, tPtr, wPtr, aPtr, uPtr, gxPtr, gtPtr, lPtr] = s.regions(...Array<number>(8).fill(bytes));
-  const view = (ptr: number) => new Float32Array(k.memory.buffer, ptr, chunk);
-  const [xv, tv, wv, av, uv, gxv, gtv, lv] = [xPtr, tPtr, wPtr, aPtr, uPtr, gxPtr, gtPtr, lPtr].map(view);
-  for (const [op, v] of [[r.weight, wv], [r.aux, av]] as const) {
-    if (op?.periodic) for (let i = 0; i < chunk; i++) v[i] = op.data[i % op.data.length];
-  }
-  const perElement = typeof r.upstream !== 'number';
-  const kernel = k[r.kernel];
-  let total = 0;
-  for (let start = 0; start < r.n; start += chunk) {
-    const n = Math.min(chunk, r.n - start);
-    // Typed arrays are copied (and converted) by set() from a view; other array-likes element by element.
-    const part = (a: ArrayLike<number>) =>
-      a instanceof Float32Array || a instanceof Float64Array ? a.subarray(start, start + n) : Array.from({ length: n }, (_, i) => a[start + i]);
-    xv.set(r.x.subarray(start, start + n));
-    tv.set(r.t.subarray(start, start + n));
-    if (r.weight && !r.weight.periodic) wv.set(part(r.weight.data));
-    if (r.aux && !r.aux.periodic) av.set(part(r.aux.data));
-    if (perElement) uv.set(part(r.upstream as ArrayLike<number>));
-    total += kernel(
-      xPtr, tPtr, r.weight ? wPtr : 0, r.aux ? aPtr : 0, n, r.p1, r.p2,
-      perElement ? 0 : (r.upstream as number), perElement ? uPtr : 0, r.gx ? gxPtr : 0, r.gt ? gtPtr : 0, r.losses ? lPtr : 0,
-    );
-    r.gx?.set(firstOf(gxv, n), start);
-    r.gt?.set(firstOf(gtv, n), start);
-    r.losses?.set(firstOf(lv, n), start);
-  }
-  return total;
+  return withKernels((k, s) => {
+    // A periodic operand is written into the scratch area once when chunks can start at multiples
+    // of its period (and of 4, and of the other periodic operand's period) while holding at most
+    // CHUNK_ELEMENTS; otherwise (a long period: 4·(2^25 + 1) elements for a [1, 2^25 + 1] posWeight)
+    // it is streamed like a full operand, from its pattern, so that the scratch area stays bounded.
+    let unit = 4;
+    const once = [r.weight, r.aux].map((op) => {
+      if (!op?.periodic) return false;
+      const next = (unit * op.data.length) / gcd(unit, op.data.length);
+      if (next > CHUNK_ELEMENTS) return false;
+      unit = next;
+      return true;
+    });
+    const chunk = Math.floor(CHUNK_ELEMENTS / unit) * unit;
+    const bytes = chunk * 4;
+    const [xPtr, tPtr, wPtr, aPtr, uPtr, gxPtr, gtPtr, lPtr] = s.regions(...Array<number>(8).fill(bytes));
+    const view = (ptr: number) => new Float32Array(k.memory.buffer, ptr, chunk);
+    const [xv, tv, wv, av, uv, gxv, gtv, lv] = [xPtr, tPtr, wPtr, aPtr, uPtr, gxPtr, gtPtr, lPtr].map(view);
+    const operands = [[r.weight, wv], [r.aux, av]] as const;
+    operands.forEach(([op, v], i) => {
+      if (op && once[i]) fillRepeated(v, op.data, 0, chunk);
+    });
+    const perElement = typeof r.upstream !== 'number';
+    const kernel = k[r.kernel];
+    let total = 0;
+    for (let start = 0; start < r.n; start += chunk) {
+      const n = Math.min(chunk, r.n - start);
+      xv.set(r.x.subarray(start, start + n));
+      tv.set(r.t.subarray(start, start + n));
+      operands.forEach(([op, v], i) => {
+        if (op && !once[i]) fillRepeated(v, op.data, start, n);
+      });
+      if (perElement) fillRepeated(uv, r.upstream as ArrayLike<number>, start, n);
+      total += kernel(
+        xPtr, tPtr, r.weight ? wPtr : 0, r.aux ? aPtr : 0, n, r.p1, r.p2,
+        perElement ? 0 : (r.upstream as number), perElement ? uPtr : 0, r.gx ? gxPtr : 0, r.gt ? gtPtr : 0, r.losses ? lPtr : 0,
+      );
+      r.gx?.set(firstOf(gxv, n), start);
+      r.gt?.set(firstOf(gtv, n), start);
+      r.losses?.set(firstOf(lv, n), start);
+    }
+    return total;
+  });
 }
 
 /** Softmax (0), log-softmax (1) or logsumexp (2) of contiguous rows of float32. */
 export function softmaxRowsWasm(x: Float32Array, rows: number, C: number, mode: 0 | 1 | 2, out: Float32Array): void {
-  const { k, scratch: s } = kernels();
-  const chunkRows = rowsPerChunk(C);
-  const outWidth = mode === 2 ? 1 : C;
-  const [xPtr, oPtr] = s.regions(chunkRows * C * 4, chunkRows * outWidth * 4);
-  const xView = new Float32Array(k.memory.buffer, xPtr, chunkRows * C);
-  const oView = new Float32Array(k.memory.buffer, oPtr, chunkRows * outWidth);
-  for (let r0 = 0; r0 < rows; r0 += chunkRows) {
-    const n = Math.min(chunkRows, rows - r0);
-    xView.set(x.subarray(r0 * C, (r0 + n) * C));
-    k.softmaxRows(xPtr, n, C, mode, oPtr);
-    out.set(firstOf(oView, n * outWidth), r0 * outWidth);
-  }
+  withKernels((k, s) => {
+    const chunkRows = rowsPerChunk(C);
+    const outWidth = mode === 2 ? 1 : C;
+    const [xPtr, oPtr] = s.regions(chunkRows * C * 4, chunkRows * outWidth * 4);
+    const xView = new Float32Array(k.memory.buffer, xPtr, chunkRows * C);
+    const oView = new Float32Array(k.memory.buffer, oPtr, chunkRows * outWidth);
+    for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+      const n = Math.min(chunkRows, rows - r0);
+      xView.set(x.subarray(r0 * C, (r0 + n) * C));
+      k.softmaxRows(xPtr, n, C, mode, oPtr);
+      out.set(firstOf(oView, n * outWidth), r0 * outWidth);
+    }
+  });
 }
 
 /**
@@ -307,10 +568,11 @@ export function softmaxRowsWasm(x: Float32Array, rows: number, C: number, mode: 
  * 0 are outside its contract) to a copy of `values` (for the accuracy tests).
  */
 export function mapWasm(which: 'exp' | 'expNonPositive' | 'log', values: Float32Array): Float32Array {
-  const { k, scratch: s } = kernels();
-  const [p] = s.regions(values.length * 4);
-  const view = new Float32Array(k.memory.buffer, p, values.length);
-  view.set(values);
-  ({ exp: k.expInPlace, expNonPositive: k.expNonPositiveInPlace, log: k.logInPlace })[which](p, values.length);
-  return view.slice();
+  return withKernels((k, s) => {
+    const [p] = s.regions(values.length * 4);
+    const view = new Float32Array(k.memory.buffer, p, values.length);
+    view.set(values);
+    ({ exp: k.expInPlace, expNonPositive: k.expNonPositiveInPlace, log: k.logInPlace })[which](p, values.length);
+    return view.slice();
+  });
 }

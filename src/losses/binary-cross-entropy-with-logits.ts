@@ -1,7 +1,7 @@
 import { elementwiseLoss } from '../core/elementwise.js';
 import type { Loss2 } from '../core/loss.js';
 import type { Reduction } from '../core/reduction.js';
-import { logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
+import { bceWithLogitsScalar, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
 import type { TensorLike } from '../core/tensor.js';
 
 /** Options of {@link binaryCrossEntropyWithLogits}. */
@@ -43,9 +43,11 @@ export const binaryCrossEntropyWithLogits = elementwiseLoss<null>({
   wasm: { kernel: 'bceWithLogitsElements', params: () => [0, 0] },
   pointwise(x, y, posWeight, _, out) {
     const logSig = logSigmoidScalar(x);
-    const logWeight = 1 + (posWeight - 1) * y;
-    out[0] = (1 - y) * x - logWeight * logSig;
-    out[1] = (posWeight * y + 1 - y) * sigmoidScalar(x) - posWeight * y;
-    out[2] = -x - (posWeight - 1) * logSig;
+    out[0] = bceWithLogitsScalar(x, y, posWeight, logSig);
+    // (pw y + 1 − y) σ(x) − pw y = (1 − y) σ(x) − pw y σ(−x): no cancellation of σ(x) − 1 at large x.
+    out[1] = (1 - y) * sigmoidScalar(x) - posWeight * y * sigmoidScalar(-x);
+    // PyTorch's form, log σ(−x) − pw log σ(x) (= −x − (pw − 1) log σ(x)): +inf at x = −inf even
+    // for pw = 1, where the other form computes 0 · −inf.
+    out[2] = logSigmoidScalar(-x) - posWeight * logSig;
   },
 }) as Loss2<BinaryCrossEntropyWithLogitsOptions>;

@@ -27,5 +27,8 @@ test('binaryCrossEntropy: probabilities of exactly 0 and 1 give the -100 log cla
 test('binaryCrossEntropy: bad input', () => {
   assert.throws(() => binaryCrossEntropy([1.5], [1]), /^Error: binaryCrossEntropy: input 1.5 at index 0 is outside \[0, 1\]$/);
   assert.throws(() => binaryCrossEntropy([0.5, 0.2], [1, -1]), /binaryCrossEntropy: target -1 at index 1 is outside \[0, 1\]/);
+  // As PyTorch ("all elements of input should be between 0 and 1"); a NaN target propagates instead, as in PyTorch.
+  assert.throws(() => binaryCrossEntropy([0.5, NaN], [1, 0]), /^Error: binaryCrossEntropy: input NaN at index 1 is outside \[0, 1\]$/);
+  assert.ok(Number.isNaN(binaryCrossEntropy([0.5, 0.5], [1, NaN]).item()));
   assert.throws(() => binaryCrossEntropy([[0.5, 0.2]], [[1, 0]], { weight: [1, 2, 3] }), /binaryCrossEntropy: weight shape \[3\] cannot be broadcast to shape \[1, 2\]/);
 });

@@ -16,10 +16,11 @@ export interface BinaryCrossEntropyOptions {
 const LOG_FLOOR = -100;
 const EPSILON = Math.fround(1e-12);
 
-function checkUnitInterval(fn: string, arg: string, t: Tensor): void {
+/** Values in [0, 1]; NaN is refused too where `nanAllowed` is false (PyTorch refuses a NaN input, not a NaN target). */
+function checkUnitInterval(fn: string, arg: string, t: Tensor, nanAllowed: boolean): void {
   for (let i = 0; i < t.size; i++) {
     const v = t.data[i];
-    if (v < 0 || v > 1) throw new Error(`${fn}: ${arg} ${v} at index ${i} is outside [0, 1]`);
+    if (v < 0 || v > 1 || (!nanAllowed && Number.isNaN(v))) throw new Error(`${fn}: ${arg} ${v} at index ${i} is outside [0, 1]`);
   }
 }
 
@@ -49,8 +50,8 @@ export const binaryCrossEntropy = elementwiseLoss<null>({
   weight: 'broadcast',
   params: () => null,
   check(tensors) {
-    checkUnitInterval('binaryCrossEntropy', 'input', tensors[0]);
-    checkUnitInterval('binaryCrossEntropy', 'target', tensors[1]);
+    checkUnitInterval('binaryCrossEntropy', 'input', tensors[0], false);
+    checkUnitInterval('binaryCrossEntropy', 'target', tensors[1], true);
   },
   wasm: { kernel: 'bceElements', params: () => [0, 0] },
   pointwise(p, y, _, __, out) {

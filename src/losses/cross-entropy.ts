@@ -3,7 +3,7 @@ import { defineLoss, gradTensor, resultDtype, type KernelCall, type Loss2 } from
 import { integerOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { sameShape } from '../core/shape.js';
-import { laneLogSumExp } from '../core/stable.js';
+import { laneSoftmax } from '../core/stable.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
 import { useWasm } from '../kernels/backend.js';
 import { crossEntropyRowsWasm, resultArray, type CrossEntropyRowsRequest } from '../kernels/wasm.js';
@@ -12,7 +12,7 @@ import { crossEntropyRowsWasm, resultArray, type CrossEntropyRowsRequest } from 
 export interface CrossEntropyOptions {
   /** One weight per class, `[C]`. */
   weight?: TensorLike;
-  /** Class index whose items contribute nothing (0 under `'none'`); default −100. */
+  /** Class index whose items contribute nothing (0 under `'none'`); default −100. Class indices only. */
   ignoreIndex?: number;
   /** `'none' | 'mean' | 'sum'`; default `'mean'`. */
   reduction?: Reduction;
@@ -60,6 +60,12 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   const { classes: C, inner, items } = layout;
   const weight = classWeights(fn, options.weight, C, resultDtype([input]));
   const probabilities = sameShape(input.shape, target.shape);
+  if (probabilities && target.dtype === 'int32') {
+    throw new Error(`${fn}: a target of the input's shape holds class probabilities and must be float32 or float64, got int32 (class indices have the input's shape without the class dimension)`);
+  }
+  if (probabilities && ignoreIndex !== -100) {
+    throw new Error(`${fn}: ignoreIndex (${ignoreIndex}) applies to class indices, not to probability targets (as PyTorch)`);
+  }
   const denominator = probabilities ? items : checkClassTargets(fn, target, layout, ignoreIndex, weight);
 
   const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]), denominator);
@@ -67,8 +73,9 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   // [N, C] float32 logits with class indices or float32 probabilities: the WebAssembly SIMD kernel
   // (same formulas, float32 arithmetic with float64 sums), when the backend says so.
   const kernelTargets = !probabilities || target.dtype === 'float32';
-  if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size)) {
-    return crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, weights: weight, ignoreIndex, smoothing }, reducer);
+  if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size, C)) {
+    const result = crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, weights: weight, ignoreIndex, smoothing }, reducer);
+    if (result) return result;
   }
   const X = input.data;
   const T = target.data;
@@ -77,7 +84,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   for (let c = 0; c < C; c++) weightSum += weight ? weight[c] : 1;
   const losses = new Float64Array(items);
   const gradInput = wantGrad ? new Float64Array(input.size) : null;
-  const gradTarget = call.wantGrads[1] && probabilities && target.dtype !== 'int32' ? new Float64Array(target.size) : null;
+  const gradTarget = call.wantGrads[1] && probabilities ? new Float64Array(target.size) : null;
 
   for (let i = 0; i < items; i++) {
     const base = itemBase(layout, i);
@@ -89,12 +96,18 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
       if (probabilities) return w * ((1 - smoothing) * T[base + c * inner] + uniform);
       return (c === t ? (1 - smoothing) * w : 0) + (smoothing > 0 ? uniform * w : 0);
     };
-    const lse = laneLogSumExp(X, base, inner, C);
+    // −log p_c = (m − x_c) + log Σ (laneSoftmax): the sum of non-negative terms, exact for the
+    // maximum however large m is, NaN for a NaN or +inf logit and for an all −inf row (as PyTorch).
+    const s = laneSoftmax(X, base, inner, C);
+    const sum = s.ties + s.others;
+    // PyTorch's sum runs over every class with probabilities or label smoothing (so 0 · inf is
+    // NaN there, as in PyTorch), over the target alone otherwise.
+    const every = probabilities || smoothing > 0;
     let loss = 0;
     let total = probabilities ? 0 : (1 - smoothing) * (weight ? weight[t] : 1) + uniform * weightSum;
     for (let c = 0; c < C; c++) {
       const a = coefficient(c);
-      if (a !== 0) loss -= a * (X[base + c * inner] - lse);
+      if (every || c === t) loss += a * (s.max - X[base + c * inner] + s.logSum);
       if (probabilities) total += a;
     }
     losses[i] = loss;
@@ -102,9 +115,18 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
       const u = reducer.upstream(i);
       for (let c = 0; c < C; c++) {
         const k = base + c * inner;
-        const logP = X[k] - lse;
-        gradInput[k] = u * (Math.exp(logP) * total - coefficient(c));
-        if (gradTarget) gradTarget[k] = -u * (1 - smoothing) * (weight ? weight[c] : 1) * logP;
+        const a = coefficient(c);
+        // p_c A − a_c. On a confident row p_c ≈ 1 and a_c ≈ A cancel: for the unique maximum it is
+        // (A − a_c) − A (1 − p_c) with 1 − p_c = others / Σ and A − a_c = Σ_{k≠c} a_k, both sums of
+        // small terms. Elsewhere p_c ≤ 1/2: no cancellation.
+        let g: number;
+        if (X[k] === s.max && s.ties === 1) {
+          let rest = 0;
+          for (let j = 0; j < C; j++) if (j !== c) rest += coefficient(j);
+          g = rest - total * (s.others / sum);
+        } else g = (Math.exp(X[k] - s.max) / sum) * total - a;
+        gradInput[k] = u * g;
+        if (gradTarget) gradTarget[k] = u * (1 - smoothing) * (weight ? weight[c] : 1) * (s.max - X[k] + s.logSum);
       }
     }
   }
@@ -114,12 +136,18 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   };
 }) as Loss2<CrossEntropyOptions>;
 
-/** The [N, C] float32 case on the WebAssembly kernel: the call, what the TypeScript path checked, and its reducer. */
+/**
+ * The [N, C] float32 case on the WebAssembly kernel: the call, what the TypeScript path checked, and
+ * its reducer. Null when the kernel's total is not finite — a NaN or infinite logit, or a float32
+ * intermediate that overflowed (m − x_c of logits ±3.4e38, times a zero weight) where float64 stays
+ * finite — or when the upstream scale does not fit float32: the TypeScript path then computes the
+ * call in float64.
+ */
 function crossEntropyWasm(
   call: KernelCall<CrossEntropyOptions>,
   setup: Pick<CrossEntropyRowsRequest, 'probabilities' | 'rows' | 'classes' | 'weights' | 'ignoreIndex' | 'smoothing'>,
   reducer: Reducer,
-): { loss: Tensor; grads: (Tensor | null)[] } {
+): { loss: Tensor; grads: (Tensor | null)[] } | null {
   const [input, target] = call.tensors;
   const { wantGrads } = call;
   const perItem = reducer.reduction === 'none';
@@ -127,16 +155,35 @@ function crossEntropyWasm(
   // The kernel writes the caller's array directly when there is one (no allocation, no extra copy).
   const gradTarget = wantGrads[1] && setup.probabilities ? resultArray(target.size) : null;
   const grad = wantGrads[0] ? (call.gradInto as Float32Array | undefined) ?? resultArray(input.size) : null;
+  const upstream = !grad && !gradTarget ? 0 : reducer.upstreams();
+  // A mean's 1 / Σ w[t] beyond float32 (weights of 1e-40): the kernel's float32 upstream would be inf.
+  if (typeof upstream === 'number' && !Number.isFinite(Math.fround(upstream))) return null;
   const total = crossEntropyRowsWasm({
     ...setup,
+    ...kernelTargets(target, setup),
     logits: input.data as Float32Array,
-    targets: target.data,
     gradTarget,
-    upstream: !grad && !gradTarget ? 0 : reducer.upstreams(),
+    upstream,
     grad,
     losses,
   });
+  if (!Number.isFinite(total)) return null;
   const loss = losses ? new Tensor(losses, reducer.itemShape) : reducer.reduce(Float64Array.of(total));
   const wrap = (g: Float32Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
   return { loss, grads: [wrap(grad, input), wrap(gradTarget, target)] };
+}
+
+/**
+ * The class indices and ignore index as the kernel reads them (int32). An ignoreIndex outside
+ * int32 (PyTorch's is int64) would wrap onto a real class (2**32 + 1 → 1): then the targets equal
+ * to it are mapped to −1 and −1 is passed, a value no valid target has (targets are checked to be
+ * in [0, C) unless ignored). Only that rare case copies the targets.
+ */
+function kernelTargets(
+  target: Tensor,
+  setup: Pick<CrossEntropyRowsRequest, 'probabilities' | 'ignoreIndex'>,
+): Pick<CrossEntropyRowsRequest, 'targets' | 'ignoreIndex'> {
+  const { ignoreIndex } = setup;
+  if (setup.probabilities || ignoreIndex === (ignoreIndex | 0)) return { targets: target.data, ignoreIndex };
+  return { targets: Int32Array.from(target.data, (t) => (t === ignoreIndex ? -1 : t)), ignoreIndex: -1 };
 }

@@ -1,8 +1,8 @@
-import { defineLoss, gradTensor, resultDtype, type GradOptions, type LossWithGrad, type OutputOptions } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type Loss4 } from '../core/loss.js';
 import { booleanOption, integerOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { shapeString } from '../core/shape.js';
-import type { Tensor, TensorLike } from '../core/tensor.js';
+import type { Tensor } from '../core/tensor.js';
 
 /** Options of {@link ctcLoss}. */
 export interface CtcLossOptions {
@@ -15,20 +15,11 @@ export interface CtcLossOptions {
 }
 
 /** `ctcLoss(logProbs, targets, inputLengths, targetLengths, options?)` with `withGrad`. */
-export interface CtcLoss {
-  (logProbs: TensorLike, targets: TensorLike, inputLengths: TensorLike, targetLengths: TensorLike, options?: CtcLossOptions & OutputOptions): Tensor;
-  withGrad(
-    logProbs: TensorLike,
-    targets: TensorLike,
-    inputLengths: TensorLike,
-    targetLengths: TensorLike,
-    options?: CtcLossOptions & GradOptions,
-  ): LossWithGrad;
-}
+export type CtcLoss = Loss4<CtcLossOptions>;
 
-/** log(e^a + e^b + e^c), exact when all are -inf; -inf terms cost no exp. */
+/** log(e^a + e^b + e^c), exact when all are -inf; -inf terms cost no exp; NaN if any is NaN (as PyTorch). */
 function logAddExp3(a: number, b: number, c: number): number {
-  const m = a > b ? (a > c ? a : c) : b > c ? b : c;
+  const m = Math.max(a, b, c);
   if (m === -Infinity) return -Infinity;
   let sum = 0;
   if (a !== -Infinity) sum += Math.exp(a - m);
@@ -155,10 +146,11 @@ export const ctcLoss = defineLoss<CtcLossOptions>(
         for (let t = 1; t < Tn; t++) {
           const prev = (t - 1) * L;
           const lp = row(t);
-          // Only s >= L − 2(Tn − t) can still reach the end, and only s < 2(t + 1) can be reached.
+          // Only s >= L − 2(Tn − t) can still reach the end. Those beyond the reach of the start
+          // (s >= 2(t + 1)) are −inf + log p, so computed too: a NaN log-probability there reaches the
+          // end and makes the loss NaN, as in PyTorch (which computes every cell).
           const first = Math.max(0, L - 2 * (Tn - t));
-          const end = Math.min(L, 2 * (t + 1));
-          for (let s = first; s < end; s++) {
+          for (let s = first; s < L; s++) {
             const a = alpha[prev + s];
             const b = s > 0 ? alpha[prev + s - 1] : -Infinity;
             const c = skip[s] ? alpha[prev + s - 2] : -Infinity;

@@ -42,7 +42,8 @@ export const l1Loss = elementwiseLoss<null>({
   pointwise(input, target, _, __, out) {
     const d = input - target;
     out[0] = Math.abs(d);
-    out[1] = Math.sign(d);
+    // PyTorch's sgn: 0 at 0 and at NaN (the loss is NaN there, its gradient 0).
+    out[1] = d > 0 ? 1 : d < 0 ? -1 : 0;
     out[2] = -out[1];
   },
 }) as Loss2<L1LossOptions>;

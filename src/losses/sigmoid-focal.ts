@@ -2,7 +2,7 @@ import { elementwiseLoss } from '../core/elementwise.js';
 import type { Loss2 } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
-import { logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
+import { bceWithLogitsScalar, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
 
 /** Options of {@link sigmoidFocalLoss}. */
 export interface SigmoidFocalLossOptions {
@@ -52,15 +52,21 @@ export const sigmoidFocalLoss = elementwiseLoss<Params>({
   wasm: { kernel: 'sigmoidFocalElements', params: ({ alpha, gamma }) => [alpha, gamma] },
   pointwise(x, y, _, { alpha, gamma }, out) {
     const p = sigmoidScalar(x);
-    const ce = (1 - y) * x - logSigmoidScalar(x);
-    const m = 1 - (p * y + (1 - p) * (1 - y));
+    const q = sigmoidScalar(-x); // 1 − p without cancellation
+    const ce = bceWithLogitsScalar(x, y, 1, logSigmoidScalar(x)); // without its cancellation
+    // m = 1 − p_t = 1 − (p y + (1 − p)(1 − y)) = y q + (1 − y) p: no cancellation on a confident
+    // logit, where torchvision's 1 − p_t loses the digits (it rounds to 0 in float32 at x = 20).
+    const m = y * q + (1 - y) * p;
     const mGamma = m ** gamma;
-    // d(m^γ)/dm; PyTorch's pow backward is 0 for γ = 0 (and so is this).
-    const dmGamma = gamma === 0 ? 0 : gamma * m ** (gamma - 1);
+    // dm/dx = (1 − 2y) p q and dm/dy = q − p enter as ce · γ m^(γ−1) · dm. For γ < 1, m^(γ−1) is
+    // infinite where m = 0 while ce and dm vanish (PyTorch: 0 · inf = NaN). Written γ m^γ · (ce / m):
+    // ce / m stays bounded (m = 0 only for y ∈ {0, 1} on a saturated logit, where ce / m → 1), so
+    // the product takes its limit, 0. PyTorch's pow backward is 0 for γ = 0, and so is this.
+    const chain = gamma === 0 ? 0 : gamma * mGamma * (m > 0 ? ce / m : 0);
     const a = alpha >= 0 ? alpha * y + (1 - alpha) * (1 - y) : 1;
-    const dmdx = -(2 * y - 1) * p * (1 - p);
     out[0] = a * ce * mGamma;
-    out[1] = a * ((p - y) * mGamma + ce * dmGamma * dmdx);
-    out[2] = (alpha >= 0 ? 2 * alpha - 1 : 0) * ce * mGamma + a * (-x * mGamma + ce * dmGamma * (1 - 2 * p));
+    // p − y = p (1 − y) − y q, again without cancellation
+    out[1] = a * ((p * (1 - y) - y * q) * mGamma + chain * (1 - 2 * y) * p * q);
+    out[2] = (alpha >= 0 ? 2 * alpha - 1 : 0) * ce * mGamma + a * (-x * mGamma + chain * (q - p));
   },
 }) as Loss2<SigmoidFocalLossOptions>;

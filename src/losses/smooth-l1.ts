@@ -45,9 +45,10 @@ export const smoothL1Loss = elementwiseLoss<{ beta: number }>({
       out[0] = (0.5 * d * d) / beta;
       out[1] = d / beta;
     } else {
-      // beta = 0 lands here for every d: the L1 loss, with gradient sign(0) = 0 at 0.
+      // beta = 0 lands here for every d: PyTorch's L1 loss then, whose gradient is 0 at 0 and at
+      // NaN; for beta > 0 a NaN difference has a NaN gradient, as PyTorch's.
       out[0] = z - 0.5 * beta;
-      out[1] = Math.sign(d);
+      out[1] = beta === 0 ? (d > 0 ? 1 : d < 0 ? -1 : 0) : Math.sign(d);
     }
     out[2] = -out[1];
   },

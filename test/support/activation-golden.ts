@@ -1,6 +1,6 @@
 // Golden fixture cases of the activations (forward only).
 import { after, before, describe, test } from 'node:test';
-import { setBackend, type Backend, type Tensor } from '../../src/index.js';
+import { setBackend, wasmReady, type Backend, type Tensor } from '../../src/index.js';
 import { assertTensorClose } from './close.js';
 import { decode, loadFixture, type EncodedTensor } from './fixtures.js';
 
@@ -17,7 +17,10 @@ export function activationGoldenTests(name: string, fn: (x: Tensor, options?: ne
   const cases = loadFixture<ActivationCase>('activations.json').cases.filter((c) => c.fn === name);
   describe(`${name} matches PyTorch (golden fixtures)${backend ? `, backend '${backend}'` : ''}`, () => {
     if (backend) {
-      before(() => setBackend(backend));
+      before(async () => {
+        await wasmReady(); // setBackend('wasm') needs the kernels loaded
+        setBackend(backend);
+      });
       after(() => setBackend('auto'));
     }
     for (const range of ['small', 'typical', 'extreme']) {

@@ -65,15 +65,20 @@ let F64_ZERO: v128 = f64x2.splat(0);
   return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
 }
 
-/** log σ(x) = min(x, 0) − log1p(exp(−|x|)), from e = exp(−|x|). */
-@inline function logSigmoidFromExp(x: v128, e: v128): v128 {
-  return f32x4.sub(f32x4.pmin(x, ZERO), log1pSmall4(e));
-}
+let INF: v128 = f32x4.splat(Infinity);
 
-/** 1 / (1 + e) and e / (1 + e) — σ(x) for x >= 0 and x < 0 with e = exp(−|x|) — with one division. */
-@inline function sigmoidFromExp(x: v128, e: v128): v128 {
-  const r = f32x4.div(ONE, f32x4.add(ONE, e));
-  return v128.bitselect(r, f32x4.mul(e, r), f32x4.ge(x, ZERO));
+/**
+ * (1 − y) x − (1 + (pw − 1) y) log σ(x) without its cancellation (see bceWithLogitsScalar in
+ * src/core/stable.ts): x >= 0: (1 − y) x + ((1 − y) + pw y) l1p, x < 0: −pw y x + ((1 − y) + pw y) l1p,
+ * with l1p = log1p(e^−|x|); PyTorch's form at x = ±inf (its NaN there).
+ */
+@inline function logitCrossEntropy(x: v128, y: v128, pw: v128, logSig: v128, l1p: v128): v128 {
+  const oneMinusY = f32x4.sub(ONE, y);
+  const pwy = f32x4.mul(pw, y);
+  const linear = v128.bitselect(f32x4.mul(oneMinusY, x), f32x4.neg(f32x4.mul(pwy, x)), f32x4.ge(x, ZERO));
+  const stable = f32x4.add(linear, f32x4.mul(f32x4.add(oneMinusY, pwy), l1p));
+  const plain = f32x4.sub(f32x4.mul(oneMinusY, x), f32x4.mul(f32x4.add(ONE, f32x4.sub(pwy, y)), logSig));
+  return v128.bitselect(plain, stable, f32x4.eq(abs4(x), INF));
 }
 
 @inline function ld(p: usize, i: i32): v128 {
@@ -93,15 +98,20 @@ let F64_ZERO: v128 = f64x2.splat(0);
  */
 @inline function finish(i: i32, loss: v128, gxv: v128, gtv: v128, w: usize, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): v128 {
   let l = loss;
-  let scale = upstreamPtr ? ld(upstreamPtr, i) : f32x4.splat(upstream);
+  const scale = upstreamPtr ? ld(upstreamPtr, i) : f32x4.splat(upstream);
+  // (g · u) · w, not g · (u · w): u · w can underflow to 0 (a mean's 1/n times a weight of
+  // 1e-45) and turn an infinite g into NaN, or a large one into 0.
+  let gxs = f32x4.mul(gxv, scale);
+  let gts = f32x4.mul(gtv, scale);
   if (w) {
     const wv = ld(w, i);
     l = f32x4.mul(l, wv);
-    scale = f32x4.mul(scale, wv);
+    gxs = f32x4.mul(gxs, wv);
+    gts = f32x4.mul(gts, wv);
   }
   if (losses) st(losses, i, l);
-  if (gx) st(gx, i, f32x4.mul(gxv, scale));
-  if (gt) st(gt, i, f32x4.mul(gtv, scale));
+  if (gx) st(gx, i, gxs);
+  if (gt) st(gt, i, gts);
   return l;
 }
 
@@ -161,6 +171,9 @@ export function mseElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
       loss = v128.bitselect(f32x4.div(f32x4.mul(HALF, f32x4.mul(d, d)), b), f32x4.sub(z, halfB), inside);
       g = v128.bitselect(f32x4.div(d, b), sign4(d), inside);
     }
+    // sign4 is 0 at NaN; PyTorch's gradient there is NaN (except smooth L1 with beta = 0, which
+    // PyTorch computes as the L1 loss, whose gradient is 0 at NaN).
+    if (huber != 0 || beta != 0) g = v128.bitselect(d, g, f32x4.ne(d, d));
     const l = finish(i, loss, g, f32x4.neg(g), w, upstream, upstreamPtr, gx, gt, losses);
     lo = addLow(lo, l);
     hi = addHigh(hi, l);
@@ -168,9 +181,45 @@ export function mseElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
   return total2(lo, hi);
 }
 
-export function smoothL1Elements(x: usize, t: usize, w: usize, aux: usize, n: i32, beta: f32, huber: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | aux | upstreamPtr | losses) return smoothL1Loop(x, t, w, aux, n, beta, huber, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? smoothL1Loop(x, t, 0, 0, n, beta, huber, upstream, 0, gx, gt, 0) : smoothL1Loop(x, t, 0, 0, n, beta, huber, upstream, 0, gx, 0, 0);
+/**
+ * The same in float64, for a beta (delta) beyond float32's range (it would round to +inf: 0.5 d² / inf
+ * = 0, and NaN at an infinite d), as the TypeScript reference computes it. One element at a time:
+ * only such parameters come here.
+ */
+function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
+  let total: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i << 2;
+    const d = <f64>load<f32>(x + at) - <f64>load<f32>(t + at);
+    const z = Math.abs(d);
+    const sign: f64 = d > 0 ? 1 : d < 0 ? -1 : d; // NaN stays NaN
+    let loss: f64, g: f64;
+    if (z < beta) {
+      loss = huber != 0 ? 0.5 * d * d : (0.5 * d * d) / beta;
+      g = huber != 0 ? d : d / beta;
+    } else {
+      loss = huber != 0 ? beta * (z - 0.5 * beta) : z - 0.5 * beta;
+      g = huber != 0 ? beta * sign : sign;
+    }
+    let scale = upstreamPtr ? <f64>load<f32>(upstreamPtr + at) : <f64>upstream;
+    if (w) {
+      const wi = <f64>load<f32>(w + at);
+      loss *= wi;
+      scale *= wi;
+    }
+    if (losses) store<f32>(losses + at, <f32>loss);
+    if (gx) store<f32>(gx + at, <f32>(g * scale));
+    if (gt) store<f32>(gt + at, <f32>(-g * scale));
+    total += loss;
+  }
+  return total;
+}
+
+export function smoothL1Elements(x: usize, t: usize, w: usize, aux: usize, n: i32, beta: f64, huber: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
+  if (<f32>beta == Infinity && beta != Infinity) return smoothL1Wide(x, t, w, n, beta, huber, upstream, upstreamPtr, gx, gt, losses);
+  const b = <f32>beta;
+  if (w | aux | upstreamPtr | losses) return smoothL1Loop(x, t, w, aux, n, b, huber, upstream, upstreamPtr, gx, gt, losses);
+  return gt ? smoothL1Loop(x, t, 0, 0, n, b, huber, upstream, 0, gx, gt, 0) : smoothL1Loop(x, t, 0, 0, n, b, huber, upstream, 0, gx, 0, 0);
 }
 
 /** BCE with logits; aux = per-element pos weights (0: 1). */
@@ -181,20 +230,28 @@ export function smoothL1Elements(x: usize, t: usize, w: usize, aux: usize, n: i3
     const xv = ld(x, i);
     const y = ld(t, i);
     const e = expNonPositive4(f32x4.neg(abs4(xv))); // exp(−|x|) in (0, 1]
-    const logSig = logSigmoidFromExp(xv, e);
-    const sig = sigmoidFromExp(xv, e);
+    const l1p = log1pSmall4(e);
+    const logSig = f32x4.sub(f32x4.pmin(xv, ZERO), l1p);
+    // σ(x) and σ(−x) = 1 − σ(x): 1 / (1 + e) and e / (1 + e), one for each sign of x
+    const r = f32x4.div(ONE, f32x4.add(ONE, e));
+    const er = f32x4.mul(e, r);
+    const positive = f32x4.ge(xv, ZERO);
+    const sig = v128.bitselect(r, er, positive);
+    const sigNeg = v128.bitselect(er, r, positive);
+    const oneMinusY = f32x4.sub(ONE, y);
     let loss: v128, g: v128, gtv: v128;
     if (aux) {
       const pw = ld(aux, i);
-      const pwm1 = f32x4.sub(pw, ONE);
-      loss = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), f32x4.mul(f32x4.add(ONE, f32x4.mul(pwm1, y)), logSig));
-      const pwy = f32x4.mul(pw, y);
-      g = f32x4.sub(f32x4.mul(f32x4.sub(f32x4.add(pwy, ONE), y), sig), pwy);
-      gtv = f32x4.sub(f32x4.neg(xv), f32x4.mul(pwm1, logSig));
+      // ∂/∂x = (1 − y) σ(x) − pw y σ(−x) (no σ(x) − 1 cancellation)
+      loss = logitCrossEntropy(xv, y, pw, logSig, l1p);
+      g = f32x4.sub(f32x4.mul(oneMinusY, sig), f32x4.mul(f32x4.mul(pw, y), sigNeg));
+      // PyTorch's log σ(−x) − pw log σ(x) (= −x − (pw − 1) log σ(x), which is 0 · −inf = NaN at
+      // x = −inf for pw = 1); log σ(−x) = min(−x, 0) − log1p(e) from the same e.
+      gtv = f32x4.sub(f32x4.sub(f32x4.pmin(f32x4.neg(xv), ZERO), l1p), f32x4.mul(pw, logSig));
     } else {
-      // pos weight 1: loss (1 − y) x − log σ(x), ∂/∂x = σ(x) − y, ∂/∂y = −x
-      loss = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), logSig);
-      g = f32x4.sub(sig, y);
+      // pos weight 1: ∂/∂x = σ(x) − y = (1 − y) σ(x) − y σ(−x), ∂/∂y = −x
+      loss = logitCrossEntropy(xv, y, ONE, logSig, l1p);
+      g = f32x4.sub(f32x4.mul(oneMinusY, sig), f32x4.mul(y, sigNeg));
       gtv = f32x4.neg(xv);
     }
     const l = finish(i, loss, g, gtv, w, upstream, upstreamPtr, gx, gt, losses);
@@ -234,42 +291,69 @@ export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
   return gt ? bceLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, gt, 0) : bceLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, 0, 0);
 }
 
-/** torchvision's sigmoid focal loss (p1 = alpha, −1 for none; p2 = gamma). */
+/**
+ * torchvision's sigmoid focal loss (p1 = alpha, −1 for none; p2 = gamma), as the TypeScript
+ * reference (src/losses/sigmoid-focal.ts) computes it: m = 1 − p_t = y q + (1 − y) p with
+ * q = σ(−x) (no cancellation), and the chain terms ce · γ m^(γ−1) · dm written γ m^γ (ce / m) · dm,
+ * finite where m = 0 (PyTorch: 0 · inf = NaN for γ < 1 on a saturated logit).
+ */
 @inline function sigmoidFocalLoop(x: usize, t: usize, w: usize, aux: usize, n: i32, alpha: f32, gamma: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
   let lo = F64_ZERO;
   let hi = F64_ZERO;
   const g4 = f32x4.splat(gamma);
-  const gm1 = f32x4.splat(gamma - 1);
   const a4 = f32x4.splat(alpha);
   const da = alpha >= 0 ? f32x4.splat(2 * alpha - 1) : ZERO;
   for (let i = 0; i < n; i += 4) {
     const xv = ld(x, i);
     const y = ld(t, i);
     const e = expNonPositive4(f32x4.neg(abs4(xv)));
-    const logSig = logSigmoidFromExp(xv, e);
-    const p = sigmoidFromExp(xv, e);
-    const ce = f32x4.sub(f32x4.mul(f32x4.sub(ONE, y), xv), logSig);
-    const oneMinusP = f32x4.sub(ONE, p);
-    const m = f32x4.sub(ONE, f32x4.add(f32x4.mul(p, y), f32x4.mul(oneMinusP, f32x4.sub(ONE, y))));
-    // m^γ (1 at γ = 0) and γ m^(γ−1) (0 at γ = 0, γ at γ = 1), as PyTorch's pow and its backward;
-    // γ = 2, the default, needs no logarithm.
+    const l1p = log1pSmall4(e);
+    const logSig = f32x4.sub(f32x4.pmin(xv, ZERO), l1p);
+    // p = σ(x), q = σ(−x) = 1 − p: 1 / (1 + e) and e / (1 + e), one for each sign of x
+    const r = f32x4.div(ONE, f32x4.add(ONE, e));
+    const er = f32x4.mul(e, r);
+    const positive = f32x4.ge(xv, ZERO);
+    const p = v128.bitselect(r, er, positive);
+    const q = v128.bitselect(er, r, positive);
+    const oneMinusY = f32x4.sub(ONE, y);
+    const ce = logitCrossEntropy(xv, y, ONE, logSig, l1p);
+    const m = f32x4.add(f32x4.mul(y, q), f32x4.mul(oneMinusY, p));
+    // m^γ and γ m^γ (ce / m) (0 at γ = 0, as PyTorch's pow backward); γ = 2, the default, and
+    // γ = 1 need neither a logarithm nor the division.
+    // dm/dx = (1 − 2y) p q, dm/dy = q − p; p − y = p (1 − y) − y q
+    const pq = f32x4.mul(p, q);
+    const pMinusY = f32x4.sub(f32x4.mul(p, oneMinusY), f32x4.mul(y, q));
+    // The x chain term γ m^γ (ce / m) (1 − 2y) p q is taken as ce (1 − 2y) · γ m^γ (p q / m), whose
+    // second factor is at most γ m^γ (p q <= m): ce of a logit near float32's max then meets a 0,
+    // not an overflowed product (inf · 0).
+    const ceSign = f32x4.mul(ce, f32x4.sub(ONE, f32x4.mul(TWO, y)));
     let mGamma: v128;
-    let dmGamma: v128;
+    let chain: v128;
+    let chainX: v128;
     if (gamma == 2) {
       mGamma = f32x4.mul(m, m);
-      dmGamma = f32x4.mul(TWO, m);
+      chain = f32x4.mul(TWO, f32x4.mul(m, ce));
+      chainX = f32x4.mul(ceSign, f32x4.mul(TWO, f32x4.mul(m, pq)));
+    } else if (gamma == 1) {
+      mGamma = m;
+      chain = ce;
+      chainX = f32x4.mul(ceSign, pq);
+    } else if (gamma == 0) {
+      mGamma = ONE;
+      chain = ZERO;
+      chainX = ZERO;
     } else {
-      const logM = log4(m);
-      mGamma = gamma == 0 ? ONE : exp4(f32x4.mul(g4, logM));
-      dmGamma = gamma == 0 ? ZERO : gamma == 1 ? ONE : f32x4.mul(g4, exp4(f32x4.mul(gm1, logM)));
+      mGamma = exp4(f32x4.mul(g4, log4(m)));
+      const positive = f32x4.gt(m, ZERO); // the ratios are 0 where m = 0
+      chain = f32x4.mul(g4, f32x4.mul(mGamma, v128.and(f32x4.div(ce, m), positive)));
+      chainX = f32x4.mul(ceSign, f32x4.mul(g4, f32x4.mul(mGamma, v128.and(f32x4.div(pq, m), positive))));
     }
-    const a = alpha >= 0 ? f32x4.add(f32x4.mul(a4, y), f32x4.mul(f32x4.sub(ONE, a4), f32x4.sub(ONE, y))) : ONE;
-    const dmdx = f32x4.neg(f32x4.mul(f32x4.sub(f32x4.mul(TWO, y), ONE), f32x4.mul(p, oneMinusP)));
+    const a = alpha >= 0 ? f32x4.add(f32x4.mul(a4, y), f32x4.mul(f32x4.sub(ONE, a4), oneMinusY)) : ONE;
     const loss = f32x4.mul(a, f32x4.mul(ce, mGamma));
-    const gxv = f32x4.mul(a, f32x4.add(f32x4.mul(f32x4.sub(p, y), mGamma), f32x4.mul(ce, f32x4.mul(dmGamma, dmdx))));
+    const gxv = f32x4.mul(a, f32x4.add(f32x4.mul(pMinusY, mGamma), chainX));
     const gtv = f32x4.add(
       f32x4.mul(da, f32x4.mul(ce, mGamma)),
-      f32x4.mul(a, f32x4.add(f32x4.mul(f32x4.neg(xv), mGamma), f32x4.mul(ce, f32x4.mul(dmGamma, f32x4.sub(ONE, f32x4.mul(TWO, p)))))),
+      f32x4.mul(a, f32x4.add(f32x4.mul(f32x4.neg(xv), mGamma), f32x4.mul(chain, f32x4.sub(q, p)))),
     );
     const l = finish(i, loss, gxv, gtv, w, upstream, upstreamPtr, gx, gt, losses);
     lo = addLow(lo, l);

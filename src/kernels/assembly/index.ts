@@ -11,6 +11,8 @@ import {
 // Loop constants in globals (see math.ts: V8 rematerialises v128.const in loops).
 let NEG_INF4: v128 = f32x4.splat(-Infinity);
 let ZERO4: v128 = f32x4.splat(0);
+let F64_ZERO4: v128 = f64x2.splat(0);
+let LANES: v128 = i32x4(0, 1, 2, 3);
 
 /** First free byte of linear memory (16-byte aligned): the driver's scratch area starts here. */
 export function heapBase(): usize {
@@ -61,87 +63,177 @@ export function logInPlace(p: usize, n: i32): void {
   return m;
 }
 
-@inline function hsum(v: v128): f64 {
-  return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + <f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3);
-}
+/**
+ * How many elements of the row equalled its maximum in the last {@link expSumRow} (each one's
+ * exp(0) = 1 is counted here, not in the returned sum).
+ */
+let rowTies: i32 = 0;
 
-/** exp(x − m) of the 4 floats at `p`, the constants passed in from the caller's locals. */
-@inline function expShifted(
-  p: usize, vm: v128, minArg: v128, log2e: v128, magic: v128, ln2Hi: v128, ln2Lo: v128,
-  p0: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, one: v128,
-): v128 {
-  return expNonPositiveWith(f32x4.sub(v128.load(p), vm), minArg, log2e, magic, ln2Hi, ln2Lo, p0, p1, p2, p3, p4, p5, one);
+// Σ_c exp(x_c − m) = ties + others, with the terms of the maxima (x_c − m = 0 exactly, exp = 1)
+// counted apart: on a confident row Σ = 1 + others with others ≪ 1, and a float32 lane holding the
+// 1 would round every small term added to it (1 + others keeps about 7 digits of others: 4e-5
+// relative on a gradient 1 − p of 1e-3). With the 1 kept out, others is a sum of small positive
+// terms, and log Σ = log1p(ties − 1 + others), 1 − p_max = others / Σ keep its digits.
+// Each block of 32 exps is summed as a tree in float32 (positive terms: 3 roundings of relative
+// 6e-8 at most) and the blocks in float64, so the error does not grow with the row length.
+
+/** Lanes of a mask as integers (−1 per true lane) added up. */
+@inline function countTrue(v: v128): i32 {
+  return -(i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
 }
 
 /**
- * Σ_c exp(x_c − m) over a row of C floats (m >= every x_c), storing each exp at `out` unless it is 0.
- * Eight vectors per iteration summed as a tree into one accumulator, the exp constants in locals,
- * and the loop specialised on `out` by hand (V8 does not unswitch loops): V8 then keeps the
- * accumulator in a register, 2.2x faster than two vectors per iteration (measured, 4M floats).
+ * Σ_c exp(x_c − m) over a row of C floats, without the elements equal to m (m >= every x_c; their
+ * count goes to rowTies), storing each exp at `out` unless it is 0. Eight vectors per iteration
+ * summed as a tree, the exp constants in locals, and the loop specialised on `out` by hand: V8
+ * then keeps the accumulators in registers, 2.2x faster than two vectors per iteration (measured,
+ * 4M floats, before the ties were counted apart). A NaN element makes the sum NaN.
  */
 function expSumRow(row: usize, C: i32, m: f32, out: usize): f64 {
   const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
   const p0 = EXP_P0, p1 = EXP_P1, p2 = EXP_P2, p3 = EXP_P3, p4 = EXP_P4, p5 = EXP_P5, one = ONE;
   const vector = C & ~3;
   const vm = f32x4.splat(m);
-  let vsum = ZERO4;
+  const zero = ZERO4;
+  let sumLo = F64_ZERO4, sumHi = F64_ZERO4;
+  let ties = ZERO4; // −1 per tie, per lane
   let c = 0;
+  // The loop specialised on `out` by hand (V8 does not unswitch loops).
   if (out) {
     for (; c + 32 <= vector; c += 32) {
       const p = row + (<usize>c << 2);
       const o = out + (<usize>c << 2);
-      const e0 = expShifted(p, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const d0 = f32x4.sub(v128.load(p), vm);
+      const e0 = expNonPositiveWith(d0, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
       v128.store(o, e0);
-      const e1 = expShifted(p + 16, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t0 = f32x4.eq(d0, zero);
+      const d1 = f32x4.sub(v128.load(p, 16), vm);
+      const e1 = expNonPositiveWith(d1, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
       v128.store(o, e1, 16);
-      const e2 = expShifted(p + 32, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t1 = f32x4.eq(d1, zero);
+      const d2 = f32x4.sub(v128.load(p, 32), vm);
+      const e2 = expNonPositiveWith(d2, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
       v128.store(o, e2, 32);
-      const e3 = expShifted(p + 48, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t2 = f32x4.eq(d2, zero);
+      const d3 = f32x4.sub(v128.load(p, 48), vm);
+      const e3 = expNonPositiveWith(d3, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
       v128.store(o, e3, 48);
-      const e4 = expShifted(p + 64, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t3 = f32x4.eq(d3, zero);
+      const d4 = f32x4.sub(v128.load(p, 64), vm);
+      const e4 = expNonPositiveWith(d4, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
       v128.store(o, e4, 64);
-      const e5 = expShifted(p + 80, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t4 = f32x4.eq(d4, zero);
+      const d5 = f32x4.sub(v128.load(p, 80), vm);
+      const e5 = expNonPositiveWith(d5, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
       v128.store(o, e5, 80);
-      const e6 = expShifted(p + 96, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t5 = f32x4.eq(d5, zero);
+      const d6 = f32x4.sub(v128.load(p, 96), vm);
+      const e6 = expNonPositiveWith(d6, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
       v128.store(o, e6, 96);
-      const e7 = expShifted(p + 112, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t6 = f32x4.eq(d6, zero);
+      const d7 = f32x4.sub(v128.load(p, 112), vm);
+      const e7 = expNonPositiveWith(d7, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
       v128.store(o, e7, 112);
-      vsum = f32x4.add(vsum, f32x4.add(f32x4.add(f32x4.add(e0, e1), f32x4.add(e2, e3)), f32x4.add(f32x4.add(e4, e5), f32x4.add(e6, e7))));
-    }
-    for (; c < vector; c += 4) {
-      const e = expShifted(row + (<usize>c << 2), vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      v128.store(out + (<usize>c << 2), e);
-      vsum = f32x4.add(vsum, e);
+      const t7 = f32x4.eq(d7, zero);
+      const block = f32x4.add(
+        f32x4.add(f32x4.add(v128.andnot(e0, t0), v128.andnot(e1, t1)), f32x4.add(v128.andnot(e2, t2), v128.andnot(e3, t3))),
+        f32x4.add(f32x4.add(v128.andnot(e4, t4), v128.andnot(e5, t5)), f32x4.add(v128.andnot(e6, t6), v128.andnot(e7, t7))),
+      );
+      sumLo = f64x2.add(sumLo, f64x2.promote_low_f32x4(block));
+      sumHi = f64x2.add(sumHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(block, block, 2, 3, 0, 1)));
+      ties = i32x4.add(ties, i32x4.add(i32x4.add(i32x4.add(t0, t1), i32x4.add(t2, t3)), i32x4.add(i32x4.add(t4, t5), i32x4.add(t6, t7))));
     }
   } else {
     for (; c + 32 <= vector; c += 32) {
       const p = row + (<usize>c << 2);
-      const e0 = expShifted(p, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const e1 = expShifted(p + 16, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const e2 = expShifted(p + 32, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const e3 = expShifted(p + 48, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const e4 = expShifted(p + 64, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const e5 = expShifted(p + 80, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const e6 = expShifted(p + 96, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const e7 = expShifted(p + 112, vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      vsum = f32x4.add(vsum, f32x4.add(f32x4.add(f32x4.add(e0, e1), f32x4.add(e2, e3)), f32x4.add(f32x4.add(e4, e5), f32x4.add(e6, e7))));
+      const d0 = f32x4.sub(v128.load(p), vm);
+      const e0 = expNonPositiveWith(d0, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t0 = f32x4.eq(d0, zero);
+      const d1 = f32x4.sub(v128.load(p, 16), vm);
+      const e1 = expNonPositiveWith(d1, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t1 = f32x4.eq(d1, zero);
+      const d2 = f32x4.sub(v128.load(p, 32), vm);
+      const e2 = expNonPositiveWith(d2, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t2 = f32x4.eq(d2, zero);
+      const d3 = f32x4.sub(v128.load(p, 48), vm);
+      const e3 = expNonPositiveWith(d3, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t3 = f32x4.eq(d3, zero);
+      const d4 = f32x4.sub(v128.load(p, 64), vm);
+      const e4 = expNonPositiveWith(d4, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t4 = f32x4.eq(d4, zero);
+      const d5 = f32x4.sub(v128.load(p, 80), vm);
+      const e5 = expNonPositiveWith(d5, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t5 = f32x4.eq(d5, zero);
+      const d6 = f32x4.sub(v128.load(p, 96), vm);
+      const e6 = expNonPositiveWith(d6, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t6 = f32x4.eq(d6, zero);
+      const d7 = f32x4.sub(v128.load(p, 112), vm);
+      const e7 = expNonPositiveWith(d7, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+      const t7 = f32x4.eq(d7, zero);
+      const block = f32x4.add(
+        f32x4.add(f32x4.add(v128.andnot(e0, t0), v128.andnot(e1, t1)), f32x4.add(v128.andnot(e2, t2), v128.andnot(e3, t3))),
+        f32x4.add(f32x4.add(v128.andnot(e4, t4), v128.andnot(e5, t5)), f32x4.add(v128.andnot(e6, t6), v128.andnot(e7, t7))),
+      );
+      sumLo = f64x2.add(sumLo, f64x2.promote_low_f32x4(block));
+      sumHi = f64x2.add(sumHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(block, block, 2, 3, 0, 1)));
+      ties = i32x4.add(ties, i32x4.add(i32x4.add(i32x4.add(t0, t1), i32x4.add(t2, t3)), i32x4.add(i32x4.add(t4, t5), i32x4.add(t6, t7))));
     }
-    for (; c < vector; c += 4) vsum = f32x4.add(vsum, expShifted(row + (<usize>c << 2), vm, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one));
   }
-  let sum = hsum(vsum);
+  for (; c < vector; c += 4) {
+    const d = f32x4.sub(v128.load(row + (<usize>c << 2)), vm);
+    const e = expNonPositiveWith(d, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+    if (out) v128.store(out + (<usize>c << 2), e);
+    const tie = f32x4.eq(d, zero);
+    const kept = v128.andnot(e, tie);
+    sumLo = f64x2.add(sumLo, f64x2.promote_low_f32x4(kept));
+    sumHi = f64x2.add(sumHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(kept, kept, 2, 3, 0, 1)));
+    ties = i32x4.add(ties, tie);
+  }
+  const total = f64x2.add(sumLo, sumHi);
+  let sum = f64x2.extract_lane(total, 0) + f64x2.extract_lane(total, 1);
+  let count = countTrue(ties);
   for (; c < C; c++) {
-    const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - m)), 0);
-    sum += <f64>e;
+    const d = load<f32>(row + (<usize>c << 2)) - m;
+    const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(d)), 0);
+    if (d == 0) count++;
+    else sum += <f64>e;
     if (out) store<f32>(out + (<usize>c << 2), e);
   }
+  rowTies = count;
   return sum;
+}
+
+/** NaN in all C floats at `p`. */
+function fillNaN(p: usize, C: i32): void {
+  for (let c = 0; c < C; c++) store<f32>(p + (<usize>c << 2), NaN);
+}
+
+/** Whether one of the C floats at `row` is NaN. */
+function hasNaN(row: usize, C: i32): bool {
+  for (let c = 0; c < C; c++) {
+    const v = load<f32>(row + (<usize>c << 2));
+    if (v != v) return true;
+  }
+  return false;
+}
+
+/** Index of the first of the C floats at `row` equal to m (vector search, then the lanes). */
+function indexOf(row: usize, C: i32, m: f32): i32 {
+  const vm = f32x4.splat(m);
+  let c = 0;
+  for (; c + 4 <= C; c += 4) if (v128.any_true(f32x4.eq(v128.load(row + (<usize>c << 2)), vm))) break;
+  for (; c < C; c++) if (load<f32>(row + (<usize>c << 2)) == m) return c;
+  return -1;
 }
 
 /**
  * Cross-entropy of `rows` rows of C logits with class-index targets, fused with its gradient.
- * Coefficients per row: a_c = (1 − ε) w_t [c = t] + (ε / C) w_c; loss = Σ a_c (lse − x_c);
- * gradient = u (softmax · A − a) with A = Σ a_c. `weights` = 0: all ones (weightSum = C).
- * `grad` = 0: forward only. `losses` = 0: no per-row output. Returns Σ of the row losses.
+ * Coefficients per row: a_c = (1 − ε) w_t [c = t] + (ε / C) w_c; A = Σ a_c;
+ *   loss = Σ a_c (lse − x_c) = (1 − ε) w_t ((m − x_t) + log Σ) + (ε / C) (W log Σ + Σ_c w_c (m − x_c)),
+ * with m the row max and Σ = Σ exp(x − m): sums of non-negative terms, exact at any magnitude;
+ * gradient = u (softmax · A − a). `weights` = 0: all ones (weightSum = C). `grad` = 0: forward
+ * only. `losses` = 0: no per-row output. A row holding NaN or +inf, or only −inf, is NaN
+ * (loss and gradient), as PyTorch's. Returns Σ of the row losses.
  */
 export function crossEntropyRows(
   x: usize, rows: i32, C: i32, targets: usize, weights: usize, weightSum: f32, ignoreIndex: i32,
@@ -159,40 +251,59 @@ export function crossEntropyRows(
       if (g) memory.fill(g, 0, <usize>C << 2);
       continue;
     }
-    // Pass 1: max, and Σ w_c x_c for label smoothing.
-    let m = rowMax(row, C);
-    let dot: f64 = 0;
-    let c = 0;
-    if (smoothing != 0) {
-      let vdot = ZERO4;
-      for (; c < vector; c += 4) {
-        const v = v128.load(row + (<usize>c << 2));
-        vdot = f32x4.add(vdot, weights ? f32x4.mul(v, v128.load(weights + (<usize>c << 2))) : v);
-      }
-      dot = hsum(vdot);
-      for (; c < C; c++) {
-        const v = load<f32>(row + (<usize>c << 2));
-        dot += <f64>(weights ? v * load<f32>(weights + (<usize>c << 2)) : v);
-      }
+    // Pass 1: max (NaN elements are skipped here and poison the sum of pass 2).
+    const m = rowMax(row, C);
+    if (m == Infinity || m == -Infinity) {
+      total += NaN;
+      if (losses) store<f32>(losses + (<usize>r << 2), NaN);
+      if (g) fillNaN(g, C);
+      continue;
     }
-    if (m == Infinity || m == -Infinity) m = 0; // torch.logsumexp's convention: the sum itself gives ±inf
     // Pass 2: e_c = exp(x_c − m), kept in the gradient row when there is one.
-    const sum = expSumRow(row, C, m, g);
-    const logSum = Math.log(sum);
+    const others = expSumRow(row, C, m, g);
+    const ties = <f64>rowTies;
+    const sum = ties + others;
+    const logSum = Math.log1p(ties - 1 + others);
     const xt = <f64>load<f32>(row + (<usize>t << 2));
     const wt = weights ? <f64>load<f32>(weights + (<usize>t << 2)) : 1.0;
-    // lse − x_t = log Σ − (x_t − m): exact when the target is the maximum.
-    let loss = (1.0 - <f64>smoothing) * wt * (logSum - (xt - <f64>m));
-    if (smoothing != 0) loss += <f64>uniform * (<f64>weightSum * (logSum + <f64>m) - dot);
+    let loss = (1.0 - <f64>smoothing) * wt * (logSum + (<f64>m - xt));
+    if (smoothing != 0) {
+      // Σ_c w_c (m − x_c): non-negative terms, in float64 (m − x_c overflows float32 for logits
+      // of both signs near float32's max, and so could w_c (m − x_c)).
+      const vm = f64x2.splat(<f64>m);
+      let lo = F64_ZERO4, hi = F64_ZERO4;
+      let c = 0;
+      for (; c < vector; c += 4) {
+        const v = v128.load(row + (<usize>c << 2));
+        let dLo = f64x2.sub(vm, f64x2.promote_low_f32x4(v));
+        let dHi = f64x2.sub(vm, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+        if (weights) {
+          const wv = v128.load(weights + (<usize>c << 2));
+          dLo = f64x2.mul(dLo, f64x2.promote_low_f32x4(wv));
+          dHi = f64x2.mul(dHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(wv, wv, 2, 3, 0, 1)));
+        }
+        lo = f64x2.add(lo, dLo);
+        hi = f64x2.add(hi, dHi);
+      }
+      const both = f64x2.add(lo, hi);
+      let spread = f64x2.extract_lane(both, 0) + f64x2.extract_lane(both, 1);
+      for (; c < C; c++) {
+        const d = <f64>m - <f64>load<f32>(row + (<usize>c << 2));
+        spread += weights ? d * <f64>load<f32>(weights + (<usize>c << 2)) : d;
+      }
+      loss += <f64>uniform * (<f64>weightSum * logSum + spread);
+    }
     total += loss;
     if (losses) store<f32>(losses + (<usize>r << 2), <f32>loss);
     if (g) {
       // Pass 3: g_c = u (e_c / Σ · A − a_c).
       const u = upstreamPerRow ? load<f32>(upstreamPerRow + (<usize>r << 2)) : upstream;
-      const A = (<f32>1 - smoothing) * <f32>wt + uniform * weightSum;
-      const scale = f32x4.splat(<f32>(<f64>u * <f64>A / sum));
+      const A = (1.0 - <f64>smoothing) * wt + <f64>uniform * <f64>weightSum;
+      const gt = g + (<usize>t << 2);
+      const et = <f64>load<f32>(gt);
+      const scale = f32x4.splat(<f32>(<f64>u * A / sum));
       const vu = f32x4.splat(u * uniform);
-      c = 0;
+      let c = 0;
       if (smoothing == 0) {
         for (; c < vector; c += 4) v128.store(g + (<usize>c << 2), f32x4.mul(v128.load(g + (<usize>c << 2)), scale));
       } else {
@@ -206,8 +317,23 @@ export function crossEntropyRows(
         if (smoothing != 0) v -= u * uniform * (weights ? load<f32>(weights + (<usize>c << 2)) : 1);
         store<f32>(g + (<usize>c << 2), v);
       }
-      const gt = g + (<usize>t << 2);
-      store<f32>(gt, load<f32>(gt) - <f32>(<f64>u * (1.0 - <f64>smoothing) * wt));
+      // The target, in float64: p_t A − a_t (a_t holds the (1 − ε) w_t the loop above left out).
+      const at = (1.0 - <f64>smoothing) * wt + <f64>uniform * wt;
+      store<f32>(gt, <f32>(<f64>u * ((et / sum) * A - at)));
+      if (rowTies == 1) {
+        // The unique maximum k, in float64: p_k A − a_k cancels on a confident row (p_k ≈ 1) when
+        // a_k ≈ A (k the target, or label smoothing with the other weights small). Written
+        // (A − a_k) − A (1 − p_k) with 1 − p_k = others / Σ and A − a_k = Σ_{c≠k} a_c, from small terms.
+        const k = xt == <f64>m ? t : indexOf(row, C, m);
+        const wk = weights ? <f64>load<f32>(weights + (<usize>k << 2)) : 1.0;
+        let otherWeights = <f64>(C - 1); // Σ_{c≠k} w_c, summed apart when there are weights (W − w_k cancels)
+        if (weights && smoothing != 0) {
+          otherWeights = 0;
+          for (let c = 0; c < C; c++) if (c != k) otherWeights += <f64>load<f32>(weights + (<usize>c << 2));
+        }
+        const rest = <f64>uniform * otherWeights + (k == t ? 0 : (1.0 - <f64>smoothing) * wt);
+        store<f32>(g + (<usize>k << 2), <f32>(<f64>u * (rest - A * (others / sum))));
+      }
     }
   }
   return total;
@@ -217,7 +343,8 @@ export { bceElements, bceWithLogitsElements, l1Elements, mseElements, sigmoidFoc
 
 /**
  * Softmax (mode 0), log-softmax (mode 1) or logsumexp (mode 2) of `rows` contiguous rows of C
- * floats into `out` (rows × C, or rows for logsumexp).
+ * floats into `out` (rows × C, or rows for logsumexp), as PyTorch: softmax and log-softmax of a row
+ * with NaN or +inf, or only −inf, are NaN; logsumexp is NaN with a NaN, else ±inf with an infinite max.
  */
 export function softmaxRows(x: usize, rows: i32, C: i32, mode: i32, out: usize): void {
   const vector = C & ~3;
@@ -227,35 +354,41 @@ export function softmaxRows(x: usize, rows: i32, C: i32, mode: i32, out: usize):
     const m = rowMax(row, C);
     let c = 0;
     if (m == Infinity || m == -Infinity) {
-      // As the TypeScript reference: softmax NaN; log-softmax x − lse with lse = m; logsumexp m.
-      if (mode == 2) store<f32>(o, m);
-      else for (c = 0; c < C; c++) store<f32>(o + (<usize>c << 2), mode == 0 ? NaN : load<f32>(row + (<usize>c << 2)) - m);
+      if (mode == 2) store<f32>(o, hasNaN(row, C) ? NaN : m);
+      else fillNaN(o, C);
       continue;
     }
-    const sum = expSumRow(row, C, m, mode == 0 ? o : 0);
+    const others = expSumRow(row, C, m, mode == 0 ? o : 0);
+    const ties = <f64>rowTies;
+    // log Σ = log1p(ties − 1 + others): the digits of a sum close to 1 kept (see expSumRow).
+    const logSum = Math.log1p(ties - 1 + others);
     if (mode == 2) {
-      store<f32>(o, <f32>(<f64>m + Math.log(sum)));
+      store<f32>(o, <f32>(<f64>m + logSum));
       continue;
     }
     if (mode == 0) {
-      const inv = f32x4.splat(<f32>(1.0 / sum));
+      const inv = f32x4.splat(<f32>(1.0 / (ties + others)));
       c = 0;
       for (; c < vector; c += 4) v128.store(o + (<usize>c << 2), f32x4.mul(v128.load(o + (<usize>c << 2)), inv));
       for (; c < C; c++) store<f32>(o + (<usize>c << 2), load<f32>(o + (<usize>c << 2)) * f32x4.extract_lane(inv, 0));
     } else {
-      // x − m − log Σ (PyTorch's log_softmax, no masking of an infinite max)
-      const lse = f32x4.splat(<f32>(<f64>m + Math.log(sum)));
+      // (x − m) − log Σ: x − m first, exact for the maximum, so log Σ is not rounded into a large m
+      // (m + log Σ as one float32 is 3e-4 off at logits of 1e4).
+      const vm = f32x4.splat(m);
+      const vlog = f32x4.splat(<f32>logSum);
       c = 0;
-      for (; c < vector; c += 4) v128.store(o + (<usize>c << 2), f32x4.sub(v128.load(row + (<usize>c << 2)), lse));
-      for (; c < C; c++) store<f32>(o + (<usize>c << 2), load<f32>(row + (<usize>c << 2)) - f32x4.extract_lane(lse, 0));
+      for (; c < vector; c += 4) v128.store(o + (<usize>c << 2), f32x4.sub(f32x4.sub(v128.load(row + (<usize>c << 2)), vm), vlog));
+      for (; c < C; c++) store<f32>(o + (<usize>c << 2), load<f32>(row + (<usize>c << 2)) - m - <f32>logSum);
     }
   }
 }
 
 /**
  * Cross-entropy with probability targets (rows × C floats at `targets`), fused with its gradients:
- * a_c = w_c ((1 − ε) y_c + ε / C); loss = Σ a_c (lse − x_c) = A·lse − Σ a_c x_c;
- * ∂/∂x_c = u (softmax_c · A − a_c); ∂/∂y_c = −u (1 − ε) w_c (x_c − lse). Returns Σ of the row losses.
+ * a_c = w_c ((1 − ε) y_c + ε / C); loss = Σ a_c (lse − x_c) with lse − x_c = (m − x_c) + log Σ
+ * (non-negative terms: no cancellation at large logits, and log Σ never rounded into m);
+ * ∂/∂x_c = u (softmax_c · A − a_c); ∂/∂y_c = u (1 − ε) w_c (lse − x_c). A row holding NaN or +inf,
+ * or only −inf, is NaN, as PyTorch's. Returns Σ of the row losses.
  */
 export function crossEntropyProbRows(
   x: usize, rows: i32, C: i32, targets: usize, weights: usize, smoothing: f32,
@@ -274,48 +407,81 @@ export function crossEntropyProbRows(
     const gt = gradTarget ? gradTarget + offset : 0;
     // Pass 1: max.
     const m = rowMax(row, C);
-    const shift = m == Infinity || m == -Infinity ? <f32>0 : m;
-    // Pass 2: Σ exp(x − m) (the exps kept in the gradient row), and A = Σ a_c.
-    const sum = expSumRow(row, C, shift, g);
-    let vA = ZERO4;
-    let c = 0;
-    for (; c < vector; c += 4) {
-      const a = f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform);
-      vA = f32x4.add(vA, weights ? f32x4.mul(a, v128.load(weights + (<usize>c << 2))) : a);
+    if (m == Infinity || m == -Infinity) {
+      total += NaN;
+      if (losses) store<f32>(losses + (<usize>r << 2), NaN);
+      if (g) fillNaN(g, C);
+      if (gt) fillNaN(gt, C);
+      continue;
     }
-    let A = hsum(vA);
-    for (; c < C; c++) {
-      const a = (<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar;
-      A += <f64>(weights ? a * load<f32>(weights + (<usize>c << 2)) : a);
-    }
-    const lse = <f64>shift + Math.log(sum);
-    // Pass 3: loss = Σ a_c (lse − x_c) (non-negative terms: no cancellation at large logits) and the gradients.
+    // Pass 2: Σ exp(x − m) (the exps kept in the gradient row).
+    const others = expSumRow(row, C, m, g);
+    const ties = <f64>rowTies;
+    const sum = ties + others;
+    const logSum = Math.log1p(ties - 1 + others);
+    // Pass 3: loss = Σ a_c ((m − x_c) + log Σ), A = Σ a_c, and the gradients; sums in float64.
     const u = upstreamPerRow ? load<f32>(upstreamPerRow + (<usize>r << 2)) : upstream;
-    const scale = f32x4.splat(<f32>(<f64>u * A / sum));
-    const vu = f32x4.splat(u);
-    const vlse = f32x4.splat(<f32>lse);
-    const tscale = f32x4.splat(-u * (<f32>1 - smoothing));
-    let vloss = ZERO4;
-    c = 0;
+    const vm = f32x4.splat(m);
+    const vlog = f32x4.splat(<f32>logSum);
+    const tscale = f32x4.splat(u * (<f32>1 - smoothing));
+    // k: the unique maximum, whose a is left out of `rest` (A − a_k, see pass 4).
+    const k = g && rowTies == 1 ? indexOf(row, C, m) : -1;
+    let lossLo = F64_ZERO4, lossHi = F64_ZERO4, aLo = F64_ZERO4, aHi = F64_ZERO4;
+    let c = 0;
     for (; c < vector; c += 4) {
       const w = weights ? v128.load(weights + (<usize>c << 2)) : ONE;
       const a = f32x4.mul(f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform), w);
-      const margin = f32x4.sub(vlse, v128.load(row + (<usize>c << 2)));
-      vloss = f32x4.add(vloss, f32x4.mul(a, margin));
-      if (g) v128.store(g + (<usize>c << 2), f32x4.sub(f32x4.mul(v128.load(g + (<usize>c << 2)), scale), f32x4.mul(vu, a)));
-      if (gt) v128.store(gt + (<usize>c << 2), f32x4.mul(f32x4.mul(tscale, w), f32x4.neg(margin)));
+      const margin = f32x4.add(f32x4.sub(vm, v128.load(row + (<usize>c << 2))), vlog);
+      const l = f32x4.mul(a, margin);
+      lossLo = f64x2.add(lossLo, f64x2.promote_low_f32x4(l));
+      lossHi = f64x2.add(lossHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(l, l, 2, 3, 0, 1)));
+      const kept = (k & ~3) == c ? v128.andnot(a, i32x4.eq(LANES, i32x4.splat(k - c))) : a;
+      aLo = f64x2.add(aLo, f64x2.promote_low_f32x4(kept));
+      aHi = f64x2.add(aHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(kept, kept, 2, 3, 0, 1)));
+      if (gt) v128.store(gt + (<usize>c << 2), f32x4.mul(f32x4.mul(tscale, w), margin));
     }
-    let loss = hsum(vloss);
+    const lossBoth = f64x2.add(lossLo, lossHi);
+    const aBoth = f64x2.add(aLo, aHi);
+    let loss = f64x2.extract_lane(lossBoth, 0) + f64x2.extract_lane(lossBoth, 1);
+    let rest = f64x2.extract_lane(aBoth, 0) + f64x2.extract_lane(aBoth, 1);
     for (; c < C; c++) {
       const w: f32 = weights ? load<f32>(weights + (<usize>c << 2)) : 1;
       const a = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar) * w;
-      const margin = <f32>lse - load<f32>(row + (<usize>c << 2));
+      const margin = (m - load<f32>(row + (<usize>c << 2))) + <f32>logSum;
       loss += <f64>(a * margin);
-      if (g) store<f32>(g + (<usize>c << 2), load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0) - u * a);
-      if (gt) store<f32>(gt + (<usize>c << 2), -u * (<f32>1 - smoothing) * w * -margin);
+      if (c != k) rest += <f64>a;
+      if (gt) store<f32>(gt + (<usize>c << 2), u * (<f32>1 - smoothing) * w * margin);
     }
+    let ak: f32 = 0;
+    if (k >= 0) {
+      const w: f32 = weights ? load<f32>(weights + (<usize>k << 2)) : 1;
+      ak = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>k << 2)) + uniformScalar) * w;
+    }
+    const A = rest + <f64>ak;
     total += loss;
     if (losses) store<f32>(losses + (<usize>r << 2), <f32>loss);
+    if (g) {
+      // Pass 4: g_c = u (e_c A / Σ − a_c).
+      const scale = f32x4.splat(<f32>(<f64>u * A / sum));
+      const vu = f32x4.splat(u);
+      c = 0;
+      for (; c < vector; c += 4) {
+        const w = weights ? v128.load(weights + (<usize>c << 2)) : ONE;
+        const a = f32x4.mul(f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform), w);
+        v128.store(g + (<usize>c << 2), f32x4.sub(f32x4.mul(v128.load(g + (<usize>c << 2)), scale), f32x4.mul(vu, a)));
+      }
+      for (; c < C; c++) {
+        const w: f32 = weights ? load<f32>(weights + (<usize>c << 2)) : 1;
+        const a = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar) * w;
+        store<f32>(g + (<usize>c << 2), load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0) - u * a);
+      }
+      if (k >= 0) {
+        // The unique maximum in float64: p A − a cancels there on a confident row (p ≈ 1 and,
+        // for a near one-hot target, a ≈ A); written (A − a) − A (1 − p) with 1 − p = others / Σ
+        // and A − a = `rest`, the other classes' a summed apart (A − a_k itself would cancel).
+        store<f32>(g + (<usize>k << 2), <f32>(<f64>u * (rest - A * (others / sum))));
+      }
+    }
   }
   return total;
 }

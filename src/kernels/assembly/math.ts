@@ -43,6 +43,8 @@ let FREXP_BIAS: v128 = i32x4.splat(126);
 let MANTISSA_MASK: v128 = i32x4.splat(0x007fffff);
 let HALF_EXPONENT_BITS: v128 = i32x4.splat(0x3f000000);
 let INT_ONE: v128 = i32x4.splat(1);
+let INT_24: v128 = i32x4.splat(24);
+let TWO_POW_24: v128 = f32x4.splat(16777216.0);
 
 /**
  * a·b + c. The kernels are compiled twice (scripts/build-wasm.mjs): with relaxed SIMD this is one
@@ -132,12 +134,16 @@ export function expNonPositiveWith(
 }
 
 // log(x) = e·ln2 + log(m) with x = m·2^e, m in [√½, √2); log(1 + f) on that interval is Cephes'
-// degree-9 polynomial. log(0) = −inf, log(x < 0) = NaN, log(+inf) = +inf; subnormal inputs are
-// treated as 0 (only the BCE's probabilities below 1.2e-38 are affected, which clamp at −100 anyway).
+// degree-9 polynomial. log(0) = −inf, log(x < 0) = NaN, log(+inf) = +inf. Subnormal inputs are
+// scaled by 2^24 first (exact) and 24 taken off the exponent: log(1e-40) = −92.103, as PyTorch's
+// (BCE at such a probability is not clamped to −100).
 @inline
 export function log4(x: v128): v128 {
-  const bits = i32x4.max_s(x, MIN_NORMAL_BITS); // smallest normal for zero, subnormal and negative inputs
+  const subnormal = f32x4.lt(x, MIN_NORMAL);
+  const scaled = v128.bitselect(f32x4.mul(x, TWO_POW_24), x, subnormal);
+  const bits = i32x4.max_s(scaled, MIN_NORMAL_BITS); // smallest normal for zero and negative inputs
   let e = i32x4.sub(i32x4.shr_s(bits, 23), FREXP_BIAS);
+  e = i32x4.sub(e, v128.and(subnormal, INT_24));
   let m = v128.or(v128.and(bits, MANTISSA_MASK), HALF_EXPONENT_BITS); // m in [0.5, 1)
   const small = f32x4.lt(m, SQRT_HALF);
   e = i32x4.sub(e, v128.and(small, INT_ONE));
@@ -158,7 +164,7 @@ export function log4(x: v128): v128 {
   y = f32x4.add(y, f32x4.mul(ef, LN2_LO));
   y = f32x4.sub(y, f32x4.mul(z, HALF));
   let result = f32x4.add(f32x4.add(f, y), f32x4.mul(ef, LN2_HI));
-  result = v128.bitselect(NEG_INF, result, f32x4.lt(x, MIN_NORMAL));
+  result = v128.bitselect(NEG_INF, result, f32x4.eq(x, ZERO));
   result = v128.bitselect(NAN4, result, f32x4.lt(x, ZERO));
   result = v128.bitselect(x, result, f32x4.eq(x, POS_INF));
   return v128.bitselect(x, result, f32x4.ne(x, x));
