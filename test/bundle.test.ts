@@ -25,9 +25,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CSP = "script-src 'self'";
 
 /** Bounds on the bundle of a page that imports one loss (mseLoss), minified (measured: see the README). */
-const ONE_LOSS_MAIN_CHUNK_BYTES = 22_000;
+const ONE_LOSS_MAIN_CHUNK_BYTES = 28_000;
 /** Vite's library build does not strip whitespace from ES output: its entry is larger. */
-const ONE_LOSS_VITE_LIB_BYTES = 27_000;
+const ONE_LOSS_VITE_LIB_BYTES = 34_000;
 const ONE_LOSS_KERNEL_CHUNK_BYTES = 15_000;
 const ONE_LOSS_UNSPLIT_BYTES = 52_000;
 
