@@ -1,0 +1,293 @@
+// The engine of the differential suite (test/differential-*.test.ts): one call of a loss or
+// activation, run three ways on the same values, and compared element by element.
+//
+//   ts32   setBackend('ts'), float32 tensors: the TypeScript path (float64 inside, rounded once);
+//   wasm32 setBackend('wasm') for small inputs, or 'auto' for inputs of at least WASM_THRESHOLD
+//          elements: the WebAssembly kernel wherever one covers the call;
+//   ref64  setBackend('ts'), float64 tensors holding exactly the same (float32-representable)
+//          values: the float64 reference.
+//
+// Every generated value is rounded to float32 before any call, so the three runs see the same
+// numbers; scalar options (beta, delta, margin, ...) are JavaScript numbers in all three, as they
+// are in PyTorch (a Python float).
+import { setBackend, tensor, type Tensor } from '../../src/index.js';
+import { EPSILON } from './close.js';
+
+/** A tensor argument (or tensor option) of a case: float (the run's dtype) or int32 class indices. */
+export interface Arg {
+  readonly kind: 'float' | 'int32';
+  readonly shape: readonly number[];
+  readonly values: readonly number[] | Float64Array;
+}
+
+/** One call: the tensor arguments, the options (tensor options as {@link Arg}), the upstream gradient. */
+export interface Case {
+  readonly args: readonly Arg[];
+  readonly options: Readonly<Record<string, unknown>>;
+  /** For withGrad under reduction 'none': the upstream gradient, shaped like the loss. */
+  readonly gradOutput?: Arg;
+  /** Write the first gradient into a caller's array (prefilled with NaN, so an unwritten element shows). */
+  readonly gradInto?: boolean;
+  /** How to print the case when its values are too many to list (large cases). */
+  readonly summary?: string;
+}
+
+export type Runnable = (...args: unknown[]) => Tensor | number;
+
+/** A loss (with withGrad) or an activation (forward only). */
+export interface Target {
+  readonly name: string;
+  readonly fn: Runnable & { withGrad?: (...args: unknown[]) => { loss: Tensor; grads: (Tensor | null)[] } };
+  /** Extra slack for the finite values, in units of the default rule (documented where used). */
+  readonly slack?: number;
+  /** Called without an options argument (sigmoid, logSigmoid take none). */
+  readonly noOptions?: boolean;
+  /** No float64 reference (a result that depends on the dtype by design): the backends are compared with each other only. */
+  readonly noReference?: boolean;
+}
+
+export const F32_MAX = 3.4028234663852886e38;
+export const isArg = (v: unknown): v is Arg =>
+  typeof v === 'object' && v !== null && 'kind' in v && 'shape' in v && 'values' in v;
+
+export const f32 = Math.fround;
+
+function materialize(arg: Arg, dtype: 'float32' | 'float64'): Tensor {
+  if (arg.kind === 'int32') return tensor(Int32Array.from(arg.values), { shape: arg.shape });
+  const data = dtype === 'float32' ? Float32Array.from(arg.values) : Float64Array.from(arg.values);
+  return tensor(data, { shape: arg.shape });
+}
+
+interface Outcome {
+  /** The loss (or activation) as float64 numbers, with its shape. */
+  value: { shape: number[]; data: Float64Array };
+  /** Gradients (withGrad only), null where the loss gives none. */
+  grads: ({ shape: number[]; data: Float64Array } | null)[] | null;
+  /** Per-item losses ('none') of the same call: the scale of a reduced value. */
+  error?: string;
+}
+
+const snapshot = (t: Tensor) => ({ shape: [...t.shape], data: Float64Array.from(t.data) });
+
+/**
+ * Runs the case on one path. Checks on the way that no input (tensor argument, tensor option,
+ * gradOutput) changed, and that a `gradInto` array was written entirely and returned.
+ */
+function runOn(target: Target, c: Case, dtype: 'float32' | 'float64', backend: 'ts' | 'wasm' | 'auto', withGrad: boolean): Outcome {
+  const tensors = c.args.map((a) => materialize(a, dtype));
+  const options: Record<string, unknown> = {};
+  const inputs: Tensor[] = [...tensors];
+  for (const [k, v] of Object.entries(c.options)) {
+    if (isArg(v)) {
+      const t = materialize(v, dtype);
+      inputs.push(t);
+      options[k] = t;
+    } else options[k] = v;
+  }
+  if (withGrad && c.gradOutput) {
+    const g = materialize(c.gradOutput, dtype);
+    inputs.push(g);
+    options.gradOutput = g;
+  }
+  let into: Float32Array | Float64Array | null = null;
+  if (withGrad && c.gradInto) {
+    into = dtype === 'float32' ? new Float32Array(tensors[0].size) : new Float64Array(tensors[0].size);
+    into.fill(NaN);
+    options.gradInto = into;
+  }
+  const copies = inputs.map((t) => Float64Array.from(t.data));
+  setBackend(backend);
+  try {
+    let value: Tensor | number;
+    let grads: (Tensor | null)[] | null = null;
+    try {
+      if (withGrad) {
+        const r = target.fn.withGrad!(...tensors, options);
+        value = r.loss;
+        grads = r.grads;
+      } else value = target.noOptions ? target.fn(...tensors) : target.fn(...tensors, options);
+    } catch (e) {
+      return { value: { shape: [], data: new Float64Array(0) }, grads: null, error: String(e) };
+    }
+    inputs.forEach((t, k) => {
+      for (let i = 0; i < t.size; i++) {
+        if (!Object.is(t.data[i], copies[k][i])) {
+          throw new Error(`${target.name} (${dtype}, backend ${backend}) changed its input #${k} at element ${i}: ${copies[k][i]} became ${t.data[i]}`);
+        }
+      }
+    });
+    if (into && grads && grads[0] && grads[0].data !== into) {
+      throw new Error(`${target.name} (${dtype}, backend ${backend}): the gradient was not returned in gradInto`);
+    }
+    const v = typeof value === 'number' ? { shape: [], data: Float64Array.of(value) } : snapshot(value);
+    return { value: v, grads: grads ? grads.map((g) => (g ? snapshot(g) : null)) : null };
+  } finally {
+    setBackend('auto');
+  }
+}
+
+type Kind = 'nan' | '+inf' | '-inf' | 'finite';
+const kindOf = (v: number): Kind => (Number.isNaN(v) ? 'nan' : v === Infinity ? '+inf' : v === -Infinity ? '-inf' : 'finite');
+
+/**
+ * The agreement rule, for a float32 result `a` against the float64 reference `r` (or against the
+ * other float32 path, with `r` the reference of that element):
+ *
+ * 1. Classification: NaN, +Inf, −Inf, finite must be the same as that of `fround(r)` — the
+ *    reference rounded once to float32, exactly what "float64 inside, rounded once" promises.
+ *    Only at the edge of the float32 range may a finite `fround(r)` meet ±Inf of the same sign:
+ *    when |r| is within the relative tolerance of the float32 maximum, 1 ulp of rounding decides.
+ * 2. Finite values: |a − r| ≤ RTOL·|r| + FLOOR·S + TINY, with
+ *    RTOL  = 2e-5 (≈ 168 ε32), the relative agreement the README promises for float32;
+ *    FLOOR = 8 ε32 times S, the magnitude of the terms the element is made of: for a reduced loss
+ *          the mean (or sum) of the absolute per-item losses, so that cancellation between items
+ *          of opposite sign is not blamed on the kernel; for per-item values and gradients |r|
+ *          itself (a gradient must be relatively accurate, the issue's confident-row case);
+ *    TINY  = 2^-126 · U, the smallest normal float32 scaled by the largest |upstream gradient| U
+ *          (≥ 1): the kernels' exp flushes results below 2^-126 to 0 (documented), and float32
+ *          subnormals hold fewer digits.
+ */
+export const RTOL = 2e-5;
+export const FLOOR = 8 * EPSILON.float32;
+export const TINY = 2 ** -126;
+
+export interface Mismatch {
+  where: string;
+  index: number;
+  got: number;
+  expected: number;
+  against: 'ref64' | 'ts32';
+}
+
+function agree(a: number, r: number, scale: number, tiny: number, slack: number): boolean {
+  const rounded = f32(r);
+  const ka = kindOf(a);
+  const kr = kindOf(rounded);
+  if (ka !== kr) {
+    // The float32 range edge: a finite reference within the tolerance of the maximum may round either way.
+    if (ka !== 'nan' && kr !== 'nan' && Number.isFinite(r) && Math.abs(r) >= F32_MAX * (1 - RTOL * slack) && Math.sign(a) === Math.sign(r)) return true;
+    return false;
+  }
+  if (ka !== 'finite') return true;
+  return Math.abs(a - r) <= slack * (RTOL * Math.abs(r) + FLOOR * scale) + tiny;
+}
+
+function compareTensor(
+  where: string,
+  got: { shape: number[]; data: Float64Array } | null,
+  ref: { shape: number[]; data: Float64Array } | null,
+  scales: Float64Array | number | null,
+  tiny: number,
+  slack: number,
+  against: 'ref64' | 'ts32',
+  out: Mismatch[],
+  problems: string[],
+): void {
+  if ((got === null) !== (ref === null)) {
+    problems.push(`${where}: ${got === null ? 'null' : 'a tensor'} where ${against} gives ${ref === null ? 'null' : 'a tensor'}`);
+    return;
+  }
+  if (!got || !ref) return;
+  if (got.shape.join() !== ref.shape.join()) {
+    problems.push(`${where}: shape [${got.shape}] where ${against} gives [${ref.shape}]`);
+    return;
+  }
+  for (let i = 0; i < ref.data.length; i++) {
+    const s = scales === null ? Math.abs(ref.data[i]) : typeof scales === 'number' ? scales : scales[i];
+    if (!agree(got.data[i], ref.data[i], Number.isFinite(s) ? Math.max(s, Math.abs(ref.data[i])) : Math.abs(ref.data[i]), tiny, slack)) {
+      out.push({ where, index: i, got: got.data[i], expected: ref.data[i], against });
+    }
+  }
+}
+
+const fmt = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+
+/** A compact printing of a case: `name(args..., options)`. */
+export function describeCase(name: string, c: Case): string {
+  if (c.summary) return `${name} ${c.summary}`;
+  const arg = (a: Arg) => `${a.kind === 'int32' ? 'int32' : ''}[${Array.from(a.values, fmt).join(', ')}] shape [${a.shape}]`;
+  const opts = Object.entries(c.options).map(([k, v]) => `${k}: ${isArg(v) ? arg(v) : typeof v === 'number' ? fmt(v) : JSON.stringify(v)}`);
+  if (c.gradOutput) opts.push(`gradOutput: ${arg(c.gradOutput)}`);
+  if (c.gradInto) opts.push('gradInto: Float32Array');
+  return `${name}(${c.args.map(arg).join(', ')}, { ${opts.join(', ')} })`;
+}
+
+/** The largest |upstream gradient|, at least 1: the scale of the subnormal floor. */
+function upstreamScale(c: Case): number {
+  let u = 1;
+  if (c.gradOutput) for (const v of c.gradOutput.values) if (Number.isFinite(v)) u = Math.max(u, Math.abs(v));
+  return u;
+}
+
+/**
+ * Runs a case on the three paths and throws a readable error listing every disagreement: which
+ * output (loss, grads[k]), which element, and what ts32, wasm32 and ref64 gave.
+ * `large`: the case has at least WASM_THRESHOLD elements and runs under 'auto'.
+ */
+export function checkCase(target: Target, c: Case, large = false): void {
+  const slack = target.slack ?? 1;
+  const withGrad = target.fn.withGrad !== undefined;
+  const kernelBackend = large ? 'auto' : 'wasm';
+  const tiny = TINY * upstreamScale(c);
+  const problems: string[] = [];
+  const passes = withGrad ? [false, true] : [false];
+  for (const grad of passes) {
+    const ref = runOn(target, c, 'float64', 'ts', grad);
+    const ts = runOn(target, c, 'float32', 'ts', grad);
+    const wasm = runOn(target, c, 'float32', kernelBackend, grad);
+    const label = grad ? 'withGrad' : 'plain call';
+    // An error must be the same error on every path (bad input is refused everywhere alike).
+    if (ref.error || ts.error || wasm.error) {
+      if (!(ref.error && ref.error === ts.error && ts.error === wasm.error)) {
+        problems.push(`${label}: errors differ: ref64 ${ref.error ?? 'none'} | ts32 ${ts.error ?? 'none'} | wasm32 ${wasm.error ?? 'none'}`);
+      }
+      continue;
+    }
+    // The scale of a reduced loss: the mean (or sum) of |per-item losses| of the reference.
+    let lossScale: number | null = null;
+    const reduction = c.options.reduction;
+    if (withGrad && reduction !== 'none' && ref.value.shape.length === 0) {
+      const none = runOn(target, { ...c, options: { ...c.options, reduction: 'none' }, gradOutput: undefined, gradInto: false }, 'float64', 'ts', false);
+      if (!none.error && none.value.data.length > 0) {
+        let s = 0;
+        for (const v of none.value.data) s += Math.abs(v);
+        const count = reduction === 'sum' ? 1 : reduction === 'batchmean' ? (c.args[0].shape[0] ?? 1) : none.value.data.length;
+        lossScale = s / count;
+      }
+    }
+    const found: Mismatch[] = [];
+    for (const [path, out] of target.noReference ? [] : ([['ts32', ts], ['wasm32', wasm]] as const)) {
+      compareTensor(`${label} ${path} loss`, out.value, ref.value, lossScale, tiny, slack, 'ref64', found, problems);
+      if (grad) {
+        const n = Math.max(out.grads?.length ?? 0, ref.grads?.length ?? 0);
+        for (let k = 0; k < n; k++) {
+          compareTensor(`${label} ${path} grads[${k}]`, out.grads?.[k] ?? null, ref.grads?.[k] ?? null, null, tiny, slack, 'ref64', found, problems);
+        }
+      }
+    }
+    // The two float32 paths with each other: the same classification everywhere (the rule above,
+    // with ts32 rounded as the reference), so a kernel cannot differ from the TypeScript path
+    // even where both are within tolerance of ref64 by luck of rounding.
+    const between: Mismatch[] = [];
+    compareTensor(`${label} wasm32 loss`, wasm.value, ts.value, lossScale, tiny, 2 * slack, 'ts32', between, problems);
+    if (grad) {
+      const n = Math.max(wasm.grads?.length ?? 0, ts.grads?.length ?? 0);
+      for (let k = 0; k < n; k++) compareTensor(`${label} wasm32 grads[${k}]`, wasm.grads?.[k] ?? null, ts.grads?.[k] ?? null, null, tiny, 2 * slack, 'ts32', between, problems);
+    }
+    const pick = (where: string, index: number, o: Outcome) => {
+      const m = /loss$/.test(where) ? o.value : o.grads?.[Number(/grads\[(\d+)\]/.exec(where)?.[1] ?? -1)];
+      return m ? fmt(m.data[index]) : '—';
+    };
+    const seen = new Set<string>();
+    const listed = [...found, ...between].filter((m) => {
+      const key = `${m.where.replace(/ (ts32|wasm32) /, ' ')}[${m.index}]`;
+      return !seen.has(key) && seen.add(key) !== undefined;
+    });
+    for (const m of listed.slice(0, 6)) {
+      const key = m.where.replace(/ (ts32|wasm32) /, ' ');
+      problems.push(`${m.where.replace(/ (ts32|wasm32) /, ' ')}[${m.index}]: ts32 ${pick(key, m.index, ts)} | wasm32 ${pick(key, m.index, wasm)} | ref64 ${pick(key, m.index, ref)}`);
+    }
+    if (listed.length > 6) problems.push(`... and ${listed.length - 6} more disagreeing elements`);
+  }
+  if (problems.length > 0) throw new Error(`${describeCase(target.name, c)}\n  ${problems.join('\n  ')}`);
+}
