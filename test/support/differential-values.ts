@@ -80,6 +80,9 @@ function rowArb(d: Domain, C: number): fc.Arbitrary<number[]> {
   );
 }
 
+/** Real-valued tensors whose scaling by 1 ± ε32 stays valid (not labels, indices, or values bounded by [0, 1]). */
+const scalable = (w: Want) => !w.fixed && !w.want.integer && w.want !== PROB && w.want !== SOFT;
+
 /** A small tensor of a domain: element by element, or row by row along the last dimension. */
 export function tensorArb(w: Want): fc.Arbitrary<Arg> {
   if (w.fixed) return fc.constant({ kind: w.kind ?? 'float', shape: w.shape, values: w.fixed });
@@ -88,7 +91,7 @@ export function tensorArb(w: Want): fc.Arbitrary<Arg> {
   const values = w.shape.length >= 2 || (w.shape.length === 1 && w.want.rows)
     ? fc.array(rowArb(w.want, C), { minLength: rows, maxLength: rows }).map((r) => r.flat())
     : fc.array(elementArb(w.want), { minLength: numel(w.shape), maxLength: numel(w.shape) });
-  return values.map((v) => ({ kind: w.kind ?? 'float', shape: w.shape, values: v }));
+  return values.map((v) => ({ kind: w.kind ?? 'float', shape: w.shape, values: v, scalable: scalable(w) }));
 }
 
 /** What a large case lays over its seeded fill: special elements and special rows. */
@@ -122,7 +125,7 @@ export function fill(w: Want, o: Overlay): Arg {
     }
   }
   if (n > 0) for (const { at, value } of o.elements) values[at % n] = value;
-  return { kind: w.kind ?? 'float', shape: w.shape, values };
+  return { kind: w.kind ?? 'float', shape: w.shape, values, scalable: scalable(w) };
 }
 
 const printOverlay = (o: Overlay) =>

@@ -12,12 +12,15 @@
 // are in PyTorch (a Python float).
 import { setBackend, tensor, type Tensor } from '../../src/index.js';
 import { EPSILON } from './close.js';
+import { independent } from './differential-independent.js';
 
 /** A tensor argument (or tensor option) of a case: float (the run's dtype) or int32 class indices. */
 export interface Arg {
   readonly kind: 'float' | 'int32';
   readonly shape: readonly number[];
   readonly values: readonly number[] | Float64Array;
+  /** Real-valued (not labels, indices or probabilities): scaled by 1 ± ε32 to measure the terms' magnitude. */
+  readonly scalable?: boolean;
 }
 
 /** One call: the tensor arguments, the options (tensor options as {@link Arg}), the upstream gradient. */
@@ -52,9 +55,10 @@ export const isArg = (v: unknown): v is Arg =>
 
 export const f32 = Math.fround;
 
-function materialize(arg: Arg, dtype: 'float32' | 'float64'): Tensor {
+function materialize(arg: Arg, dtype: 'float32' | 'float64', scale = 1): Tensor {
   if (arg.kind === 'int32') return tensor(Int32Array.from(arg.values), { shape: arg.shape });
-  const data = dtype === 'float32' ? Float32Array.from(arg.values) : Float64Array.from(arg.values);
+  const values = scale !== 1 && arg.scalable ? Array.from(arg.values, (v) => v * scale) : arg.values;
+  const data = dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values);
   return tensor(data, { shape: arg.shape });
 }
 
@@ -73,8 +77,8 @@ const snapshot = (t: Tensor) => ({ shape: [...t.shape], data: Float64Array.from(
  * Runs the case on one path. Checks on the way that no input (tensor argument, tensor option,
  * gradOutput) changed, and that a `gradInto` array was written entirely and returned.
  */
-function runOn(target: Target, c: Case, dtype: 'float32' | 'float64', backend: 'ts' | 'wasm' | 'auto', withGrad: boolean): Outcome {
-  const tensors = c.args.map((a) => materialize(a, dtype));
+function runOn(target: Target, c: Case, dtype: 'float32' | 'float64', backend: 'ts' | 'wasm' | 'auto', withGrad: boolean, scale = 1): Outcome {
+  const tensors = c.args.map((a) => materialize(a, dtype, scale));
   const options: Record<string, unknown> = {};
   const inputs: Tensor[] = [...tensors];
   for (const [k, v] of Object.entries(c.options)) {
@@ -139,10 +143,17 @@ const kindOf = (v: number): Kind => (Number.isNaN(v) ? 'nan' : v === Infinity ? 
  *    when |r| is within the relative tolerance of the float32 maximum, 1 ulp of rounding decides.
  * 2. Finite values: |a − r| ≤ RTOL·|r| + FLOOR·S + TINY, with
  *    RTOL  = 2e-5 (≈ 168 ε32), the relative agreement the README promises for float32;
- *    FLOOR = 8 ε32 times S, the magnitude of the terms the element is made of: for a reduced loss
- *          the mean (or sum) of the absolute per-item losses, so that cancellation between items
- *          of opposite sign is not blamed on the kernel; for per-item values and gradients |r|
- *          itself (a gradient must be relatively accurate, the issue's confident-row case);
+ *    FLOOR = 8 ε32 times S, the magnitude of the terms the element is made of, the largest of
+ *          - |r| itself;
+ *          - for a reduced loss, the mean (or sum) of the absolute per-item losses, so that
+ *            cancellation between items of opposite sign is not blamed on a path;
+ *          - |r(x·(1 ± ε32)) − r(x)| / ε32: how much the float64 result moves when every real-valued
+ *            input tensor (not labels, indices or probabilities) is scaled by 1 ± ε32 — the size of
+ *            the terms a float32 evaluation has to round (x·y in x − x·y, m in m + log Σ...). A
+ *            uniform scaling keeps ties (x = t) and signs, so it does not blur branch points; and
+ *            a cancellation that rounding cannot explain stays strict (the issue's confident row:
+ *            softmax − 1 moves by ~p(1 − p)·|Δx|, far less than its float32 error).
+ *          An independent float64 formula may state S itself (log-sum-exp: |max| + |log Σ|);
  *    TINY  = 2^-126 · U, the smallest normal float32 scaled by the largest |upstream gradient| U
  *          (≥ 1): the kernels' exp flushes results below 2^-126 to 0 (documented), and float32
  *          subnormals hold fewer digits.
@@ -150,17 +161,20 @@ const kindOf = (v: number): Kind => (Number.isNaN(v) ? 'nan' : v === Infinity ? 
 export const RTOL = 2e-5;
 export const FLOOR = 8 * EPSILON.float32;
 export const TINY = 2 ** -126;
+/** The float64 path against an independent float64 formula: 1e-9 relative plus 8 ε64 of the terms' magnitude. */
+export const RTOL64 = 1e-9;
+export const FLOOR64 = 8 * EPSILON.float64;
 
 export interface Mismatch {
   where: string;
   index: number;
   got: number;
   expected: number;
-  against: 'ref64' | 'ts32';
+  against: 'ref64' | 'ts32' | 'independent';
 }
 
-function agree(a: number, r: number, scale: number, tiny: number, slack: number): boolean {
-  const rounded = f32(r);
+function agree(a: number, r: number, scale: number, tiny: number, slack: number, wide = false): boolean {
+  const rounded = wide ? r : f32(r);
   const ka = kindOf(a);
   const kr = kindOf(rounded);
   if (ka !== kr) {
@@ -169,6 +183,7 @@ function agree(a: number, r: number, scale: number, tiny: number, slack: number)
     return false;
   }
   if (ka !== 'finite') return true;
+  if (wide) return Math.abs(a - r) <= RTOL64 * Math.abs(r) + FLOOR64 * scale;
   return Math.abs(a - r) <= slack * (RTOL * Math.abs(r) + FLOOR * scale) + tiny;
 }
 
@@ -179,9 +194,10 @@ function compareTensor(
   scales: Float64Array | number | null,
   tiny: number,
   slack: number,
-  against: 'ref64' | 'ts32',
+  against: Mismatch['against'],
   out: Mismatch[],
   problems: string[],
+  wide = false,
 ): void {
   if ((got === null) !== (ref === null)) {
     problems.push(`${where}: ${got === null ? 'null' : 'a tensor'} where ${against} gives ${ref === null ? 'null' : 'a tensor'}`);
@@ -194,7 +210,7 @@ function compareTensor(
   }
   for (let i = 0; i < ref.data.length; i++) {
     const s = scales === null ? Math.abs(ref.data[i]) : typeof scales === 'number' ? scales : scales[i];
-    if (!agree(got.data[i], ref.data[i], Number.isFinite(s) ? Math.max(s, Math.abs(ref.data[i])) : Math.abs(ref.data[i]), tiny, slack)) {
+    if (!agree(got.data[i], ref.data[i], Number.isFinite(s) ? Math.max(s, Math.abs(ref.data[i])) : Math.abs(ref.data[i]), tiny, slack, wide)) {
       out.push({ where, index: i, got: got.data[i], expected: ref.data[i], against });
     }
   }
@@ -243,6 +259,21 @@ export function checkCase(target: Target, c: Case, large = false): void {
       }
       continue;
     }
+    // The magnitude of the terms (rule 2): the reference on inputs scaled by 1 ± ε32.
+    const moved = [1 + EPSILON.float32, 1 - EPSILON.float32].map((k) => runOn(target, c, 'float64', 'ts', grad, k));
+    const termScale = (pick: (o: Outcome) => { data: Float64Array } | null | undefined, base: Float64Array | undefined): Float64Array | null => {
+      if (!base) return null;
+      const s = new Float64Array(base.length);
+      for (const m of moved) {
+        const d = m.error ? undefined : pick(m)?.data;
+        if (!d || d.length !== base.length) continue;
+        for (let i = 0; i < base.length; i++) {
+          const change = Math.abs(d[i] - base[i]) / EPSILON.float32;
+          s[i] = Number.isFinite(change) ? Math.max(s[i], change) : s[i];
+        }
+      }
+      return s;
+    };
     // The scale of a reduced loss: the mean (or sum) of |per-item losses| of the reference.
     let lossScale: number | null = null;
     const reduction = c.options.reduction;
@@ -255,13 +286,24 @@ export function checkCase(target: Target, c: Case, large = false): void {
         lossScale = s / count;
       }
     }
+    // Where an independent float64 formula exists, it is the reference of the float32 paths, and
+    // the float64 path must meet it too (at float64 tolerance).
+    const formula = independent(target.name, c, grad);
+    const reference: Outcome = formula ?? ref;
+    const referenceName = formula ? 'independent' : 'ref64';
     const found: Mismatch[] = [];
-    for (const [path, out] of target.noReference ? [] : ([['ts32', ts], ['wasm32', wasm]] as const)) {
-      compareTensor(`${label} ${path} loss`, out.value, ref.value, lossScale, tiny, slack, 'ref64', found, problems);
+    const paths: [string, Outcome, boolean][] = [['ts32', ts, false], ['wasm32', wasm, false]];
+    if (formula) paths.push(['ref64', ref, true]);
+    const valueScale = termScale((o) => o.value, ref.value.data);
+    if (valueScale && lossScale !== null) for (let i = 0; i < valueScale.length; i++) valueScale[i] = Math.max(valueScale[i], lossScale);
+    if (valueScale && formula?.scales) for (let i = 0; i < valueScale.length; i++) valueScale[i] = Math.max(valueScale[i], formula.scales[i]);
+    const gradScales = (ref.grads ?? []).map((g, k) => termScale((o) => o.grads?.[k], g?.data));
+    for (const [path, out, wide] of target.noReference ? [] : paths) {
+      compareTensor(`${label} ${path} loss`, out.value, reference.value, valueScale, tiny, slack, referenceName, found, problems, wide);
       if (grad) {
-        const n = Math.max(out.grads?.length ?? 0, ref.grads?.length ?? 0);
+        const n = Math.max(out.grads?.length ?? 0, reference.grads?.length ?? 0);
         for (let k = 0; k < n; k++) {
-          compareTensor(`${label} ${path} grads[${k}]`, out.grads?.[k] ?? null, ref.grads?.[k] ?? null, null, tiny, slack, 'ref64', found, problems);
+          compareTensor(`${label} ${path} grads[${k}]`, out.grads?.[k] ?? null, reference.grads?.[k] ?? null, gradScales[k] ?? null, tiny, slack, referenceName, found, problems, wide);
         }
       }
     }
@@ -269,10 +311,10 @@ export function checkCase(target: Target, c: Case, large = false): void {
     // with ts32 rounded as the reference), so a kernel cannot differ from the TypeScript path
     // even where both are within tolerance of ref64 by luck of rounding.
     const between: Mismatch[] = [];
-    compareTensor(`${label} wasm32 loss`, wasm.value, ts.value, lossScale, tiny, 2 * slack, 'ts32', between, problems);
+    compareTensor(`${label} wasm32 loss`, wasm.value, ts.value, valueScale, tiny, 2 * slack, 'ts32', between, problems);
     if (grad) {
       const n = Math.max(wasm.grads?.length ?? 0, ts.grads?.length ?? 0);
-      for (let k = 0; k < n; k++) compareTensor(`${label} wasm32 grads[${k}]`, wasm.grads?.[k] ?? null, ts.grads?.[k] ?? null, null, tiny, 2 * slack, 'ts32', between, problems);
+      for (let k = 0; k < n; k++) compareTensor(`${label} wasm32 grads[${k}]`, wasm.grads?.[k] ?? null, ts.grads?.[k] ?? null, gradScales[k] ?? null, tiny, 2 * slack, 'ts32', between, problems);
     }
     const pick = (where: string, index: number, o: Outcome) => {
       const m = /loss$/.test(where) ? o.value : o.grads?.[Number(/grads\[(\d+)\]/.exec(where)?.[1] ?? -1)];
@@ -280,12 +322,13 @@ export function checkCase(target: Target, c: Case, large = false): void {
     };
     const seen = new Set<string>();
     const listed = [...found, ...between].filter((m) => {
-      const key = `${m.where.replace(/ (ts32|wasm32) /, ' ')}[${m.index}]`;
+      const key = `${m.where.replace(/ (ts32|wasm32|ref64) /, ' ')}[${m.index}]`;
       return !seen.has(key) && seen.add(key) !== undefined;
     });
     for (const m of listed.slice(0, 6)) {
-      const key = m.where.replace(/ (ts32|wasm32) /, ' ');
-      problems.push(`${m.where.replace(/ (ts32|wasm32) /, ' ')}[${m.index}]: ts32 ${pick(key, m.index, ts)} | wasm32 ${pick(key, m.index, wasm)} | ref64 ${pick(key, m.index, ref)}`);
+      const key = m.where.replace(/ (ts32|wasm32|ref64) /, ' ');
+      const independentValue = formula ? ` | independent float64 ${pick(key, m.index, formula)}` : '';
+      problems.push(`${key}[${m.index}]: ts32 ${pick(key, m.index, ts)} | wasm32 ${pick(key, m.index, wasm)} | ref64 ${pick(key, m.index, ref)}${independentValue}`);
     }
     if (listed.length > 6) problems.push(`... and ${listed.length - 6} more disagreeing elements`);
   }

@@ -1,0 +1,154 @@
+// Independent float64 formulas for the functions the issue found the TypeScript reference wrong
+// on (rows of equal huge logits, −1e38 rows, +Inf logits): softmax, logSoftmax, logSumExp along
+// the last dimension, and cross-entropy without weights or smoothing. Written from PyTorch's
+// definitions, not from losskit's code, and checked against PyTorch 2.13 (float64) on the
+// special rows: a NaN anywhere in a row, or a row maximum of ±Inf, makes log_softmax and softmax
+// NaN throughout (Inf − Inf); logsumexp is NaN with a NaN, +Inf with a +Inf, −Inf on a row of
+// −Inf. Otherwise log_softmax = (x − m) − log Σ exp(x − m) with m the row maximum, in that
+// order: (x − m) first, so equal rows of 1e17 give −log C, not x − (m + log C) = 0.
+import type { Arg, Case } from './differential.js';
+
+export interface Result {
+  value: { shape: number[]; data: Float64Array };
+  grads: ({ shape: number[]; data: Float64Array } | null)[] | null;
+  /** The magnitude of the terms of each value (the rule's S), where the formula knows it. */
+  scales?: Float64Array;
+}
+
+/** The rows along the last dimension of a tensor argument. */
+function rowsOf(a: Arg): { rows: number; C: number; x: Float64Array } {
+  const C = a.shape.length > 0 ? a.shape[a.shape.length - 1] : 1;
+  const x = Float64Array.from(a.values);
+  return { rows: C > 0 ? x.length / C : 0, C, x };
+}
+
+interface RowStats {
+  max: number;
+  hasNaN: boolean;
+  /** log Σ exp(x − max), valid when max is finite and there is no NaN. */
+  logSum: number;
+}
+
+function rowStats(x: Float64Array, base: number, C: number): RowStats {
+  let max = -Infinity;
+  let hasNaN = false;
+  for (let c = 0; c < C; c++) {
+    const v = x[base + c];
+    if (Number.isNaN(v)) hasNaN = true;
+    else if (v > max) max = v;
+  }
+  let sum = 0;
+  if (Number.isFinite(max)) for (let c = 0; c < C; c++) sum += Math.exp(x[base + c] - max);
+  return { max, hasNaN, logSum: Math.log(sum) };
+}
+
+/** log_softmax of one element of a row (PyTorch's order of operations). */
+function logSoftmaxAt(x: Float64Array, base: number, c: number, s: RowStats): number {
+  if (s.hasNaN || !Number.isFinite(s.max)) return NaN;
+  return x[base + c] - s.max - s.logSum;
+}
+
+function logSumExpRow(s: RowStats): number {
+  if (s.hasNaN) return NaN;
+  if (!Number.isFinite(s.max)) return s.max;
+  return s.max + s.logSum;
+}
+
+function activation(kind: 'softmax' | 'logSoftmax', a: Arg): Result {
+  const { rows, C, x } = rowsOf(a);
+  const out = new Float64Array(x.length);
+  for (let r = 0; r < rows; r++) {
+    const s = rowStats(x, r * C, C);
+    for (let c = 0; c < C; c++) {
+      const l = logSoftmaxAt(x, r * C, c, s);
+      out[r * C + c] = kind === 'softmax' ? Math.exp(l) : l;
+    }
+  }
+  return { value: { shape: [...a.shape], data: out }, grads: null };
+}
+
+function logSumExp(a: Arg, keepdim: boolean): Result {
+  const { rows, C, x } = rowsOf(a);
+  const out = new Float64Array(rows);
+  const scales = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const s = rowStats(x, r * C, C);
+    out[r] = logSumExpRow(s);
+    // max + log Σ: the two terms may cancel (a result near 0 from max ≈ −log Σ).
+    scales[r] = Math.abs(s.max) + Math.abs(s.logSum);
+  }
+  const shape = a.shape.slice(0, -1);
+  return { value: { shape: keepdim ? [...shape, 1] : shape, data: out }, grads: null, scales };
+}
+
+/**
+ * Cross-entropy over [N, C] without weight or label smoothing (class indices none of which is
+ * the ignore index, or probability rows): loss_i = −Σ_c y_ic log_softmax(x_i)_c, the gradient
+ * PyTorch's autograd gives through log_softmax: ∂/∂x_ic = u_i (softmax_ic Σ_k y_ik − y_ic),
+ * ∂/∂y_ic = −u_i log_softmax_ic, with u_i the upstream gradient of item i.
+ */
+function crossEntropy(c: Case, withGrad: boolean): Result | null {
+  const o = c.options;
+  if (o.weight !== undefined || (o.labelSmoothing !== undefined && o.labelSmoothing !== 0)) return null;
+  const [input, target] = c.args;
+  if (input.shape.length !== 2) return null;
+  const { rows: N, C, x } = rowsOf(input);
+  const probabilities = target.shape.length === 2;
+  const t = Float64Array.from(target.values);
+  if (!probabilities && o.ignoreIndex !== undefined && t.some((v) => v === o.ignoreIndex)) return null;
+  const y = (i: number, k: number) => (probabilities ? t[i * C + k] : t[i] === k ? 1 : 0);
+  const reduction = (o.reduction as string | undefined) ?? 'mean';
+  const losses = new Float64Array(N);
+  const stats: RowStats[] = [];
+  for (let i = 0; i < N; i++) {
+    const s = rowStats(x, i * C, C);
+    stats.push(s);
+    let loss = 0;
+    for (let k = 0; k < C; k++) {
+      // Class indices pick one log-probability (a gather: no 0 · (−Inf) for the other classes).
+      if (!probabilities && k !== t[i]) continue;
+      loss -= y(i, k) * logSoftmaxAt(x, i * C, k, s);
+    }
+    losses[i] = loss;
+  }
+  let value: { shape: number[]; data: Float64Array };
+  if (reduction === 'none') value = { shape: [N], data: losses };
+  else {
+    let sum = 0;
+    for (const v of losses) sum += v;
+    value = { shape: [], data: Float64Array.of(reduction === 'sum' ? sum : sum / N) };
+  }
+  if (!withGrad) return { value, grads: null };
+  const up = (i: number) => (reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[i] : 1) : reduction === 'sum' ? 1 : 1 / N);
+  const gx = new Float64Array(N * C);
+  const gy = probabilities ? new Float64Array(N * C) : null;
+  for (let i = 0; i < N; i++) {
+    const u = up(i);
+    let total = 0;
+    for (let k = 0; k < C; k++) total += y(i, k);
+    if (!probabilities) total = 1;
+    for (let k = 0; k < C; k++) {
+      const l = logSoftmaxAt(x, i * C, k, stats[i]);
+      gx[i * C + k] = u * Math.exp(l) * total - u * y(i, k);
+      if (gy) gy[i * C + k] = -u * l;
+    }
+  }
+  return { value, grads: [{ shape: [N, C], data: gx }, gy ? { shape: [N, C], data: gy } : null] };
+}
+
+/** The independent reference of a target by name, or null where there is none for this case. */
+export function independent(name: string, c: Case, withGrad: boolean): Result | null {
+  switch (name) {
+    case 'softmax':
+      return activation('softmax', c.args[0]);
+    case 'logSoftmax':
+      return activation('logSoftmax', c.args[0]);
+    case 'logSumExp':
+      return logSumExp(c.args[0], c.options.keepdim === true);
+    case 'crossEntropy (class indices)':
+    case 'crossEntropy (probabilities)':
+      return crossEntropy(c, withGrad);
+    default:
+      return null;
+  }
+}
