@@ -5,7 +5,8 @@
 // special rows: a NaN anywhere in a row, or a row maximum of ±Inf, makes log_softmax and softmax
 // NaN throughout (Inf − Inf); logsumexp is NaN with a NaN, +Inf with a +Inf, −Inf on a row of
 // −Inf. Otherwise log_softmax = (x − m) − log Σ exp(x − m) with m the row maximum, in that
-// order: (x − m) first, so equal rows of 1e17 give −log C, not x − (m + log C) = 0.
+// order: (x − m) first, so equal rows of 1e17 give −log C, not x − (m + log C) = 0; and log Σ as
+// log1p of the terms other than one maximum (exact where PyTorch's float64 log(Σ) rounds Σ ≈ 1).
 import type { Arg, Case } from './differential.js';
 
 export interface Result {
@@ -13,6 +14,11 @@ export interface Result {
   grads: ({ shape: number[]; data: Float64Array } | null)[] | null;
   /** The magnitude of the terms of each value (the rule's S), where the formula knows it. */
   scales?: Float64Array;
+  /**
+   * The formula's own rounding, per gradient element (for the float64 comparison only): the
+   * terms u·p·Σy and u·y of a probability target's gradient cancel in float64 too.
+   */
+  wideGradScales?: (Float64Array | null)[];
 }
 
 /** The rows along the last dimension of a tensor argument. */
@@ -24,6 +30,10 @@ function rowsOf(a: Arg): { rows: number; C: number; x: Float64Array } {
 
 interface RowStats {
   max: number;
+  /** The first position of the maximum (−1 without a finite maximum). */
+  argmax: number;
+  /** Σ exp(x − max) over all but that position. */
+  rest: number;
   hasNaN: boolean;
   /** log Σ exp(x − max), valid when max is finite and there is no NaN. */
   logSum: number;
@@ -37,9 +47,17 @@ function rowStats(x: Float64Array, base: number, C: number): RowStats {
     if (Number.isNaN(v)) hasNaN = true;
     else if (v > max) max = v;
   }
-  let sum = 0;
-  if (Number.isFinite(max)) for (let c = 0; c < C; c++) sum += Math.exp(x[base + c] - max);
-  return { max, hasNaN, logSum: Math.log(sum) };
+  // log Σ exp(x − m) = log1p(Σ over all but one maximum): the maximum's exp(0) = 1 is not added,
+  // so a confident row's log Σ ≈ 1e-16 keeps its digits (PyTorch's log(Σ) loses them in float64).
+  let rest = 0;
+  let first = -1;
+  if (Number.isFinite(max)) {
+    for (let c = 0; c < C; c++) {
+      if (first < 0 && x[base + c] === max) first = c;
+      else rest += Math.exp(x[base + c] - max);
+    }
+  }
+  return { max, argmax: first, rest, hasNaN, logSum: Math.log1p(rest) };
 }
 
 /** log_softmax of one element of a row (PyTorch's order of operations). */
@@ -122,18 +140,28 @@ function crossEntropy(c: Case, withGrad: boolean): Result | null {
   const up = (i: number) => (reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[i] : 1) : reduction === 'sum' ? 1 : 1 / N);
   const gx = new Float64Array(N * C);
   const gy = probabilities ? new Float64Array(N * C) : null;
+  const wide = new Float64Array(N * C);
   for (let i = 0; i < N; i++) {
     const u = up(i);
+    const s = stats[i];
     let total = 0;
     for (let k = 0; k < C; k++) total += y(i, k);
     if (!probabilities) total = 1;
     for (let k = 0; k < C; k++) {
-      const l = logSoftmaxAt(x, i * C, k, stats[i]);
-      gx[i * C + k] = u * Math.exp(l) * total - u * y(i, k);
+      const l = logSoftmaxAt(x, i * C, k, s);
+      if (!probabilities && k === t[i] && k === s.argmax && !s.hasNaN) {
+        // p_t − 1 at the row's maximum: −rest / (1 + rest), without the cancellation.
+        gx[i * C + k] = (-u * s.rest) / (1 + s.rest);
+      } else gx[i * C + k] = u * Math.exp(l) * total - u * y(i, k);
+      wide[i * C + k] = Math.abs(u) * (Math.exp(l) * Math.abs(total) + Math.abs(y(i, k)));
       if (gy) gy[i * C + k] = -u * l;
     }
   }
-  return { value, grads: [{ shape: [N, C], data: gx }, gy ? { shape: [N, C], data: gy } : null] };
+  return {
+    value,
+    grads: [{ shape: [N, C], data: gx }, gy ? { shape: [N, C], data: gy } : null],
+    wideGradScales: [probabilities ? wide : null, null],
+  };
 }
 
 /** The independent reference of a target by name, or null where there is none for this case. */

@@ -83,7 +83,7 @@ function runOn(target: Target, c: Case, dtype: 'float32' | 'float64', backend: '
   const inputs: Tensor[] = [...tensors];
   for (const [k, v] of Object.entries(c.options)) {
     if (isArg(v)) {
-      const t = materialize(v, dtype);
+      const t = materialize(v, dtype, scale);
       inputs.push(t);
       options[k] = t;
     } else options[k] = v;
@@ -148,7 +148,8 @@ const kindOf = (v: number): Kind => (Number.isNaN(v) ? 'nan' : v === Infinity ? 
  *          - for a reduced loss, the mean (or sum) of the absolute per-item losses, so that
  *            cancellation between items of opposite sign is not blamed on a path;
  *          - |r(x·(1 ± ε32)) − r(x)| / ε32: how much the float64 result moves when every real-valued
- *            input tensor (not labels, indices or probabilities) is scaled by 1 ± ε32 — the size of
+ *            tensor, arguments and tensor options (not labels, indices or probabilities), is scaled
+ *            by 1 ± ε32 — the size of
  *            the terms a float32 evaluation has to round (x·y in x − x·y, m in m + log Σ...). A
  *            uniform scaling keeps ties (x = t) and signs, so it does not blur branch points; and
  *            a cancellation that rounding cannot explain stays strict (the issue's confident row:
@@ -156,7 +157,9 @@ const kindOf = (v: number): Kind => (Number.isNaN(v) ? 'nan' : v === Infinity ? 
  *          An independent float64 formula may state S itself (log-sum-exp: |max| + |log Σ|);
  *    TINY  = 2^-126 · U, the smallest normal float32 scaled by the largest |upstream gradient| U
  *          (≥ 1): the kernels' exp flushes results below 2^-126 to 0 (documented), and float32
- *          subnormals hold fewer digits.
+ *          subnormals hold fewer digits. An element whose whole reference value is below
+ *          2^-126 · U · W (W ≥ 1: the largest sum of a tensor option, the weights a flushed
+ *          probability is multiplied by) may be off by that much: p < 2^-126 flushed, times w.
  */
 export const RTOL = 2e-5;
 export const FLOOR = 8 * EPSILON.float32;
@@ -173,7 +176,7 @@ export interface Mismatch {
   against: 'ref64' | 'ts32' | 'independent';
 }
 
-function agree(a: number, r: number, scale: number, tiny: number, slack: number, wide = false): boolean {
+function agree(a: number, r: number, scale: number, tiny: Tiny, slack: number, wide = false): boolean {
   const rounded = wide ? r : f32(r);
   const ka = kindOf(a);
   const kr = kindOf(rounded);
@@ -184,7 +187,8 @@ function agree(a: number, r: number, scale: number, tiny: number, slack: number,
   }
   if (ka !== 'finite') return true;
   if (wide) return Math.abs(a - r) <= RTOL64 * Math.abs(r) + FLOOR64 * scale;
-  return Math.abs(a - r) <= slack * (RTOL * Math.abs(r) + FLOOR * scale) + tiny;
+  const flush = Math.abs(r) <= tiny.zone ? tiny.zone : 0;
+  return Math.abs(a - r) <= slack * (RTOL * Math.abs(r) + FLOOR * scale) + tiny.always + flush;
 }
 
 function compareTensor(
@@ -192,7 +196,7 @@ function compareTensor(
   got: { shape: number[]; data: Float64Array } | null,
   ref: { shape: number[]; data: Float64Array } | null,
   scales: Float64Array | number | null,
-  tiny: number,
+  tiny: Tiny,
   slack: number,
   against: Mismatch['against'],
   out: Mismatch[],
@@ -228,11 +232,25 @@ export function describeCase(name: string, c: Case): string {
   return `${name}(${c.args.map(arg).join(', ')}, { ${opts.join(', ')} })`;
 }
 
-/** The largest |upstream gradient|, at least 1: the scale of the subnormal floor. */
-function upstreamScale(c: Case): number {
+interface Tiny {
+  /** Always allowed: 2^-126 · U. */
+  always: number;
+  /** Allowed where the reference itself is this small: 2^-126 · U · W. */
+  zone: number;
+}
+
+/** The subnormal allowances of a case (rule 2's TINY). */
+function tinyOf(c: Case): Tiny {
   let u = 1;
   if (c.gradOutput) for (const v of c.gradOutput.values) if (Number.isFinite(v)) u = Math.max(u, Math.abs(v));
-  return u;
+  let w = 1;
+  for (const v of Object.values(c.options)) {
+    if (!isArg(v)) continue;
+    let sum = 0;
+    for (const x of v.values) if (Number.isFinite(x)) sum += Math.abs(x);
+    w = Math.max(w, sum);
+  }
+  return { always: TINY * u, zone: TINY * u * w };
 }
 
 /**
@@ -244,7 +262,7 @@ export function checkCase(target: Target, c: Case, large = false): void {
   const slack = target.slack ?? 1;
   const withGrad = target.fn.withGrad !== undefined;
   const kernelBackend = large ? 'auto' : 'wasm';
-  const tiny = TINY * upstreamScale(c);
+  const tiny = tinyOf(c);
   const problems: string[] = [];
   const passes = withGrad ? [false, true] : [false];
   for (const grad of passes) {
@@ -298,12 +316,17 @@ export function checkCase(target: Target, c: Case, large = false): void {
     if (valueScale && lossScale !== null) for (let i = 0; i < valueScale.length; i++) valueScale[i] = Math.max(valueScale[i], lossScale);
     if (valueScale && formula?.scales) for (let i = 0; i < valueScale.length; i++) valueScale[i] = Math.max(valueScale[i], formula.scales[i]);
     const gradScales = (ref.grads ?? []).map((g, k) => termScale((o) => o.grads?.[k], g?.data));
+    const wideScales = gradScales.map((g, k) => {
+      const extra = formula?.wideGradScales?.[k];
+      return g && extra ? g.map((v, i) => Math.max(v, extra[i])) : g;
+    });
     for (const [path, out, wide] of target.noReference ? [] : paths) {
       compareTensor(`${label} ${path} loss`, out.value, reference.value, valueScale, tiny, slack, referenceName, found, problems, wide);
       if (grad) {
         const n = Math.max(out.grads?.length ?? 0, reference.grads?.length ?? 0);
         for (let k = 0; k < n; k++) {
-          compareTensor(`${label} ${path} grads[${k}]`, out.grads?.[k] ?? null, reference.grads?.[k] ?? null, gradScales[k] ?? null, tiny, slack, referenceName, found, problems, wide);
+          const scales = (wide ? wideScales : gradScales)[k] ?? null;
+          compareTensor(`${label} ${path} grads[${k}]`, out.grads?.[k] ?? null, reference.grads?.[k] ?? null, scales, tiny, slack, referenceName, found, problems, wide);
         }
       }
     }
