@@ -1,6 +1,7 @@
 // Independent float64 formulas for the functions the issue found the TypeScript reference wrong
-// on (rows of equal huge logits, −1e38 rows, +Inf logits): softmax, logSoftmax, logSumExp along
-// the last dimension, and cross-entropy without weights or smoothing. Written from PyTorch's
+// on (rows of equal huge logits, −1e38 rows, +Inf logits, a NaN swallowed by CTC): softmax,
+// logSoftmax, logSumExp along the last dimension, cross-entropy without weights or smoothing,
+// and the CTC loss's values. Written from PyTorch's
 // definitions, not from losskit's code, and checked against PyTorch 2.13 (float64) on the
 // special rows: a NaN anywhere in a row, or a row maximum of ±Inf, makes log_softmax and softmax
 // NaN throughout (Inf − Inf); logsumexp is NaN with a NaN, +Inf with a +Inf, −Inf on a row of
@@ -164,6 +165,64 @@ function crossEntropy(c: Case, withGrad: boolean): Result | null {
   };
 }
 
+/** log(e^a + e^b + e^c) with NaN propagating (as PyTorch's recursion does) and −Inf for no path. */
+function logAddExp(values: number[]): number {
+  let m = -Infinity;
+  for (const v of values) {
+    if (Number.isNaN(v)) return NaN;
+    if (v > m) m = v;
+  }
+  if (m === -Infinity) return -Infinity;
+  let sum = 0;
+  for (const v of values) sum += Math.exp(v - m);
+  return m + Math.log(sum);
+}
+
+/**
+ * CTC loss values (not gradients) by the forward recursion over the blank-extended target, as
+ * PyTorch's: α_0 holds the first blank and the first label, every state reads its own, previous
+ * and (between different labels) the one before; a NaN in a log-probability that some alignment
+ * reads reaches the loss, one no alignment reads does not (checked with PyTorch 2.13: a NaN in a
+ * class outside the target, or after the input length, leaves the loss finite). Input length 0:
+ * 0 for an empty target, +Inf otherwise. 'mean' divides by the target length (at least 1).
+ */
+function ctc(c: Case): Result | null {
+  const [logProbs, targets, inputLengths, targetLengths] = c.args;
+  if (logProbs.shape.length !== 3 || targets.shape.length !== 2 || (c.options.blank ?? 0) !== 0) return null;
+  const [, N, C] = logProbs.shape;
+  const S = targets.shape[1];
+  const lp = (t: number, n: number, k: number) => logProbs.values[(t * N + n) * C + k];
+  const losses = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    const T = inputLengths.values[n];
+    const L = targetLengths.values[n];
+    const ext = [0];
+    for (let k = 0; k < L; k++) ext.push(targets.values[n * S + k], 0);
+    losses[n] = T === 0 ? (L === 0 ? 0 : Infinity) : ctcSequence(ext, T, (t, k) => lp(t, n, k));
+    if (c.options.zeroInfinity === true && losses[n] === Infinity) losses[n] = 0;
+  }
+  const reduction = (c.options.reduction as string | undefined) ?? 'mean';
+  if (reduction === 'none') return { value: { shape: [N], data: losses }, grads: null };
+  let sum = 0;
+  for (let n = 0; n < N; n++) sum += reduction === 'mean' ? losses[n] / Math.max(targetLengths.values[n], 1) : losses[n];
+  return { value: { shape: [], data: Float64Array.of(reduction === 'mean' ? sum / N : sum) }, grads: null };
+}
+
+/** −log of the probability of one blank-extended target over T steps. */
+function ctcSequence(ext: number[], T: number, lp: (t: number, k: number) => number): number {
+  let alpha = ext.map((label, s) => (s < 2 ? lp(0, label) : -Infinity));
+  for (let t = 1; t < T; t++) {
+    alpha = ext.map((label, s) => {
+      const from = [alpha[s]];
+      if (s >= 1) from.push(alpha[s - 1]);
+      if (s >= 2 && label !== 0 && label !== ext[s - 2]) from.push(alpha[s - 2]);
+      return lp(t, label) + logAddExp(from);
+    });
+  }
+  const last = ext.length - 1;
+  return -logAddExp(last >= 1 ? [alpha[last], alpha[last - 1]] : [alpha[last]]);
+}
+
 /** The independent reference of a target by name, or null where there is none for this case. */
 export function independent(name: string, c: Case, withGrad: boolean): Result | null {
   switch (name) {
@@ -176,6 +235,8 @@ export function independent(name: string, c: Case, withGrad: boolean): Result | 
     case 'crossEntropy (class indices)':
     case 'crossEntropy (probabilities)':
       return crossEntropy(c, withGrad);
+    case 'ctcLoss':
+      return ctc(c);
     default:
       return null;
   }
