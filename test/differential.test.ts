@@ -7,8 +7,9 @@
 // LOSSKIT_SOAK=N multiplies every run count by N (a longer soak, see DEVELOPERS.md);
 // LOSSKIT_DIFF_SEED fixes fast-check's seed (printed with every failure) to replay a run.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import * as losskit from '../src/index.js';
 import { WASM_THRESHOLD, wasmVariant } from '../src/index.js';
 import { ALL_LOSSES } from './support/all-losses.js';
 import { checkCase } from './support/differential.js';
@@ -29,7 +30,18 @@ function run<T>(arb: fc.Arbitrary<T>, check: (c: T) => void, numRuns: number): v
   }
 }
 
-describe(`differential: ts and wasm (${wasmVariant()}) against a float64 reference`, () => {
+// Where the kernels load asynchronously (a wasmReady() export), wait for them: until then 'auto'
+// runs the TypeScript path and the comparison would be vacuous.
+const ready = (losskit as unknown as { wasmReady?: () => Promise<unknown> }).wasmReady;
+before(async () => {
+  await ready?.();
+});
+
+describe('differential: ts and wasm against a float64 reference', () => {
+  test('the WebAssembly kernels run here (else every comparison below would be ts against ts)', () => {
+    assert.ok(wasmVariant() === 'simd' || wasmVariant() === 'relaxed-simd', `wasmVariant() is ${String(wasmVariant())}`);
+  });
+
   for (const target of TARGETS) {
     test(`${target.name}: small inputs, setBackend('wasm')`, () => {
       run(dims.chain((d) => smallCase(target.recipe(d))), (c) => checkCase(target, c), SMALL_RUNS);
