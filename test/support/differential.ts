@@ -67,7 +67,7 @@ interface Outcome {
   value: { shape: number[]; data: Float64Array };
   /** Gradients (withGrad only), null where the loss gives none. */
   grads: ({ shape: number[]; data: Float64Array } | null)[] | null;
-  /** Per-item losses ('none') of the same call: the scale of a reduced value. */
+  /** The error the call threw, if it threw (then value and grads are empty). */
   error?: string;
 }
 
