@@ -4,7 +4,7 @@
 // name the same losses.
 import fc from 'fast-check';
 import * as L from '../../src/index.js';
-import type { Runnable, Target } from './differential.js';
+import { isArg, type Case, type Runnable, type Target } from './differential.js';
 import {
   BINARY, classes, defined, dims, LOG_PROB, NONNEG, optional, POS_WEIGHT, PROB, REAL, reduction, SIGNS, SOFT, WEIGHT, want,
   fixed, type Recipe,
@@ -40,10 +40,56 @@ const broadcastWeight = (N: number, C: number, domain = WEIGHT) =>
  */
 const ignoreIndex = (C: number) => optional(fc.constantFrom(0, C - 1, 1, -1, 2 ** 32 + 1, -100));
 
+/**
+ * Cross-entropy gradients are `p·A − a` (and `−(1 − ε) w log p` for soft targets): the README
+ * states their accuracy relative to the row's largest entry (a difference of nearly equal terms
+ * under smoothing or soft targets keeps that absolute accuracy). S = max |reference| over the row.
+ */
+function rowMax(c: Case, _k: number, ref: Float64Array): Float64Array {
+  const C = c.args[0].shape[c.args[0].shape.length - 1] ?? 1;
+  const out = new Float64Array(ref.length);
+  for (let r = 0; r * C < ref.length; r++) {
+    let m = 0;
+    for (let i = r * C; i < r * C + C; i++) if (Number.isFinite(ref[i])) m = Math.max(m, Math.abs(ref[i]));
+    out.fill(m, r * C, r * C + C);
+  }
+  return out;
+}
+
+/** A tensor option's value at element i of the input (trailing-dimension broadcasting), or 1. */
+function optionAt(c: Case, name: string, i: number): number {
+  const v = c.options[name];
+  if (!isArg(v) || v.values.length === 0) return 1;
+  return v.values[i % v.values.length];
+}
+
+/**
+ * Elementwise gradients are `u·w·g(x, y)` with g a difference of terms of order 1 (σ(x) − y,
+ * sign(x − t), ...): the README states their accuracy as relative above 1 and absolute below, so
+ * S = |u·w|·max(1, |posWeight|) (times 1 + |x| for a target gradient, whose terms are
+ * log σ(±x)), u the upstream of the element (gradOutput, or 1/count or 1/Σw for 'mean').
+ */
+function upstreamTimesWeight(c: Case, k: number, ref: Float64Array): Float64Array {
+  const n = ref.length;
+  const reduction = c.options.reduction ?? 'mean';
+  const out = new Float64Array(n);
+  // A weighted mean may divide by Σ w (l1Loss, mseLoss) rather than the count: the larger of the two upstreams.
+  let weightSum = 0;
+  for (let i = 0; i < n; i++) weightSum += Math.abs(optionAt(c, 'weight', i));
+  const mean = Math.max(1 / n, weightSum > 0 && isArg(c.options.weight) ? 1 / weightSum : 0);
+  for (let i = 0; i < n; i++) {
+    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[i] : 1) : reduction === 'sum' ? 1 : mean;
+    const terms = k === 0 ? 1 : 1 + Math.abs(c.args[0].values[i]);
+    out[i] = Math.abs(u * optionAt(c, 'weight', i)) * Math.max(1, Math.abs(optionAt(c, 'posWeight', i))) * terms;
+  }
+  return out;
+}
+
 export const TARGETS: DiffTarget[] = [
   {
     name: 'crossEntropy (class indices)',
     fn: fnOf(L.crossEntropy),
+    gradScale: rowMax,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), ignoreIndex: ignoreIndex(C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
         args: [want(REAL, [N, C]), want(classes(C), [N])],
@@ -55,6 +101,7 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'crossEntropy (probabilities)',
     fn: fnOf(L.crossEntropy),
+    gradScale: rowMax,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
         args: [want(REAL, [N, C]), want(SOFT, [N, C])],
@@ -76,6 +123,7 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'binaryCrossEntropy',
     fn: fnOf(L.binaryCrossEntropy),
+    gradScale: upstreamTimesWeight,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: broadcastWeight(N, C) }).map((o) => ({ args: [want(PROB, [N, C]), want(SOFT, [N, C])], options: defined(o), itemShape: [N, C] })),
     large: LARGE,
@@ -83,6 +131,7 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'binaryCrossEntropyWithLogits',
     fn: fnOf(L.binaryCrossEntropyWithLogits),
+    gradScale: upstreamTimesWeight,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: broadcastWeight(N, C), posWeight: broadcastWeight(N, C, POS_WEIGHT) }).map((o) => ({
         args: [want(REAL, [N, C]), want(SOFT, [N, C])],
@@ -94,18 +143,21 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'l1Loss',
     fn: fnOf(L.l1Loss),
+    gradScale: upstreamTimesWeight,
     recipe: ({ N, C }) => fc.record({ reduction, weight: exactWeight([N, C]) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
     large: LARGE,
   },
   {
     name: 'mseLoss',
     fn: fnOf(L.mseLoss),
+    gradScale: upstreamTimesWeight,
     recipe: ({ N, C }) => fc.record({ reduction, weight: exactWeight([N, C]) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
     large: LARGE,
   },
   {
     name: 'smoothL1Loss',
     fn: fnOf(L.smoothL1Loss),
+    gradScale: upstreamTimesWeight,
     recipe: ({ N, C }) =>
       fc.record({ reduction, beta: optional(fc.oneof(SCALE_OPTION, fc.constant(0))) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
     large: LARGE,
@@ -113,6 +165,7 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'huberLoss',
     fn: fnOf(L.huberLoss),
+    gradScale: upstreamTimesWeight,
     recipe: ({ N, C }) =>
       fc.record({ reduction, delta: optional(SCALE_OPTION), weight: exactWeight([N, C]) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
     large: LARGE,
@@ -120,6 +173,7 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'sigmoidFocalLoss',
     fn: fnOf(L.sigmoidFocalLoss),
+    gradScale: upstreamTimesWeight,
     recipe: ({ N, C }) =>
       fc.record({ reduction, alpha: optional(fc.constantFrom(0.25, -1, 0, 1, 0.5)), gamma: optional(fc.constantFrom(0, 0.5, 1, 2, 3.5)), soft: fc.boolean() }).map(({ soft, ...o }) => ({
         args: [want(REAL, [N, C]), want(soft ? SOFT : BINARY, [N, C])],

@@ -47,6 +47,12 @@ export interface Target {
   readonly noOptions?: boolean;
   /** No float64 reference (a result that depends on the dtype by design): the backends are compared with each other only. */
   readonly noReference?: boolean;
+  /**
+   * The magnitude of the terms of gradient k's elements where a gradient is a difference of
+   * terms by construction (rule 2's S; see differential-targets.ts for each), given the
+   * reference gradient.
+   */
+  readonly gradScale?: (c: Case, k: number, ref: Float64Array) => Float64Array | null;
 }
 
 export const F32_MAX = 3.4028234663852886e38;
@@ -154,6 +160,9 @@ const kindOf = (v: number): Kind => (Number.isNaN(v) ? 'nan' : v === Infinity ? 
  *            uniform scaling keeps ties (x = t) and signs, so it does not blur branch points; and
  *            a cancellation that rounding cannot explain stays strict (the issue's confident row:
  *            softmax − 1 moves by ~p(1 − p)·|Δx|, far less than its float32 error).
+ *          - where a gradient is a difference of terms by construction, the terms' magnitude as
+ *            the README states the kernels' accuracy (a target's gradScale: the row's largest
+ *            entry for cross-entropy, the upstream × weight scale for the elementwise losses);
  *          An independent float64 formula may state S itself (log-sum-exp: |max| + |log Σ|);
  *    TINY  = 2^-126 · U, the smallest normal float32 scaled by the largest |upstream gradient| U
  *          (≥ 1): the kernels' exp flushes results below 2^-126 to 0 (documented), and float32
@@ -316,7 +325,11 @@ export function checkCase(target: Target, c: Case, large = false): void {
     const valueScale = termScale((o) => o.value, ref.value.data);
     if (valueScale && lossScale !== null) for (let i = 0; i < valueScale.length; i++) valueScale[i] = Math.max(valueScale[i], lossScale);
     if (valueScale && formula?.scales) for (let i = 0; i < valueScale.length; i++) valueScale[i] = Math.max(valueScale[i], formula.scales[i]);
-    const gradScales = (ref.grads ?? []).map((g, k) => termScale((o) => o.grads?.[k], g?.data));
+    const gradScales = (ref.grads ?? []).map((g, k) => {
+      const moved = termScale((o) => o.grads?.[k], g?.data);
+      const terms = g && target.gradScale ? target.gradScale(c, k, g.data) : null;
+      return moved && terms ? moved.map((v, i) => Math.max(v, terms[i])) : moved;
+    });
     const wideScales = gradScales.map((g, k) => {
       const extra = formula?.wideGradScales?.[k];
       return g && extra ? g.map((v, i) => Math.max(v, extra[i])) : g;
