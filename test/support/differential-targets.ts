@@ -4,6 +4,7 @@
 // name the same losses.
 import fc from 'fast-check';
 import * as L from '../../src/index.js';
+import { EPSILON } from './close.js';
 import { isArg, type Case, type Runnable, type Target } from './differential.js';
 import {
   BINARY, classes, defined, dims, LOG_PROB, NONNEG, optional, POS_WEIGHT, PROB, REAL, reduction, SIGNS, SOFT, WEIGHT, want,
@@ -48,10 +49,60 @@ const ignoreIndex = (C: number) => optional(fc.constantFrom(0, C - 1, 1, -1, 2 *
 function rowMax(c: Case, _k: number, ref: Float64Array): Float64Array {
   const C = c.args[0].shape[c.args[0].shape.length - 1] ?? 1;
   const out = new Float64Array(ref.length);
-  for (let r = 0; r * C < ref.length; r++) {
-    let m = 0;
+  // The float64 reference's own rounding of p·A − a: about ε64 · |u| · A, A ≤ max(1, Σ|w|) (an
+  // exact 0, as 0.2·0.1 − 0.02 under smoothing, comes out as 3.5e-18 in float64), expressed in
+  // units of the float32 floor.
+  const weight = c.options.weight;
+  let W = 1;
+  if (isArg(weight)) for (const v of weight.values) if (Number.isFinite(v)) W += Math.abs(v);
+  const rows = ref.length / C;
+  const reduction = c.options.reduction ?? 'mean';
+  for (let r = 0; r < rows; r++) {
+    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[r] : 1) : 1;
+    let m = 4 * (EPSILON.float64 / EPSILON.float32) * Math.abs(u) * W;
     for (let i = r * C; i < r * C + C; i++) if (Number.isFinite(ref[i])) m = Math.max(m, Math.abs(ref[i]));
     out.fill(m, r * C, r * C + C);
+  }
+  return out;
+}
+
+/**
+ * With label smoothing or probability targets, an entry `p_c·A − a_c` may be a difference of
+ * nearly equal terms anywhere in the row (a soft target of 1e-14 beside a smoothing share of 0.02):
+ * the README states that such an entry keeps the absolute accuracy of its terms, so S also holds
+ * |u|·(p_c·A + |a_c|) there (computed here in float64 from the arguments). Without smoothing
+ * and with class indices the row's largest entry rules (the confident row stays strict).
+ */
+function crossEntropyScale(c: Case, k: number, ref: Float64Array): Float64Array {
+  const out = rowMax(c, k, ref);
+  const smoothing = (c.options.labelSmoothing as number | undefined) ?? 0;
+  const [input, target] = c.args;
+  const probabilities = target.shape.length === input.shape.length;
+  if (k !== 0 || (smoothing === 0 && !probabilities)) return out;
+  const C = input.shape[input.shape.length - 1];
+  const rows = ref.length / C;
+  const weight = c.options.weight;
+  const w = (j: number) => (isArg(weight) ? weight.values[j] : 1);
+  const ignore = c.options.ignoreIndex ?? -100;
+  const reduction = c.options.reduction ?? 'mean';
+  let denominator = rows;
+  if (!probabilities) {
+    denominator = 0;
+    for (let r = 0; r < rows; r++) if (target.values[r] !== ignore) denominator += w(target.values[r]);
+  }
+  for (let r = 0; r < rows; r++) {
+    if (!probabilities && target.values[r] === ignore) continue;
+    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[r] : 1) : reduction === 'sum' ? 1 : 1 / denominator;
+    const x = Array.from({ length: C }, (_, j) => input.values[r * C + j]);
+    const m = Math.max(...x);
+    const e = x.map((v) => Math.exp(v - m));
+    const total = e.reduce((a, v) => a + v, 0);
+    const a = x.map((_, j) => (probabilities ? w(j) * ((1 - smoothing) * target.values[r * C + j] + smoothing / C) : (j === target.values[r] ? (1 - smoothing) * w(j) : 0) + (smoothing / C) * w(j)));
+    const A = a.reduce((s, v) => s + v, 0);
+    for (let j = 0; j < C; j++) {
+      const terms = Math.abs(u) * ((e[j] / total) * Math.abs(A) + Math.abs(a[j]));
+      if (Number.isFinite(terms)) out[r * C + j] = Math.max(out[r * C + j], terms);
+    }
   }
   return out;
 }
@@ -89,7 +140,7 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'crossEntropy (class indices)',
     fn: fnOf(L.crossEntropy),
-    gradScale: rowMax,
+    gradScale: crossEntropyScale,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), ignoreIndex: ignoreIndex(C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
         args: [want(REAL, [N, C]), want(classes(C), [N])],
@@ -101,7 +152,7 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'crossEntropy (probabilities)',
     fn: fnOf(L.crossEntropy),
-    gradScale: rowMax,
+    gradScale: crossEntropyScale,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
         args: [want(REAL, [N, C]), want(SOFT, [N, C])],
