@@ -2,4 +2,4 @@
 const L = require('losskit');
 const compute = require('./compute.cjs');
 
-console.log(JSON.stringify({ resolved: require.resolve('losskit'), ...compute(L) }));
+compute(L).then((numbers) => console.log(JSON.stringify({ resolved: require.resolve('losskit'), ...numbers })));

@@ -2,7 +2,9 @@
 // from the installed tarball (import, require, Jest) with those of the repository's own build on
 // the same Node. Sizes above WASM_THRESHOLD (16 384) take the WebAssembly kernels; the small
 // cross-entropy takes the TypeScript path.
-module.exports = function compute(L) {
+module.exports = async function compute(L) {
+  // Where the kernels load lazily, wasmReady() resolves once they are in.
+  await L.wasmReady?.();
   const n = 20000;
   const prediction = new Float32Array(n).map((_, i) => Math.sin(i));
   const target = new Float32Array(n).map((_, i) => Math.cos(i));

@@ -2,4 +2,4 @@
 import * as L from 'losskit';
 import compute from './compute.cjs';
 
-console.log(JSON.stringify({ resolved: import.meta.resolve('losskit'), ...compute(L) }));
+console.log(JSON.stringify({ resolved: import.meta.resolve('losskit'), ...(await compute(L)) }));

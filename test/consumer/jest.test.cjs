@@ -5,7 +5,7 @@ const L = require('losskit');
 const compute = require('./compute.cjs');
 const expected = require(`./expected-${process.version}.json`);
 
-test('require(losskit) under Jest: the CommonJS build, the same numbers', () => {
+test('require(losskit) under Jest: the CommonJS build, the same numbers', async () => {
   expect(require.resolve('losskit')).toMatch(/node_modules\/losskit\/dist\/cjs\/index\.js$/);
-  expect(compute(L)).toEqual(expected);
+  expect(await compute(L)).toEqual(expected);
 });
