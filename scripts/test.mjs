@@ -1,6 +1,6 @@
 // `npm test` after `npm run build`: type-checks the tests, the CLI, the examples and the playground,
-// runs every test with Node's test runner, then the library's tests a second time under the other
-// WebAssembly build where a V8 flag selects it on the Node running this script:
+// runs every test with Node's test runner, then the library's tests (and test/differential*) a second
+// time under the other WebAssembly build where a V8 flag selects it on the Node running this script:
 //   Node 20: --experimental-wasm-relaxed-simd turns relaxed SIMD on (the fused multiply-add build);
 //   Node 22 and 24: relaxed SIMD is always on and V8 no longer has the flag either way
 //            (`node: bad option`, exit 9; measured on 22.23 and 24.22), so only that build runs.
@@ -9,7 +9,7 @@
 // Node's version: .ci/run uses it for its second Node).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -45,7 +45,11 @@ if (!process.argv.includes('--no-typecheck')) {
 }
 
 const library = tests('build/src', true);
-run(['--test', ...library, ...tests('build/test'), ...tests('cli/build/test')]);
+const all = tests('build/test');
+run(['--test', ...library, ...all, ...tests('cli/build/test')]);
+// Under the other build: the library's tests, and test/differential*.test.ts, which compare the
+// WebAssembly and TypeScript paths.
+const again = [...library, ...all.filter((f) => basename(f).startsWith('differential'))];
 
 const normal = variantWith([]);
 const other = ['--experimental-wasm-relaxed-simd', '--no-experimental-wasm-relaxed-simd']
@@ -53,7 +57,7 @@ const other = ['--experimental-wasm-relaxed-simd', '--no-experimental-wasm-relax
   .find((f) => f.variant !== null && f.variant !== normal);
 if (other) {
   console.log(`\nThe library's tests again with the '${other.variant}' WebAssembly build (${other.flag}; without it: '${normal}')`);
-  run([other.flag, '--test', ...library]);
+  run([other.flag, '--test', ...again]);
 } else {
   console.log(`\nNode ${process.version} runs only the '${normal}' WebAssembly build (no flag selects another): the library's tests ran once.`);
 }
