@@ -4,7 +4,7 @@
 //     on that Node (the same code must give the same bits);
 //   - Jest in its default CommonJS mode;
 //   - TypeScript strict under moduleResolution node16, nodenext and bundler;
-//   - the CLI from its tarball: --help, eval (against the library's value), plot.
+//   - the CLI from its tarball: --help, eval (against the library's value), plot, tour.
 // `npm run test:consumer` (builds first), or `node test/consumer/run.mjs [--no-build] [--keep]
 // [--node PATH ...]`: each --node adds a Node binary to run the consumers on (.ci/run adds Node 24
 // from scripts/fetch-node.mjs). --keep leaves the temporary project for a look.
@@ -53,6 +53,8 @@ before(() => {
     assert.ok(library.files.some((f) => f.path === file), `the library's tarball has ${file}`);
   }
   assert.ok(!library.files.some((f) => /^(src|test|build)\//.test(f.path)), "the library's tarball has no sources or tests");
+  const cli = packed.find((p) => p.name === 'losskit-cli');
+  for (const file of ['bin/losskit.js', 'dist/main.js', 'LICENSE', 'README.md']) assert.ok(cli.files.some((f) => f.path === file), `the CLI's tarball has ${file}`);
 
   mkdirSync(project);
   writeFileSync(
@@ -102,7 +104,7 @@ for (const { path, version } of nodes) {
     assert.match(output.stderr, /Tests:\s+1 passed, 1 total/);
   });
 
-  test(`Node ${version}: the CLI from its tarball: --help, eval, plot`, () => {
+  test(`Node ${version}: the CLI from its tarball: --help, eval, plot, tour`, () => {
     const cli = join(project, 'node_modules', 'losskit-cli', 'bin', 'losskit.js');
     assert.match(sh(path, [cli, '--help']), /eval \[options\]/);
     writeFileSync(join(project, 'data.csv'), 'prediction,target\n0.5,1\n2,1.5\n-1,0.25\n');
@@ -111,6 +113,7 @@ for (const { path, version } of nodes) {
     assert.equal(evaluated.loss, Number(expected.stdout));
     sh(path, [cli, 'plot', 'huber', '--delta', '0.5', '-o', 'huber.svg']);
     assert.match(readFileSync(join(project, 'huber.svg'), 'utf8'), /^<svg[^>]*>/);
+    assert.match(sh(path, [cli, 'tour', '--out', 'plots']), /tensor\(1\.6154\)/);
   });
 }
 
