@@ -429,6 +429,15 @@ describe('losskit/tfjs', () => {
     logits.dispose();
   });
 
+  test("require('losskit/tfjs') works too (the CommonJS build), sharing TF.js's engine", () => {
+    const code =
+      "const tf = require('@tensorflow/tfjs-core'); require('@tensorflow/tfjs-backend-cpu'); const { losses } = require('losskit/tfjs');" +
+      "tf.setBackend('cpu').then(() => console.log(losses.mseLoss(tf.tensor1d([0, 0]), tf.tensor1d([1, 3])).dataSync()[0]));";
+    const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', cwd: new URL('../..', import.meta.url) });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^5$/m);
+  });
+
   test("import 'losskit' never loads TF.js (and losskit/tfjs does: the check can fail)", () => {
     // A resolve hook that refuses every @tensorflow module: importing the library must still work.
     const hook = `data:text/javascript,${encodeURIComponent(
