@@ -138,7 +138,8 @@ export function logitRows(seed) {
   return out;
 }
 
-export function measureAccuracy() {
+export async function measureAccuracy() {
+  await L.wasmReady();
   const next = rng(2026);
   const results = [];
   const rows = logitRows(11);
@@ -197,7 +198,7 @@ function argmax(x, r, C) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const report = measureAccuracy();
+  const report = await measureAccuracy();
   if (process.argv.includes('--json')) console.log(JSON.stringify(report, null, 1));
   else {
     const f = (v) => v.toExponential(1);
