@@ -2,10 +2,27 @@
  * losskit: deep-learning loss functions with PyTorch's names, options and numbers — values and
  * gradients — for Node and the browser, with no dependencies.
  */
-export { Tensor, tensor, numel, type DType, type NestedNumbers, type TensorLike, type TensorOptions, type TypedArray } from './core/tensor.js';
+export {
+  Tensor,
+  tensor,
+  numel,
+  type DataDimsTensorLike,
+  type DataShapeTensorLike,
+  type DataSyncTensorLike,
+  type DataTypes,
+  type DType,
+  type DTypeOf,
+  type FloatDType,
+  type FloatDTypeOf,
+  type IntegerArray,
+  type NestedNumbers,
+  type TensorLike,
+  type TensorOptions,
+  type TypedArray,
+} from './core/tensor.js';
 export { formatTensor } from './core/format.js';
 export type { Reduction } from './core/reduction.js';
-export type { GradOptions, Loss2, Loss3, LossWithGrad, OutputOptions } from './core/loss.js';
+export type { GradDType, GradOf, GradOptions, Loss2, Loss3, Loss4, LossOf, LossWithGrad, OutputOptions, ResultDType, Scalar } from './core/loss.js';
 export { getBackend, setBackend, WASM_THRESHOLD, type Backend } from './kernels/backend.js';
 export { wasmReady, wasmStatus, wasmVariant, type WasmStatus, type WasmUnavailable, type WasmVariant } from './kernels/wasm.js';
 

@@ -1,7 +1,7 @@
-import { booleanOption, checkOptions, integerOption } from '../core/options.js';
+import { booleanOption, checkArity, integerOption, readOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneLogSumExp } from '../core/stable.js';
-import { asTensor, Tensor, typedArrayOf, type TensorLike } from '../core/tensor.js';
+import { asTensor, Tensor, typedArrayOf, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
 import { useWasm } from '../kernels/backend.js';
 import { softmaxRowsWasm } from '../kernels/wasm.js';
 
@@ -25,12 +25,14 @@ export interface LogSumExpOptions {
  * // tensor([   3.4076, 1001.0986])
  * ```
  */
-export function logSumExp(x: TensorLike, options?: LogSumExpOptions): Tensor {
+export function logSumExp<X extends TensorLike>(x: X, options?: LogSumExpOptions): Tensor<FloatDTypeOf<X>>;
+export function logSumExp(x: TensorLike, opts?: LogSumExpOptions): Tensor {
   const fn = 'logSumExp';
-  checkOptions(fn, options, ['dim', 'keepdim']);
+  checkArity(fn, arguments, ['input', 'options']);
+  const options = readOptions(fn, opts, ['dim', 'keepdim']);
   const t = asTensor(fn, 'input', x);
-  const dim = normalizeDim(fn, integerOption(fn, 'dim', options?.dim, -1), t.shape.length);
-  const keepdim = booleanOption(fn, 'keepdim', options?.keepdim, false);
+  const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
+  const keepdim = booleanOption(fn, 'keepdim', options.keepdim, false);
   const shape = t.shape.length === 0 ? [] : t.shape.filter((_, i) => i !== dim);
   const resultShape = keepdim && t.shape.length > 0 ? t.shape.map((d, i) => (i === dim ? 1 : d)) : shape;
   const lanes = shape.reduce((a, d) => a * d, 1);

@@ -1,6 +1,9 @@
-import { checkOptions, numberOption } from '../core/options.js';
+import { checkArity, numberOption, readOptions } from '../core/options.js';
 import { log1pExp, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
-import { asTensor, Tensor, typedArrayOf, type TensorLike } from '../core/tensor.js';
+import { asTensor, Tensor, typedArrayOf, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
+
+/** The options of a function that has none: only `{}` (or nothing) is accepted. */
+type NoOptions = { [key: string]: never };
 
 function map(fn: string, x: TensorLike, f: (v: number) => number): Tensor {
   const t = asTensor(fn, 'input', x);
@@ -18,7 +21,10 @@ function map(fn: string, x: TensorLike, f: (v: number) => number): Tensor {
  * // tensor([0.0000, 0.5000, 0.8808])
  * ```
  */
-export function sigmoid(x: TensorLike): Tensor {
+export function sigmoid<X extends TensorLike>(x: X, options?: NoOptions): Tensor<FloatDTypeOf<X>>;
+export function sigmoid(x: TensorLike, options?: NoOptions): Tensor {
+  checkArity('sigmoid', arguments, ['input', 'options']);
+  readOptions('sigmoid', options, []);
   return map('sigmoid', x, sigmoidScalar);
 }
 
@@ -32,7 +38,10 @@ export function sigmoid(x: TensorLike): Tensor {
  * // tensor([-1.0000e+03, -6.9315e-01, -1.2693e-01])
  * ```
  */
-export function logSigmoid(x: TensorLike): Tensor {
+export function logSigmoid<X extends TensorLike>(x: X, options?: NoOptions): Tensor<FloatDTypeOf<X>>;
+export function logSigmoid(x: TensorLike, options?: NoOptions): Tensor {
+  checkArity('logSigmoid', arguments, ['input', 'options']);
+  readOptions('logSigmoid', options, []);
   return map('logSigmoid', x, logSigmoidScalar);
 }
 
@@ -54,9 +63,11 @@ export interface SoftplusOptions {
  * // tensor([ 0.1269,  0.6931, 30.0000])
  * ```
  */
-export function softplus(x: TensorLike, options?: SoftplusOptions): Tensor {
-  checkOptions('softplus', options, ['beta', 'threshold']);
-  const beta = numberOption('softplus', 'beta', options?.beta, 1);
-  const threshold = numberOption('softplus', 'threshold', options?.threshold, 20);
+export function softplus<X extends TensorLike>(x: X, options?: SoftplusOptions): Tensor<FloatDTypeOf<X>>;
+export function softplus(x: TensorLike, opts?: SoftplusOptions): Tensor {
+  checkArity('softplus', arguments, ['input', 'options']);
+  const options = readOptions('softplus', opts, ['beta', 'threshold']);
+  const beta = numberOption('softplus', 'beta', options.beta, 1);
+  const threshold = numberOption('softplus', 'threshold', options.threshold, 20);
   return map('softplus', x, (v) => (v * beta > threshold ? v : log1pExp(v * beta) / beta));
 }

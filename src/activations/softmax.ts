@@ -1,7 +1,7 @@
-import { integerOption, checkOptions } from '../core/options.js';
+import { checkArity, integerOption, readOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
-import { asTensor, Tensor, typedArrayOf, type TensorLike } from '../core/tensor.js';
+import { asTensor, Tensor, typedArrayOf, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
 import { useWasm } from '../kernels/backend.js';
 import { resultArray, softmaxRowsWasm } from '../kernels/wasm.js';
 
@@ -21,13 +21,13 @@ function floatDtype(t: Tensor) {
  */
 function alongDim(
   fn: string,
-  x: TensorLike,
-  options: SoftmaxOptions | undefined,
+  args: IArguments,
   write: (data: ArrayLike<number>, offset: number, stride: number, length: number, out: Float64Array) => void,
 ): Tensor {
-  checkOptions(fn, options, ['dim']);
-  const t = asTensor(fn, 'input', x);
-  const dim = normalizeDim(fn, integerOption(fn, 'dim', options?.dim, -1), t.shape.length);
+  checkArity(fn, args, ['input', 'options']);
+  const options = readOptions(fn, args[1], ['dim']);
+  const t = asTensor(fn, 'input', args[0] as TensorLike);
+  const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
   // Float32 along the last (contiguous) dimension: the WebAssembly SIMD kernel.
   if (t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && useWasm(t.dtype, t.size, t.shape[dim])) {
     const C = t.shape[dim];
@@ -55,8 +55,9 @@ function alongDim(
  * // tensor([[0.0900, 0.2447, 0.6652]])
  * ```
  */
-export function softmax(x: TensorLike, options?: SoftmaxOptions): Tensor {
-  return alongDim('softmax', x, options, (data, offset, stride, length, out) => {
+export function softmax<X extends TensorLike>(x: X, options?: SoftmaxOptions): Tensor<FloatDTypeOf<X>>;
+export function softmax(): Tensor {
+  return alongDim('softmax', arguments, (data, offset, stride, length, out) => {
     // exp(x − m) / Σ (laneSoftmax: NaN for a NaN or infinite maximum, as torch.softmax)
     const { max, others, ties } = laneSoftmax(data, offset, stride, length);
     const sum = ties + others;
@@ -76,8 +77,9 @@ export function softmax(x: TensorLike, options?: SoftmaxOptions): Tensor {
  * // tensor([-2.4076, -1.4076, -0.4076])
  * ```
  */
-export function logSoftmax(x: TensorLike, options?: SoftmaxOptions): Tensor {
-  return alongDim('logSoftmax', x, options, (data, offset, stride, length, out) => {
+export function logSoftmax<X extends TensorLike>(x: X, options?: SoftmaxOptions): Tensor<FloatDTypeOf<X>>;
+export function logSoftmax(): Tensor {
+  return alongDim('logSoftmax', arguments, (data, offset, stride, length, out) => {
     // (x − m) − log Σ exp(x − m): the subtraction of m first keeps log Σ (see laneSoftmax).
     const { max, logSum } = laneSoftmax(data, offset, stride, length);
     for (let k = 0; k < length; k++) out[offset + k * stride] = data[offset + k * stride] - max - logSum;

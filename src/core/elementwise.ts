@@ -106,7 +106,8 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     // first, else into unfilled arrays; the TypeScript loop below accumulates the tail the kernel
     // leaves (fewer than 4 elements), so that is zeroed first. The TypeScript path accumulates in float64.
     const grads = tensors.map((t, k) => {
-      if (!call.wantGrads[k] || !spec.differentiable[k] || t.dtype === 'int32') return null;
+      // int32 data is differentiated as float32 data (its gradient is float32, as gradTensor gives).
+      if (!call.wantGrads[k] || !spec.differentiable[k]) return null;
       if (!viaWasm) return new Float64Array(t.size);
       const grad = k === 0 && call.gradInto instanceof Float32Array ? call.gradInto : resultArray(t.size);
       return grad.fill(0, n & ~3);

@@ -1,5 +1,17 @@
-import { checkOptions } from './options.js';
-import { asTensor, Tensor, typedArrayOf, type DType, type TensorLike } from './tensor.js';
+import { checkArity, readOptions } from './options.js';
+import {
+  asTensor,
+  floatDtypeOf,
+  memoryOf,
+  Tensor,
+  typedArrayKind,
+  typedArrayOf,
+  type DType,
+  type FloatDType,
+  type IntegerArray,
+  type NestedNumbers,
+  type TensorLike,
+} from './tensor.js';
 
 /** Option of every loss call: where to put the result. */
 export interface OutputOptions {
@@ -28,12 +40,15 @@ export interface GradOptions extends OutputOptions {
   argnums?: readonly number[];
 }
 
-/** What every `withGrad` returns. */
-export interface LossWithGrad {
+/** What every `withGrad` returns: `D` is the loss's dtype, `G` the type of `grad`, `T` that of `loss`. */
+export interface LossWithGrad<D extends FloatDType = FloatDType, G extends Tensor | null = Tensor | null, T extends Tensor<D> = Tensor<D>> {
   /** The loss, exactly as the plain call returns it. */
-  loss: Tensor;
-  /** The gradient with respect to the first argument (`grads[0]`). */
-  grad: Tensor | null;
+  loss: T;
+  /**
+   * The gradient with respect to the first argument (`grads[0]`): never null unless `argnums`
+   * leaves argument 0 out (an int32 first argument is differentiated as float32 data).
+   */
+  grad: G;
   /**
    * `grads[i]`: gradient of `sum(loss * gradOutput)` with respect to the i-th tensor argument,
    * shaped and typed like it; `null` where PyTorch does not differentiate (class indices, labels).
@@ -41,16 +56,115 @@ export interface LossWithGrad {
   grads: (Tensor | null)[];
 }
 
+/** How an argument's type decides the dtypes of a call (see {@link ResultDType}). */
+type ArgKind<V> = [V] extends [Float64Array | Tensor<'float64'>]
+  ? 'float64'
+  : [V] extends [Float32Array | Tensor<'float32'>]
+    ? 'float32'
+    : [V] extends [Int32Array | Tensor<'int32'> | IntegerArray]
+      ? 'int'
+      : [V] extends [NestedNumbers]
+        ? 'plain'
+        : 'unknown';
+
+/** The dtype plain arrays take in a call: that of the first floating tensor or typed array (float32 if none). */
+type PlainDType<A extends readonly unknown[]> = A extends readonly [infer H, ...infer R]
+  ? ArgKind<H> extends 'float64' | 'float32'
+    ? ArgKind<H>
+    : ArgKind<H> extends 'unknown'
+      ? FloatDType
+      : PlainDType<R>
+  : 'float32';
+
+/**
+ * The dtype of a loss called with arguments of types `A`: that of a float32 or float64 first
+ * argument; for plain numbers and arrays, that of the first floating tensor or typed array among
+ * the arguments (float32 if none); `FloatDType` when the types do not say (int32 data, `TensorLike`).
+ */
+export type ResultDType<A extends readonly unknown[]> = ArgKind<A[0]> extends 'float64' | 'float32'
+  ? ArgKind<A[0]>
+  : ArgKind<A[0]> extends 'plain'
+    ? PlainDType<A>
+    : FloatDType;
+
+/** The dtype of the gradient with respect to argument 0: its own (float32 for int32 data). */
+export type GradDType<A extends readonly unknown[]> = ArgKind<A[0]> extends 'int' ? 'float32' : ResultDType<A>;
+
+/**
+ * The type of `grad` for an `argnums` of type `N`: a tensor when `argnums` is absent or starts
+ * with 0 (written in the call, e.g. `[0]`), else possibly null.
+ */
+export type GradOf<D extends FloatDType, N> = [N] extends [undefined]
+  ? Tensor<D>
+  : N extends readonly [0, ...number[]]
+    ? Tensor<D>
+    : Tensor<D> | null;
+
+/** A 0-d tensor: what a loss returns under `'mean'`, `'sum'` and `'batchmean'`. */
+export type Scalar<D extends DType = DType> = Tensor<D> & { readonly shape: [] };
+
+/**
+ * The loss tensor for a `reduction` of type `R`: 0-d when it is absent (the default `'mean'`) or
+ * a reducing one written in the call, else (`'none'`, or a `Reduction` variable) any shape.
+ */
+export type LossOf<D extends FloatDType, R> = [R] extends [undefined]
+  ? Scalar<D>
+  : [R] extends ['mean' | 'sum' | 'batchmean']
+    ? Scalar<D>
+    : Tensor<D>;
+
+/** `reduction` as a type parameter (`const`, so that `'none'` is seen as the literal it is). */
+type ReductionParam = string | undefined;
+
+/** `argnums` as a type parameter (a `const` one, so that `[0]` is seen as the tuple it is). */
+type Argnums = readonly number[] | undefined;
+
 /** A loss of two tensors, `f(input, target, options?)`, with `f.withGrad`. */
 export interface Loss2<O> {
-  (input: TensorLike, target: TensorLike, options?: O & OutputOptions): Tensor;
-  withGrad(input: TensorLike, target: TensorLike, options?: O & GradOptions): LossWithGrad;
+  <I extends TensorLike, T extends TensorLike, const R extends ReductionParam = undefined>(
+    input: I,
+    target: T,
+    options?: O & OutputOptions & { reduction?: R },
+  ): LossOf<ResultDType<[I, T]>, R>;
+  withGrad<I extends TensorLike, T extends TensorLike, const N extends Argnums = undefined, const R extends ReductionParam = undefined>(
+    input: I,
+    target: T,
+    options?: O & GradOptions & { argnums?: N; reduction?: R },
+  ): LossWithGrad<ResultDType<[I, T]>, GradOf<GradDType<[I, T]>, N>, LossOf<ResultDType<[I, T]>, R>>;
 }
 
 /** A loss of three tensors, `f(a, b, c, options?)`, with `f.withGrad`. */
 export interface Loss3<O> {
-  (a: TensorLike, b: TensorLike, c: TensorLike, options?: O & OutputOptions): Tensor;
-  withGrad(a: TensorLike, b: TensorLike, c: TensorLike, options?: O & GradOptions): LossWithGrad;
+  <A extends TensorLike, B extends TensorLike, C extends TensorLike, const R extends ReductionParam = undefined>(
+    a: A,
+    b: B,
+    c: C,
+    options?: O & OutputOptions & { reduction?: R },
+  ): LossOf<ResultDType<[A, B, C]>, R>;
+  withGrad<A extends TensorLike, B extends TensorLike, C extends TensorLike, const N extends Argnums = undefined, const R extends ReductionParam = undefined>(
+    a: A,
+    b: B,
+    c: C,
+    options?: O & GradOptions & { argnums?: N; reduction?: R },
+  ): LossWithGrad<ResultDType<[A, B, C]>, GradOf<GradDType<[A, B, C]>, N>, LossOf<ResultDType<[A, B, C]>, R>>;
+}
+
+/** A loss of four tensors (ctcLoss), `f(a, b, c, d, options?)`, with `f.withGrad`. */
+export interface Loss4<O> {
+  <A extends TensorLike, B extends TensorLike, C extends TensorLike, D extends TensorLike, const R extends ReductionParam = undefined>(
+    a: A,
+    b: B,
+    c: C,
+    d: D,
+    options?: O & OutputOptions & { reduction?: R },
+  ): LossOf<ResultDType<[A, B, C, D]>, R>;
+  withGrad<A extends TensorLike, B extends TensorLike, C extends TensorLike, D extends TensorLike, const N extends Argnums = undefined, const R extends ReductionParam = undefined>(
+    a: A,
+    b: B,
+    c: C,
+    d: D,
+    options?: O & GradOptions & { argnums?: N; reduction?: R },
+  ): LossWithGrad<ResultDType<[A, B, C, D]>, GradOf<GradDType<[A, B, C, D]>, N>, LossOf<ResultDType<[A, B, C, D]>, R>>;
 }
 
 /** The request a kernel receives: its tensors, its options and, for withGrad, the upstream gradient. */
@@ -89,7 +203,7 @@ export function resultDtype(tensors: readonly Tensor[]): DType {
  */
 function checkInto(fn: string, name: string, value: unknown, dtype: DType, size: number, what: string): Float32Array | Float64Array {
   const wide = dtype === 'float64';
-  if (!(wide ? value instanceof Float64Array : value instanceof Float32Array) || (value as Float32Array).length !== size) {
+  if (typedArrayKind(value) !== (wide ? 'Float64Array' : 'Float32Array') || (value as Float32Array).length !== size) {
     throw new Error(`${fn}: ${name} must be a ${wide ? 'Float64Array' : 'Float32Array'} of ${size} elements (${what} size and dtype)`);
   }
   return value as Float32Array | Float64Array;
@@ -104,6 +218,40 @@ function intoArray(fn: string, name: string, into: unknown, result: Tensor): Ten
 
 function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/**
+ * Refuses outputs that share memory with anything the call reads or writes: the kernels write
+ * `gradInto` while they still read the inputs and option arrays (gradOutput, weight, posWeight...),
+ * and a `lossInto` over an input would overwrite the caller's data. Every typed array reachable
+ * from the arguments and the options counts, whatever the loss does with it.
+ */
+function checkOutputsApart(
+  fn: string,
+  argNames: readonly string[],
+  args: readonly unknown[],
+  tensors: readonly Tensor[],
+  options: Record<string, unknown>,
+): void {
+  const read: [string, ArrayBufferView][] = [];
+  argNames.forEach((arg, k) => {
+    read.push([arg, tensors[k].data]);
+    for (const view of memoryOf(args[k])) read.push([arg, view]);
+  });
+  for (const key of Object.keys(options)) {
+    if (key === 'gradInto' || key === 'lossInto') continue;
+    for (const view of memoryOf(options[key])) read.push([key, view]);
+  }
+  const outputs = (['gradInto', 'lossInto'] as const).filter((key) => memoryOf(options[key]).length > 0);
+  for (const out of outputs) {
+    const view = options[out] as ArrayBufferView;
+    for (const [what, other] of read) {
+      if (overlaps(view, other)) throw new Error(`${fn}: ${out} shares memory with ${what}`);
+    }
+  }
+  if (outputs.length === 2 && overlaps(options.gradInto as ArrayBufferView, options.lossInto as ArrayBufferView)) {
+    throw new Error(`${fn}: lossInto shares memory with gradInto`);
+  }
 }
 
 /** The `argnums` option as one flag per argument (all true when absent). */
@@ -122,12 +270,11 @@ function checkGradInto(fn: string, value: unknown, input: Tensor): Float32Array 
   return checkInto(fn, 'gradInto', value, input.dtype === 'float64' ? 'float64' : 'float32', input.size, "the first argument's");
 }
 
-/** The floating dtype of the first tensor or typed array among `values`, else float32. */
+/** The floating dtype of the first tensor, typed array or tensor-like object among `values` that has one, else float32. */
 export function callDtype(values: readonly unknown[]): DType {
   for (const v of values) {
-    if (v instanceof Tensor && v.dtype !== 'int32') return v.dtype;
-    if (v instanceof Float64Array) return 'float64';
-    if (v instanceof Float32Array) return 'float32';
+    const dtype = floatDtypeOf(v);
+    if (dtype !== undefined) return dtype;
   }
   return 'float32';
 }
@@ -148,21 +295,16 @@ export function defineLoss<O extends object>(
   kernel: Kernel<O>,
 ): AnyLoss {
   const run = (args: unknown[], wantGrad: boolean): KernelResult => {
-    if (args.length > argNames.length + 1) {
-      throw new Error(`${name}: expected ${argNames.join(', ')} and an options object, got ${args.length} arguments`);
-    }
-    const options = (args[argNames.length] ?? {}) as O & GradOptions & OutputOptions;
-    checkOptions(name, args[argNames.length], wantGrad ? [...optionNames, 'lossInto', 'gradOutput', 'gradInto', 'argnums'] : [...optionNames, 'lossInto']);
+    checkArity(name, args, [...argNames, 'options']);
+    const valid = wantGrad ? [...optionNames, 'lossInto', 'gradOutput', 'gradInto', 'argnums'] : [...optionNames, 'lossInto'];
+    const options = readOptions(name, args[argNames.length], valid) as O & GradOptions & OutputOptions;
     // Plain numbers and arrays take the dtype of the first tensor or typed array among the
     // arguments (float32 if there is none), so a float64 input never meets a float32-rounded target.
     const plainDtype = callDtype(args.slice(0, argNames.length));
     const tensors = argNames.map((arg, i) => asTensor(name, arg, args[i] as TensorLike, plainDtype));
     const wantGrads = wantGrad ? checkArgnums(name, options.argnums, argNames) : argNames.map(() => false);
     const gradInto = wantGrad ? checkGradInto(name, options.gradInto, tensors[0]) : undefined;
-    // The kernels write gradInto while they still read their inputs: it must not overlap one.
-    tensors.forEach((t, k) => {
-      if (gradInto && overlaps(gradInto, t.data)) throw new Error(`${name}: gradInto shares memory with ${argNames[k]}`);
-    });
+    checkOutputsApart(name, argNames, args, tensors, options as Record<string, unknown>);
     if (gradInto && !wantGrads[0]) throw new Error(`${name}: gradInto is the gradient of argument 0, which argnums leaves out`);
     const result = kernel({ tensors, options, wantGrad, wantGrads, gradOutput: wantGrad ? options.gradOutput : undefined, gradInto });
     if (wantGrad) result.grads = result.grads.map((g, k) => (wantGrads[k] ? g : null));
@@ -177,7 +319,7 @@ export function defineLoss<O extends object>(
   const loss = Object.assign((...args: unknown[]) => run(args, false).loss, {
     withGrad: (...args: unknown[]): LossWithGrad => {
       const { loss: value, grads } = run(args, true);
-      return { loss: value, grad: grads[0], grads };
+      return { loss: value as Tensor<FloatDType>, grad: grads[0], grads };
     },
   });
   Object.defineProperty(loss, 'name', { value: name });

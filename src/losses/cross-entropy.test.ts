@@ -59,6 +59,10 @@ test('crossEntropy: bad input', () => {
   assert.throws(() => crossEntropy([[1, 2, 3]], [1], { ignore_index: 1 } as never), /crossEntropy: unknown option 'ignore_index' \(did you mean 'ignoreIndex'\?\)/);
   assert.throws(() => crossEntropy([[1, 2, 3]], [1], { ignoreIndex: 0.5 }), /crossEntropy: ignoreIndex must be an integer, got 0.5/);
   assert.throws(() => crossEntropy(5, [1]), /crossEntropy: input must have a class dimension, got a 0-d tensor/);
+  // PyTorch: "Expected floating point type for target with class probabilities".
+  assert.throws(() => crossEntropy([[1, 2, 3]], tensor([[0, 1, 0]], { dtype: 'int32' })), /^Error: crossEntropy: a target of the input's shape holds class probabilities and must be float32 or float64, got int32/);
+  // PyTorch: "ignore_index is not supported for floating point target".
+  assert.throws(() => crossEntropy([[1, 2, 3]], [[0.2, 0.3, 0.5]], { ignoreIndex: 1 }), /^Error: crossEntropy: ignoreIndex \(1\) applies to class indices, not to probability targets \(as PyTorch\)$/);
   assert.throws(() => crossEntropy([[1, 2, 3]], [1], { reduction: 'batchmean' } as never), /crossEntropy: reduction 'batchmean' is not valid \(valid: 'none', 'mean', 'sum'\)/);
   assert.throws(() => crossEntropy.withGrad([[1, 2, 3]], [1], { reduction: 'none', gradOutput: [1, 2] }), /crossEntropy: gradOutput shape \[2\] does not match the loss shape \[1\]/);
   assert.throws(() => (crossEntropy as unknown as (x: unknown) => void)([[1, 2, 3]]), /crossEntropy: target is missing/);

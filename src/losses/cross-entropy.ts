@@ -12,7 +12,7 @@ import { crossEntropyRowsWasm, resultArray, type CrossEntropyRowsRequest } from 
 export interface CrossEntropyOptions {
   /** One weight per class, `[C]`. */
   weight?: TensorLike;
-  /** Class index whose items contribute nothing (0 under `'none'`); default −100. */
+  /** Class index whose items contribute nothing (0 under `'none'`); default −100. Class indices only. */
   ignoreIndex?: number;
   /** `'none' | 'mean' | 'sum'`; default `'mean'`. */
   reduction?: Reduction;
@@ -60,6 +60,12 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   const { classes: C, inner, items } = layout;
   const weight = classWeights(fn, options.weight, C, resultDtype([input]));
   const probabilities = sameShape(input.shape, target.shape);
+  if (probabilities && target.dtype === 'int32') {
+    throw new Error(`${fn}: a target of the input's shape holds class probabilities and must be float32 or float64, got int32 (class indices have the input's shape without the class dimension)`);
+  }
+  if (probabilities && ignoreIndex !== -100) {
+    throw new Error(`${fn}: ignoreIndex (${ignoreIndex}) applies to class indices, not to probability targets (as PyTorch)`);
+  }
   const denominator = probabilities ? items : checkClassTargets(fn, target, layout, ignoreIndex, weight);
 
   const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]), denominator);
@@ -78,7 +84,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   for (let c = 0; c < C; c++) weightSum += weight ? weight[c] : 1;
   const losses = new Float64Array(items);
   const gradInput = wantGrad ? new Float64Array(input.size) : null;
-  const gradTarget = call.wantGrads[1] && probabilities && target.dtype !== 'int32' ? new Float64Array(target.size) : null;
+  const gradTarget = call.wantGrads[1] && probabilities ? new Float64Array(target.size) : null;
 
   for (let i = 0; i < items; i++) {
     const base = itemBase(layout, i);

@@ -5,8 +5,9 @@ import { uniform } from '../../test/support/random.js';
 import { ctcLoss, logSoftmax, tensor, type Tensor } from '../index.js';
 
 // Float32 cases meet PyTorch's float64 result on the same values at the float32 tolerance, and
-// PyTorch's own float32 result (whose recursions accumulate in float32) within 1e-3 relative.
-goldenTests('ctcLoss', ctcLoss, { scaleByLoss: true, float32KernelRtol: 1e-3 });
+// PyTorch's own float32 result (whose recursions accumulate in float32) within the measured bounds
+// of CTC_FLOAT32_KERNEL (test/support/close.ts).
+goldenTests('ctcLoss', ctcLoss, { scaleByLoss: true, float32Kernel: true });
 
 /** CTC of logSoftmax(z): PyTorch's gradient is exactly d/dz of this (its backward assumes a log-softmax). */
 function throughLogSoftmax(z: Tensor, targets: number[][], inputLengths: number[], targetLengths: number[], options = {}) {

@@ -1,8 +1,8 @@
-import { defineLoss, gradTensor, resultDtype, type GradOptions, type LossWithGrad, type OutputOptions } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type Loss4 } from '../core/loss.js';
 import { booleanOption, integerOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { shapeString } from '../core/shape.js';
-import type { Tensor, TensorLike } from '../core/tensor.js';
+import type { Tensor } from '../core/tensor.js';
 
 /** Options of {@link ctcLoss}. */
 export interface CtcLossOptions {
@@ -15,16 +15,7 @@ export interface CtcLossOptions {
 }
 
 /** `ctcLoss(logProbs, targets, inputLengths, targetLengths, options?)` with `withGrad`. */
-export interface CtcLoss {
-  (logProbs: TensorLike, targets: TensorLike, inputLengths: TensorLike, targetLengths: TensorLike, options?: CtcLossOptions & OutputOptions): Tensor;
-  withGrad(
-    logProbs: TensorLike,
-    targets: TensorLike,
-    inputLengths: TensorLike,
-    targetLengths: TensorLike,
-    options?: CtcLossOptions & GradOptions,
-  ): LossWithGrad;
-}
+export type CtcLoss = Loss4<CtcLossOptions>;
 
 /** log(e^a + e^b + e^c), exact when all are -inf; -inf terms cost no exp; NaN if any is NaN (as PyTorch). */
 function logAddExp3(a: number, b: number, c: number): number {

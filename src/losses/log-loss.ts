@@ -1,4 +1,4 @@
-import { booleanOption, checkOptions } from '../core/options.js';
+import { booleanOption, checkArity, describeValue, readOptions } from '../core/options.js';
 import { pairwiseSum } from '../core/pairwise-sum.js';
 import { shapeString } from '../core/shape.js';
 import { asTensor, type TensorLike } from '../core/tensor.js';
@@ -54,10 +54,11 @@ function labelList(yTrue: readonly Label[] | TensorLike): Label[] {
  * Differs from scikit-learn: rows of `yPred` that do not sum to 1 are not warned about, and `yTrue`
  * must be a list of labels (no label-indicator matrix).
  */
-export function logLoss(yTrue: readonly Label[] | TensorLike, yPred: TensorLike, options?: LogLossOptions): number {
+export function logLoss(yTrue: readonly Label[] | TensorLike, yPred: TensorLike, opts?: LogLossOptions): number {
   const fn = 'logLoss';
-  checkOptions(fn, options, ['normalize', 'sampleWeight', 'labels']);
-  const normalize = booleanOption(fn, 'normalize', options?.normalize, true);
+  checkArity(fn, arguments, ['yTrue', 'yPred', 'options']);
+  const options = readOptions(fn, opts, ['normalize', 'sampleWeight', 'labels']) as LogLossOptions;
+  const normalize = booleanOption(fn, 'normalize', options.normalize, true);
   // Plain numbers and arrays become float64, as numpy makes them; typed arrays keep their dtype.
   const pred = asTensor(fn, 'yPred', yPred, 'float64');
   if (pred.shape.length !== 1 && pred.shape.length !== 2) {
@@ -70,11 +71,14 @@ export function logLoss(yTrue: readonly Label[] | TensorLike, yPred: TensorLike,
   const labels = labelList(yTrue);
   const n = pred.shape[0];
   if (labels.length !== n) throw new Error(`${fn}: yTrue has ${labels.length} labels but yPred has ${n} rows`);
-  const weights = options?.sampleWeight === undefined ? null : asTensor(fn, 'sampleWeight', options.sampleWeight, 'float64');
+  const weights = options.sampleWeight === undefined ? null : asTensor(fn, 'sampleWeight', options.sampleWeight, 'float64');
   if (weights && weights.size !== n) throw new Error(`${fn}: sampleWeight has ${weights.size} elements but yPred has ${n} rows`);
 
   let classes: Label[];
-  if (options?.labels !== undefined) {
+  if (options.labels !== undefined) {
+    if (!Array.isArray(options.labels) || !options.labels.every((l) => typeof l === 'number' || typeof l === 'string')) {
+      throw new Error(`${fn}: labels must be an array of numbers or strings, got ${describeValue(options.labels)}`);
+    }
     classes = sortedUnique(options.labels);
     const known = new Set<Label>(classes);
     const unknown = [...new Set(labels.filter((l) => !known.has(l)))];
@@ -89,7 +93,7 @@ export function logLoss(yTrue: readonly Label[] | TensorLike, yPred: TensorLike,
   const K = pred.shape.length === 1 || pred.shape[1] === 1 ? 2 : pred.shape[1];
   if (classes.length !== K) {
     throw new Error(
-      options?.labels !== undefined
+      options.labels !== undefined
         ? `${fn}: labels has ${classes.length} classes but yPred has ${K} columns`
         : `${fn}: yTrue has ${classes.length} classes but yPred has ${K} columns; pass all class labels with the labels option`,
     );

@@ -24,8 +24,8 @@ export interface MultiMarginLossOptions {
  * `z = margin − x_t + x_j > 0` (strictly, as PyTorch): `+p z^(p−1) w[t] / C` at `j`, the
  * opposite at `t`. `'mean'` averages over the N samples.
  *
- * Shapes: `input` `[N, C]` or `[C]`; `target` class indices `[N]` or `[]`; result `[]`, or `[N]`
- * for `'none'`.
+ * Shapes: `input` `[N, C]`, `[C]` or 0-d (one class, as PyTorch); `target` class indices `[N]`
+ * (or `[]` for one sample); result `[]`, or the target's shape for `'none'`.
  *
  * @example
  * ```ts
@@ -45,12 +45,19 @@ export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
     const p = numberOption(fn, 'p', options.p, 1);
     if (p !== 1 && p !== 2) throw new Error(`${fn}: p must be 1 or 2, got ${p}`);
     const margin = numberOption(fn, 'margin', options.margin, 1);
-    if (input.shape.length !== 1 && input.shape.length !== 2) {
-      throw new Error(`${fn}: input must be [N, C] or [C], got shape ${shapeString(input.shape)}`);
+    if (input.shape.length > 2) {
+      throw new Error(`${fn}: input must be [N, C], [C] or 0-d (one class), got shape ${shapeString(input.shape)}`);
     }
-    const C = input.shape[input.shape.length - 1];
+    // As PyTorch: a 0-d input is one sample of one class; the N targets may be [N], or [] when N = 1.
+    const C = input.shape.length === 0 ? 1 : input.shape[input.shape.length - 1];
     const N = input.shape.length === 2 ? input.shape[0] : 1;
-    const layout = { classes: C, inner: 1, items: N, itemShape: input.shape.slice(0, -1) };
+    if (C === 0) throw new Error(`${fn}: input must have at least one class, got shape ${shapeString(input.shape)}`);
+    if (target.shape.length > 1 || target.size !== N) {
+      const expected = N === 1 ? `[1] or []` : `[${N}]`;
+      throw new Error(`${fn}: target shape ${shapeString(target.shape)} does not match the input: expected ${N} class ${N === 1 ? 'index' : 'indices'}, ${expected}`);
+    }
+    // 'none' gives one loss per target, in the target's shape (PyTorch's).
+    const layout = { classes: C, inner: 1, items: N, itemShape: target.shape };
     const weight = classWeights(fn, options.weight, C, resultDtype([input]));
     checkClassTargets(fn, target, layout, null, null);
     const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]));

@@ -20,4 +20,15 @@ test('multilabelMarginLoss: everything after the first -1 is ignored', () => {
 
 test('multilabelMarginLoss: bad input', () => {
   assert.throws(() => multilabelMarginLoss([[1, 2]], [[2, -1]]), /^Error: multilabelMarginLoss: target 2 at index 0 is not a class index in \[0, 2\) or -1$/);
+  // PyTorch: "Expected non-empty vector or matrix with optional 0-dim batch size".
+  assert.throws(() => multilabelMarginLoss(tensor([], { shape: [0] }), tensor([], { shape: [0] })), /^Error: multilabelMarginLoss: input must have at least one class, got shape \[0\]$/);
+  assert.throws(() => multilabelMarginLoss(tensor([], { shape: [2, 0] }), tensor([], { shape: [2, 0] })), /^Error: multilabelMarginLoss: input must have at least one class, got shape \[2, 0\]$/);
+  assert.throws(() => multilabelMarginLoss([[[1, 2]]], [[[0, 1]]]), /^Error: multilabelMarginLoss: input must be \[N, C\], \[C\] or 0-d \(one class\), got shape \[1, 1, 2\]$/);
+});
+
+test('multilabelMarginLoss: a 0-d input is one sample of one class (as PyTorch): loss and gradient 0', () => {
+  for (const target of [0, -1]) {
+    const { loss, grad } = multilabelMarginLoss.withGrad(tensor(0.5), tensor(target, { dtype: 'int32' }), { reduction: 'none' });
+    assert.deepEqual([loss.shape, loss.item(), grad!.shape, grad!.item()], [[], 0, [], 0]);
+  }
 });

@@ -15,8 +15,8 @@ export interface MultilabelMarginLossOptions {
  * list: `loss = Σ_{j ∈ Y} Σ_{k ∉ Y} max(0, 1 − (x_j − x_k)) / C`. Gradient, per term with a
  * positive hinge: `+1/C` at `k`, `−1/C` at `j`. `'mean'` averages over the N samples.
  *
- * Shapes: `input` `[N, C]` or `[C]`; `target` (indices, −1-terminated) the same shape; result
- * `[]`, or `[N]` for `'none'`.
+ * Shapes: `input` `[N, C]`, `[C]` or 0-d (one class, as PyTorch); `target` (indices,
+ * −1-terminated) the same shape; result `[]`, or `[N]` for `'none'`.
  *
  * @example
  * ```ts
@@ -33,11 +33,13 @@ export const multilabelMarginLoss = defineLoss<MultilabelMarginLossOptions>(
     const [input, target] = call.tensors;
     const { options, wantGrad } = call;
     const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
-    if (input.shape.length !== 1 && input.shape.length !== 2) {
-      throw new Error(`${fn}: input must be [N, C] or [C], got shape ${shapeString(input.shape)}`);
+    if (input.shape.length > 2) {
+      throw new Error(`${fn}: input must be [N, C], [C] or 0-d (one class), got shape ${shapeString(input.shape)}`);
     }
+    // As PyTorch: a 0-d input is one sample of one class; no class at all ([0], [N, 0]) is an error.
+    const C = input.shape.length === 0 ? 1 : input.shape[input.shape.length - 1];
+    if (C === 0) throw new Error(`${fn}: input must have at least one class, got shape ${shapeString(input.shape)}`);
     assertSameShape(fn, 'target', target, 'input', input);
-    const C = input.shape[input.shape.length - 1];
     const N = input.shape.length === 2 ? input.shape[0] : 1;
     for (let i = 0; i < target.size; i++) {
       const t = target.data[i];

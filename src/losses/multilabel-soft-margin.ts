@@ -46,7 +46,7 @@ export const multilabelSoftMarginLoss = defineLoss<MultilabelSoftMarginLossOptio
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
     const losses = new Float64Array(rows);
     const gradInput = wantGrad ? new Float64Array(input.size) : null;
-    const gradTarget = wantGrad && target.dtype !== 'int32' ? new Float64Array(target.size) : null;
+    const gradTarget = wantGrad ? new Float64Array(target.size) : null;
     for (let n = 0; n < rows; n++) {
       const u = gradInput ? reducer.upstream(n) / C : 0;
       let loss = 0;

@@ -5,7 +5,7 @@ import { assertSameShape, shapeString } from '../core/shape.js';
 
 /** Options of {@link tripletMarginLoss}. */
 export interface TripletMarginLossOptions {
-  /** Default 1. */
+  /** Greater than 0 (as PyTorch); default 1. */
   margin?: number;
   /** Norm degree of the distance, a positive finite number; default 2. */
   p?: number;
@@ -71,6 +71,8 @@ export const tripletMarginLoss = defineLoss<TripletMarginLossOptions>(
     const { options, wantGrad } = call;
     const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
     const margin = numberOption(fn, 'margin', options.margin, 1);
+    // PyTorch refuses a margin <= 0 (the loss would only push apart what is already ordered).
+    if (!(margin > 0)) throw new Error(`${fn}: margin must be greater than 0, got ${margin}`);
     const p = numberOption(fn, 'p', options.p, 2);
     if (!(p > 0 && Number.isFinite(p))) throw new Error(`${fn}: p must be a positive finite number, got ${p}`);
     const eps = numberOption(fn, 'eps', options.eps, 1e-6);
