@@ -1,15 +1,16 @@
-// The library itself in a real browser (Debian's Chromium): the same ES modules as in Node, no
-// bundler, with the WebAssembly SIMD kernels and the TypeScript path giving the same result.
+// The library itself in a real browser (Debian's Chromium, else the npm package's: see
+// test/support/browser.ts): the same ES modules as in Node, no bundler, with the WebAssembly SIMD
+// kernels and the TypeScript path giving the same result.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './support/browser.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PAGE = `<!doctype html><html><body><script type="module">
 import * as L from '/dist/index.js';
 const x = new L.Tensor(new Float32Array(64 * 1000).map((_, i) => Math.sin(i)), [64, 1000]);
@@ -30,11 +31,11 @@ const server = createServer(async (request, response) => {
   }
 });
 let browser: Browser;
+let source: string;
 
 before(async () => {
-  assert.ok((await readFile(CHROMIUM).then(() => true, () => false)), `no browser at ${CHROMIUM}`);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+  ({ browser, source } = await launchBrowser());
 });
 
 after(async () => {
@@ -42,7 +43,8 @@ after(async () => {
   server.close();
 });
 
-test('the library runs unbundled in Chromium, WebAssembly kernels included, with the same numbers', async () => {
+test('the library runs unbundled in Chromium, WebAssembly kernels included, with the same numbers', async (t) => {
+  t.diagnostic(`Chromium ${browser.version()}: ${source}`);
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

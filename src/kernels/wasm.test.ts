@@ -267,7 +267,8 @@ test('re-entrancy: an element getter that calls another loss mid-call gets the T
       },
     });
   const plain = huberLoss.withGrad(x, y, { reduction: 'none', gradOutput: upstream });
-  // (a Proxy of a typed array is refused as input; one of a plain array is read as nested arrays)
+  // A Proxy of a typed array is refused (it cannot be read in place); a Proxy of a plain array is
+  // read element by element when the call converts its arguments.
   const proxied = huberLoss.withGrad(x, y, { reduction: 'none', gradOutput: meddling(Array.from(upstream)) });
   const plainCe = crossEntropy.withGrad(logits, classes, { reduction: 'none' });
   const proxiedCe = crossEntropy.withGrad(logits, meddling(classes), { reduction: 'none' });

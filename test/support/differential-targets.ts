@@ -1,0 +1,397 @@
+// What the differential suite covers: every loss and activation of src/index.ts with a recipe of
+// valid arguments (shapes, value domains) and every option it takes, extreme values included.
+// Kept beside test/support/all-losses.ts (the property tests' list), which checks that both lists
+// name the same losses.
+import fc from 'fast-check';
+import * as L from '../../src/index.js';
+import { EPSILON } from './close.js';
+import { isArg, type Case, type Runnable, type Target } from './differential.js';
+import {
+  BINARY, classes, defined, dims, LOG_PROB, NONNEG, optional, POS_WEIGHT, PROB, REAL, reduction, SIGNS, SOFT, WEIGHT, want,
+  fixed, type Recipe,
+} from './differential-values.js';
+
+export interface DiffTarget extends Target {
+  /** Small cases (forced 'wasm'), from the shape of a batch. */
+  recipe: (d: { N: number; C: number }) => fc.Arbitrary<Recipe>;
+  /** Shapes of large cases (≥ WASM_THRESHOLD elements, under 'auto'): losses and activations with a kernel. */
+  large?: { N: number; C: number }[];
+}
+
+const fnOf = (f: unknown) => f as Target['fn'];
+const activation = (f: unknown) => f as Runnable;
+
+/** Large shapes: 4-lane tails of every length, rows of 4 (many short rows) and long rows. */
+const LARGE = [{ N: 4097, C: 4 }, { N: 512, C: 33 }, { N: 16, C: 1027 }];
+
+// Scalars of the options, extremes included: a beta or delta of 1e39 is past float32's range.
+const SCALE_OPTION = fc.constantFrom(1, 0.5, 1e-3, 2, 1e4, 1e17, 1e39, 1e-40);
+const none = (r: Recipe): fc.Arbitrary<Recipe> => fc.constant(r);
+
+/** Options of an elementwise loss: reduction, and an 'exact' weight (the input's shape) when it takes one. */
+const exactWeight = (shape: number[]) => optional(fc.constant(want(WEIGHT, shape)));
+
+/** A broadcast weight: the input's shape, its last dimension, or a single element. */
+const broadcastWeight = (N: number, C: number, domain = WEIGHT) =>
+  optional(fc.constantFrom(want(domain, [N, C]), want(domain, [C]), want(domain, [1]), want(domain, [1, C])));
+
+/**
+ * Class-index targets with the ignore index: absent (−100), a class of the batch (so some rows
+ * are ignored), or far outside int32 (2^32 + 1, which must not wrap to class 1).
+ */
+const ignoreIndex = (C: number) => optional(fc.constantFrom(0, C - 1, 1, -1, 2 ** 32 + 1, -100));
+
+/**
+ * Cross-entropy gradients are `p·A − a` (and `−(1 − ε) w log p` for soft targets): the README
+ * states their accuracy relative to the row's largest entry (a difference of nearly equal terms
+ * under smoothing or soft targets keeps that absolute accuracy). S = max |reference| over the row.
+ */
+function rowMax(c: Case, _k: number, ref: Float64Array): Float64Array {
+  const C = c.args[0].shape[c.args[0].shape.length - 1] ?? 1;
+  const out = new Float64Array(ref.length);
+  // The float64 reference's own rounding of p·A − a: about ε64 · |u| · A, A ≤ max(1, Σ|w|) (an
+  // exact 0, as 0.2·0.1 − 0.02 under smoothing, comes out as 3.5e-18 in float64), expressed in
+  // units of the float32 floor.
+  const weight = c.options.weight;
+  let W = 1;
+  if (isArg(weight)) for (const v of weight.values) if (Number.isFinite(v)) W += Math.abs(v);
+  const rows = ref.length / C;
+  const reduction = c.options.reduction ?? 'mean';
+  for (let r = 0; r < rows; r++) {
+    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[r] : 1) : 1;
+    let m = 4 * (EPSILON.float64 / EPSILON.float32) * Math.abs(u) * W;
+    for (let i = r * C; i < r * C + C; i++) if (Number.isFinite(ref[i])) m = Math.max(m, Math.abs(ref[i]));
+    out.fill(m, r * C, r * C + C);
+  }
+  return out;
+}
+
+/**
+ * With label smoothing or probability targets, an entry `p_c·A − a_c` may be a difference of
+ * nearly equal terms anywhere in the row (a soft target of 1e-14 beside a smoothing share of 0.02):
+ * the README states that such an entry keeps the absolute accuracy of its terms, so S also holds
+ * |u|·(p_c·A + |a_c|) there (computed here in float64 from the arguments). Without smoothing
+ * and with class indices the row's largest entry rules (the confident row stays strict).
+ */
+function crossEntropyScale(c: Case, k: number, ref: Float64Array): Float64Array {
+  const out = rowMax(c, k, ref);
+  const smoothing = (c.options.labelSmoothing as number | undefined) ?? 0;
+  const [input, target] = c.args;
+  const probabilities = target.shape.length === input.shape.length;
+  if (k !== 0 || (smoothing === 0 && !probabilities)) return out;
+  const C = input.shape[input.shape.length - 1];
+  const rows = ref.length / C;
+  const weight = c.options.weight;
+  const w = (j: number) => (isArg(weight) ? weight.values[j] : 1);
+  const ignore = c.options.ignoreIndex ?? -100;
+  const reduction = c.options.reduction ?? 'mean';
+  let denominator = rows;
+  if (!probabilities) {
+    denominator = 0;
+    for (let r = 0; r < rows; r++) if (target.values[r] !== ignore) denominator += w(target.values[r]);
+  }
+  for (let r = 0; r < rows; r++) {
+    if (!probabilities && target.values[r] === ignore) continue;
+    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[r] : 1) : reduction === 'sum' ? 1 : 1 / denominator;
+    const x = Array.from({ length: C }, (_, j) => input.values[r * C + j]);
+    const m = Math.max(...x);
+    const e = x.map((v) => Math.exp(v - m));
+    const total = e.reduce((a, v) => a + v, 0);
+    const a = x.map((_, j) => (probabilities ? w(j) * ((1 - smoothing) * target.values[r * C + j] + smoothing / C) : (j === target.values[r] ? (1 - smoothing) * w(j) : 0) + (smoothing / C) * w(j)));
+    const A = a.reduce((s, v) => s + v, 0);
+    for (let j = 0; j < C; j++) {
+      const terms = Math.abs(u) * ((e[j] / total) * Math.abs(A) + Math.abs(a[j]));
+      if (Number.isFinite(terms)) out[r * C + j] = Math.max(out[r * C + j], terms);
+    }
+  }
+  return out;
+}
+
+/** A tensor option's value at element i of the input (trailing-dimension broadcasting), or 1. */
+function optionAt(c: Case, name: string, i: number): number {
+  const v = c.options[name];
+  if (!isArg(v) || v.values.length === 0) return 1;
+  return v.values[i % v.values.length];
+}
+
+/**
+ * Elementwise gradients are `u·w·g(x, y)` with g a difference of terms of order 1 (σ(x) − y,
+ * sign(x − t), ...): the README states their accuracy as relative above 1 and absolute below, so
+ * S = |u·w|·max(1, |posWeight|) (times 1 + |x| for a target gradient, whose terms are
+ * log σ(±x)), u the upstream of the element (gradOutput, or 1/count or 1/Σw for 'mean').
+ */
+function upstreamTimesWeight(c: Case, k: number, ref: Float64Array): Float64Array {
+  const n = ref.length;
+  const reduction = c.options.reduction ?? 'mean';
+  const out = new Float64Array(n);
+  // A weighted mean may divide by Σ w (l1Loss, mseLoss) rather than the count: the larger of the two upstreams.
+  let weightSum = 0;
+  for (let i = 0; i < n; i++) weightSum += Math.abs(optionAt(c, 'weight', i));
+  const mean = Math.max(1 / n, weightSum > 0 && isArg(c.options.weight) ? 1 / weightSum : 0);
+  for (let i = 0; i < n; i++) {
+    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[i] : 1) : reduction === 'sum' ? 1 : mean;
+    const terms = k === 0 ? 1 : 1 + Math.abs(c.args[0].values[i]);
+    out[i] = Math.abs(u * optionAt(c, 'weight', i)) * Math.max(1, Math.abs(optionAt(c, 'posWeight', i))) * terms;
+  }
+  return out;
+}
+
+export const TARGETS: DiffTarget[] = [
+  {
+    name: 'crossEntropy (class indices)',
+    fn: fnOf(L.crossEntropy),
+    gradScale: crossEntropyScale,
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), ignoreIndex: ignoreIndex(C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
+        args: [want(REAL, [N, C]), want(classes(C), [N])],
+        options: defined(o),
+        itemShape: [N],
+      })),
+    large: LARGE,
+  },
+  {
+    name: 'crossEntropy (probabilities)',
+    fn: fnOf(L.crossEntropy),
+    gradScale: crossEntropyScale,
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
+        args: [want(REAL, [N, C]), want(SOFT, [N, C])],
+        options: defined(o),
+        itemShape: [N],
+      })),
+    large: LARGE,
+  },
+  {
+    name: 'nllLoss',
+    fn: fnOf(L.nllLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), ignoreIndex: ignoreIndex(C) }).map((o) => ({
+        args: [want(LOG_PROB, [N, C]), want(classes(C), [N])],
+        options: defined(o),
+        itemShape: [N],
+      })),
+  },
+  {
+    name: 'binaryCrossEntropy',
+    fn: fnOf(L.binaryCrossEntropy),
+    gradScale: upstreamTimesWeight,
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, weight: broadcastWeight(N, C) }).map((o) => ({ args: [want(PROB, [N, C]), want(SOFT, [N, C])], options: defined(o), itemShape: [N, C] })),
+    large: LARGE,
+  },
+  {
+    name: 'binaryCrossEntropyWithLogits',
+    fn: fnOf(L.binaryCrossEntropyWithLogits),
+    gradScale: upstreamTimesWeight,
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, weight: broadcastWeight(N, C), posWeight: broadcastWeight(N, C, POS_WEIGHT) }).map((o) => ({
+        args: [want(REAL, [N, C]), want(SOFT, [N, C])],
+        options: defined(o),
+        itemShape: [N, C],
+      })),
+    large: LARGE,
+  },
+  {
+    name: 'l1Loss',
+    fn: fnOf(L.l1Loss),
+    gradScale: upstreamTimesWeight,
+    recipe: ({ N, C }) => fc.record({ reduction, weight: exactWeight([N, C]) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
+    large: LARGE,
+  },
+  {
+    name: 'mseLoss',
+    fn: fnOf(L.mseLoss),
+    gradScale: upstreamTimesWeight,
+    recipe: ({ N, C }) => fc.record({ reduction, weight: exactWeight([N, C]) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
+    large: LARGE,
+  },
+  {
+    name: 'smoothL1Loss',
+    fn: fnOf(L.smoothL1Loss),
+    gradScale: upstreamTimesWeight,
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, beta: optional(fc.oneof(SCALE_OPTION, fc.constant(0))) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
+    large: LARGE,
+  },
+  {
+    name: 'huberLoss',
+    fn: fnOf(L.huberLoss),
+    gradScale: upstreamTimesWeight,
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, delta: optional(SCALE_OPTION), weight: exactWeight([N, C]) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
+    large: LARGE,
+  },
+  {
+    name: 'sigmoidFocalLoss',
+    fn: fnOf(L.sigmoidFocalLoss),
+    gradScale: upstreamTimesWeight,
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, alpha: optional(fc.constantFrom(0.25, -1, 0, 1, 0.5)), gamma: optional(fc.constantFrom(0, 0.5, 1, 2, 3.5)), soft: fc.boolean() }).map(({ soft, ...o }) => ({
+        args: [want(REAL, [N, C]), want(soft ? SOFT : BINARY, [N, C])],
+        options: defined(o),
+        itemShape: [N, C],
+      })),
+    large: LARGE,
+  },
+  {
+    name: 'klDiv',
+    fn: fnOf(L.klDiv),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction: fc.constantFrom('none', 'mean', 'sum', 'batchmean'), logTarget: optional(fc.boolean()) }).map((o) => ({
+        args: [want(LOG_PROB, [N, C]), want(o.logTarget ? LOG_PROB : SOFT, [N, C])],
+        options: defined(o),
+        itemShape: [N, C],
+      })),
+  },
+  {
+    name: 'poissonNllLoss',
+    fn: fnOf(L.poissonNllLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, logInput: optional(fc.boolean()), full: optional(fc.boolean()), eps: optional(fc.constantFrom(1e-8, 1e-3, 1e-40)) }).map((o) => ({
+        args: [want(o.logInput === false ? NONNEG : REAL, [N, C]), want(NONNEG, [N, C])],
+        options: defined(o),
+        itemShape: [N, C],
+      })),
+  },
+  {
+    name: 'gaussianNllLoss',
+    fn: fnOf(L.gaussianNllLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, full: optional(fc.boolean()), eps: optional(fc.constantFrom(1e-6, 1e-3, 1e-40)), varShape: fc.constantFrom([N, C], [N], [N, 1]) }).map(({ varShape, ...o }) => ({
+        args: [want(REAL, [N, C]), want(REAL, [N, C]), want(NONNEG, varShape)],
+        options: defined(o),
+        itemShape: [N, C],
+      })),
+  },
+  {
+    name: 'marginRankingLoss',
+    fn: fnOf(L.marginRankingLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, margin: optional(fc.constantFrom(0, 0.5, -1, 1e4, 1e39)) }).map((o) => ({
+        args: [want(REAL, [N * C]), want(REAL, [N * C]), want(SIGNS, [N * C])],
+        options: defined(o),
+        itemShape: [N * C],
+      })),
+  },
+  {
+    name: 'hingeEmbeddingLoss',
+    fn: fnOf(L.hingeEmbeddingLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, margin: optional(fc.constantFrom(1, 0, 0.5, 1e4, 1e39)) }).map((o) => ({ args: [want(REAL, [N, C]), want(SIGNS, [N, C])], options: defined(o), itemShape: [N, C] })),
+  },
+  {
+    name: 'softMarginLoss',
+    fn: fnOf(L.softMarginLoss),
+    recipe: ({ N, C }) => fc.record({ reduction }).map((o) => ({ args: [want(REAL, [N, C]), want(SIGNS, [N, C])], options: o, itemShape: [N, C] })),
+  },
+  {
+    name: 'multilabelSoftMarginLoss',
+    fn: fnOf(L.multilabelSoftMarginLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))) }).map((o) => ({ args: [want(REAL, [N, C]), want(BINARY, [N, C])], options: defined(o), itemShape: [N] })),
+  },
+  {
+    name: 'multiMarginLoss',
+    fn: fnOf(L.multiMarginLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, p: optional(fc.constantFrom(1, 2)), margin: optional(fc.constantFrom(1, 0, 0.5, 1e4)), weight: optional(fc.constant(want(WEIGHT, [C]))) }).map((o) => ({
+        args: [want(REAL, [N, C]), want(classes(C), [N])],
+        options: defined(o),
+        itemShape: [N],
+      })),
+  },
+  {
+    name: 'multilabelMarginLoss',
+    fn: fnOf(L.multilabelMarginLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, targets: fc.array(fc.array(fc.nat({ max: C - 1 }), { maxLength: C }), { minLength: N, maxLength: N }) }).map(({ reduction: r, targets }) => {
+        // Each row: class indices, then −1 (the end), then anything.
+        const rows = targets.map((t) => [...t, ...Array<number>(C - t.length).fill(-1)].slice(0, C));
+        return { args: [want(REAL, [N, C]), fixed(rows.flat(), [N, C])], options: { reduction: r }, itemShape: [N] };
+      }),
+  },
+  {
+    name: 'cosineEmbeddingLoss',
+    fn: fnOf(L.cosineEmbeddingLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, margin: optional(fc.constantFrom(0, -0.5, 0.5, 1)) }).map((o) => ({
+        args: [want(REAL, [N, C]), want(REAL, [N, C]), want(SIGNS, [N])],
+        options: defined(o),
+        itemShape: [N],
+      })),
+  },
+  {
+    name: 'tripletMarginLoss',
+    fn: fnOf(L.tripletMarginLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, margin: optional(fc.constantFrom(1, 0.5, 1e4)), p: optional(fc.constantFrom(1, 2, 3)), eps: optional(fc.constantFrom(1e-6, 0, 1e-40)), swap: optional(fc.boolean()) }).map((o) => ({
+        args: [want(REAL, [N, C]), want(REAL, [N, C]), want(REAL, [N, C])],
+        options: defined(o),
+        itemShape: [N],
+      })),
+  },
+  {
+    name: 'ctcLoss',
+    fn: fnOf(L.ctcLoss),
+    recipe: ({ N, C }) => {
+      const classesC = Math.max(C, 2);
+      return fc
+        .record({
+          T: fc.integer({ min: 1, max: 6 }),
+          reduction,
+          zeroInfinity: optional(fc.boolean()),
+          lengths: fc.array(fc.tuple(fc.nat({ max: 6 }), fc.nat({ max: 3 })), { minLength: N, maxLength: N }),
+          labels: fc.array(fc.integer({ min: 1, max: classesC - 1 }), { minLength: N * 3, maxLength: N * 3 }),
+        })
+        .map(({ T, reduction: r, zeroInfinity, lengths, labels }) => {
+          return {
+            args: [want(LOG_PROB, [T, N, classesC]), fixed(labels, [N, 3]), fixed(lengths.map(([t]) => Math.min(t, T)), [N]), fixed(lengths.map(([, s]) => s), [N])],
+            options: defined({ reduction: r, zeroInfinity }),
+            itemShape: [N],
+          };
+        });
+    },
+  },
+  // Activations: forward only.
+  {
+    name: 'softmax',
+    fn: activation(L.softmax),
+    recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }),
+    large: LARGE,
+  },
+  {
+    name: 'logSoftmax',
+    fn: activation(L.logSoftmax),
+    recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }),
+    large: LARGE,
+  },
+  {
+    name: 'logSumExp',
+    fn: activation(L.logSumExp),
+    recipe: ({ N, C }) => fc.record({ keepdim: optional(fc.boolean()) }).map((o) => ({ args: [want(REAL, [N, C])], options: defined(o), itemShape: null })),
+    large: LARGE,
+  },
+  { name: 'sigmoid', fn: activation(L.sigmoid), noOptions: true, recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }) },
+  { name: 'logSigmoid', fn: activation(L.logSigmoid), noOptions: true, recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }) },
+  {
+    // Returns a number; it clips at the dtype's epsilon (as scikit-learn), so float32 and float64
+    // differ by design where a probability is within ε32 of 0 or 1: compared between backends only.
+    name: 'logLoss',
+    fn: activation(L.logLoss),
+    noReference: true,
+    recipe: ({ N }) =>
+      fc.record({ normalize: optional(fc.boolean()), labels: fc.array(fc.nat({ max: 1 }), { minLength: N + 2, maxLength: N + 2 }) }).map(({ labels, ...o }) => ({
+        args: [fixed([0, 1, ...labels.slice(2)], [N + 2], 'float'), want(PROB, [N + 2])],
+        options: defined(o),
+        itemShape: null,
+      })),
+  },
+  {
+    name: 'softplus',
+    fn: activation(L.softplus),
+    recipe: ({ N, C }) =>
+      fc.record({ beta: optional(fc.constantFrom(1, 0.5, 2, 1e4)), threshold: optional(fc.constantFrom(20, 1, 1e4)) }).map((o) => ({ args: [want(REAL, [N, C])], options: defined(o), itemShape: null })),
+  },
+];
+
+export { dims };
