@@ -465,10 +465,11 @@ const ACCURACY: Record<string, { rel: number; floored: number }> = {
   'sigmoidFocalLoss (gamma 1.5)': { rel: 2.1e-6, floored: 1e-6 },
 };
 
-test(`kernel accuracy against float64 (the build this engine loads): the README's bounds hold on scripts/measure-accuracy.mjs's battery, no NaN/inf out of place`, async () => {
+test("kernel accuracy against float64, in this engine's build: the README's bounds hold on scripts/measure-accuracy.mjs's battery, no NaN/inf out of place", async () => {
   const script = new URL('../../../scripts/measure-accuracy.mjs', import.meta.url).href;
-  const { measureAccuracy } = (await import(script)) as { measureAccuracy: () => Promise<{ results: ({ name: string } & Record<string, Worst>)[] }> };
-  const { results } = await measureAccuracy();
+  const { measureAccuracy } = (await import(script)) as { measureAccuracy: () => Promise<{ variant: string; results: ({ name: string } & Record<string, Worst>)[] }> };
+  const { variant, results } = await measureAccuracy();
+  assert.equal(variant, wasmVariant());
   assert.deepEqual(results.map((r) => r.name).sort(), Object.keys(ACCURACY).sort());
   for (const r of results) {
     const bound = ACCURACY[r.name];

@@ -90,7 +90,7 @@ let INF: v128 = f32x4.splat(Infinity);
 }
 
 /**
- * The end of every loop body: weights, upstream scale and the stores. Each kernel's loop is an
+ * The end of every loop body: weights, upstream scale and the stores; returns what the total adds up. Each kernel's loop is an
  * @inline function that its export calls with literal zeros for the common case (no weights or
  * pos weights, one upstream scalar, no per-element losses; with and without the target gradient): Binaryen then folds
  * these branches away, since V8 does not unswitch loops (1.3x on MSE and BCE with logits, 4M elements).
@@ -112,7 +112,13 @@ let INF: v128 = f32x4.splat(Infinity);
   if (losses) st(losses, i, l);
   if (gx) st(gx, i, gxs);
   if (gt) st(gt, i, gts);
-  return l;
+  // What is summed: the loss, plus g · 0 for every gradient written — 0, or NaN where a gradient is
+  // not finite, which makes the total NaN and sends the call to the float64 path (a float32
+  // intermediate overflowed: pos weights of 1e38, logits near float32's max).
+  let sum = l;
+  if (gx) sum = f32x4.add(sum, f32x4.mul(gxs, ZERO));
+  if (gt) sum = f32x4.add(sum, f32x4.mul(gts, ZERO));
+  return sum;
 }
 
 @inline function l1Loop(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {

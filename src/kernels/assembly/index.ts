@@ -203,6 +203,15 @@ function expSumRow(row: usize, C: i32, m: f32, out: usize): f64 {
   return sum;
 }
 
+/**
+ * The lanes of Σ g · 0 over a gradient: 0, or NaN where some gradient entry is not finite. Added to
+ * a kernel's total, it sends the call to the float64 TypeScript path (a float32 intermediate
+ * overflowed: weights of 1e38, logits near float32's max), as a non-finite loss does.
+ */
+@inline function gradientCheck(check: v128): f64 {
+  return <f64>(f32x4.extract_lane(check, 0) + f32x4.extract_lane(check, 1) + f32x4.extract_lane(check, 2) + f32x4.extract_lane(check, 3));
+}
+
 /** NaN in all C floats at `p`. */
 function fillNaN(p: usize, C: i32): void {
   for (let c = 0; c < C; c++) store<f32>(p + (<usize>c << 2), NaN);
@@ -304,22 +313,33 @@ export function crossEntropyRows(
       const scale = f32x4.splat(<f32>(<f64>u * A / sum));
       const vu = f32x4.splat(u * uniform);
       let c = 0;
+      // check: g · 0 summed, NaN where a gradient is not finite (see gradientCheck).
+      let check = ZERO4;
       if (smoothing == 0) {
-        for (; c < vector; c += 4) v128.store(g + (<usize>c << 2), f32x4.mul(v128.load(g + (<usize>c << 2)), scale));
-      } else {
         for (; c < vector; c += 4) {
           const v = f32x4.mul(v128.load(g + (<usize>c << 2)), scale);
-          v128.store(g + (<usize>c << 2), f32x4.sub(v, f32x4.mul(vu, weights ? v128.load(weights + (<usize>c << 2)) : ONE)));
+          v128.store(g + (<usize>c << 2), v);
+          check = f32x4.add(check, f32x4.mul(v, ZERO4));
+        }
+      } else {
+        for (; c < vector; c += 4) {
+          const v = f32x4.sub(f32x4.mul(v128.load(g + (<usize>c << 2)), scale), f32x4.mul(vu, weights ? v128.load(weights + (<usize>c << 2)) : ONE));
+          v128.store(g + (<usize>c << 2), v);
+          check = f32x4.add(check, f32x4.mul(v, ZERO4));
         }
       }
       for (; c < C; c++) {
         let v = load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0);
         if (smoothing != 0) v -= u * uniform * (weights ? load<f32>(weights + (<usize>c << 2)) : 1);
         store<f32>(g + (<usize>c << 2), v);
+        total += <f64>(v * 0);
       }
+      total += gradientCheck(check);
       // The target, in float64: p_t A − a_t (a_t holds the (1 − ε) w_t the loop above left out).
       const at = (1.0 - <f64>smoothing) * wt + <f64>uniform * wt;
-      store<f32>(gt, <f32>(<f64>u * ((et / sum) * A - at)));
+      const target = <f32>(<f64>u * ((et / sum) * A - at));
+      store<f32>(gt, target);
+      total += <f64>(target * 0);
       if (rowTies == 1) {
         // The unique maximum k, in float64: p_k A − a_k cancels on a confident row (p_k ≈ 1) when
         // a_k ≈ A (k the target, or label smoothing with the other weights small). Written
@@ -332,7 +352,9 @@ export function crossEntropyRows(
           for (let c = 0; c < C; c++) if (c != k) otherWeights += <f64>load<f32>(weights + (<usize>c << 2));
         }
         const rest = <f64>uniform * otherWeights + (k == t ? 0 : (1.0 - <f64>smoothing) * wt);
-        store<f32>(g + (<usize>k << 2), <f32>(<f64>u * (rest - A * (others / sum))));
+        const top = <f32>(<f64>u * (rest - A * (others / sum)));
+        store<f32>(g + (<usize>k << 2), top);
+        total += <f64>(top * 0);
       }
     }
   }
@@ -427,18 +449,36 @@ export function crossEntropyProbRows(
     // k: the unique maximum, whose a is left out of `rest` (A − a_k, see pass 4).
     const k = g && rowTies == 1 ? indexOf(row, C, m) : -1;
     let lossLo = F64_ZERO4, lossHi = F64_ZERO4, aLo = F64_ZERO4, aHi = F64_ZERO4;
+    let check = ZERO4; // g · 0 of every gradient written (see gradientCheck)
     let c = 0;
     for (; c < vector; c += 4) {
       const w = weights ? v128.load(weights + (<usize>c << 2)) : ONE;
-      const a = f32x4.mul(f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform), w);
+      const unweighted = f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform);
+      const a = f32x4.mul(unweighted, w);
       const margin = f32x4.add(f32x4.sub(vm, v128.load(row + (<usize>c << 2))), vlog);
-      const l = f32x4.mul(a, margin);
-      lossLo = f64x2.add(lossLo, f64x2.promote_low_f32x4(l));
-      lossHi = f64x2.add(lossHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(l, l, 2, 3, 0, 1)));
-      const kept = (k & ~3) == c ? v128.andnot(a, i32x4.eq(LANES, i32x4.splat(k - c))) : a;
-      aLo = f64x2.add(aLo, f64x2.promote_low_f32x4(kept));
-      aHi = f64x2.add(aHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(kept, kept, 2, 3, 0, 1)));
-      if (gt) v128.store(gt + (<usize>c << 2), f32x4.mul(f32x4.mul(tscale, w), margin));
+      const kept = (k & ~3) == c ? v128.andnot(unweighted, i32x4.eq(LANES, i32x4.splat(k - c))) : unweighted;
+      const l = f32x4.mul(unweighted, margin);
+      if (weights) {
+        // The weight applied in float64: a float32 a_c = w_c (...) of a weight like 1e-40 is subnormal
+        // and keeps few digits.
+        const wLo = f64x2.promote_low_f32x4(w);
+        const wHi = f64x2.promote_low_f32x4(v128.shuffle<f32>(w, w, 2, 3, 0, 1));
+        lossLo = f64x2.add(lossLo, f64x2.mul(f64x2.promote_low_f32x4(l), wLo));
+        lossHi = f64x2.add(lossHi, f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(l, l, 2, 3, 0, 1)), wHi));
+        aLo = f64x2.add(aLo, f64x2.mul(f64x2.promote_low_f32x4(kept), wLo));
+        aHi = f64x2.add(aHi, f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(kept, kept, 2, 3, 0, 1)), wHi));
+      } else {
+        lossLo = f64x2.add(lossLo, f64x2.promote_low_f32x4(l));
+        lossHi = f64x2.add(lossHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(l, l, 2, 3, 0, 1)));
+        aLo = f64x2.add(aLo, f64x2.promote_low_f32x4(kept));
+        aHi = f64x2.add(aHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(kept, kept, 2, 3, 0, 1)));
+      }
+      if (gt) {
+        // u (1 − ε) margin first, then w: u · w underflows for subnormal weights
+        const v = f32x4.mul(f32x4.mul(tscale, margin), w);
+        v128.store(gt + (<usize>c << 2), v);
+        check = f32x4.add(check, f32x4.mul(v, ZERO4));
+      }
     }
     const lossBoth = f64x2.add(lossLo, lossHi);
     const aBoth = f64x2.add(aLo, aHi);
@@ -446,18 +486,22 @@ export function crossEntropyProbRows(
     let rest = f64x2.extract_lane(aBoth, 0) + f64x2.extract_lane(aBoth, 1);
     for (; c < C; c++) {
       const w: f32 = weights ? load<f32>(weights + (<usize>c << 2)) : 1;
-      const a = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar) * w;
+      const unweighted = (<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar;
       const margin = (m - load<f32>(row + (<usize>c << 2))) + <f32>logSum;
-      loss += <f64>(a * margin);
-      if (c != k) rest += <f64>a;
-      if (gt) store<f32>(gt + (<usize>c << 2), u * (<f32>1 - smoothing) * w * margin);
+      loss += <f64>(unweighted * margin) * <f64>w;
+      if (c != k) rest += <f64>unweighted * <f64>w;
+      if (gt) {
+        const v = u * (<f32>1 - smoothing) * margin * w;
+        store<f32>(gt + (<usize>c << 2), v);
+        total += <f64>(v * 0);
+      }
     }
-    let ak: f32 = 0;
+    let ak: f64 = 0;
     if (k >= 0) {
       const w: f32 = weights ? load<f32>(weights + (<usize>k << 2)) : 1;
-      ak = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>k << 2)) + uniformScalar) * w;
+      ak = <f64>((<f32>1 - smoothing) * load<f32>(trow + (<usize>k << 2)) + uniformScalar) * <f64>w;
     }
-    const A = rest + <f64>ak;
+    const A = rest + ak;
     total += loss;
     if (losses) store<f32>(losses + (<usize>r << 2), <f32>loss);
     if (g) {
@@ -468,20 +512,27 @@ export function crossEntropyProbRows(
       for (; c < vector; c += 4) {
         const w = weights ? v128.load(weights + (<usize>c << 2)) : ONE;
         const a = f32x4.mul(f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform), w);
-        v128.store(g + (<usize>c << 2), f32x4.sub(f32x4.mul(v128.load(g + (<usize>c << 2)), scale), f32x4.mul(vu, a)));
+        const v = f32x4.sub(f32x4.mul(v128.load(g + (<usize>c << 2)), scale), f32x4.mul(vu, a));
+        v128.store(g + (<usize>c << 2), v);
+        check = f32x4.add(check, f32x4.mul(v, ZERO4));
       }
       for (; c < C; c++) {
         const w: f32 = weights ? load<f32>(weights + (<usize>c << 2)) : 1;
         const a = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar) * w;
-        store<f32>(g + (<usize>c << 2), load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0) - u * a);
+        const v = load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0) - u * a;
+        store<f32>(g + (<usize>c << 2), v);
+        total += <f64>(v * 0);
       }
       if (k >= 0) {
         // The unique maximum in float64: p A − a cancels there on a confident row (p ≈ 1 and,
         // for a near one-hot target, a ≈ A); written (A − a) − A (1 − p) with 1 − p = others / Σ
         // and A − a = `rest`, the other classes' a summed apart (A − a_k itself would cancel).
-        store<f32>(g + (<usize>k << 2), <f32>(<f64>u * (rest - A * (others / sum))));
+        const top = <f32>(<f64>u * (rest - A * (others / sum)));
+        store<f32>(g + (<usize>k << 2), top);
+        total += <f64>(top * 0);
       }
     }
+    total += gradientCheck(check);
   }
   return total;
 }
