@@ -2,7 +2,7 @@ import { defineLoss, gradTensor, resultDtype, type KernelCall } from './loss.js'
 import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape, broadcastMap, sameShape, shapeString } from './shape.js';
 import { asTensor, Tensor, type TensorLike } from './tensor.js';
-import { useWasm } from '../kernels/backend.js';
+import { useWasm, weightsFitKernels } from '../kernels/backend.js';
 import { elementwiseWasm, resultArray, type ElementwiseKernel, type Operand } from '../kernels/wasm.js';
 
 /**
@@ -90,7 +90,8 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     const auxOperand = asOperand(aux, input);
     const viaWasm =
       spec.wasm !== undefined && tensors.length === 2 && tensors.every((t) => t.dtype === 'float32') && maps[1] === null &&
-      weightOperand !== false && auxOperand !== false && useWasm('float32', n);
+      weightOperand !== false && auxOperand !== false &&
+      weightsFitKernels(weight?.data) && weightsFitKernels(aux?.data) && useWasm('float32', n);
 
     const dtype = resultDtype(tensors);
     let denominator: number | undefined;

@@ -45,3 +45,18 @@ export function useWasm(dtype: string, size: number, rowLength = 1): boolean {
   if (current === 'auto' && size < WASM_THRESHOLD) return false;
   return kernelsCanRun(rowLength);
 }
+
+/**
+ * The largest |weight| the kernels take. They flush exps below 2^-126 to 0, so a loss term under
+ * ~1.2e-38 (log1p(e^-90) of a confident row, say) is lost, and a weight w scales that to an absolute
+ * error of about w · 2^-126 per term: 0.2 at w = 1e38. Up to 2^60 the error stays below 2^-66 per
+ * term; larger weights (no real training uses them) run the TypeScript path, which is float64.
+ */
+export const KERNEL_MAX_WEIGHT = 2 ** 60;
+
+/** Whether every value of an option tensor (weight, posWeight) is within the kernels' range. */
+export function weightsFitKernels(values: ArrayLike<number> | null | undefined): boolean {
+  if (!values) return true;
+  for (let i = 0; i < values.length; i++) if (Math.abs(values[i]) > KERNEL_MAX_WEIGHT) return false;
+  return true;
+}

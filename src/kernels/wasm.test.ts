@@ -513,3 +513,26 @@ test("the issue's accuracy cases on the kernels: a confident row's gradient and 
     setBackend(before);
   }
 });
+
+test('weights beyond 2^60 run the TypeScript path: the kernels\' flush of exps below 2^-126 is not magnified into the result', () => {
+  // Class 0 is certain (−log p0 = 3e^-90 ≈ 2.5e-39, below float32's normal range): under a weight
+  // of 1e38 that term is 0.23 of the loss, which a kernel that flushes it to 0 would lose.
+  const logits = tensor([[84, -6, -6, -6], [84, -6, -6, -6]]);
+  const options = { reduction: 'none', weight: [1e38, 1, 0, 0], labelSmoothing: 0.1 } as const;
+  setBackend('ts');
+  const reference = crossEntropy.withGrad(logits, [0, 0], options);
+  const bce = binaryCrossEntropyWithLogits(tensor([100, 100, 100, 100]), tensor([1, 1, 1, 1]), { reduction: 'sum', posWeight: [1e38] });
+  setBackend('wasm');
+  try {
+    const kernel = crossEntropy.withGrad(logits, [0, 0], options);
+    assert.deepEqual(kernel.loss.data, reference.loss.data);
+    assert.deepEqual(kernel.grad.data, reference.grad.data);
+    assert.ok(Math.abs(kernel.loss.data[0] - 2.4773838) < 1e-6, `${kernel.loss.data[0]}`);
+    // log1p(e^-100) = 3.7e-44 per element, times the pos weight 1e38: 1.5e-5 in all, not 0.
+    const bceKernel = binaryCrossEntropyWithLogits(tensor([100, 100, 100, 100]), tensor([1, 1, 1, 1]), { reduction: 'sum', posWeight: [1e38] });
+    assert.deepEqual(bceKernel.data, bce.data);
+    assert.ok(bce.item() > 1e-5, `${bce.item()}`);
+  } finally {
+    setBackend('auto');
+  }
+});

@@ -5,7 +5,7 @@ import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { sameShape } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
-import { useWasm } from '../kernels/backend.js';
+import { useWasm, weightsFitKernels } from '../kernels/backend.js';
 import { crossEntropyRowsWasm, resultArray, type CrossEntropyRowsRequest } from '../kernels/wasm.js';
 
 /** Options of {@link crossEntropy}. */
@@ -73,7 +73,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
   // [N, C] float32 logits with class indices or float32 probabilities: the WebAssembly SIMD kernel
   // (same formulas, float32 arithmetic with float64 sums), when the backend says so.
   const kernelTargets = !probabilities || target.dtype === 'float32';
-  if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && useWasm(input.dtype, input.size, C)) {
+  if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && weightsFitKernels(weight) && useWasm(input.dtype, input.size, C)) {
     const result = crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, weights: weight, ignoreIndex, smoothing }, reducer);
     if (result) return result;
   }
