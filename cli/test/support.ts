@@ -1,7 +1,7 @@
 // Helpers for the command-line tests: run the built `losskit` binary, read .npy files independently
 // of the code under test, and measure a child process's peak memory.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +25,17 @@ export function fixture(name: string): string {
   return join(FIXTURES, name);
 }
 
+const made: string[] = [];
+// Every test file runs in its own process: its folders go when it ends.
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder in the system's temporary directory, removed when the test process exits. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'losskit-cli-'));
+  const dir = mkdtempSync(join(tmpdir(), 'losskit-cli-'));
+  made.push(dir);
+  return dir;
 }
 
 export function expected(): Record<string, unknown> {

@@ -135,3 +135,21 @@ test('aliasing: on every loss, gradInto or lossInto sharing one element with any
     });
   }
 });
+
+test('plain-array targets keep integers float32 cannot hold (class indices beyond 2^24, an ignoreIndex of 2**32 + 1), on both backends', () => {
+  for (const backend of ['ts', 'wasm'] as const) {
+    L.setBackend(backend);
+    try {
+      const logits = L.tensor([[1, 2], [3, 1]]);
+      const exact = L.crossEntropy(logits, Float64Array.of(2 ** 32 + 1, 0), { ignoreIndex: 2 ** 32 + 1 });
+      assert.deepEqual(L.crossEntropy(logits, [2 ** 32 + 1, 0], { ignoreIndex: 2 ** 32 + 1 }).data, exact.data);
+      assert.ok(Number.isNaN(L.crossEntropy([[1, 2]], [16777217], { ignoreIndex: 16777217 }).item()), 'the one row is ignored: a mean over nothing');
+      assert.throws(() => L.crossEntropy([[1, 2]], [16777217]), /crossEntropy: target 16777217 is out of range for 2 classes/);
+      // Targets float32 holds exactly stay float32, as before.
+      assert.equal(L.mseLoss(new Float32Array([1, 2]), [0.1, 3]).dtype, 'float32');
+      assert.equal(L.mseLoss(new Float32Array([1, 2]), [0.1, 3]).item(), L.mseLoss(new Float32Array([1, 2]), new Float32Array([0.1, 3])).item());
+    } finally {
+      L.setBackend('auto');
+    }
+  }
+});

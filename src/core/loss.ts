@@ -285,6 +285,20 @@ export function gradTensor(grad: Float64Array, like: Tensor): Tensor {
 }
 
 /**
+ * An argument as a tensor. Plain numbers and arrays become `plainDtype`, except that a target-side
+ * argument (not the first) holding an integer float32 cannot represent stays float64: class indices
+ * beyond 2^24 or a target equal to an `ignoreIndex` of 2**32 + 1 would otherwise round onto another
+ * index (PyTorch holds them as int64).
+ */
+function plainArgument(fn: string, arg: string, value: TensorLike, position: number, plainDtype: DType): Tensor {
+  if (position === 0 || plainDtype !== 'float32' || !(typeof value === 'number' || Array.isArray(value))) return asTensor(fn, arg, value, plainDtype);
+  const wide = asTensor(fn, arg, value, 'float64');
+  const data = wide.data;
+  for (let i = 0; i < data.length; i++) if (Number.isInteger(data[i]) && Math.fround(data[i]) !== data[i]) return wide;
+  return new Tensor(Float32Array.from(data), wide.shape);
+}
+
+/**
  * Builds a public loss from its kernel: argument conversion with named errors, option checking
  * (unknown names throw), and the `withGrad` twin that returns `{ loss, grad, grads }`.
  */
@@ -301,7 +315,7 @@ export function defineLoss<O extends object>(
     // Plain numbers and arrays take the dtype of the first tensor or typed array among the
     // arguments (float32 if there is none), so a float64 input never meets a float32-rounded target.
     const plainDtype = callDtype(args.slice(0, argNames.length));
-    const tensors = argNames.map((arg, i) => asTensor(name, arg, args[i] as TensorLike, plainDtype));
+    const tensors = argNames.map((arg, i) => plainArgument(name, arg, args[i] as TensorLike, i, plainDtype));
     const wantGrads = wantGrad ? checkArgnums(name, options.argnums, argNames) : argNames.map(() => false);
     const gradInto = wantGrad ? checkGradInto(name, options.gradInto, tensors[0]) : undefined;
     checkOutputsApart(name, argNames, args, tensors, options as Record<string, unknown>);

@@ -117,7 +117,7 @@ export function checkArity(fn: string, args: ArrayLike<unknown>, params: readonl
 export function numberOption(fn: string, name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new Error(`${fn}: ${name} must be a number, got ${String(value)}`);
+    throw new Error(`${fn}: ${name} must be a number, got ${shown(value)}`);
   }
   return value;
 }
@@ -125,7 +125,7 @@ export function numberOption(fn: string, name: string, value: unknown, fallback:
 /** A boolean option, with its default. */
 export function booleanOption(fn: string, name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new Error(`${fn}: ${name} must be true or false, got ${String(value)}`);
+  if (typeof value !== 'boolean') throw new Error(`${fn}: ${name} must be true or false, got ${shown(value)}`);
   return value;
 }
 
@@ -134,4 +134,9 @@ export function integerOption(fn: string, name: string, value: unknown, fallback
   const n = numberOption(fn, name, value, fallback);
   if (!Number.isInteger(n)) throw new Error(`${fn}: ${name} must be an integer, got ${n}`);
   return n;
+}
+
+/** An option's value in an error: a BigInt keeps its `n` (String(0n) is '0'). */
+function shown(value: unknown): string {
+  return typeof value === 'bigint' ? `${value}n` : String(value);
 }

@@ -48,7 +48,6 @@ test('new Tensor: only a Float32Array, Float64Array or Int32Array, named when re
     [new Uint8Array(12), 'a Uint8Array'],
     [new BigInt64Array(12), 'a BigInt64Array'],
     [new Array(12).fill(0), 'an array'],
-    [new Proxy(new Float32Array(12), {}), 'a Float32Array'],
   ];
   for (const [data, described] of refused) {
     assert.throws(
@@ -56,6 +55,12 @@ test('new Tensor: only a Float32Array, Float64Array or Int32Array, named when re
       new RegExp(`^Error: new Tensor: data must be a Float32Array, Float64Array or Int32Array, got ${described} \\(tensor\\(\\) converts other arrays\\)$`),
     );
   }
+  assert.throws(
+    () => new Tensor(new Proxy(new Float32Array(12), {}), [3, 4]),
+    /^Error: new Tensor: data is a Float32Array that is not a real typed array \(a Proxy, or an object inheriting from one\): pass the typed array itself$/,
+  );
+  // @ts-expect-error: the dtype comes from the data; a third argument is refused, not ignored
+  assert.throws(() => new Tensor(new Float32Array(3), [3], 'int32'), /^Error: new Tensor: expected data and shape, got 3 arguments/);
   assert.throws(() => new Tensor(new Float32Array(2), [2.5] as never), /^Error: new Tensor: shape \[2.5\] must hold non-negative integers$/);
   const data = new Float64Array(6);
   const t = new Tensor(data, [2, 3]);

@@ -134,10 +134,14 @@ export class Tensor<D extends DType = DType> {
   readonly dtype: D;
 
   constructor(data: DataTypes[D], shape: readonly number[]) {
+    if (arguments.length > 2) throw new Error(`new Tensor: expected data and shape, got ${arguments.length} arguments (tensor(values, { dtype }) converts)`);
     const dtype = nativeDtype(typedArrayKind(data));
     if (dtype === undefined) {
+      const proxy = typedArrayKind(data) === undefined && data instanceof (TypedArrayPrototype.constructor as abstract new () => object);
       throw new Error(
-        `new Tensor: data must be a Float32Array, Float64Array or Int32Array, got ${describeValue(data)} (tensor() converts other arrays)`,
+        proxy
+          ? `new Tensor: data is ${describeValue(data)} that is not a real typed array (a Proxy, or an object inheriting from one): pass the typed array itself`
+          : `new Tensor: data must be a Float32Array, Float64Array or Int32Array, got ${describeValue(data)} (tensor() converts other arrays)`,
       );
     }
     checkShape('new Tensor', shape);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { checkFiniteDifferences } from '../../test/support/finite-difference.js';
 import { goldenTests } from '../../test/support/golden.js';
 import { integers, uniform } from '../../test/support/random.js';
-import { crossEntropy, softmax, tensor } from '../index.js';
+import { crossEntropy, setBackend, softmax, Tensor, tensor, wasmReady } from '../index.js';
 
 goldenTests('crossEntropy', crossEntropy);
 // Every fixture again through the WebAssembly SIMD kernel (those it covers: class indices over [N, C]).
@@ -86,4 +86,20 @@ test('withGrad gradInto: the gradient is written into the caller\'s array (both 
   }
   assert.throws(() => crossEntropy.withGrad(logits, targets, { gradInto: new Float32Array(10) }), /^Error: crossEntropy: gradInto must be a Float32Array of 640 elements \(the first argument's size and dtype\)$/);
   assert.throws(() => crossEntropy.withGrad(logits, targets, { gradInto: new Float64Array(640) }), /gradInto must be a Float32Array/);
+});
+
+test('crossEntropy: an ignored row holding NaN or ±Inf contributes nothing, to the loss or to the gradient (a departure: PyTorch\'s gradient is NaN there)', async () => {
+  await wasmReady();
+  const logits = new Tensor(Float32Array.from([Infinity, 0, 1, 2, NaN, 1, -Infinity, 3]), [4, 2]);
+  for (const backend of ['ts', 'wasm'] as const) {
+    setBackend(backend);
+    try {
+      const { loss, grad } = crossEntropy.withGrad(logits, [1, 0, 1, 1], { ignoreIndex: 1 });
+      const kept = crossEntropy.withGrad(tensor([[1, 2]]), [0]);
+      assert.equal(loss.item(), kept.loss.item(), backend);
+      assert.deepEqual(Array.from(grad.data), [0, 0, ...kept.grad.data, 0, 0, 0, 0], backend);
+    } finally {
+      setBackend('auto');
+    }
+  }
 });
