@@ -69,7 +69,10 @@ export class Reducer {
       case 'sum':
         return new Tensor(typedArrayOf(this.dtype, [compensatedSum(items)]), []);
       case 'mean':
-        return new Tensor(typedArrayOf(this.dtype, [compensatedSum(items) / this.denominator]), []);
+        // A mean over nothing (no items, every target ignored, weights summing to 0) is NaN, as in
+        // PyTorch, which divides each part of the loss by that 0: 0 / 0 even where a label-smoothing
+        // term alone would give a positive numerator (x / 0 = inf).
+        return new Tensor(typedArrayOf(this.dtype, [this.denominator === 0 ? NaN : compensatedSum(items) / this.denominator]), []);
       default: {
         const never: never = this.reduction;
         throw new Error(`${this.fn}: reduction '${String(never)}' is not valid (valid: 'none', 'mean', 'sum')`);

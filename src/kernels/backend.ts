@@ -47,16 +47,22 @@ export function useWasm(dtype: string, size: number, rowLength = 1): boolean {
 }
 
 /**
- * The largest |weight| the kernels take. They flush exps below 2^-126 to 0, so a loss term under
- * ~1.2e-38 (log1p(e^-90) of a confident row, say) is lost, and a weight w scales that to an absolute
- * error of about w · 2^-126 per term: 0.2 at w = 1e38. Up to 2^60 the error stays below 2^-66 per
- * term; larger weights (no real training uses them) run the TypeScript path, which is float64.
+ * The range of |weight| the kernels take (0 aside). They flush exps below 2^-126 to 0, so a loss term
+ * under ~1.2e-38 (log1p(e^-90) of a confident row, say) is lost, and a weight w scales that to an
+ * absolute error of about w · 2^-126 per term: 0.2 at w = 1e38. Below 2^-60 a weight's products with
+ * targets and upstream gradients (1 / Σ w for a mean) leave float32's normal range. Within
+ * [2^-60, 2^60] both stay negligible; other weights (no real training uses them) run the
+ * TypeScript path, which is float64.
  */
-export const KERNEL_MAX_WEIGHT = 2 ** 60;
+export const KERNEL_WEIGHT_RANGE = [2 ** -60, 2 ** 60] as const;
 
-/** Whether every value of an option tensor (weight, posWeight) is within the kernels' range. */
+/** Whether every value of an option tensor (weight, posWeight) is 0 or within {@link KERNEL_WEIGHT_RANGE}. */
 export function weightsFitKernels(values: ArrayLike<number> | null | undefined): boolean {
   if (!values) return true;
-  for (let i = 0; i < values.length; i++) if (Math.abs(values[i]) > KERNEL_MAX_WEIGHT) return false;
+  const [low, high] = KERNEL_WEIGHT_RANGE;
+  for (let i = 0; i < values.length; i++) {
+    const w = Math.abs(values[i]);
+    if (w !== 0 && !(w >= low && w <= high)) return false;
+  }
   return true;
 }

@@ -103,3 +103,23 @@ test('crossEntropy: an ignored row holding NaN or ±Inf contributes nothing, to 
     }
   }
 });
+
+test("crossEntropy: 'mean' over weights summing to 0 is NaN with label smoothing too (PyTorch divides each part by the 0)", async () => {
+  await wasmReady();
+  for (const backend of ['ts', 'wasm'] as const) {
+    setBackend(backend);
+    try {
+      assert.ok(Number.isNaN(crossEntropy([[1, 2, 3]], [0], { weight: [0, 1, 1], labelSmoothing: 0.1 }).item()), backend);
+      // Subnormal and huge weights take the TypeScript path (KERNEL_WEIGHT_RANGE): the same numbers on both backends.
+      const options = { weight: [1.5e-39, 1, 3e-39], labelSmoothing: 0.5 } as const;
+      setBackend('ts');
+      const reference = crossEntropy.withGrad(tensor([[84, -6, 2], [0, 1, 2]]), [0, 2], options);
+      setBackend(backend);
+      const result = crossEntropy.withGrad(tensor([[84, -6, 2], [0, 1, 2]]), [0, 2], options);
+      assert.deepEqual(result.loss.data, reference.loss.data, backend);
+      assert.deepEqual(result.grad.data, reference.grad.data, backend);
+    } finally {
+      setBackend('auto');
+    }
+  }
+});
