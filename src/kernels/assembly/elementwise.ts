@@ -75,7 +75,8 @@ let INF: v128 = f32x4.splat(Infinity);
 @inline function logitCrossEntropy(x: v128, y: v128, pw: v128, logSig: v128, l1p: v128): v128 {
   const oneMinusY = f32x4.sub(ONE, y);
   const pwy = f32x4.mul(pw, y);
-  const linear = v128.bitselect(f32x4.mul(oneMinusY, x), f32x4.neg(f32x4.mul(pwy, x)), f32x4.ge(x, ZERO));
+  // pw (y x), not (pw y) x: a tiny target and pos weight would underflow before meeting a logit near 1e38.
+  const linear = v128.bitselect(f32x4.mul(oneMinusY, x), f32x4.neg(f32x4.mul(pw, f32x4.mul(y, x))), f32x4.ge(x, ZERO));
   const stable = f32x4.add(linear, f32x4.mul(f32x4.add(oneMinusY, pwy), l1p));
   const plain = f32x4.sub(f32x4.mul(oneMinusY, x), f32x4.mul(f32x4.add(ONE, f32x4.sub(pwy, y)), logSig));
   return v128.bitselect(plain, stable, f32x4.eq(abs4(x), INF));
@@ -307,6 +308,7 @@ export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
   let lo = F64_ZERO;
   let hi = F64_ZERO;
   const g4 = f32x4.splat(gamma);
+  const halfG4 = f32x4.splat(gamma * 0.5);
   const a4 = f32x4.splat(alpha);
   const da = alpha >= 0 ? f32x4.splat(2 * alpha - 1) : ZERO;
   for (let i = 0; i < n; i += 4) {
@@ -333,33 +335,40 @@ export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
     // second factor is at most γ m^γ (p q <= m): ce of a logit near float32's max then meets a 0,
     // not an overflowed product (inf · 0).
     const ceSign = f32x4.mul(ce, f32x4.sub(ONE, f32x4.mul(TWO, y)));
-    let mGamma: v128;
+    // m^γ = mA · mB, and a term v m^γ is taken as (v mA) mB: m² of a tiny m (a target of 1e-24 on a
+    // logit of −3.4e38) underflows float32 where (ce m) m does not.
+    let mA: v128;
+    let mB = ONE;
     let chain: v128;
     let chainX: v128;
     if (gamma == 2) {
-      mGamma = f32x4.mul(m, m);
+      mA = m;
+      mB = m;
       chain = f32x4.mul(TWO, f32x4.mul(m, ce));
       chainX = f32x4.mul(ceSign, f32x4.mul(TWO, f32x4.mul(m, pq)));
     } else if (gamma == 1) {
-      mGamma = m;
+      mA = m;
       chain = ce;
       chainX = f32x4.mul(ceSign, pq);
     } else if (gamma == 0) {
-      mGamma = ONE;
+      mA = ONE;
       chain = ZERO;
       chainX = ZERO;
     } else {
-      mGamma = exp4(f32x4.mul(g4, log4(m)));
+      // m^(γ/2) twice: m^3.5 of m = 8e-17 underflows float32, its halves do not.
+      mA = exp4(f32x4.mul(halfG4, log4(m)));
+      mB = mA;
       const positive = f32x4.gt(m, ZERO); // the ratios are 0 where m = 0
-      chain = f32x4.mul(g4, f32x4.mul(mGamma, v128.and(f32x4.div(ce, m), positive)));
-      chainX = f32x4.mul(ceSign, f32x4.mul(g4, f32x4.mul(mGamma, v128.and(f32x4.div(pq, m), positive))));
+      chain = f32x4.mul(g4, f32x4.mul(f32x4.mul(mA, v128.and(f32x4.div(ce, m), positive)), mB));
+      chainX = f32x4.mul(ceSign, f32x4.mul(g4, f32x4.mul(f32x4.mul(mA, v128.and(f32x4.div(pq, m), positive)), mB)));
     }
     const a = alpha >= 0 ? f32x4.add(f32x4.mul(a4, y), f32x4.mul(f32x4.sub(ONE, a4), oneMinusY)) : ONE;
-    const loss = f32x4.mul(a, f32x4.mul(ce, mGamma));
-    const gxv = f32x4.mul(a, f32x4.add(f32x4.mul(pMinusY, mGamma), chainX));
+    const ceM = f32x4.mul(f32x4.mul(ce, mA), mB);
+    const loss = f32x4.mul(a, ceM);
+    const gxv = f32x4.mul(a, f32x4.add(f32x4.mul(f32x4.mul(pMinusY, mA), mB), chainX));
     const gtv = f32x4.add(
-      f32x4.mul(da, f32x4.mul(ce, mGamma)),
-      f32x4.mul(a, f32x4.add(f32x4.mul(f32x4.neg(xv), mGamma), f32x4.mul(chain, f32x4.sub(q, p)))),
+      f32x4.mul(da, ceM),
+      f32x4.mul(a, f32x4.add(f32x4.mul(f32x4.mul(f32x4.neg(xv), mA), mB), f32x4.mul(chain, f32x4.sub(q, p)))),
     );
     const l = finish(i, loss, gxv, gtv, w, upstream, upstreamPtr, gx, gt, losses);
     lo = addLow(lo, l);
