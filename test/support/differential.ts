@@ -164,8 +164,9 @@ const kindOf = (v: number): Kind => (Number.isNaN(v) ? 'nan' : v === Infinity ? 
  *            the README states the kernels' accuracy (a target's gradScale: the row's largest
  *            entry for cross-entropy, the upstream × weight scale for the elementwise losses);
  *          An independent float64 formula may state S itself (log-sum-exp: |max| + |log Σ|);
- *    TINY  = 2^-126 · U, the smallest normal float32 scaled by the largest |upstream gradient| U
- *          (≥ 1): the kernels' exp flushes results below 2^-126 to 0 (documented), and float32
+ *    TINY  = 2^-126 · U · R, the smallest normal float32 scaled by the largest |upstream gradient| U
+ *          (≥ 1) and the length R of the first argument's last dimension (a row sums R exps, each
+ *          of which may be flushed): the kernels' exp flushes results below 2^-126 to 0 (documented), and float32
  *          subnormals hold fewer digits. An element whose whole reference value is below
  *          2^-126 · U · W (W ≥ 1: the largest sum of a tensor option, the weights a flushed
  *          probability is multiplied by) may be off by that much: p < 2^-126 flushed, times w.
@@ -259,7 +260,10 @@ function tinyOf(c: Case): Tiny {
     for (const x of v.values) if (Number.isFinite(x)) sum += Math.abs(x);
     w = Math.max(w, sum);
   }
-  return { always: TINY * u, zone: TINY * u * w };
+  // A row's log-sum-exp sums its exps: up to one flushed exp below 2^-126 per element of the row.
+  const first = c.args[0];
+  const row = first && first.shape.length > 0 ? Math.max(1, first.shape[first.shape.length - 1]) : 1;
+  return { always: TINY * u * row, zone: TINY * u * w * row };
 }
 
 /**
