@@ -271,7 +271,7 @@ function checkGradInto(fn: string, value: unknown, input: Tensor): Float32Array 
 }
 
 /** The floating dtype of the first tensor, typed array or tensor-like object among `values` that has one, else float32. */
-export function callDtype(values: readonly unknown[]): DType {
+function callDtype(values: readonly unknown[]): DType {
   for (const v of values) {
     const dtype = floatDtypeOf(v);
     if (dtype !== undefined) return dtype;

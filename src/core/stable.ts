@@ -35,7 +35,7 @@ export function bceWithLogitsScalar(x: number, y: number, posWeight: number, log
 }
 
 /** Largest element of a strided lane (NaN if any element is NaN, as torch.max). */
-export function laneMax(data: ArrayLike<number>, offset: number, stride: number, length: number): number {
+function laneMax(data: ArrayLike<number>, offset: number, stride: number, length: number): number {
   let max = -Infinity;
   for (let k = 0; k < length; k++) {
     const v = data[offset + k * stride];
