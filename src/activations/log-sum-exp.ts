@@ -1,6 +1,6 @@
 import type { Definition } from '../core/catalog.js';
-import { describe, optionNamesOf } from '../core/loss.js';
-import { booleanOption, checkArity, integerOption, readOptions } from '../core/options.js';
+import { describe, readDefinedOptions } from '../core/loss.js';
+import { booleanOption, checkArity, integerOption } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneLogSumExp } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
@@ -43,7 +43,7 @@ export function logSumExp<X extends TensorLike>(x: X, options?: LogSumExpOptions
 export function logSumExp(x: TensorLike, opts?: LogSumExpOptions): Tensor {
   const fn = 'logSumExp';
   checkArity(fn, arguments, ['input', 'options']);
-  const options = readOptions(fn, opts, optionNamesOf(DEFINITION, 'activation'));
+  const options = readDefinedOptions(DEFINITION, 'activation', opts);
   const t = asTensor(fn, 'input', x);
   const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
   const keepdim = booleanOption(fn, 'keepdim', options.keepdim, false);

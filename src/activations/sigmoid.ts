@@ -1,6 +1,6 @@
 import type { Definition } from '../core/catalog.js';
-import { describe, optionNamesOf } from '../core/loss.js';
-import { checkArity, numberOption, readOptions } from '../core/options.js';
+import { describe, readDefinedOptions } from '../core/loss.js';
+import { checkArity, numberOption } from '../core/options.js';
 import { log1pExp, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
 
@@ -40,7 +40,7 @@ function map(fn: string, x: TensorLike, f: (v: number) => number): Tensor {
 export function sigmoid<X extends TensorLike>(x: X, options?: NoOptions): Tensor<FloatDTypeOf<X>>;
 export function sigmoid(x: TensorLike, options?: NoOptions): Tensor {
   checkArity('sigmoid', arguments, ['input', 'options']);
-  readOptions('sigmoid', options, optionNamesOf(SIGMOID, 'activation'));
+  readDefinedOptions(SIGMOID, 'activation', options);
   return map('sigmoid', x, sigmoidScalar);
 }
 
@@ -57,7 +57,7 @@ export function sigmoid(x: TensorLike, options?: NoOptions): Tensor {
 export function logSigmoid<X extends TensorLike>(x: X, options?: NoOptions): Tensor<FloatDTypeOf<X>>;
 export function logSigmoid(x: TensorLike, options?: NoOptions): Tensor {
   checkArity('logSigmoid', arguments, ['input', 'options']);
-  readOptions('logSigmoid', options, optionNamesOf(LOG_SIGMOID, 'activation'));
+  readDefinedOptions(LOG_SIGMOID, 'activation', options);
   return map('logSigmoid', x, logSigmoidScalar);
 }
 
@@ -82,7 +82,7 @@ export interface SoftplusOptions {
 export function softplus<X extends TensorLike>(x: X, options?: SoftplusOptions): Tensor<FloatDTypeOf<X>>;
 export function softplus(x: TensorLike, opts?: SoftplusOptions): Tensor {
   checkArity('softplus', arguments, ['input', 'options']);
-  const options = readOptions('softplus', opts, optionNamesOf(SOFTPLUS, 'activation'));
+  const options = readDefinedOptions(SOFTPLUS, 'activation', opts);
   const beta = numberOption('softplus', 'beta', options.beta, SOFTPLUS.options.beta.default as number);
   const threshold = numberOption('softplus', 'threshold', options.threshold, SOFTPLUS.options.threshold.default as number);
   return map('softplus', x, (v) => (v * beta > threshold ? v : log1pExp(v * beta) / beta));

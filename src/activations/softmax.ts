@@ -1,6 +1,6 @@
 import type { Definition } from '../core/catalog.js';
-import { describe, optionNamesOf } from '../core/loss.js';
-import { checkArity, integerOption, readOptions } from '../core/options.js';
+import { describe, readDefinedOptions } from '../core/loss.js';
+import { checkArity, integerOption } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
@@ -40,7 +40,7 @@ function alongDim(
 ): Tensor {
   const fn = definition.name;
   checkArity(fn, args, ['input', 'options']);
-  const options = readOptions(fn, args[1], optionNamesOf(definition, 'activation'));
+  const options = readDefinedOptions(definition, 'activation', args[1]);
   const t = asTensor(fn, 'input', args[0] as TensorLike);
   const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
   // Float32 along the last (contiguous) dimension: the WebAssembly SIMD kernel.
