@@ -1,9 +1,10 @@
 // The `losskit` command: tour, eval, plot. Errors are one line on stderr and a non-zero exit
 // (1 for bad data or files, 2 for bad usage), never a stack trace.
-import { writeFile, rename, unlink } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addDataFlags, addMergeCommand, dataRequest, printResult } from './data-flags.js';
 import { CliError } from './errors.js';
 import { evaluate } from './eval.js';
+import { writeFileAtomic } from './io/sinks.js';
 import { LOSS_NAMES } from './losses.js';
 import { PLOT_NAMES } from './plot-names.js';
 import type { PlotOptions } from './plot.js';
@@ -108,7 +109,7 @@ Examples:
 
   const evalCommand = program
     .command('eval')
-    .description('compute a loss on files of predictions and targets (.npy, .csv, .json, .jsonl), streamed in chunks')
+    .description('compute a loss on files of predictions and targets (.npy, .npz, .csv, .tsv, .json, .jsonl, .parquet, .arrow; .gz; - for stdin), streamed in chunks')
     .argument('<files...>', 'predictions then targets (then a third file for gaussian-nll, margin-ranking, cosine-embedding, triplet-margin)')
     .requiredOption('--loss <name>', `the loss: ${LOSS_NAMES.join(', ')}`)
     .option('--reduction <reduction>', "'mean', 'sum' or 'none' ('batchmean' for kl-div)", 'mean')
@@ -159,17 +160,14 @@ Exit codes: 0 success, 1 bad data or files, 2 bad usage.`,
         out: options.out as string | undefined,
         progress: Boolean(process.stderr.isTTY) && !options.json,
         chunkElements: options.chunkElements as number | undefined,
+        ...dataRequest(options),
       });
-      if (options.json) {
-        console.log(JSON.stringify({ loss: result.loss, reduction: result.reduction, count: result.count, ...(options.out ? { out: options.out } : {}) }));
-      } else if (result.loss === null) {
-        console.log(`${result.lossName}: ${result.count} per-item losses written to ${options.out as string}`);
-      } else {
-        console.log(`${result.lossName} (${result.reduction} over ${result.count} items): ${result.loss}`);
-      }
+      printResult(result, Boolean(options.json), options.out ? { out: options.out } : {});
       if (options.grad) console.error(`gradient written to ${options.grad as string}`);
     });
   evalCommand.addOption(new Option('--chunk-elements <n>', 'elements per chunk').argParser(integer).hideHelp());
+  addDataFlags(evalCommand);
+  addMergeCommand(program);
 
   program
     .command('plot')
@@ -199,14 +197,7 @@ Examples:
       if (!options.output.toLowerCase().endsWith('.svg')) throw new CliError(`-o must name an .svg file, got ${options.output}`, 2);
       const { renderPlot } = await import('./plot.js');
       const svg = await renderPlot(losses, options.range, options, options.title);
-      const temporary = `${options.output}.tmp-${process.pid}`;
-      try {
-        await writeFile(temporary, svg);
-        await rename(temporary, options.output);
-      } catch (e) {
-        await unlink(temporary).catch(() => undefined);
-        throw new CliError(`${options.output}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      }
+      await writeFileAtomic(options.output, svg);
       console.log(`wrote ${options.output}`);
     });
 
