@@ -11,11 +11,20 @@ import { ValueRows } from './values.js';
 
 compressionRegistry.set(CompressionType.LZ4_FRAME, { decode: (data: Uint8Array) => Uint8Array.from(lz4.decompress(data)) });
 
-/** A value of an Arrow vector as ValueRows takes it (lists as arrays). */
-function valueAt(vector: Vector, i: number): unknown {
-  const v: unknown = vector.get(i);
-  if (v !== null && typeof v === 'object' && 'toArray' in (v as object)) return Array.from((v as Vector).toArray() as ArrayLike<unknown>, (x, k) => ((v as Vector).isValid(k) ? x : null));
-  return v;
+/** A vector as ValueRows takes a column: a typed array when it has no nulls and no children, else values (lists as arrays). */
+function columnOf(vector: Vector): ArrayLike<unknown> {
+  if (vector.nullCount === 0 && vector.type.children?.length === undefined) {
+    const flat = vector.toArray() as ArrayLike<unknown>;
+    if (ArrayBuffer.isView(flat)) return flat;
+  }
+  return Array.from({ length: vector.length }, (_, i) => {
+    const v: unknown = vector.get(i);
+    if (v !== null && typeof v === 'object' && 'toArray' in (v as object)) {
+      const list = v as Vector;
+      return Array.from(list.toArray() as ArrayLike<unknown>, (x, k) => (list.isValid(k) ? x : null));
+    }
+    return v;
+  });
 }
 
 export class ArrowSource implements Source {
@@ -67,11 +76,9 @@ export class ArrowSource implements Source {
         const wanted = this.selections.flatMap((s) => (s ? s.map((c) => resolveColumn(this.name, this.names, c)) : this.names.map((_, i) => i)));
         this.columns = [...new Set(wanted)].sort((a, b) => a - b);
         const position = (c: string) => this.columns.indexOf(resolveColumn(this.name, this.names, c));
-        this.rows = new ValueRows(this.name, this.selections.map((s) => (s ? s.map(position) : this.columns.map((_, k) => k))));
+        this.rows = new ValueRows(this.name, this.selections.map((s) => (s ? s.map(position) : this.columns.map((_, k) => k))), this.columns.map((c) => this.names[c]));
       }
-      const vectors = this.columns.map((c) => batch.getChildAt(c)!);
-      const names = this.columns.map((c) => this.names[c]);
-      for (let i = 0; i < batch.numRows; i++) this.rows.add(vectors.map((v) => valueAt(v, i)), names);
+      this.rows.addColumns(this.columns.map((c) => columnOf(batch.getChildAt(c)!)), batch.numRows);
     }
     return this.rows?.take(maxRows) ?? null;
   }

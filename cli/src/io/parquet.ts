@@ -22,7 +22,7 @@ export class ParquetSource implements Source {
     private readonly columns: string[],
     private readonly indices: number[][],
   ) {
-    this.rows = new ValueRows(name, indices);
+    this.rows = new ValueRows(name, indices, columns);
   }
 
   static async open(path: string, size: number, selections: ColumnSelection[]): Promise<ParquetSource> {
@@ -47,13 +47,35 @@ export class ParquetSource implements Source {
     if (this.group >= groups.length) return false;
     const rowStart = this.groupStart;
     const rowEnd = rowStart + Number(groups[this.group].num_rows);
-    let rows: unknown[][] = [];
+    // Each column of the group as one array (a column chunk may come in pieces: placed by its rowStart).
+    const columns = this.columns.map(() => [] as unknown[]);
+    const pieces: { column: number; data: ArrayLike<unknown>; start: number }[] = [];
     try {
-      await parquetRead({ file: this.file, metadata: this.metadata, columns: this.columns, rowStart, rowEnd, compressors, onComplete: (r) => (rows = r) });
+      await parquetRead({
+        file: this.file,
+        metadata: this.metadata,
+        columns: this.columns,
+        rowStart,
+        rowEnd,
+        compressors,
+        onChunk: (chunk) => pieces.push({ column: this.columns.indexOf(chunk.columnName), data: chunk.columnData as ArrayLike<unknown>, start: chunk.rowStart }),
+      });
     } catch (e) {
       throw new CliError(`${this.name}: row group ${this.group + 1}: ${(e as Error).message}`);
     }
-    for (const row of rows) this.rows.add(row);
+    const n = rowEnd - rowStart;
+    const whole = pieces.length === this.columns.length && pieces.every((p) => p.start === rowStart && p.data.length === n);
+    if (whole) {
+      for (const p of pieces) columns[p.column] = p.data as unknown[];
+    } else {
+      for (const p of pieces) {
+        for (let i = 0; i < p.data.length; i++) {
+          const r = p.start + i - rowStart;
+          if (r >= 0 && r < n) columns[p.column][r] = p.data[i];
+        }
+      }
+    }
+    this.rows.addColumns(columns, n);
     this.group++;
     this.groupStart = rowEnd;
     this.bytesRead = Math.round((this.group / groups.length) * this.totalBytes);
