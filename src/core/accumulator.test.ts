@@ -56,6 +56,9 @@ test('LossAccumulator: sums are correctly rounded where a float sum loses everyt
     const values = wild(200, rand);
     assertCorrectlyRounded(new LossAccumulator().add(values).sum(), values);
   }
+  // Powers of two over the whole range keep many partials apart (the array of partials grows).
+  const spread = Array.from({ length: 2000 }, (_, k) => (k % 2 ? -1 : 1) * 2 ** (k - 1074));
+  assertCorrectlyRounded(new LossAccumulator().add(spread).sum(), spread);
   // Subnormal results, and the sum of a single value, are exact.
   assert.equal(new LossAccumulator().add([2 ** -1074, 2 ** -1074]).sum(), 2 ** -1073);
   assert.equal(new LossAccumulator().add([Number.MAX_VALUE]).sum(), Number.MAX_VALUE);

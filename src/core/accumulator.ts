@@ -46,6 +46,9 @@ export type AccumulatorReduction = 'mean' | 'sum' | 'batchmean';
 
 const REDUCTIONS: readonly AccumulatorReduction[] = ['mean', 'sum', 'batchmean'];
 
+/** Initial room for the partials of a chunk's sum. */
+const PARTIALS = 32;
+
 const bits = new DataView(new ArrayBuffer(8));
 
 /** x (finite) as the integer x · 2^1074. */
@@ -104,26 +107,33 @@ class ExactSum {
 
   /** Adds every value of `values` exactly. */
   addAll(values: ArrayLike<number>): void {
-    const partials: number[] = [];
+    // The partials are non-overlapping: a handful in practice, more only for values spread over a
+    // huge range (the array grows then).
+    let partials = new Float64Array(PARTIALS);
+    let n = 0;
     for (let k = 0; k < values.length; k++) {
       let x = values[k];
-      if (!Number.isFinite(x)) {
+      if (x - x !== 0) {
+        // NaN or ±Infinity (x − x is NaN only for those).
         if (Number.isNaN(x)) this.nan = true;
         else if (x > 0) this.posInf = true;
         else this.negInf = true;
         continue;
       }
       let i = 0;
-      for (let j = 0; j < partials.length; j++) {
+      for (let j = 0; j < n; j++) {
         let y = partials[j];
-        if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+        if (Math.abs(x) < Math.abs(y)) {
+          const t = x;
+          x = y;
+          y = t;
+        }
         const hi = x + y;
-        if (!Number.isFinite(hi)) {
+        if (hi - hi !== 0) {
           // Overflow: everything so far (partials[0..i), x, y and the rest) goes to the integer.
           for (let m = 0; m < i; m++) this.fixed += toFixed(partials[m]);
           this.fixed += toFixed(x) + toFixed(y);
-          for (let m = j + 1; m < partials.length; m++) this.fixed += toFixed(partials[m]);
-          partials.length = 0;
+          for (let m = j + 1; m < n; m++) this.fixed += toFixed(partials[m]);
           x = 0;
           i = 0;
           break;
@@ -132,10 +142,17 @@ class ExactSum {
         if (lo !== 0) partials[i++] = lo;
         x = hi;
       }
-      partials.length = i;
-      if (x !== 0) partials.push(x);
+      if (x !== 0) {
+        if (i === partials.length) {
+          const bigger = new Float64Array(partials.length * 2);
+          bigger.set(partials);
+          partials = bigger;
+        }
+        partials[i++] = x;
+      }
+      n = i;
     }
-    for (const p of partials) this.fixed += toFixed(p);
+    for (let j = 0; j < n; j++) this.fixed += toFixed(partials[j]);
   }
 
   merge(other: ExactSum): void {
