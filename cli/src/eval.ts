@@ -339,7 +339,7 @@ async function evaluateShard(cli: CliLoss, request: EvalRequest, files: string[]
       } catch (e) {
         if (e instanceof CliError) throw e;
         const first = chunks[0].firstRow;
-        throw new CliError(`${files.length > 0 ? `${distinct.join(', ')}: ` : ''}rows ${first + 1}-${first + chunks[0].rows}: ${(e as Error).message}`);
+        throw new CliError(`${distinct.join(', ')}: rows ${first + 1}-${first + chunks[0].rows}: ${(e as Error).message}`);
       }
       if (outputs && request.out) {
         outputs.out ??= await addSink(outputs, AtomicSink.open(request.out, losses.dtype === 'float64' ? 'float64' : 'float32'));

@@ -162,6 +162,19 @@ test('--json tells NaN from Infinity; inf, -inf and nan are numbers', () => {
   assert.equal(JSON.parse(losskit(args(csv('ok.csv', 'p,t\n+0.5,1\n  2 ,-3\n'))).stdout).loss, 2.75);
 });
 
+test('a UTF-8 byte-order mark is ignored in CSV (before a header) and JSON', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'bom.csv'), '\uFEFFp,t\n1,3\n2,2\n');
+  writeFileSync(join(dir, 'p.json'), '\uFEFF[1, 2]');
+  writeFileSync(join(dir, 't.jsonl'), '\uFEFF3\n2\n');
+  const csv = losskit(['eval', '--loss', 'l1', join(dir, 'bom.csv'), '--columns', 'p', '--target-columns', 't', '--json']);
+  assert.equal(csv.status, 0, csv.stderr);
+  assert.equal(JSON.parse(csv.stdout).loss, 1);
+  const json = losskit(['eval', '--loss', 'l1', join(dir, 'p.json'), join(dir, 't.jsonl'), '--json']);
+  assert.equal(json.status, 0, json.stderr);
+  assert.equal(JSON.parse(json.stdout).loss, 1);
+});
+
 test('--grad with every target ignored writes the zeros the library gives', () => {
   const dir = tempDir();
   const labels = join(dir, 'labels.jsonl');

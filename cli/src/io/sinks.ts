@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, unlinkSync } from 'node:fs';
 import { chmod, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { CliError } from '../errors.js';
 import { NPY_HEADER_BYTES, npyHeader } from './npy.js';
 
@@ -99,7 +99,7 @@ export function checkDistinctOutputs(outputs: Record<string, string | undefined>
   const seen = new Map<string, string>();
   for (const [flag, path] of Object.entries(outputs)) {
     if (!path) continue;
-    const key = join(process.cwd(), path);
+    const key = resolve(path);
     const other = seen.get(key);
     if (other) throw new CliError(`${other} and ${flag} name the same file (${path}): give each its own`, 2);
     seen.set(key, flag);
