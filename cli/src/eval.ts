@@ -88,7 +88,7 @@ function checkRequest(request: EvalRequest, cli: CliLoss): string[][] {
   }
   for (const name of Object.keys(request.options)) {
     if (!(cli.options as readonly string[]).includes(name)) {
-      const valid = cli.options.length > 0 ? `its options: ${cli.options.map(flag).join(', ')}` : 'it takes no options besides --reduction';
+      const valid = `its options: ${['reduction', ...cli.options].map(flag).join(', ')}`;
       throw new CliError(`${flag(name)} is not an option of ${cli.name} (${valid})`, 2);
     }
   }
@@ -194,6 +194,8 @@ function chunkDenominator(cli: CliLoss, tensors: Tensor[], options: Record<strin
  * value is a usage error (exit 2), also when the files are empty.
  */
 function probeOptions(cli: CliLoss, options: Record<string, unknown>): void {
+  const given = Object.keys(options);
+  if (given.length === 0) return;
   const lists = ['weight', 'posWeight', 'labels'].map((k) => options[k] as number[] | undefined).filter((l) => l !== undefined);
   const cols = Math.max(2, ...lists.map((l) => l.length));
   const row = (value: number, vector: boolean, width = cols): Chunk => ({
@@ -222,7 +224,9 @@ function probeOptions(cli: CliLoss, options: Record<string, unknown>): void {
     cli.fn(...tensors, { ...chunkOptions(cli, options, tensors[0]), reduction: 'none' });
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError((e as Error).message, 2);
+    // Only an error about an option given is the options' fault; any other is left to the data.
+    const message = (e as Error).message;
+    if (given.some((name) => message.includes(name))) throw new CliError(message, 2);
   }
 }
 

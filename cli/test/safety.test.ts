@@ -77,6 +77,18 @@ test('hostile and malformed files: exit codes, one-line messages naming the file
   assert.deepEqual(new Set(readdirSync(dir)), before, 'no file was created');
 });
 
+test('every loss runs on empty files (the check of option values before the data refuses no valid call)', async () => {
+  const { CLI_LOSSES } = await import('../src/losses.js');
+  const dir = tempDir();
+  const empty = join(dir, 'empty.csv');
+  writeFileSync(empty, '');
+  for (const loss of CLI_LOSSES) {
+    const run = losskit(['eval', '--loss', loss.name, ...loss.inputs.map(() => empty), '--json']);
+    assert.equal(run.status, 0, `${loss.name}: ${run.stderr}`);
+    assert.equal(JSON.parse(run.stdout).count, 0);
+  }
+});
+
 test('a failed run replaces nothing: --out keeps the old file when --grad fails, and no temporary file is left', () => {
   const dir = tempDir();
   const out = join(dir, 'errors.csv');
