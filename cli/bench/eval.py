@@ -79,7 +79,7 @@ def write_files(directory, rows):
     t = p + rng.normal(0, 1, rows)
     base = Path(directory) / f"r{rows}"
     files = {"csv": [f"{base}.csv"], "parquet": [f"{base}.parquet"], "npy": [f"{base}-p.npy", f"{base}-t.npy"]}
-    if not Path(files["csv"][0]).exists():
+    if not all(Path(f).exists() for paths in files.values() for f in paths):
         pd.DataFrame({"prediction": p, "target": t}).to_csv(files["csv"][0], index=False)
         pq.write_table(pa.table({"prediction": p, "target": t}), files["parquet"][0])
         np.save(files["npy"][0], p)
