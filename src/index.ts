@@ -29,6 +29,7 @@ export { wasmReady, wasmStatus, wasmVariant, type WasmStatus, type WasmUnavailab
 export { softmax, logSoftmax, type SoftmaxOptions } from './activations/softmax.js';
 export { logSumExp, type LogSumExpOptions } from './activations/log-sum-exp.js';
 export { sigmoid, logSigmoid, softplus, type SoftplusOptions } from './activations/sigmoid.js';
+export type { ActivationGradOptions, ActivationWithGrad } from './activations/with-grad.js';
 
 export { crossEntropy, type CrossEntropyOptions } from './losses/cross-entropy.js';
 export { nllLoss, type NllLossOptions } from './losses/nll.js';
