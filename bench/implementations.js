@@ -68,7 +68,7 @@ export function plain(w, d) {
       return grad ?? total / n;
     };
   }
-  if (w.fn === 'softmax' && !w.options.dim) {
+  if (w.fn === 'softmax' && w.options.dim === undefined) {
     const [n, c] = argShape(w, 0);
     const [x] = d.args;
     const g = d.gradOutput?.data;

@@ -149,11 +149,36 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function timeOnce(run) {
+/** Times one run; keeps its result on `holder.value` (for the comparison with losskit's). */
+async function timeOnce(run, holder) {
   const start = performance.now();
-  await run();
-  return performance.now() - start;
+  const value = await run();
+  const ms = performance.now() - start;
+  holder.value = value;
+  return ms;
 }
+
+/**
+ * How far an implementation's result is from losskit's: the largest difference relative to the
+ * largest magnitude of losskit's result (a loss value, or the gradient); null when not comparable
+ * (self-timed runs return their time, not their result).
+ */
+function difference(ours, theirs) {
+  const flat = (v) => (typeof v === 'number' ? [v] : v && typeof v.length === 'number' ? v : null);
+  const a = flat(ours);
+  const b = flat(theirs);
+  if (!a || !b || a.length !== b.length) return a && b ? Infinity : null;
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i])) scale = Math.max(scale, Math.abs(a[i]));
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(Number(a[i]) - Number(b[i]));
+    if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
+  }
+  return worst / (scale || 1);
+}
+/** Beyond this, another implementation is not computing what losskit computes (float32 rounding is ~1e-6). */
+const AGREE = 1e-3;
 
 async function measure(w, implementations, torch, makeData) {
   const data = makeData(w);
@@ -178,7 +203,7 @@ async function measure(w, implementations, torch, makeData) {
     }
     rows.push(row);
   }
-  const once = (r) => (r.selfTimed ? r.run() : timeOnce(r.run));
+  const once = (r) => (r.selfTimed ? r.run() : timeOnce(r.run, r));
   const attempt = async (r, work) => {
     try {
       await work();
@@ -198,6 +223,13 @@ async function measure(w, implementations, torch, makeData) {
         }
       }
     });
+  }
+  // Every implementation must compute what losskit computes (the same loss or gradient).
+  const reference = rows.find((r) => r.name === 'losskit')?.value;
+  for (const r of active) {
+    if (r.selfTimed || r.name === 'losskit' || r.note || reference === undefined) continue;
+    const d = difference(reference, r.value);
+    if (d !== null && !(d <= AGREE)) r.note = `failed: differs from losskit's result by ${d.toExponential(1)} of its magnitude`;
   }
   const timed = active.filter((r) => !r.note);
   for (let round = 0; round < ROUNDS; round++) {
