@@ -42,8 +42,8 @@ export function summarize(r) {
 function mainTable(run) {
   const cols = columns(run);
   const lines = [];
-  lines.push(`| workload | ${cols.join(' | ')} | losskit / PyTorch | losskit / best other (which) | load |`);
-  lines.push(`|---|${cols.map(() => '---:').join('|')}|---:|---|---:|`);
+  lines.push(`| workload | ${cols.join(' | ')} | losskit / PyTorch | losskit / best other (which) | gradient allocated (MB) | load |`);
+  lines.push(`|---|${cols.map(() => '---:').join('|')}|---:|---|---:|---:|`);
   for (const r of run.results.filter((x) => !x.sweep)) {
     const s = summarize(r);
     const cells = cols.map((c) => {
@@ -53,7 +53,7 @@ function mainTable(run) {
       return row.note.startsWith('n/a') ? '' : row.note.startsWith('skipped') ? `> ${row.note.match(/\d+/)?.[0] ?? ''}` : 'failed';
     });
     const bestName = s.best ? shortName(s.best.name) : '';
-    lines.push(`| ${r.fn} ${r.layout} [${r.shapes[0].join(', ')}] ${r.dtype} ${r.grad ? 'fwd+grad' : 'fwd'} | ${cells.join(' | ')} | ${ratio(s.losskit, s.torch)} | ${s.best ? `${ratio(s.losskit, s.best.ms)} (${bestName})` : '—'} | ${r.load} |`);
+    lines.push(`| ${r.fn} ${r.layout} [${r.shapes[0].join(', ')}] ${r.dtype} ${r.grad ? 'fwd+grad' : 'fwd'} | ${cells.join(' | ')} | ${ratio(s.losskit, s.torch)} | ${s.best ? `${ratio(s.losskit, s.best.ms)} (${bestName})` : '—'} | ${r.grad ? (r.resultBytes / 1e6).toFixed(1) : ''} | ${r.load} |`);
   }
   return lines.join('\n');
 }
@@ -143,7 +143,7 @@ export async function writeReport(results, { docs = true, svgDir = here, docsPat
   }
   md.push(`**Machine.** ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, ${results.machine.platform}.`);
   md.push('');
-  md.push(`**Protocol.** Per workload: inputs made once (seeded, the same bytes for every implementation; PyTorch reads them from raw files), ${results.smoke ? 1 : 2} warm-up runs per implementation, then ${results.rounds} rounds in which every implementation runs once, in an order rotated each round; the tables give medians in milliseconds. Every implementation starts from plain typed arrays and ends with plain arrays: losskit wraps them without copying (\`new Tensor(data, shape)\`); TF.js, jax-js and ONNX Runtime include their tensor creation and read-back. "fwd+grad" is the loss and the gradient with respect to argument 0 only (losskit \`argnums: [0]\`; PyTorch: only the input requires a gradient); for activations, the vector–Jacobian product with a random \`gradOutput\` (losskit \`withGrad(x, { gradOutput })\`, PyTorch \`y.backward(g)\`). "losskit" allocates its result arrays on every call, as every other implementation does (a fresh gradient array of the input's size: 16 MB at 4M float32 elements, whose first touch page-faults); "losskit (gradInto)" writes the gradient into one caller-owned array, as a training loop would. PyTorch runs in a persistent worker (\`bench/torch_worker.py\`, \`torch.set_num_threads(1)\`), timed inside Python. An implementation whose last warm-up run exceeds 2.5 s is skipped for the workload (\`> ms\`). An empty cell: the implementation does not express that workload (TF.js has no float64; ONNX Runtime is inference only and runs the one hand-written cross-entropy graph, \`bench/onnx-model.js\`; plain JavaScript and jax-js are written for the common losses; TF.js cannot express CTC or the multilabel margin loss with its ops here). "best other" is the fastest implementation that is not losskit. "load": the 1-minute load average during the workload.`);
+  md.push(`**Protocol.** Per workload: inputs made once (seeded, the same bytes for every implementation; PyTorch reads them from raw files), ${results.smoke ? 1 : 2} warm-up runs per implementation, then ${results.rounds} rounds in which every implementation runs once, in an order rotated each round; the tables give medians in milliseconds. Every implementation starts from plain typed arrays and ends with plain arrays: losskit wraps them without copying (\`new Tensor(data, shape)\`); TF.js, jax-js and ONNX Runtime include their tensor creation and read-back. "fwd+grad" is the loss and the gradient with respect to argument 0 only (losskit \`argnums: [0]\`; PyTorch: only the input requires a gradient); for activations, the vector–Jacobian product with a random \`gradOutput\` (losskit \`withGrad(x, { gradOutput })\`, PyTorch \`y.backward(g)\`). "losskit" allocates its result arrays on every call, as every other implementation does (a fresh gradient array of the input's size: 16 MB at 4M float32 elements, whose first touch page-faults); "losskit (gradInto)" writes the gradient into one caller-owned array, as a training loop would; "gradient allocated" is the size of the fresh gradient array each call of the other rows allocates (and fills). PyTorch runs in a persistent worker (\`bench/torch_worker.py\`, \`torch.set_num_threads(1)\`), timed inside Python. An implementation whose last warm-up run exceeds 2.5 s is skipped for the workload (\`> ms\`). An empty cell: the implementation does not express that workload (TF.js has no float64; ONNX Runtime is inference only and runs the one hand-written cross-entropy graph, \`bench/onnx-model.js\`; plain JavaScript and jax-js are written for the common losses; TF.js cannot express CTC or the multilabel margin loss with its ops here). "best other" is the fastest implementation that is not losskit. "load": the 1-minute load average during the workload.`);
   md.push('');
   for (const run of results.runs) {
     md.push(`## Node ${run.node} (V8 ${run.v8}; losskit kernels: ${run.losskitKernels ?? 'none'})`);
