@@ -1,3 +1,5 @@
+import type { Definition } from '../core/catalog.js';
+import { describe, optionNamesOf } from '../core/loss.js';
 import { booleanOption, checkArity, integerOption, readOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneLogSumExp } from '../core/stable.js';
@@ -13,6 +15,18 @@ export interface LogSumExpOptions {
   /** Keep the reduced dimension with size 1; default false. */
   keepdim?: boolean;
 }
+
+const DEFINITION: Definition = {
+  name: 'logSumExp',
+  reference: 'torch.logsumexp',
+  args: [{ name: 'input', shape: '[d0, ..., dn]', differentiable: true }],
+  options: {
+    dim: { type: 'integer', default: -1, doc: 'dimension to reduce (negative counts from the end)' },
+    keepdim: { type: 'boolean', default: false, doc: 'keep the reduced dimension with size 1' },
+  },
+  kernels: ['softmaxRows'],
+  plot: null,
+};
 
 /**
  * `log(Σ exp(x))` along a dimension, as `torch.logsumexp`, computed as
@@ -43,7 +57,7 @@ function kernelRuns(t: Tensor, dim: number): boolean {
  */
 function reduce(fn: string, args: IArguments, gradOptions: readonly string[]) {
   checkArity(fn, args, ['input', 'options']);
-  const options = readOptions(fn, args[1], ['dim', 'keepdim', ...gradOptions]) as LogSumExpOptions & ActivationGradOptions;
+  const options = readOptions(fn, args[1], [...optionNamesOf(DEFINITION, 'activation'), ...gradOptions]) as LogSumExpOptions & ActivationGradOptions;
   const t = asTensor(fn, 'input', args[0] as TensorLike);
   const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
   const keepdim = booleanOption(fn, 'keepdim', options.keepdim, false);
@@ -110,3 +124,5 @@ logSumExp.withGrad = function withGrad<X extends TensorLike>(x: X, options?: Log
   }
   return withGradResult(resultTensor(lse, dtype, resultShape), grad, t.shape) as ActivationWithGrad<FloatDTypeOf<X>>;
 };
+
+describe(logSumExp, DEFINITION, 'activation');

@@ -1,3 +1,5 @@
+import type { Definition } from '../core/catalog.js';
+import { describe, optionNamesOf } from '../core/loss.js';
 import { checkArity, numberOption, readOptions } from '../core/options.js';
 import { log1pExp, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type FloatDType, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
@@ -5,6 +7,20 @@ import { gradArray, readGradCall, resultTensor, upstream, withGradResult, type A
 
 /** The options of a function that has none: only `{}` (or nothing) is accepted. */
 type NoOptions = { [key: string]: never };
+
+const elementwise = (name: string, reference: string, options: Definition['options']): Definition => ({
+  name,
+  reference,
+  args: [{ name: 'input', shape: '[*]', differentiable: true }],
+  options,
+  plot: null,
+});
+const SIGMOID = elementwise('sigmoid', 'torch.sigmoid', {});
+const LOG_SIGMOID = elementwise('logSigmoid', 'torch.nn.functional.logsigmoid', {});
+const SOFTPLUS = elementwise('softplus', 'torch.nn.functional.softplus', {
+  beta: { type: 'number', default: 1, doc: 'the scale of x' },
+  threshold: { type: 'number', default: 20, doc: 'above beta · x > threshold the result is x itself' },
+});
 
 function map(fn: string, x: TensorLike, f: (v: number) => number): Tensor {
   const t = asTensor(fn, 'input', x);
@@ -25,7 +41,7 @@ function map(fn: string, x: TensorLike, f: (v: number) => number): Tensor {
 export function sigmoid<X extends TensorLike>(x: X, options?: NoOptions): Tensor<FloatDTypeOf<X>>;
 export function sigmoid(x: TensorLike, options?: NoOptions): Tensor {
   checkArity('sigmoid', arguments, ['input', 'options']);
-  readOptions('sigmoid', options, []);
+  readOptions('sigmoid', options, optionNamesOf(SIGMOID, 'activation'));
   return map('sigmoid', x, sigmoidScalar);
 }
 
@@ -42,7 +58,7 @@ export function sigmoid(x: TensorLike, options?: NoOptions): Tensor {
 export function logSigmoid<X extends TensorLike>(x: X, options?: NoOptions): Tensor<FloatDTypeOf<X>>;
 export function logSigmoid(x: TensorLike, options?: NoOptions): Tensor {
   checkArity('logSigmoid', arguments, ['input', 'options']);
-  readOptions('logSigmoid', options, []);
+  readOptions('logSigmoid', options, optionNamesOf(LOG_SIGMOID, 'activation'));
   return map('logSigmoid', x, logSigmoidScalar);
 }
 
@@ -67,7 +83,7 @@ export interface SoftplusOptions {
 export function softplus<X extends TensorLike>(x: X, options?: SoftplusOptions): Tensor<FloatDTypeOf<X>>;
 export function softplus(x: TensorLike, opts?: SoftplusOptions): Tensor {
   checkArity('softplus', arguments, ['input', 'options']);
-  const options = readOptions('softplus', opts, ['beta', 'threshold']);
+  const options = readOptions('softplus', opts, optionNamesOf(SOFTPLUS, 'activation'));
   const beta = numberOption('softplus', 'beta', options.beta, 1);
   const threshold = numberOption('softplus', 'threshold', options.threshold, 20);
   return map('softplus', x, (v) => (v * beta > threshold ? v : log1pExp(v * beta) / beta));
@@ -108,7 +124,7 @@ function result(t: Tensor, dtype: FloatDType, value: Float32Array | Float64Array
  * ```
  */
 sigmoid.withGrad = function withGrad<X extends TensorLike>(x: X, options?: NoOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
-  const c = elementwiseCall('sigmoid.withGrad', arguments, []);
+  const c = elementwiseCall('sigmoid.withGrad', arguments, optionNamesOf(SIGMOID, 'activation'));
   const { x: data, g, grad, value } = c;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
@@ -138,7 +154,7 @@ sigmoid.withGrad = function withGrad<X extends TensorLike>(x: X, options?: NoOpt
  * ```
  */
 logSigmoid.withGrad = function withGrad<X extends TensorLike>(x: X, options?: NoOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
-  const c = elementwiseCall('logSigmoid.withGrad', arguments, []);
+  const c = elementwiseCall('logSigmoid.withGrad', arguments, optionNamesOf(LOG_SIGMOID, 'activation'));
   const { x: data, g, grad, value } = c;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
@@ -168,7 +184,7 @@ logSigmoid.withGrad = function withGrad<X extends TensorLike>(x: X, options?: No
  */
 softplus.withGrad = function withGrad<X extends TensorLike>(x: X, options?: SoftplusOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
   const fn = 'softplus.withGrad';
-  const c = elementwiseCall(fn, arguments, ['beta', 'threshold']);
+  const c = elementwiseCall(fn, arguments, optionNamesOf(SOFTPLUS, 'activation'));
   const beta = numberOption(fn, 'beta', c.options.beta, 1);
   const threshold = numberOption(fn, 'threshold', c.options.threshold, 20);
   const { x: data, g, grad, value } = c;
@@ -187,3 +203,7 @@ softplus.withGrad = function withGrad<X extends TensorLike>(x: X, options?: Soft
   }
   return result(c.t, c.dtype, value, grad) as ActivationWithGrad<FloatDTypeOf<X>>;
 };
+
+describe(sigmoid, SIGMOID, 'activation');
+describe(logSigmoid, LOG_SIGMOID, 'activation');
+describe(softplus, SOFTPLUS, 'activation');

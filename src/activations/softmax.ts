@@ -1,3 +1,5 @@
+import type { Definition } from '../core/catalog.js';
+import { describe, optionNamesOf } from '../core/loss.js';
 import { checkArity, integerOption, readOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
@@ -11,6 +13,17 @@ export interface SoftmaxOptions {
   /** Dimension to normalize over (negative counts from the end); default −1, the last. */
   dim?: number;
 }
+
+/** The definition of softmax or logSoftmax (they differ by name and reference). */
+const alongDimDefinition = (name: string, reference: string): Definition => ({
+  name,
+  reference,
+  args: [{ name: 'input', shape: '[*]', differentiable: true }],
+  options: { dim: { type: 'integer', default: -1, doc: 'dimension to normalize over (negative counts from the end)' } },
+  kernels: ['softmaxRows'],
+  plot: null,
+});
+const DEFINITIONS = { softmax: alongDimDefinition('softmax', 'torch.softmax'), logSoftmax: alongDimDefinition('logSoftmax', 'torch.log_softmax') };
 
 function floatDtype(t: Tensor) {
   return t.dtype === 'int32' ? 'float32' : t.dtype;
@@ -109,7 +122,7 @@ function softmaxBlocks(fn: 'softmax' | 'logSoftmax', x: ArrayLike<number>, { out
 /** The plain call of softmax or logSoftmax. */
 function alongDim(fn: 'softmax' | 'logSoftmax', args: IArguments): Tensor {
   checkArity(fn, args, ['input', 'options']);
-  const options = readOptions(fn, args[1], ['dim']);
+  const options = readOptions(fn, args[1], optionNamesOf(DEFINITIONS[fn], 'activation'));
   const t = asTensor(fn, 'input', args[0] as TensorLike);
   const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
   return resultTensor(activate(fn, t, dim), floatDtype(t), t.shape);
@@ -154,7 +167,7 @@ function laneDots(g: ArrayLike<number>, w: ArrayLike<number> | null, { outer, le
  */
 function alongDimWithGrad(fn: 'softmax' | 'logSoftmax', args: IArguments): ActivationWithGrad {
   const name = `${fn}.withGrad`;
-  const { t, options, dtype } = readGradCall(name, args, ['dim']);
+  const { t, options, dtype } = readGradCall(name, args, optionNamesOf(DEFINITIONS[fn], 'activation'));
   const dim = normalizeDim(name, integerOption(name, 'dim', options.dim, -1), t.shape.length);
   const g = upstream(name, options, t.shape, dtype);
   const grad = gradArray(name, args, options, t, dtype);
@@ -265,3 +278,6 @@ softmax.withGrad = function withGrad<X extends TensorLike>(x: X, options?: Softm
 logSoftmax.withGrad = function withGrad<X extends TensorLike>(x: X, options?: SoftmaxOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
   return alongDimWithGrad('logSoftmax', arguments) as ActivationWithGrad<FloatDTypeOf<X>>;
 };
+
+describe(softmax, DEFINITIONS.softmax, 'activation');
+describe(logSoftmax, DEFINITIONS.logSoftmax, 'activation');
