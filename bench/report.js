@@ -150,7 +150,7 @@ export async function writeReport(results, { docs = true, svgDir = here, docsPat
     md.push('');
     if (!run.torch) md.push(`PyTorch did not run: ${run.torchNote}.\n`);
     for (const line of scoreboard(run)) md.push(`- ${line}`);
-    if (run.missing.length) md.push(`- not benchmarked (no recipe in \`bench/workloads.js\`): ${run.missing.join(', ')}`);
+    if (run.missing.length) md.push(`- not benchmarked: ${run.missing.join(', ')}`);
     md.push('');
     md.push(mainTable(run));
     md.push('');

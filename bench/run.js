@@ -133,6 +133,7 @@ function torchWorker(dir) {
     const spec = (name, array, shape) => ({ file: file(name, array), shape, dtype: array instanceof Int32Array ? 'int32' : w.dtype });
     const workload = {
       fn: w.fn,
+      reference: w.reference,
       grad: w.grad,
       options: w.options,
       args: d.args.map((a, k) => spec(`a${k}`, a, w.args[k].shape)),

@@ -6,7 +6,8 @@ Requests are JSON lines:
       reads the workload's arguments from the raw little-endian files run.js wrote (the same
       numbers as the JavaScript side), untimed
   {"op": "run"}                         -> {"ms": ...}: one timed run of the prepared workload
-The workload names the losskit function (`fn`), its arguments (file, shape, dtype), its options
+The workload names the losskit function (`fn`) and its catalogued reference (`reference`, the
+PyTorch function called), its arguments (file, shape, dtype), its options
 (camelCase, mapped to PyTorch's snake_case names), and whether the gradient of argument 0 is taken.
 Each timed run starts from tensors over the loaded buffers and ends when the loss (forward) or
 the gradient (forward + backward) is computed, as the JavaScript side's.
@@ -37,36 +38,23 @@ def sigmoid_focal_loss(x, y, alpha=0.25, gamma=2.0, reduction="mean"):
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
-# losskit name -> PyTorch callable (arguments in losskit's order).
-REFERENCE = {
-    "crossEntropy": F.cross_entropy,
-    "nllLoss": F.nll_loss,
-    "binaryCrossEntropy": F.binary_cross_entropy,
-    "binaryCrossEntropyWithLogits": F.binary_cross_entropy_with_logits,
-    "l1Loss": F.l1_loss,
-    "mseLoss": F.mse_loss,
-    "smoothL1Loss": F.smooth_l1_loss,
-    "huberLoss": F.huber_loss,
-    "klDiv": F.kl_div,
-    "poissonNllLoss": F.poisson_nll_loss,
-    "gaussianNllLoss": F.gaussian_nll_loss,
-    "marginRankingLoss": F.margin_ranking_loss,
-    "hingeEmbeddingLoss": F.hinge_embedding_loss,
-    "softMarginLoss": F.soft_margin_loss,
-    "multilabelSoftMarginLoss": F.multilabel_soft_margin_loss,
-    "multiMarginLoss": F.multi_margin_loss,
-    "multilabelMarginLoss": F.multilabel_margin_loss,
-    "cosineEmbeddingLoss": F.cosine_embedding_loss,
-    "tripletMarginLoss": F.triplet_margin_loss,
-    "sigmoidFocalLoss": sigmoid_focal_loss,
-    "ctcLoss": F.ctc_loss,
-    "softmax": lambda x, dim=-1: torch.softmax(x, dim),
-    "logSoftmax": lambda x, dim=-1: torch.log_softmax(x, dim),
-    "logSumExp": lambda x, dim=-1, keepdim=False: torch.logsumexp(x, dim, keepdim=keepdim),
-    "sigmoid": torch.sigmoid,
-    "logSigmoid": F.logsigmoid,
-    "softplus": F.softplus,
-}
+# The reference function named by the catalogue (`reference`, a dotted path under torch), except
+# where the named one cannot run here.
+OVERRIDES = {"torchvision.ops.sigmoid_focal_loss": sigmoid_focal_loss}
+
+
+def resolve(reference):
+    if reference in OVERRIDES:
+        return OVERRIDES[reference]
+    if not reference.startswith("torch."):
+        return None
+    obj = torch
+    for part in reference.split(".")[1:]:
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
 
 state = {}
 
@@ -82,9 +70,9 @@ def load(arg):
 
 
 def prepare(w):
-    fn = REFERENCE.get(w["fn"])
+    fn = resolve(w["reference"])
     if fn is None:
-        return {"skip": f"no PyTorch reference for {w['fn']} in bench/torch_worker.py"}
+        return {"skip": f"{w['fn']}'s reference {w['reference']} is not a PyTorch function"}
     args = [load(a) for a in w["args"]]
     options = {snake(k): v for k, v in w.get("options", {}).items()}
     for k, a in w.get("tensorOptions", {}).items():

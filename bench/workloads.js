@@ -1,9 +1,10 @@
 // The benchmark's workloads: every loss and activation of losskit, in each layout it accepts, float32
 // and float64, forward and forward + gradient of argument 0 (`argnums: [0]`).
 //
-// `benchmarkedFunctions()` is the one list of what is benchmarked: every function losskit exports
-// with a `withGrad` (the losses and the activations). A recipe below says how to make its arguments
-// (value domains and shapes, per layout); a function without one is reported, not skipped silently.
+// `benchmarkedFunctions()` is the one list of what is benchmarked: every entry of losskit's
+// catalogue with a gradient (the losses and the activations). A recipe below says how to make its
+// arguments (value domains and shapes, per layout); a function without one is reported, not skipped
+// silently. The PyTorch function each is compared with is its catalogued reference.
 import * as L from 'losskit';
 
 /** Base sizes: 4M elements (2^22) for elementwise work, [4096, 1000] for rows of classes. */
@@ -85,29 +86,31 @@ const RECIPES = {
   softplus: [{ layout: 'plain', args: [of('wide', [N, D])] }],
 };
 
-/** The activations (withGrad takes gradOutput shaped like the result, not argnums). */
-export const ACTIVATIONS = new Set(['softmax', 'logSoftmax', 'logSumExp', 'sigmoid', 'logSigmoid', 'softplus']);
-
 /**
- * Every function losskit exports with a `withGrad`, once (aliases such as `mse` are the same
- * function object: the export named as the function is kept). This is the list to derive from
- * the catalogue (issue 13) once it lands.
+ * What is benchmarked: every catalogue entry (`catalog`, issue 13) with a gradient, losses and
+ * activations, by name; and what is not, with the reason. A new loss is picked up here and needs a
+ * recipe above (until it has one, the report lists it as not benchmarked).
  */
 export function benchmarkedFunctions() {
-  const seen = new Map();
-  for (const [name, value] of Object.entries(L)) {
-    if (typeof value !== 'function' || !('withGrad' in value)) continue;
-    if (!seen.has(value) || value.name === name) seen.set(value, name);
-  }
-  return [...seen.values()].sort();
+  const entries = Object.values(L.catalog);
+  return {
+    names: entries.filter((e) => e.withGrad).map((e) => e.name).sort(),
+    notDifferentiable: entries.filter((e) => !e.withGrad).map((e) => `${e.name} (no gradient; ${e.reference.library}'s ${e.reference.function})`),
+  };
 }
 
-/** The family a function's sweep is plotted in. */
+/** The family a function's sweep and table belong to: activations, losses over rows of classes or features, CTC, elementwise losses. */
 export function familyOf(fn) {
-  if (ACTIVATIONS.has(fn)) return 'activations';
-  if (['crossEntropy', 'nllLoss', 'multiMarginLoss', 'multilabelMarginLoss', 'cosineEmbeddingLoss', 'tripletMarginLoss', 'multilabelSoftMarginLoss'].includes(fn)) return 'rows';
+  const entry = L.catalog[fn];
+  if (entry.kind === 'activation') return 'activations';
   if (fn === 'ctcLoss') return 'sequence';
-  return 'elementwise';
+  return ['crossEntropy', 'nllLoss', 'multiMarginLoss', 'multilabelMarginLoss', 'cosineEmbeddingLoss', 'tripletMarginLoss', 'multilabelSoftMarginLoss'].includes(fn) ? 'rows' : 'elementwise';
+}
+
+/** An activation's options as the call states them: its catalogued `dim` default written out (PyTorch's softmax wants one). */
+function callOptions(fn, options) {
+  const dim = L.catalog[fn].options.dim;
+  return L.catalog[fn].kind === 'activation' && dim && !('dim' in options) ? { dim: dim.default, ...options } : options;
 }
 
 const scaleShape = (shape, scale, fixed) => (fixed || shape.length === 0 ? shape : [Math.max(1, Math.round(shape[0] * scale)), ...shape.slice(1)]);
@@ -119,11 +122,12 @@ const scaleShape = (shape, scale, fixed) => (fixed || shape.length === 0 ? shape
  */
 export function workloads({ scale = 1, dtypes = ['float32', 'float64'], only = null } = {}) {
   const list = [];
-  const missing = [];
-  for (const fn of benchmarkedFunctions()) {
+  const { names, notDifferentiable } = benchmarkedFunctions();
+  const missing = [...notDifferentiable];
+  for (const fn of names) {
     const recipes = RECIPES[fn];
     if (!recipes) {
-      missing.push(fn);
+      missing.push(`${fn} (no recipe in bench/workloads.js)`);
       continue;
     }
     for (const r of recipes) {
@@ -135,7 +139,7 @@ export function workloads({ scale = 1, dtypes = ['float32', 'float64'], only = n
         for (const grad of [false, true]) {
           const id = `${fn} ${r.layout} [${args[0].shape.join(', ')}] ${dtype} ${grad ? 'fwd+grad' : 'fwd'}`;
           if (only && !only.some((o) => id.includes(o))) continue;
-          list.push({ id, fn, family: familyOf(fn), layout: r.layout, dtype, grad, args, options: r.options ?? {}, tensorOptions, elements, activation: ACTIVATIONS.has(fn) });
+          list.push({ id, fn, reference: L.catalog[fn].reference.function, family: familyOf(fn), layout: r.layout, dtype, grad, args, options: callOptions(fn, r.options ?? {}), tensorOptions, elements, activation: L.catalog[fn].kind === 'activation' });
         }
       }
     }
@@ -157,7 +161,7 @@ export function sweepWorkloads(sizes) {
   return reps.flatMap((r) =>
     sizes.map((n) => {
       const args = r.make(n);
-      return { id: `sweep ${r.fn} ${n}`, sweep: true, fn: r.fn, family: r.family, layout: `${n} elements`, dtype: 'float32', grad: true, args, options: {}, tensorOptions: {}, elements: args[0].shape.reduce((a, b) => a * b, 1), activation: ACTIVATIONS.has(r.fn) };
+      return { id: `sweep ${r.fn} ${n}`, sweep: true, fn: r.fn, reference: L.catalog[r.fn].reference.function, family: r.family, layout: `${n} elements`, dtype: 'float32', grad: true, args, options: callOptions(r.fn, {}), tensorOptions: {}, elements: args[0].shape.reduce((a, b) => a * b, 1), activation: L.catalog[r.fn].kind === 'activation' };
     }),
   );
 }
