@@ -110,7 +110,7 @@ logSumExp.withGrad = function withGrad<X extends TensorLike>(x: X, options?: Log
   const grad = gradArray(fn, arguments, opts, t, dtype);
   const { outer, length, inner } = lanesOf(t.shape, dim);
   const data = t.data;
-  const kernel = lse instanceof Float32Array;
+  const kernel = kernelRuns(t, dim);
   if (kernel) softmaxRowsWasm(data as Float32Array, lse.length, length, 0, grad as Float32Array);
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < length; k++) {

@@ -184,8 +184,9 @@ function alongDimWithGrad(fn: 'softmax' | 'logSoftmax', args: IArguments): Activ
     }
   } else {
     laneDots(g, null, lanes, sums);
-    // softmax_i: the kernel's own (written into grad, then overwritten in place), or exp(y_i).
-    const p = y instanceof Float32Array ? grad : y.map(Math.exp);
+    // softmax_i: the kernel's own where the kernel computed y (written into grad, then
+    // overwritten in place), or exp(y_i) of the reference's float64 y.
+    const p = kernelRuns(t, dim) ? grad : y.map(Math.exp);
     if (p === grad) kernelSoftmaxInto(t, dim, grad);
     for (let o = 0, e = 0; o < outer; o++) {
       if (inner === 1) for (let k = 0, s = sums[o]; k < length; k++, e++) grad[e] = g[e] - p[e] * s;
