@@ -12,6 +12,7 @@
 //   --rounds 7 --only crossEntropy,mseLoss --node 24 (or 20,24; 'self' = this Node) --sweep-max 1e8
 //                                     (the sweep: 1e3 to 1e7 elements by default)
 //   --no-sweep, --out FILE (results file; docs/benchmarks.md is only written for bench/results.json)
+//   --append                          keep the other Node versions' runs of the results file (rerun one Node)
 //
 // Protocol per workload: inputs made once (seeded; the same bytes for PyTorch, which reads them from
 // raw files), every implementation warmed up twice, then R rounds in which each runs once, in an
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     'sweep-max': { type: 'string' },
     'no-sweep': { type: 'boolean', default: false },
     out: { type: 'string' },
+    append: { type: 'boolean', default: false },
     child: { type: 'boolean', default: false },
   },
 });
@@ -74,29 +76,38 @@ const uptime = () => os.loadavg().map((v) => Number(v.toFixed(2)));
 
 async function parent() {
   const started = new Date();
-  const load = { start: uptime() };
+  const command = `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim();
   const runs = [];
   for (const node of nodeBinaries()) {
     const out = path.join(os.tmpdir(), `losskit-bench-${process.pid}-${runs.length}.json`);
     const childArgs = [fileURLToPath(import.meta.url), '--child', '--out', out, ...process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out')];
+    const load = { start: uptime() };
+    const date = new Date().toISOString();
     const code = await new Promise((resolve) => spawn(node, childArgs, { stdio: 'inherit' }).on('exit', resolve));
     if (code !== 0) process.exitCode = 1;
     if (existsSync(out)) {
-      runs.push(JSON.parse(readFileSync(out, 'utf8')));
+      load.end = uptime();
+      // Each run says how it was measured: a results file may hold runs of several commands (--append).
+      runs.push({ ...JSON.parse(readFileSync(out, 'utf8')), command, date, scale: SCALE, rounds: ROUNDS, smoke: SMOKE, load });
       rmSync(out);
     }
   }
-  load.end = uptime();
+  const previous = args.append && existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : null;
+  // A run recorded before runs carried their own protocol takes its file's.
+  const kept = (previous?.runs ?? [])
+    .map((r) => ({ command: previous.command, date: previous.date, scale: previous.scale, rounds: previous.rounds, smoke: previous.smoke, load: previous.load, ...r }))
+    .filter((r) => !runs.some((n) => n.node === r.node));
+  const all = [...kept, ...runs];
   const results = {
     date: started.toISOString(),
     minutes: Number(((Date.now() - started) / 60000).toFixed(1)),
-    command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
-    smoke: SMOKE,
-    scale: SCALE,
+    command,
+    smoke: all.some((r) => r.smoke),
+    scale: all.every((r) => r.scale === 1) ? 1 : SCALE,
     rounds: ROUNDS,
-    load,
+    load: { start: all.map((r) => r.load.start[0]), end: all.map((r) => r.load.end[0]) },
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}` },
-    runs,
+    runs: all,
   };
   // Written whole, then renamed: an interrupted run never leaves half a results file.
   writeFileSync(`${OUT}.tmp`, JSON.stringify(results, null, 1) + '\n');
