@@ -118,7 +118,8 @@ const FAMILIES = ['rows', 'elementwise', 'activations', 'sequence'];
 
 /** Writes the sweep SVGs (into svgDir) and, with docs, docs/benchmarks.md. */
 export async function writeReport(results, { docs = true, svgDir = here, docsPath = path.join(root, 'docs/benchmarks.md'), file = 'results.json', readme = docs } = {}) {
-  const last = results.runs[results.runs.length - 1];
+  // The sweep of the last run that has one (a run may be --no-sweep).
+  const last = [...results.runs].reverse().find((r) => r.results.some((x) => x.sweep));
   const svgs = [];
   if (svgDir && last) {
     for (const family of FAMILIES) {
@@ -210,19 +211,21 @@ function writeReadmeSummary(results) {
   const load = [results.load.start, results.load.end].flat();
   lines.push(`Run of ${results.date.slice(0, 10)} (${how}; 1-minute load average ${Math.min(...load)}–${Math.max(...load)} on ${results.machine.cores} cores${Math.max(...load) > LOADED ? ': **a loaded machine, not a final measurement**' : ''}), medians in ms, forward / forward + gradient:`);
   lines.push('');
-  const nodes = results.runs.map((r) => r.node);
-  lines.push(`| workload | ${nodes.map((n) => `losskit, Node ${n}`).join(' | ')} | PyTorch (1 thread) | losskit / PyTorch |`);
-  lines.push(`|---|${nodes.map(() => '---:').join('|')}|---:|---:|`);
+  lines.push(`| workload | ${results.runs.map((r) => `Node ${r.node}: losskit | PyTorch (1 thread) | ratio`).join(' | ')} |`);
+  lines.push(`|---|${results.runs.map(() => '---:|---:|---:').join('|')}|`);
   for (const [fn, layout, dtype] of HEADLINE) {
     const pick = (run, grad) => run.results.find((r) => !r.sweep && r.fn === fn && r.layout === layout && r.dtype === dtype && r.grad === grad);
-    const first = pick(results.runs[0], false) ?? pick(results.runs[0], true);
+    const first = results.runs.map((run) => pick(run, false) ?? pick(run, true)).find(Boolean);
     if (!first) continue;
-    const pair = (f) => [false, true].map((g) => ms(f(g))).join(' / ');
-    const cells = results.runs.map((run) => pair((g) => (pick(run, g) ? summarize(pick(run, g)).losskit : null)));
-    const last = results.runs[results.runs.length - 1];
-    const torch = pair((g) => (pick(last, g) ? summarize(pick(last, g)).torch : null));
-    const ratios = [false, true].map((g) => { const r = pick(last, g); const s = r && summarize(r); return s ? ratio(s.losskit, s.torch) : '—'; }).join(' / ');
-    lines.push(`| ${fn} ${layout === 'plain' ? '' : `${layout} `}[${first.shapes[0].join(', ')}] ${dtype} | ${cells.join(' | ')} | ${torch} | ${ratios} |`);
+    const pair = (f) => [false, true].map((g) => f(g)).join(' / ');
+    const cells = results.runs.map((run) => {
+      const s = (g) => (pick(run, g) ? summarize(pick(run, g)) : null);
+      const own = pick(run, false) ?? pick(run, true);
+      // A run at another scale says its own shape.
+      const shape = own && own.shapes[0].join() !== first.shapes[0].join() ? ` at [${own.shapes[0].join(', ')}]` : '';
+      return `${pair((g) => ms(s(g)?.losskit))}${shape} | ${pair((g) => ms(s(g)?.torch))} | ${pair((g) => ratio(s(g)?.losskit, s(g)?.torch))}`;
+    });
+    lines.push(`| ${fn} ${layout === 'plain' ? '' : `${layout} `}[${first.shapes[0].join(', ')}] ${dtype} | ${cells.join(' | ')} |`);
   }
   lines.push('');
   for (const run of results.runs) lines.push(`- Node ${run.node}: ${scoreboard(run).join('; ')}.`);

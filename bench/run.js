@@ -290,7 +290,7 @@ async function child() {
   const { workloads, missing } = W.workloads({ scale: SCALE, only });
   const sweep = only ? [] : W.sweepWorkloads(SWEEP);
   console.log(`# losskit benchmark on Node ${process.version}${SMOKE ? ' (smoke run: tiny sizes, not a measurement)' : ''}: ${workloads.length} workloads + ${sweep.length} sweep points, ${ROUNDS} rounds, load ${uptime().join(' ')}`);
-  if (missing.length) console.log(`no recipe (not benchmarked): ${missing.join(', ')}`);
+  if (missing.length) console.log(`not benchmarked: ${missing.join(', ')}`);
   const results = [];
   for (const w of [...workloads, ...sweep]) {
     const loadBefore = os.loadavg()[0];

@@ -161,7 +161,7 @@ export function sweepWorkloads(sizes) {
   return reps.flatMap((r) =>
     sizes.map((n) => {
       const args = r.make(n);
-      return { id: `sweep ${r.fn} ${n}`, sweep: true, fn: r.fn, reference: L.catalog[r.fn].reference.function, family: r.family, layout: `${n} elements`, dtype: 'float32', grad: true, args, options: callOptions(r.fn, {}), tensorOptions: {}, elements: args[0].shape.reduce((a, b) => a * b, 1), activation: L.catalog[r.fn].kind === 'activation' };
+      return { id: `sweep ${r.fn} ${n}`, sweep: true, fn: r.fn, reference: L.catalog[r.fn].reference.function, family: r.family, layout: r.fn === 'crossEntropy' ? `class indices, ${n} elements` : `${n} elements`, dtype: 'float32', grad: true, args, options: callOptions(r.fn, {}), tensorOptions: {}, elements: args[0].shape.reduce((a, b) => a * b, 1), activation: L.catalog[r.fn].kind === 'activation' };
     }),
   );
 }
