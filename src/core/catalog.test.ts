@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import * as L from '../index.js';
 import { catalog, cliNameOf, describeRange, kebabCase, type CatalogEntry, type NumberOptionSpec } from '../index.js';
 import { ALL_LOSSES } from '../../test/support/all-losses.js';
+import { lossCases } from '../../test/support/fixtures.js';
+import { activationGradCases } from '../../test/support/activation-grad-golden.js';
 
 /** The exports of src/index.ts that are not losses or activations (utilities); every other function must be in the catalogue. */
 const UTILITIES = ['Tensor', 'tensor', 'numel', 'formatTensor', 'closestName', 'getBackend', 'setBackend', 'wasmReady', 'wasmStatus', 'wasmVariant', 'cliNameOf', 'describeRange', 'kebabCase'];
@@ -187,5 +189,14 @@ test('differentiable arguments: withGrad returns a gradient exactly for them (in
       });
     }
     assert.deepEqual(seen, e.args.map((a) => a.differentiable), e.name);
+  }
+});
+
+test('every loss and activation with a gradient has golden fixtures from PyTorch (scripts/generate_fixtures.py)', () => {
+  for (const e of entries.filter((en) => en.withGrad)) {
+    // An activation's withGrad cases are in activations-grad.json (value and vector–Jacobian product).
+    const cases: { dtype: string }[] = e.kind === 'activation' ? activationGradCases(e.name) : lossCases(e.name);
+    assert.ok(cases.length >= 12, `${e.name}: ${cases.length} golden cases`);
+    assert.deepEqual([...new Set(cases.map((c) => c.dtype))].sort(), ['float32', 'float64'], `${e.name}: dtypes`);
   }
 });
