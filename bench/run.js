@@ -5,7 +5,8 @@
 // a size sweep per family. Writes bench/results.json, bench/sweep-<family>.svg and
 // docs/benchmarks.md (bench/report.js, from the results: nothing typed by hand).
 //
-//   node bench/run.js                 the full run: ~2 × 35 min on a quiet 2-core machine
+//   node bench/run.js                 the full run, Node 20 then Node 24 (estimated 1–1.5 h on a quiet
+//                                     2-core machine, from a run at a tenth of the sizes; not yet timed)
 //   node bench/run.js --smoke         tiny sizes, one round, this Node only: checks that every
 //                                     implementation runs (CI); writes results-smoke.json only
 //   --scale 0.1                       batch dimensions × 0.1 (a reduced run; recorded as such)
