@@ -65,6 +65,10 @@ interface Exports {
     x: number, rows: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerRow: number, grad: number, losses: number,
   ): number;
+  crossEntropySpatial(
+    x: number, B: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
+    smoothing: number, upstream: number, upstreamPerItem: number, grad: number, losses: number,
+  ): number;
 }
 
 const nodeBuffer = (globalThis as unknown as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
@@ -452,6 +456,93 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
       if (gradTarget) gradTarget.set(firstOf(gtView, n * C), r0 * C);
       if (grad && gView) grad.set(firstOf(gView, n * C), r0 * C);
       if (losses) losses.set(firstOf(lView, n), r0);
+    }
+    return total;
+  });
+}
+
+/** Copies `run` floats from src[from] to dst[to]: element by element for short runs (a subarray costs more than a few copies). */
+function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, run: number): void {
+  if (run < 16) for (let j = 0; j < run; j++) dst[to + j] = src[from + j];
+  else dst.set(src.subarray(from, from + run), to);
+}
+
+export interface CrossEntropySpatialRequest {
+  /** [N, C, inner] float32 logits. */
+  logits: Float32Array;
+  samples: number;
+  classes: number;
+  inner: number;
+  /** Class indices, N × inner (item order). */
+  targets: ArrayLike<number>;
+  weights: ArrayLike<number> | null;
+  ignoreIndex: number;
+  smoothing: number;
+  /** Upstream gradient: one number for every item, or one per item. */
+  upstream: number | ArrayLike<number>;
+  /** Where to write the gradient ([N, C, inner]), or null for the forward pass only. */
+  grad: Float32Array | null;
+  /** Where to write the per-item losses (N × inner), or null. */
+  losses: Float32Array | null;
+}
+
+/**
+ * Cross-entropy of K-dimensional float32 logits with class indices (src/kernels/assembly/
+ * cross-entropy-spatial.ts); returns Σ of the item losses. Blocks of B consecutive items (B a
+ * multiple of 4, B · C within a chunk) are copied into the scratch area as [C, B], one run of the
+ * inner dimension per sample and class; the last block is padded with ignored items.
+ */
+export function crossEntropySpatialWasm(request: CrossEntropySpatialRequest): number {
+  return withKernels((k, s) => {
+    const { logits, samples, classes: C, inner, targets, weights, grad, losses } = request;
+    const B = Math.max(4, Math.floor(CHUNK_ELEMENTS / C / 4) * 4);
+    const items = samples * inner;
+    const perItem = typeof request.upstream !== 'number';
+    const shared = perItem ? 0 : (request.upstream as number);
+    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr] = s.regions(B * C * 4, B * 4, C * 4, B * 4, B * 4, B * C * 4);
+    const buffer = k.memory.buffer;
+    const xView = new Float32Array(buffer, xPtr, B * C);
+    const tView = new Int32Array(buffer, tPtr, B);
+    const uView = new Float32Array(buffer, uPtr, B);
+    const lView = new Float32Array(buffer, lPtr, B);
+    const gView = new Float32Array(buffer, gPtr, B * C);
+    let weightSum = C;
+    if (weights) {
+      const wView = new Float32Array(buffer, wPtr, C);
+      wView.set(weights);
+      weightSum = 0;
+      for (let c = 0; c < C; c++) weightSum += wView[c];
+    }
+    const typedTargets = ArrayBuffer.isView(targets);
+    let total = 0;
+    for (let i0 = 0; i0 < items; i0 += B) {
+      const n = Math.min(B, items - i0);
+      const width = (n + 3) & ~3;
+      // Runs of the inner dimension: item i = sample · inner + s sits at column i − i0 (class stride width).
+      for (let i = i0; i < i0 + n; ) {
+        const sample = Math.floor(i / inner);
+        const s0 = i - sample * inner;
+        const run = Math.min(inner - s0, i0 + n - i);
+        const from = sample * C * inner + s0;
+        for (let c = 0; c < C; c++) copyRun(logits, from + c * inner, xView, c * width + (i - i0), run);
+        i += run;
+      }
+      if (typedTargets) tView.set((targets as Int32Array).subarray(i0, i0 + n));
+      else for (let j = 0; j < n; j++) tView[j] = targets[i0 + j];
+      tView.fill(request.ignoreIndex, n, width);
+      if (perItem) fillRepeated(uView, request.upstream as ArrayLike<number>, i0, n);
+      total += k.crossEntropySpatial(xPtr, width, C, tPtr, weights ? wPtr : 0, weightSum, request.ignoreIndex, request.smoothing, shared, perItem ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
+      if (losses) losses.set(firstOf(lView, n), i0);
+      if (grad) {
+        for (let i = i0; i < i0 + n; ) {
+          const sample = Math.floor(i / inner);
+          const s0 = i - sample * inner;
+          const run = Math.min(inner - s0, i0 + n - i);
+          const to = sample * C * inner + s0;
+          for (let c = 0; c < C; c++) copyRun(gView, c * width + (i - i0), grad, to + c * inner, run);
+          i += run;
+        }
+      }
     }
     return total;
   });

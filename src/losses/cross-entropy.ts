@@ -6,7 +6,7 @@ import { sameShape } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
 import { useWasm, weightsFitKernels } from '../kernels/backend.js';
-import { crossEntropyRowsWasm, resultArray, type CrossEntropyRowsRequest } from '../kernels/wasm.js';
+import { crossEntropyRowsWasm, crossEntropySpatialWasm, resultArray, type CrossEntropyRowsRequest } from '../kernels/wasm.js';
 
 /** Options of {@link crossEntropy}. */
 export interface CrossEntropyOptions {
@@ -70,11 +70,13 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
 
   const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]), denominator);
   if (wantGrad) reducer.setGradOutput(call.gradOutput);
-  // [N, C] float32 logits with class indices or float32 probabilities: the WebAssembly SIMD kernel
-  // (same formulas, float32 arithmetic with float64 sums), when the backend says so.
-  const kernelTargets = !probabilities || target.dtype === 'float32';
-  if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && weightsFitKernels(weight) && useWasm(input.dtype, input.size, C)) {
-    const result = crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, weights: weight, ignoreIndex, smoothing }, reducer);
+  // float32 logits on the WebAssembly SIMD kernels (same formulas, float32 arithmetic with float64
+  // sums), when the backend says so: rows of C classes ([C], [N, C]; class indices or float32
+  // probabilities), or K-dimensional inputs with class indices (classes strided by the inner size).
+  const spatial = inner > 1;
+  const kernelTargets = spatial ? !probabilities : !probabilities || target.dtype === 'float32';
+  if (kernelTargets && input.dtype === 'float32' && weightsFitKernels(weight) && useWasm(input.dtype, input.size, spatial ? 4 * C : C)) {
+    const result = crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, inner, weights: weight, ignoreIndex, smoothing }, reducer);
     if (result) return result;
   }
   const X = input.data;
@@ -137,7 +139,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
 }) as Loss2<CrossEntropyOptions>;
 
 /**
- * The [N, C] float32 case on the WebAssembly kernel: the call, what the TypeScript path checked, and
+ * The float32 case on the WebAssembly kernels (rows, or K-dimensional items): the call, what the TypeScript path checked, and
  * its reducer. Null when the kernel's total is not finite — a NaN or infinite logit, or a float32
  * intermediate that overflowed (m − x_c of logits ±3.4e38, times a zero weight) where float64 stays
  * finite — or when the upstream scale does not fit float32: the TypeScript path then computes the
@@ -145,7 +147,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
  */
 function crossEntropyWasm(
   call: KernelCall<CrossEntropyOptions>,
-  setup: Pick<CrossEntropyRowsRequest, 'probabilities' | 'rows' | 'classes' | 'weights' | 'ignoreIndex' | 'smoothing'>,
+  setup: Pick<CrossEntropyRowsRequest, 'probabilities' | 'rows' | 'classes' | 'weights' | 'ignoreIndex' | 'smoothing'> & { inner: number },
   reducer: Reducer,
 ): { loss: Tensor; grads: (Tensor | null)[] } | null {
   const [input, target] = call.tensors;
@@ -158,15 +160,12 @@ function crossEntropyWasm(
   const upstream = !grad && !gradTarget ? 0 : reducer.upstreams();
   // A mean's 1 / Σ w[t] beyond float32 (weights of 1e-40): the kernel's float32 upstream would be inf.
   if (typeof upstream === 'number' && !Number.isFinite(Math.fround(upstream))) return null;
-  const total = crossEntropyRowsWasm({
-    ...setup,
-    ...kernelTargets(target, setup),
-    logits: input.data as Float32Array,
-    gradTarget,
-    upstream,
-    grad,
-    losses,
-  });
+  const { inner, ...rows } = setup;
+  const logits = input.data as Float32Array;
+  const total =
+    inner > 1
+      ? crossEntropySpatialWasm({ ...rows, ...kernelTargets(target, setup), samples: setup.rows / inner, logits, inner, upstream, grad, losses })
+      : crossEntropyRowsWasm({ ...rows, ...kernelTargets(target, setup), logits, gradTarget, upstream, grad, losses });
   if (!Number.isFinite(total)) return null;
   const loss = losses ? new Tensor(losses, reducer.itemShape) : reducer.reduce(Float64Array.of(total));
   const wrap = (g: Float32Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
