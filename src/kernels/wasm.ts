@@ -65,6 +65,11 @@ interface Exports {
     x: number, rows: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerRow: number, grad: number, losses: number,
   ): number;
+  crossEntropyRows64(
+    x: number, rows: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
+    smoothing: number, upstream: number, upstreamPerRow: number, grad: number, losses: number,
+  ): number;
+  softmaxRows64(x: number, rows: number, C: number, mode: number, out: number): number;
   crossEntropySpatial(
     x: number, B: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerItem: number, grad: number, losses: number,
@@ -379,8 +384,8 @@ function rowsPerChunk(C: number): number {
  * The first n elements of a chunk's view: the view itself when the chunk is full, since building a
  * fresh subarray per chunk is much slower in V8 (only the last chunk is short).
  */
-function firstOf(view: Float32Array, n: number): Float32Array {
-  return n === view.length ? view : view.subarray(0, n);
+function firstOf<V extends Float32Array | Float64Array>(view: V, n: number): V {
+  return n === view.length ? view : (view.subarray(0, n) as V);
 }
 
 /**
@@ -399,7 +404,8 @@ function withKernels<R>(run: (k: Exports, scratch: Scratch) => R): R {
 }
 
 export interface CrossEntropyRowsRequest {
-  logits: Float32Array;
+  /** float32 rows, or float64 rows (class indices only: the float64 kernel). */
+  logits: Float32Array | Float64Array;
   rows: number;
   classes: number;
   /** Class indices (one per row), or with `probabilities` a float32 row of C per row. */
@@ -412,33 +418,42 @@ export interface CrossEntropyRowsRequest {
   smoothing: number;
   /** Upstream gradient: one number for every row, or one per row. */
   upstream: number | ArrayLike<number>;
-  /** Where to write the gradient (rows × classes), or null for the forward pass only. */
-  grad: Float32Array | null;
-  /** Where to write the per-row losses, or null. */
-  losses: Float32Array | null;
+  /** Where to write the gradient (rows × classes, the logits' dtype), or null for the forward pass only. */
+  grad: Float32Array | Float64Array | null;
+  /** Where to write the per-row losses (the logits' dtype), or null. */
+  losses: Float32Array | Float64Array | null;
 }
 
-/** Cross-entropy over rows of float32 logits (class indices or probability rows); returns Σ of the row losses. */
+/**
+ * Cross-entropy over rows of float32 logits (class indices or probability rows) or of float64
+ * logits (class indices: crossEntropyRows64, in chunks of half as many rows); returns Σ of the row
+ * losses.
+ */
 export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
   return withKernels((k, s) => {
     const { logits, rows, classes: C, targets, weights, grad, losses } = request;
-    const chunkRows = rowsPerChunk(C);
+    const wide = logits.BYTES_PER_ELEMENT === 8;
+    const F = wide ? Float64Array : Float32Array;
+    const bytes = logits.BYTES_PER_ELEMENT;
+    const chunkRows = rowsPerChunk(wide ? 2 * C : C);
     const perRowUpstream = typeof request.upstream !== 'number';
     const shared = perRowUpstream ? 0 : (request.upstream as number);
     const probabilities = request.probabilities === true;
     const gradTarget = request.gradTarget ?? null;
-    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr, gtPtr] = s.regions(chunkRows * C * 4, chunkRows * C * 4, C * 4, chunkRows * 4, chunkRows * 4, chunkRows * C * 4, chunkRows * C * 4);
+    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr, gtPtr] = s.regions(
+      chunkRows * C * bytes, (probabilities ? chunkRows * C : chunkRows) * 4, C * bytes, chunkRows * bytes, chunkRows * bytes, chunkRows * C * bytes, probabilities ? chunkRows * C * 4 : 0,
+    );
     const buffer = k.memory.buffer;
-    const xView = new Float32Array(buffer, xPtr, chunkRows * C);
+    const xView = new F(buffer, xPtr, chunkRows * C);
     const tView = new Int32Array(buffer, tPtr, chunkRows);
-    const pView = new Float32Array(buffer, tPtr, chunkRows * C);
-    const gtView = new Float32Array(buffer, gtPtr, chunkRows * C);
-    const uView = new Float32Array(buffer, uPtr, chunkRows);
-    const lView = new Float32Array(buffer, lPtr, chunkRows);
-    const gView = grad ? new Float32Array(buffer, gPtr, chunkRows * C) : null;
+    const pView = probabilities ? new Float32Array(buffer, tPtr, chunkRows * C) : null;
+    const gtView = probabilities ? new Float32Array(buffer, gtPtr, chunkRows * C) : null;
+    const uView = new F(buffer, uPtr, chunkRows);
+    const lView = new F(buffer, lPtr, chunkRows);
+    const gView = grad ? new F(buffer, gPtr, chunkRows * C) : null;
     let weightSum = C;
     if (weights) {
-      const wView = new Float32Array(buffer, wPtr, C);
+      const wView = new F(buffer, wPtr, C);
       wView.set(weights);
       weightSum = 0;
       for (let c = 0; c < C; c++) weightSum += wView[c];
@@ -447,13 +462,16 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
     for (let r0 = 0; r0 < rows; r0 += chunkRows) {
       const n = Math.min(chunkRows, rows - r0);
       xView.set(logits.subarray(r0 * C, (r0 + n) * C));
-      if (probabilities) pView.set((targets as Float32Array).subarray(r0 * C, (r0 + n) * C));
+      if (pView) pView.set((targets as Float32Array).subarray(r0 * C, (r0 + n) * C));
       else for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
       if (perRowUpstream) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
-      total += probabilities
-        ? k.crossEntropyProbRows(xPtr, n, C, tPtr, weights ? wPtr : 0, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, gradTarget ? gtPtr : 0, losses ? lPtr : 0)
-        : k.crossEntropyRows(xPtr, n, C, tPtr, weights ? wPtr : 0, weightSum, request.ignoreIndex, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
-      if (gradTarget) gradTarget.set(firstOf(gtView, n * C), r0 * C);
+      const [w, u, g, l] = [weights ? wPtr : 0, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0];
+      total += wide
+        ? k.crossEntropyRows64(xPtr, n, C, tPtr, w, weightSum, request.ignoreIndex, request.smoothing, shared, u, g, l)
+        : probabilities
+          ? k.crossEntropyProbRows(xPtr, n, C, tPtr, w, request.smoothing, shared, u, g, gradTarget ? gtPtr : 0, l)
+          : k.crossEntropyRows(xPtr, n, C, tPtr, w, weightSum, request.ignoreIndex, request.smoothing, shared, u, g, l);
+      if (gradTarget && gtView) gradTarget.set(firstOf(gtView, n * C), r0 * C);
       if (grad && gView) grad.set(firstOf(gView, n * C), r0 * C);
       if (losses) losses.set(firstOf(lView, n), r0);
     }
