@@ -182,6 +182,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'crossEntropy (class indices)',
     fn: fnOf(L.crossEntropy),
     gradScale: crossEntropyScale,
+    float64Kernel: true,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), ignoreIndex: ignoreIndex(C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
         args: [want(REAL, [N, C]), want(classes(C), [N])],
@@ -232,6 +233,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'crossEntropy unbatched [C]',
     fn: fnOf(L.crossEntropy),
     gradScale: crossEntropyScale,
+    float64Kernel: true,
     recipe: ({ C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), ignoreIndex: ignoreIndex(C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 1)) }).map((o) => ({
         args: [want(REAL, [C]), want(classes(C), [])],
