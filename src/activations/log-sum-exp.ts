@@ -2,7 +2,7 @@ import { booleanOption, checkArity, integerOption, readOptions } from '../core/o
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneLogSumExp } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
-import { useWasm } from '../kernels/backend.js';
+import { kernelsFor, useWasm } from '../kernels/backend.js';
 import { softmaxRowsWasm } from '../kernels/wasm.js';
 
 /** Options of {@link logSumExp}. */
@@ -36,11 +36,12 @@ export function logSumExp(x: TensorLike, opts?: LogSumExpOptions): Tensor {
   const shape = t.shape.length === 0 ? [] : t.shape.filter((_, i) => i !== dim);
   const resultShape = keepdim && t.shape.length > 0 ? t.shape.map((d, i) => (i === dim ? 1 : d)) : shape;
   const lanes = shape.reduce((a, d) => a * d, 1);
-  // Float32 along the last (contiguous) dimension, non-empty: the WebAssembly SIMD kernel.
-  if (t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && t.size > 0 && useWasm(t.dtype, t.size, t.shape[dim])) {
-    const out = new Float32Array(lanes);
-    softmaxRowsWasm(t.data as Float32Array, lanes, t.shape[dim], 2, out);
-    return new Tensor(out, resultShape);
+  // Float32 or float64 along the last (contiguous) dimension, non-empty: the WebAssembly SIMD
+  // kernels (the float64 one hands rows with NaN or ±inf back to the TypeScript path).
+  const last = t.shape.length > 0 && dim === t.shape.length - 1 && t.size > 0;
+  if (last && ((t.dtype === 'float32' && useWasm(t.dtype, t.size, t.shape[dim])) || (t.dtype === 'float64' && kernelsFor(t.size, 2 * t.shape[dim])))) {
+    const out = t.dtype === 'float64' ? new Float64Array(lanes) : new Float32Array(lanes);
+    if (softmaxRowsWasm(t.data as Float32Array | Float64Array, lanes, t.shape[dim], 2, out)) return new Tensor(out, resultShape);
   }
   const out = new Float64Array(lanes);
   forEachLane(t.shape, dim, (offset, stride, length, lane) => {

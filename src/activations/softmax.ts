@@ -2,7 +2,7 @@ import { checkArity, integerOption, readOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
-import { useWasm } from '../kernels/backend.js';
+import { kernelsFor, useWasm } from '../kernels/backend.js';
 import { resultArray, softmaxRowsWasm } from '../kernels/wasm.js';
 
 /** Options of {@link softmax} and {@link logSoftmax}. */
@@ -28,12 +28,13 @@ function alongDim(
   const options = readOptions(fn, args[1], ['dim']);
   const t = asTensor(fn, 'input', args[0] as TensorLike);
   const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
-  // Float32 along the last (contiguous) dimension: the WebAssembly SIMD kernel.
-  if (t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && useWasm(t.dtype, t.size, t.shape[dim])) {
-    const C = t.shape[dim];
-    const out = resultArray(t.size);
-    softmaxRowsWasm(t.data as Float32Array, C === 0 ? 0 : t.size / C, C, fn === 'softmax' ? 0 : 1, out);
-    return new Tensor(out, t.shape);
+  // Float32 or float64 along the last (contiguous) dimension: the WebAssembly SIMD kernels (the
+  // float64 one hands rows with NaN or ±inf back to the TypeScript path).
+  const last = t.shape.length > 0 && dim === t.shape.length - 1;
+  const C = t.shape[dim];
+  if (last && ((t.dtype === 'float32' && useWasm(t.dtype, t.size, C)) || (t.dtype === 'float64' && t.size > 0 && kernelsFor(t.size, 2 * C)))) {
+    const out = t.dtype === 'float64' ? new Float64Array(t.size) : resultArray(t.size);
+    if (softmaxRowsWasm(t.data as Float32Array | Float64Array, C === 0 ? 0 : t.size / C, C, fn === 'softmax' ? 0 : 1, out)) return new Tensor(out, t.shape);
   }
   const out = new Float64Array(t.size);
   forEachLane(t.shape, dim, (offset, stride, length) => write(t.data, offset, stride, length, out));

@@ -655,20 +655,29 @@ export function elementwiseWasm(r: ElementwiseRequest): number {
   });
 }
 
-/** Softmax (0), log-softmax (1) or logsumexp (2) of contiguous rows of float32. */
-export function softmaxRowsWasm(x: Float32Array, rows: number, C: number, mode: 0 | 1 | 2, out: Float32Array): void {
-  withKernels((k, s) => {
-    const chunkRows = rowsPerChunk(C);
+/**
+ * Softmax (0), log-softmax (1) or logsumexp (2) of contiguous rows of float32, or of float64
+ * (softmaxRows64): false when the float64 kernel met a row with NaN or ±inf (the caller then runs
+ * the TypeScript path, which gives PyTorch's NaN and ±inf results), true when `out` is written.
+ */
+export function softmaxRowsWasm(x: Float32Array | Float64Array, rows: number, C: number, mode: 0 | 1 | 2, out: Float32Array | Float64Array): boolean {
+  return withKernels((k, s) => {
+    const wide = x.BYTES_PER_ELEMENT === 8;
+    const F = wide ? Float64Array : Float32Array;
+    const chunkRows = rowsPerChunk(wide ? 2 * C : C);
     const outWidth = mode === 2 ? 1 : C;
-    const [xPtr, oPtr] = s.regions(chunkRows * C * 4, chunkRows * outWidth * 4);
-    const xView = new Float32Array(k.memory.buffer, xPtr, chunkRows * C);
-    const oView = new Float32Array(k.memory.buffer, oPtr, chunkRows * outWidth);
+    const [xPtr, oPtr] = s.regions(chunkRows * C * x.BYTES_PER_ELEMENT, chunkRows * outWidth * x.BYTES_PER_ELEMENT);
+    const xView = new F(k.memory.buffer, xPtr, chunkRows * C);
+    const oView = new F(k.memory.buffer, oPtr, chunkRows * outWidth);
     for (let r0 = 0; r0 < rows; r0 += chunkRows) {
       const n = Math.min(chunkRows, rows - r0);
       xView.set(x.subarray(r0 * C, (r0 + n) * C));
-      k.softmaxRows(xPtr, n, C, mode, oPtr);
+      if (wide) {
+        if (k.softmaxRows64(xPtr, n, C, mode, oPtr) !== 0) return false;
+      } else k.softmaxRows(xPtr, n, C, mode, oPtr);
       out.set(firstOf(oView, n * outWidth), r0 * outWidth);
     }
+    return true;
   });
 }
 

@@ -446,18 +446,21 @@ export const TARGETS: DiffTarget[] = [
   // Activations: forward only.
   {
     name: 'softmax',
+    float64Kernel: true,
     fn: activation(L.softmax),
     recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }),
     large: LARGE,
   },
   {
     name: 'logSoftmax',
+    float64Kernel: true,
     fn: activation(L.logSoftmax),
     recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }),
     large: LARGE,
   },
   {
     name: 'logSumExp',
+    float64Kernel: true,
     fn: activation(L.logSumExp),
     recipe: ({ N, C }) => fc.record({ keepdim: optional(fc.boolean()) }).map((o) => ({ args: [want(REAL, [N, C])], options: defined(o), itemShape: null })),
     large: LARGE,
