@@ -148,6 +148,43 @@ const spatialShape = ({ N, C }: { N: number; C: number }): fc.Arbitrary<number[]
 /** Large K-dimensional shapes: many short columns (C = 4), segmentation-like (21 classes), long class columns. */
 const LARGE_SPATIAL = [{ N: 4100, C: 4 }, { N: 784, C: 21 }, { N: 68, C: 257 }];
 
+/**
+ * CTC gradients are `u (exp(lp) − posterior)`, a difference of terms of order exp(lp) (the
+ * posterior of a likely class is close to its probability), the posterior itself computed as
+ * exp(lcab + nll − lp) by the log-space reference: an exponent summed from up to 2 T of the
+ * sequence's log-probabilities, whose rounding is relative to their magnitude B (Σ_t of the
+ * largest |lp_t| of the sequence). So S = |u| exp(lp) + |u| posterior (1 + 2 B + |lp|), u the
+ * upstream of the element's sequence.
+ */
+function ctcScale(c: Case, k: number, ref: Float64Array): Float64Array | null {
+  if (k !== 0) return null;
+  const [lp, , inputLengths, targetLengths] = c.args;
+  const [T, N, C] = lp.shape.length === 3 ? lp.shape : [lp.shape[0], 1, lp.shape[1]];
+  const reduction = c.options.reduction ?? 'mean';
+  const magnitude = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    for (let t = 0; t < Math.min(T, inputLengths.values[n]); t++) {
+      let m = 0;
+      for (let j = 0; j < C; j++) {
+        const v = Math.abs(lp.values[(t * N + n) * C + j]);
+        if (Number.isFinite(v)) m = Math.max(m, v);
+      }
+      magnitude[n] += m;
+    }
+  }
+  const out = new Float64Array(ref.length);
+  for (let i = 0; i < ref.length; i++) {
+    const n = Math.floor(i / C) % N;
+    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[n] : 1) : reduction === 'sum' ? 1 : 1 / (N * Math.max(1, targetLengths.values[n]));
+    const x = lp.values[i];
+    const p = Math.abs(u) * Math.exp(x);
+    const posterior = Math.abs(Math.sign(u) * p - ref[i]);
+    const s = p + posterior * (1 + 2 * magnitude[n] + Math.abs(x));
+    out[i] = Number.isFinite(s) ? s : 0;
+  }
+  return out;
+}
+
 /** A tensor option's value at element i of the input (trailing-dimension broadcasting), or 1. */
 function optionAt(c: Case, name: string, i: number): number {
   const v = c.options[name];
@@ -424,6 +461,8 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'ctcLoss',
     fn: fnOf(L.ctcLoss),
+    float64Kernel: true,
+    gradScale: ctcScale,
     recipe: ({ N, C }) => {
       const classesC = Math.max(C, 2);
       return fc
