@@ -1,3 +1,4 @@
+import type { Definition, OptionSpec, TensorArg } from './catalog.js';
 import { checkArity, readOptions } from './options.js';
 import {
   asTensor,
@@ -188,7 +189,7 @@ export interface KernelResult {
 
 type Kernel<O> = (call: KernelCall<O>) => KernelResult;
 
-/** The untyped shape of every loss; each loss file narrows it to {@link Loss2} or {@link Loss3}. */
+/** The untyped shape of every loss (what code that takes any loss, such as the command line's, calls). */
 export type AnyLoss = ((...args: unknown[]) => Tensor) & { withGrad: (...args: unknown[]) => LossWithGrad };
 
 /** The dtype of a result: that of the first floating argument (float32 if none). */
@@ -298,16 +299,48 @@ function plainArgument(fn: string, arg: string, value: TensorLike, position: num
   return new Tensor(Float32Array.from(data), wide.shape);
 }
 
+/** The definitions functions were built from (read by the catalogue), and whether each is a loss or an activation. */
+const DEFINITIONS = new WeakMap<object, { definition: Definition; kind: 'loss' | 'activation' }>();
+
+/** Records the definition of an activation (or of a loss not built by defineLoss) and returns the function. */
+export function describe<F extends object>(fn: F, definition: Definition, kind: 'loss' | 'activation'): F {
+  DEFINITIONS.set(fn, { definition, kind });
+  return fn;
+}
+
+/** The definition a function was built from, if it is one of losskit's. */
+export function definitionOf(fn: object): { definition: Definition; kind: 'loss' | 'activation' } | undefined {
+  return DEFINITIONS.get(fn);
+}
+
+/** The option names a definition accepts: `reduction` (where it has reductions), then its own. */
+export function optionNamesOf(definition: Definition, kind: 'loss' | 'activation' = 'loss'): string[] {
+  const reductions = definition.reductions ?? (kind === 'loss' ? ['none'] : []);
+  return [...(reductions.length > 0 ? ['reduction'] : []), ...Object.keys(definition.options)];
+}
+
 /**
- * Builds a public loss from its kernel: argument conversion with named errors, option checking
- * (unknown names throw), and the `withGrad` twin that returns `{ loss, grad, grads }`.
+ * A loss's definition typed by its options type `O` and its arguments `A`: the definition lists
+ * exactly the options of `O` (besides `reduction`), so the options interface and the catalogue
+ * cannot drift apart.
  */
-export function defineLoss<O extends object>(
-  name: string,
-  argNames: readonly string[],
-  optionNames: readonly string[],
-  kernel: Kernel<O>,
-): AnyLoss {
+export type DefinitionOf<O, A extends readonly TensorArg[]> = Omit<Definition, 'args' | 'options'> & {
+  args: A;
+  options: { readonly [K in Exclude<keyof O, 'reduction'>]-?: OptionSpec };
+};
+
+/** The type of a loss of the tensor arguments `A` and options `O`: {@link Loss2}, {@link Loss3} or {@link Loss4}. */
+export type LossFor<A extends readonly unknown[], O> = A['length'] extends 2 ? Loss2<O> : A['length'] extends 3 ? Loss3<O> : A['length'] extends 4 ? Loss4<O> : never;
+
+/**
+ * Builds a public loss from its definition (name, arguments, options: the catalogue's metadata) and
+ * its kernel: argument conversion with named errors, option checking (unknown names throw), and the
+ * `withGrad` twin that returns `{ loss, grad, grads }`.
+ */
+export function defineLoss<O extends object, const A extends readonly TensorArg[]>(definition: DefinitionOf<O, A>, kernel: Kernel<O>): LossFor<A, O> {
+  const { name } = definition;
+  const argNames = definition.args.map((a) => a.name);
+  const optionNames = optionNamesOf(definition);
   const run = (args: unknown[], wantGrad: boolean): KernelResult => {
     checkArity(name, args, [...argNames, 'options']);
     const valid = wantGrad ? [...optionNames, 'lossInto', 'gradOutput', 'gradInto', 'argnums'] : [...optionNames, 'lossInto'];
@@ -337,5 +370,6 @@ export function defineLoss<O extends object>(
     },
   });
   Object.defineProperty(loss, 'name', { value: name });
-  return loss;
+  // The one cast of a loss's type: run() checked the arguments and options the signature promises.
+  return describe(loss, definition as Definition, 'loss') as unknown as LossFor<A, O>;
 }

@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import type { Reduction } from '../core/reduction.js';
 import type { Tensor, TensorLike } from '../core/tensor.js';
 
@@ -42,13 +41,16 @@ function checkUnitInterval(fn: string, arg: string, t: Tensor, nanAllowed: boole
  * Prefer {@link binaryCrossEntropyWithLogits} on logits: it is exact where this one clamps.
  * Differs from PyTorch: a target outside [0, 1] throws too (PyTorch checks only the input).
  */
-export const binaryCrossEntropy = elementwiseLoss<null>({
+export const binaryCrossEntropy = elementwiseLoss({
   name: 'binaryCrossEntropy',
-  args: ['input', 'target'],
-  differentiable: [true, true],
-  options: [],
-  weight: 'broadcast',
-  params: () => null,
+  reference: 'torch.nn.functional.binary_cross_entropy',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: 'broadcastable to input', broadcast: true, mean: 'count', doc: "weights broadcast to the input's shape" },
+  },
+  plot: { x: 'probability', range: [0.01, 0.99], targets: [1, 0] },
+  cliAliases: ['bce'],
+  params: (_: BinaryCrossEntropyOptions) => null,
   check(tensors) {
     checkUnitInterval('binaryCrossEntropy', 'input', tensors[0], false);
     checkUnitInterval('binaryCrossEntropy', 'target', tensors[1], true);
@@ -61,4 +63,4 @@ export const binaryCrossEntropy = elementwiseLoss<null>({
     out[1] = (p - y) / Math.max((1 - p) * p, EPSILON);
     out[2] = log1mP - logP;
   },
-}) as Loss2<BinaryCrossEntropyOptions>;
+});

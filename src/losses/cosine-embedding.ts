@@ -1,5 +1,5 @@
 import { gradBuffer } from '../core/grad-buffer.js';
-import { defineLoss, resultDtype, type Loss3 } from '../core/loss.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
@@ -33,11 +33,22 @@ const EPSILON = Math.fround(1e-12);
  * // tensor(0.9993)
  * ```
  */
-export const cosineEmbeddingLoss = defineLoss<CosineEmbeddingLossOptions>(
-  'cosineEmbeddingLoss',
-  ['input1', 'input2', 'target'],
-  ['margin', 'reduction'],
-  (call) => {
+export const cosineEmbeddingLoss = defineLoss(
+  {
+    name: 'cosineEmbeddingLoss',
+    reference: 'torch.nn.functional.cosine_embedding_loss',
+    args: [
+      { name: 'input1', shape: '[N, D] or [D]', differentiable: true },
+      { name: 'input2', shape: 'like input1', differentiable: true },
+      { name: 'target', shape: '[N] or [] (±1)', differentiable: false },
+    ],
+    options: {
+      margin: { type: 'number', default: 0, doc: 'the margin (meaningful in [−1, 1], not checked, as PyTorch)' },
+    },
+    items: 'rows',
+    plot: null,
+  },
+  (call: KernelCall<CosineEmbeddingLossOptions>) => {
     const fn = 'cosineEmbeddingLoss';
     const [x1, x2, target] = call.tensors;
     const { options, wantGrad } = call;
@@ -103,4 +114,4 @@ export const cosineEmbeddingLoss = defineLoss<CosineEmbeddingLossOptions>(
     const wrap = (g: Float32Array | Float64Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
     return { loss: reducer.reduce(losses), grads: wantGrad ? [wrap(g1, x1), wrap(g2, x2), null] : [] };
   },
-) as Loss3<CosineEmbeddingLossOptions>;
+);

@@ -1,6 +1,6 @@
 import { checkClassTargets, classLayout, classWeights, itemBase } from '../core/classes.js';
 import { gradBuffer } from '../core/grad-buffer.js';
-import { defineLoss, gradTensor, resultDtype, type KernelCall, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { integerOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { sameShape } from '../core/shape.js';
@@ -20,8 +20,6 @@ export interface CrossEntropyOptions {
   /** In [0, 1]: mix `labelSmoothing / C` of the uniform distribution into the target; default 0. */
   labelSmoothing?: number;
 }
-
-const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing'] as const;
 
 /**
  * Cross-entropy of logits, as `torch.nn.functional.cross_entropy`: `logSoftmax` and
@@ -49,7 +47,22 @@ const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing'] as cons
  * ```
  * Differs from PyTorch: class indices are numbers (JavaScript has no int64); a non-integer throws.
  */
-export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['input', 'target'], OPTIONS, (call) => {
+export const crossEntropy = defineLoss({
+  name: 'crossEntropy',
+  reference: 'torch.nn.functional.cross_entropy',
+  args: [
+    { name: 'input', shape: '[C], [N, C] or [N, C, d1, ..., dk] (logits)', differentiable: true },
+    { name: 'target', shape: "class indices [], [N] or [N, d1, ..., dk], or probabilities like input", differentiable: true, classIndices: true },
+  ],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: '[C]', broadcast: false, mean: 'weights', doc: 'one weight per class' },
+    ignoreIndex: { type: 'integer', default: -100, doc: 'class index whose items contribute nothing' },
+    labelSmoothing: { type: 'number', default: 0, range: { min: 0, max: 1 }, doc: 'mix labelSmoothing / C of the uniform distribution into the target' },
+  },
+  kernels: ['crossEntropyRows', 'crossEntropyProbRows', 'crossEntropySpatial', 'crossEntropyRows64'],
+  items: 'classes',
+  plot: { x: 'true-class-logit', range: [-6, 6] },
+}, (call: KernelCall<CrossEntropyOptions>) => {
   const fn = 'crossEntropy';
   const [input, target] = call.tensors;
   const { options, wantGrad } = call;
@@ -140,7 +153,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['in
     loss: reducer.reduce(losses),
     grads: wantGrad ? [gradTensor(gradInput!, input), gradTarget ? gradTensor(gradTarget, target) : null] : [],
   };
-}) as Loss2<CrossEntropyOptions>;
+});
 
 /**
  * The call on the WebAssembly kernels (float32 rows or K-dimensional items, float64 rows): the

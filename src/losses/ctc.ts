@@ -358,11 +358,24 @@ function ctcScaled(LP: ArrayLike<number>, q: Sequence, C: number, upstream: numb
  * ```
  * Differs from PyTorch: a target equal to the blank throws (PyTorch computes a meaningless value).
  */
-export const ctcLoss = defineLoss<CtcLossOptions>(
-  'ctcLoss',
-  ['logProbs', 'targets', 'inputLengths', 'targetLengths'],
-  ['blank', 'reduction', 'zeroInfinity'],
-  (call) => {
+export const ctcLoss = defineLoss(
+  {
+    name: 'ctcLoss',
+    reference: 'torch.nn.functional.ctc_loss',
+    args: [
+      { name: 'logProbs', shape: '[T, N, C] or [T, C] (log-probabilities)', differentiable: true },
+      { name: 'targets', shape: 'class indices [N, S], [S] or [Σ targetLengths]', differentiable: false, classIndices: true },
+      { name: 'inputLengths', shape: '[N] or []', differentiable: false },
+      { name: 'targetLengths', shape: '[N] or []', differentiable: false },
+    ],
+    options: {
+      blank: { type: 'integer', default: 0, range: { min: 0 }, doc: 'index of the blank label' },
+      zeroInfinity: { type: 'boolean', default: false, doc: 'replace infinite losses (impossible alignments) and their gradients by 0' },
+    },
+    items: 'sequences',
+    plot: null,
+  },
+  (call: KernelCall<CtcLossOptions>) => {
     const fn = 'ctcLoss';
     const [logProbs, targets] = call.tensors;
     const { options, wantGrad } = call;
@@ -407,4 +420,4 @@ export const ctcLoss = defineLoss<CtcLossOptions>(
     const items = reduction === 'mean' ? losses.map((l, n) => l / Math.max(targetLengths[n], 1)) : losses;
     return { loss: reducer.reduce(items), grads: grad ? [new Tensor(grad, logProbs.shape), null, null, null] : [] };
   },
-) as unknown as CtcLoss;
+);

@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss3 } from '../core/loss.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 import { sameShape, shapeString } from '../core/shape.js';
@@ -57,13 +56,21 @@ function varShape(input: readonly number[], variance: readonly number[]): readon
  * // tensor(0.2500)
  * ```
  */
-export const gaussianNllLoss = elementwiseLoss<Params>({
+export const gaussianNllLoss = elementwiseLoss({
   name: 'gaussianNllLoss',
-  args: ['input', 'target', 'var'],
-  differentiable: [true, true, true],
-  options: ['full', 'eps'],
+  reference: 'torch.nn.functional.gaussian_nll_loss',
+  args: [
+    { name: 'input', shape: '[*, D]', differentiable: true },
+    { name: 'target', shape: 'like input', differentiable: true },
+    { name: 'var', shape: '[*, D], [*], [*, 1] or a number', differentiable: true },
+  ],
+  options: {
+    full: { type: 'boolean', default: false, doc: 'add the constant 0.5 log(2π)' },
+    eps: { type: 'number', default: 1e-6, doc: 'variances are clamped to at least eps' },
+  },
+  plot: null,
   broadcastArg: (index, t, input) => (index === 2 ? varShape(input.shape, t.shape) : null),
-  params: (options) => ({
+  params: (options: GaussianNllLossOptions) => ({
     full: booleanOption('gaussianNllLoss', 'full', options.full, false),
     eps: numberOption('gaussianNllLoss', 'eps', options.eps, 1e-6),
   }),
@@ -81,4 +88,4 @@ export const gaussianNllLoss = elementwiseLoss<Params>({
     out[2] = -d / v;
     out[3] = 0.5 * (1 / v - (d * d) / (v * v));
   },
-}) as Loss3<GaussianNllLossOptions>;
+});

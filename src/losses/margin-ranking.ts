@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss3 } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 
@@ -26,12 +25,19 @@ export interface MarginRankingLossOptions {
  * // tensor(0.7500)
  * ```
  */
-export const marginRankingLoss = elementwiseLoss<{ margin: number }>({
+export const marginRankingLoss = elementwiseLoss({
   name: 'marginRankingLoss',
-  args: ['input1', 'input2', 'target'],
-  differentiable: [true, true, true],
-  options: ['margin'],
-  params: (options) => ({ margin: numberOption('marginRankingLoss', 'margin', options.margin, 0) }),
+  reference: 'torch.nn.functional.margin_ranking_loss',
+  args: [
+    { name: 'input1', shape: '[N] or []', differentiable: true },
+    { name: 'input2', shape: 'like input1', differentiable: true },
+    { name: 'target', shape: 'like input1 (±1)', differentiable: true },
+  ],
+  options: {
+    margin: { type: 'number', default: 0, doc: 'the margin' },
+  },
+  plot: null,
+  params: (options: MarginRankingLossOptions) => ({ margin: numberOption('marginRankingLoss', 'margin', options.margin, 0) }),
   pointwise(x1, x2, y, { margin }, out) {
     const z = -y * (x1 - x2) + margin;
     const active = z >= 0 ? 1 : 0;
@@ -41,4 +47,4 @@ export const marginRankingLoss = elementwiseLoss<{ margin: number }>({
     out[3] = -(x1 - x2) * active;
     if (Number.isNaN(z)) out[0] = z;
   },
-}) as Loss3<MarginRankingLossOptions>;
+});

@@ -1,6 +1,6 @@
 import { checkClassTargets, classWeights } from '../core/classes.js';
 import { gradBuffer } from '../core/grad-buffer.js';
-import { defineLoss, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { shapeString } from '../core/shape.js';
@@ -34,11 +34,23 @@ export interface MultiMarginLossOptions {
  * // tensor(0.3250)
  * ```
  */
-export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
-  'multiMarginLoss',
-  ['input', 'target'],
-  ['p', 'margin', 'weight', 'reduction'],
-  (call) => {
+export const multiMarginLoss = defineLoss(
+  {
+    name: 'multiMarginLoss',
+    reference: 'torch.nn.functional.multi_margin_loss',
+    args: [
+      { name: 'input', shape: '[N, C], [C] or []', differentiable: true },
+      { name: 'target', shape: 'class indices [N] or []', differentiable: false, classIndices: true },
+    ],
+    options: {
+      p: { type: 'number', default: 1, values: [1, 2], doc: '1 (hinge) or 2 (squared hinge)' },
+      margin: { type: 'number', default: 1, doc: 'the margin' },
+      weight: { type: 'tensor', default: 1, shape: '[C]', broadcast: false, mean: 'count', doc: "one weight per class (applied by the target's class)" },
+    },
+    items: 'rows',
+    plot: null,
+  },
+  (call: KernelCall<MultiMarginLossOptions>) => {
     const fn = 'multiMarginLoss';
     const [input, target] = call.tensors;
     const { options, wantGrad } = call;
@@ -95,4 +107,4 @@ export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
     }
     return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
   },
-) as Loss2<MultiMarginLossOptions>;
+);

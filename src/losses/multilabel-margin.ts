@@ -1,5 +1,5 @@
 import { gradBuffer } from '../core/grad-buffer.js';
-import { defineLoss, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
@@ -26,11 +26,19 @@ export interface MultilabelMarginLossOptions {
  * // tensor(0.8500)
  * ```
  */
-export const multilabelMarginLoss = defineLoss<MultilabelMarginLossOptions>(
-  'multilabelMarginLoss',
-  ['input', 'target'],
-  ['reduction'],
-  (call) => {
+export const multilabelMarginLoss = defineLoss(
+  {
+    name: 'multilabelMarginLoss',
+    reference: 'torch.nn.functional.multilabel_margin_loss',
+    args: [
+      { name: 'input', shape: '[N, C], [C] or []', differentiable: true },
+      { name: 'target', shape: 'like input (class indices, ended by −1)', differentiable: false, classIndices: true },
+    ],
+    options: {},
+    items: 'rows',
+    plot: null,
+  },
+  (call: KernelCall<MultilabelMarginLossOptions>) => {
     const fn = 'multilabelMarginLoss';
     const [input, target] = call.tensors;
     const { options, wantGrad } = call;
@@ -91,4 +99,4 @@ export const multilabelMarginLoss = defineLoss<MultilabelMarginLossOptions>(
     }
     return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
   },
-) as Loss2<MultilabelMarginLossOptions>;
+);

@@ -1,4 +1,4 @@
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, broadcastMap } from '../core/shape.js';
 import { logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
@@ -27,11 +27,21 @@ export interface MultilabelSoftMarginLossOptions {
  * // tensor(0.3048)
  * ```
  */
-export const multilabelSoftMarginLoss = defineLoss<MultilabelSoftMarginLossOptions>(
-  'multilabelSoftMarginLoss',
-  ['input', 'target'],
-  ['weight', 'reduction'],
-  (call) => {
+export const multilabelSoftMarginLoss = defineLoss(
+  {
+    name: 'multilabelSoftMarginLoss',
+    reference: 'torch.nn.functional.multilabel_soft_margin_loss',
+    args: [
+      { name: 'input', shape: '[*, C]', differentiable: true },
+      { name: 'target', shape: 'like input (0/1 or probabilities)', differentiable: true },
+    ],
+    options: {
+      weight: { type: 'tensor', default: 1, shape: 'broadcastable to input ([C])', broadcast: true, mean: 'count', doc: 'weights broadcast to the input, typically one per class' },
+    },
+    items: 'rows',
+    plot: null,
+  },
+  (call: KernelCall<MultilabelSoftMarginLossOptions>) => {
     const fn = 'multilabelSoftMarginLoss';
     const [input, target] = call.tensors;
     const { options, wantGrad } = call;
@@ -66,4 +76,4 @@ export const multilabelSoftMarginLoss = defineLoss<MultilabelSoftMarginLossOptio
       grads: gradInput ? [gradTensor(gradInput, input), gradTarget ? gradTensor(gradTarget, target) : null] : [],
     };
   },
-) as Loss2<MultilabelSoftMarginLossOptions>;
+);

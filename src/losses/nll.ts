@@ -1,6 +1,6 @@
 import { checkClassTargets, classLayout, classWeights } from '../core/classes.js';
 import { gradBuffer } from '../core/grad-buffer.js';
-import { defineLoss, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { integerOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
@@ -31,7 +31,20 @@ export interface NllLossOptions {
  * ```
  * Differs from PyTorch: class indices are numbers (JavaScript has no int64); a non-integer throws.
  */
-export const nllLoss = defineLoss<NllLossOptions>('nllLoss', ['input', 'target'], ['weight', 'ignoreIndex', 'reduction'], (call) => {
+export const nllLoss = defineLoss({
+  name: 'nllLoss',
+  reference: 'torch.nn.functional.nll_loss',
+  args: [
+    { name: 'input', shape: '[C], [N, C] or [N, C, d1, ..., dk] (log-probabilities)', differentiable: true },
+    { name: 'target', shape: 'class indices [], [N] or [N, d1, ..., dk]', differentiable: false, classIndices: true },
+  ],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: '[C]', broadcast: false, mean: 'weights', doc: 'one weight per class' },
+    ignoreIndex: { type: 'integer', default: -100, doc: 'class index whose items contribute nothing' },
+  },
+  items: 'classes',
+  plot: null,
+}, (call: KernelCall<NllLossOptions>) => {
   const fn = 'nllLoss';
   const [input, target] = call.tensors;
   const { options, wantGrad } = call;
@@ -65,4 +78,4 @@ export const nllLoss = defineLoss<NllLossOptions>('nllLoss', ['input', 'target']
     }
   }
   return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
-}) as Loss2<NllLossOptions>;
+});

@@ -1,5 +1,5 @@
 import { gradBuffer } from '../core/grad-buffer.js';
-import { defineLoss, resultDtype, type Loss3 } from '../core/loss.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
@@ -76,11 +76,25 @@ function distance(
  * // tensor(0.0858)
  * ```
  */
-export const tripletMarginLoss = defineLoss<TripletMarginLossOptions>(
-  'tripletMarginLoss',
-  ['anchor', 'positive', 'negative'],
-  ['margin', 'p', 'eps', 'swap', 'reduction'],
-  (call) => {
+export const tripletMarginLoss = defineLoss(
+  {
+    name: 'tripletMarginLoss',
+    reference: 'torch.nn.functional.triplet_margin_loss',
+    args: [
+      { name: 'anchor', shape: '[N, D] or [D]', differentiable: true },
+      { name: 'positive', shape: 'like anchor', differentiable: true },
+      { name: 'negative', shape: 'like anchor', differentiable: true },
+    ],
+    options: {
+      margin: { type: 'number', default: 1, range: { min: 0, minOpen: true }, doc: 'the margin' },
+      p: { type: 'number', default: 2, range: { min: 0, minOpen: true }, doc: 'norm degree of the distance (finite)' },
+      eps: { type: 'number', default: 1e-6, doc: 'added to each difference before the norm' },
+      swap: { type: 'boolean', default: false, doc: 'distance swap: min(d(a, n), d(p, n)) as the negative distance' },
+    },
+    items: 'rows',
+    plot: null,
+  },
+  (call: KernelCall<TripletMarginLossOptions>) => {
     const fn = 'tripletMarginLoss';
     const [anchor, positive, negative] = call.tensors;
     const { options, wantGrad } = call;
@@ -138,4 +152,4 @@ export const tripletMarginLoss = defineLoss<TripletMarginLossOptions>(
     const wrap = (g: Float32Array | Float64Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
     return { loss: reducer.reduce(losses), grads: wantGrad ? [wrap(ga, anchor), wrap(gp, positive), wrap(gn, negative)] : [] };
   },
-) as Loss3<TripletMarginLossOptions>;
+);
