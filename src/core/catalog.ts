@@ -3,8 +3,6 @@
 // spec; each activation in its `describe` call). The command line, the playground, the benchmarks,
 // the README's tables and the tests read it instead of restating names, options and shapes.
 import { definitionOf } from './loss.js';
-
-export { describeRange } from './options.js';
 import * as activations from '../activations/index.js';
 import * as losses from '../losses/index.js';
 
@@ -226,3 +224,16 @@ function collect(modules: readonly Record<string, unknown>[]): Record<string, Ca
 export const catalog: Readonly<Record<string, CatalogEntry>> = Object.freeze(
   collect([activations, losses]),
 );
+
+/** How an option's valid values read in messages and docs: `'> 0'`, `'in [0, 1] or -1'`, `'1 or 2'`. */
+export function describeRange(spec: NumberOptionSpec): string | undefined {
+  if (spec.values) return spec.values.join(' or ');
+  const r = spec.range;
+  if (!r) return undefined;
+  let text: string;
+  if (r.min !== undefined && r.max !== undefined) text = `in ${r.minOpen ? '(' : '['}${r.min}, ${r.max}${r.maxOpen ? ')' : ']'}`;
+  else if (r.min !== undefined) text = `${r.minOpen ? '>' : '>='} ${r.min}`;
+  else if (r.max !== undefined) text = `${r.maxOpen ? '<' : '<='} ${r.max}`;
+  else text = 'any number';
+  return r.also && r.also.length > 0 ? `${text} or ${r.also.join(' or ')}` : text;
+}

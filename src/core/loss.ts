@@ -1,5 +1,5 @@
 import type { Definition, OptionSpec, TensorArg } from './catalog.js';
-import { checkArity, checkOption, readOptions } from './options.js';
+import { checkArity, readOptions } from './options.js';
 import {
   asTensor,
   floatDtypeOf,
@@ -320,19 +320,6 @@ export function optionNamesOf(definition: Definition, kind: 'loss' | 'activation
 }
 
 /**
- * Reads the options argument of a function built from `definition`: unknown names throw (with a
- * suggestion), and every catalogued option given is checked against its spec (type, range,
- * values). `extra` names options every call of this kind takes (lossInto, gradInto...).
- */
-export function readDefinedOptions(definition: Definition, kind: 'loss' | 'activation', options: unknown, extra: readonly string[] = []): Record<string, unknown> {
-  const read = readOptions(definition.name, options, [...optionNamesOf(definition, kind), ...extra]);
-  for (const [name, spec] of Object.entries(definition.options)) {
-    if (read[name] !== undefined) checkOption(definition.name, name, spec, read[name]);
-  }
-  return read;
-}
-
-/**
  * A loss's definition typed by its options type `O` and its arguments `A`: the definition lists
  * exactly the options of `O` (besides `reduction`), so the options interface and the catalogue
  * cannot drift apart.
@@ -353,10 +340,11 @@ export type LossFor<A extends readonly unknown[], O> = A['length'] extends 2 ? L
 export function defineLoss<O extends object, const A extends readonly TensorArg[]>(definition: DefinitionOf<O, A>, kernel: Kernel<O>): LossFor<A, O> {
   const { name } = definition;
   const argNames = definition.args.map((a) => a.name);
+  const optionNames = optionNamesOf(definition);
   const run = (args: unknown[], wantGrad: boolean): KernelResult => {
     checkArity(name, args, [...argNames, 'options']);
-    const extra = wantGrad ? ['lossInto', 'gradOutput', 'gradInto', 'argnums'] : ['lossInto'];
-    const options = readDefinedOptions(definition as Definition, 'loss', args[argNames.length], extra) as O & GradOptions & OutputOptions;
+    const valid = wantGrad ? [...optionNames, 'lossInto', 'gradOutput', 'gradInto', 'argnums'] : [...optionNames, 'lossInto'];
+    const options = readOptions(name, args[argNames.length], valid) as O & GradOptions & OutputOptions;
     // Plain numbers and arrays take the dtype of the first tensor or typed array among the
     // arguments (float32 if there is none), so a float64 input never meets a float32-rounded target.
     const plainDtype = callDtype(args.slice(0, argNames.length));

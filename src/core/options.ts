@@ -1,5 +1,3 @@
-import type { NumberOptionSpec, OptionSpec } from './catalog.js';
-
 // Option checking shared by every public function: a typo such as `reducton` must fail loudly.
 
 function editDistance(a: string, b: string): number {
@@ -145,52 +143,4 @@ export function integerOption(fn: string, name: string, value: unknown, fallback
 /** An option's value in an error: a BigInt keeps its `n` (String(0n) is '0'). */
 function shown(value: unknown): string {
   return typeof value === 'bigint' ? `${value}n` : String(value);
-}
-
-/** How a number option's valid values read in messages and docs: `'> 0'`, `'in [0, 1] or -1'`, `'1 or 2'`. */
-export function describeRange(spec: NumberOptionSpec): string | undefined {
-  if (spec.values) return spec.values.join(' or ');
-  const r = spec.range;
-  if (!r) return undefined;
-  let text: string;
-  if (r.min !== undefined && r.max !== undefined) text = `in ${r.minOpen ? '(' : '['}${r.min}, ${r.max}${r.maxOpen ? ')' : ']'}`;
-  else if (r.min !== undefined) text = `${r.minOpen ? '>' : '>='} ${r.min}`;
-  else if (r.max !== undefined) text = `${r.maxOpen ? '<' : '<='} ${r.max}`;
-  else text = 'any number';
-  return r.also && r.also.length > 0 ? `${text} or ${r.also.join(' or ')}` : text;
-}
-
-function inRange(v: number, spec: NumberOptionSpec): boolean {
-  if (spec.values) return spec.values.includes(v);
-  const r = spec.range;
-  if (!r || r.also?.includes(v)) return true;
-  const aboveMin = r.min === undefined || (r.minOpen ? v > r.min : v >= r.min);
-  const belowMax = r.max === undefined || (r.maxOpen ? v < r.max : v <= r.max);
-  return aboveMin && belowMax;
-}
-
-/**
- * Checks an option given to `fn` against its catalogued spec: a number, an integer or a boolean as
- * stated, within its range or among its values (tensor and label options are checked where they
- * are read, against the shapes of the call).
- */
-export function checkOption(fn: string, name: string, spec: OptionSpec, value: unknown): void {
-  switch (spec.type) {
-    case 'number':
-    case 'integer': {
-      const v = spec.type === 'integer' ? integerOption(fn, name, value, 0) : numberOption(fn, name, value, 0);
-      if (!inRange(v, spec)) throw new Error(`${fn}: ${name} must be ${describeRange(spec)}, got ${v}`);
-      return;
-    }
-    case 'boolean':
-      booleanOption(fn, name, value, false);
-      return;
-    case 'tensor':
-    case 'labels':
-      return;
-    default: {
-      const never: never = spec;
-      throw new Error(`${fn}: option ${name} has an unknown type (valid: number, integer, boolean, tensor, labels): ${JSON.stringify(never)}`);
-    }
-  }
 }

@@ -68,6 +68,7 @@ export const crossEntropy = defineLoss({
   const { options, wantGrad } = call;
   const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
   const smoothing = numberOption(fn, 'labelSmoothing', options.labelSmoothing, 0);
+  if (!(smoothing >= 0 && smoothing <= 1)) throw new Error(`${fn}: labelSmoothing must be in [0, 1], got ${smoothing}`);
   const ignoreIndex = integerOption(fn, 'ignoreIndex', options.ignoreIndex, -100);
   const layout = classLayout(fn, input);
   const { classes: C, inner, items } = layout;

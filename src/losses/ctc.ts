@@ -63,7 +63,7 @@ function checkCtc(fn: string, call: KernelCall<CtcLossOptions>): CtcSetup {
   const batched = logProbs.shape.length === 3;
   const [T, N, C] = batched ? logProbs.shape : [logProbs.shape[0], 1, logProbs.shape[1]];
   const blank = integerOption(fn, 'blank', call.options.blank, 0);
-  if (blank >= C) throw new Error(`${fn}: blank ${blank} is out of range for ${C} classes`);
+  if (blank < 0 || blank >= C) throw new Error(`${fn}: blank ${blank} is out of range for ${C} classes`);
 
   // Targets: padded [N, S] ([S] unbatched), or concatenated [Σ targetLengths].
   const padded = batched ? targets.shape.length === 2 : false;

@@ -40,6 +40,7 @@ export const huberLoss = elementwiseLoss({
   plot: { x: 'error', range: [-3, 3] },
   params(options: HuberLossOptions) {
     const delta = numberOption('huberLoss', 'delta', options.delta, 1);
+    if (!(delta > 0)) throw new Error(`huberLoss: delta must be > 0, got ${delta}`);
     return { delta };
   },
   wasm: { kernel: 'smoothL1Elements', params: ({ delta }) => [delta, 1] },

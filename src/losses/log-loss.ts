@@ -1,5 +1,5 @@
 import type { Definition } from '../core/catalog.js';
-import { describe, readDefinedOptions } from '../core/loss.js';
+import { describe, optionNamesOf } from '../core/loss.js';
 import { booleanOption, checkArity, describeValue, readOptions } from '../core/options.js';
 import { pairwiseSum } from '../core/pairwise-sum.js';
 import { shapeString } from '../core/shape.js';
@@ -76,7 +76,7 @@ const DEFINITION: Definition = {
 export function logLoss(yTrue: readonly Label[] | TensorLike, yPred: TensorLike, opts?: LogLossOptions): number {
   const fn = 'logLoss';
   checkArity(fn, arguments, ['yTrue', 'yPred', 'options']);
-  const options = readDefinedOptions(DEFINITION, 'loss', opts) as LogLossOptions;
+  const options = readOptions(fn, opts, optionNamesOf(DEFINITION, 'loss')) as LogLossOptions;
   const normalize = booleanOption(fn, 'normalize', options.normalize, true);
   // Plain numbers and arrays become float64, as numpy makes them; typed arrays keep their dtype.
   const pred = asTensor(fn, 'yPred', yPred, 'float64');

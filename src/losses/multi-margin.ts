@@ -56,6 +56,7 @@ export const multiMarginLoss = defineLoss(
     const { options, wantGrad } = call;
     const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
     const p = numberOption(fn, 'p', options.p, 1);
+    if (p !== 1 && p !== 2) throw new Error(`${fn}: p must be 1 or 2, got ${p}`);
     const margin = numberOption(fn, 'margin', options.margin, 1);
     if (input.shape.length > 2) {
       throw new Error(`${fn}: input must be [N, C], [C] or 0-d (one class), got shape ${shapeString(input.shape)}`);

@@ -22,5 +22,5 @@ test('sigmoidFocalLoss with gamma 0 and alpha -1 is BCE with logits', () => {
 });
 
 test('sigmoidFocalLoss: bad input', () => {
-  assert.throws(() => sigmoidFocalLoss([1], [1], { alpha: 2 }), /^Error: sigmoidFocalLoss: alpha must be in \[0, 1\] or -1, got 2$/);
+  assert.throws(() => sigmoidFocalLoss([1], [1], { alpha: 2 }), /^Error: sigmoidFocalLoss: alpha must be in \[0, 1\] or -1 for none, got 2$/);
 });

@@ -48,6 +48,9 @@ export const sigmoidFocalLoss = elementwiseLoss({
   cliAliases: ['focal'],
   params(options: SigmoidFocalLossOptions) {
     const alpha = numberOption('sigmoidFocalLoss', 'alpha', options.alpha, 0.25);
+    if (!(alpha >= 0 && alpha <= 1) && alpha !== -1) {
+      throw new Error(`sigmoidFocalLoss: alpha must be in [0, 1] or -1 for none, got ${alpha}`);
+    }
     return { alpha, gamma: numberOption('sigmoidFocalLoss', 'gamma', options.gamma, 2) };
   },
   wasm: { kernel: 'sigmoidFocalElements', params: ({ alpha, gamma }) => [alpha, gamma] },

@@ -36,6 +36,7 @@ export const smoothL1Loss = elementwiseLoss({
   plot: { x: 'error', range: [-3, 3] },
   params(options: SmoothL1LossOptions) {
     const beta = numberOption('smoothL1Loss', 'beta', options.beta, 1);
+    if (beta < 0) throw new Error(`smoothL1Loss: beta must be >= 0, got ${beta}`);
     return { beta };
   },
   wasm: { kernel: 'smoothL1Elements', params: ({ beta }) => [beta, 0] },

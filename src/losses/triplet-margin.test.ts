@@ -15,10 +15,10 @@ test('tripletMarginLoss: analytic gradients match finite differences (float64)',
 });
 
 test('tripletMarginLoss: bad input', () => {
-  assert.throws(() => tripletMarginLoss([[1, 2]], [[1, 2]], [[1, 2]], { p: 0 }), /^Error: tripletMarginLoss: p must be > 0, got 0$/);
+  assert.throws(() => tripletMarginLoss([[1, 2]], [[1, 2]], [[1, 2]], { p: 0 }), /^Error: tripletMarginLoss: p must be a positive finite number, got 0$/);
   assert.throws(() => tripletMarginLoss([[1, 2]], [[1, 2]], [[1]]), /tripletMarginLoss: negative shape \[1, 1\] does not match anchor shape \[1, 2\]/);
   // PyTorch: "margin must be greater than 0".
   for (const margin of [0, -1]) {
-    assert.throws(() => tripletMarginLoss([[1, 2]], [[1, 2]], [[1, 2]], { margin }), new RegExp(`^Error: tripletMarginLoss: margin must be > 0, got ${margin}$`));
+    assert.throws(() => tripletMarginLoss([[1, 2]], [[1, 2]], [[1, 2]], { margin }), new RegExp(`^Error: tripletMarginLoss: margin must be greater than 0, got ${margin}$`));
   }
 });

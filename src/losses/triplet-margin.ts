@@ -86,7 +86,7 @@ export const tripletMarginLoss = defineLoss(
       { name: 'negative', shape: 'like anchor', differentiable: true },
     ],
     options: {
-      margin: { type: 'number', default: 1, range: { min: 0, minOpen: true }, doc: 'the margin (PyTorch refuses 0 or less: the loss would only push apart what is already ordered)' },
+      margin: { type: 'number', default: 1, range: { min: 0, minOpen: true }, doc: 'the margin' },
       p: { type: 'number', default: 2, range: { min: 0, minOpen: true }, doc: 'norm degree of the distance (finite)' },
       eps: { type: 'number', default: 1e-6, doc: 'added to each difference before the norm' },
       swap: { type: 'boolean', default: false, doc: 'distance swap: min(d(a, n), d(p, n)) as the negative distance' },
@@ -100,8 +100,10 @@ export const tripletMarginLoss = defineLoss(
     const { options, wantGrad } = call;
     const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
     const margin = numberOption(fn, 'margin', options.margin, 1);
+    // PyTorch refuses a margin <= 0 (the loss would only push apart what is already ordered).
+    if (!(margin > 0)) throw new Error(`${fn}: margin must be greater than 0, got ${margin}`);
     const p = numberOption(fn, 'p', options.p, 2);
-    if (!Number.isFinite(p)) throw new Error(`${fn}: p must be a positive finite number, got ${p}`);
+    if (!(p > 0 && Number.isFinite(p))) throw new Error(`${fn}: p must be a positive finite number, got ${p}`);
     const eps = numberOption(fn, 'eps', options.eps, 1e-6);
     const swap = booleanOption(fn, 'swap', options.swap, false);
     if (anchor.shape.length !== 1 && anchor.shape.length !== 2) {
