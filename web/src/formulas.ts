@@ -1,0 +1,26 @@
+// Each loss's formula in TeX, keyed by its catalogue name (the catalogue has no formula field).
+// Per item, before the reduction; x is the input, y the target, as in each loss's TSDoc.
+export const FORMULAS: Readonly<Record<string, string>> = {
+  crossEntropy: String.raw`\ell_n = -\sum_c w_c\, y_{n,c} \log \frac{e^{x_{n,c}}}{\sum_k e^{x_{n,k}}},\quad y = (1-\varepsilon)\,\mathrm{onehot}(t) + \varepsilon / C`,
+  nllLoss: String.raw`\ell_n = -w_{t_n}\, x_{n,\,t_n}\quad (x = \log p)`,
+  binaryCrossEntropy: String.raw`\ell = -w\,\big[y \log p + (1-y)\log(1-p)\big],\ \log \text{ clamped at } -100`,
+  binaryCrossEntropyWithLogits: String.raw`\ell = -w\,\big[p_w\, y \log \sigma(x) + (1-y)\log(1-\sigma(x))\big]`,
+  l1Loss: String.raw`\ell = |x - y|`,
+  mseLoss: String.raw`\ell = (x - y)^2`,
+  smoothL1Loss: String.raw`\ell = \begin{cases} 0.5\,(x-y)^2/\beta & |x-y| < \beta \\ |x-y| - 0.5\,\beta & \text{otherwise}\end{cases}`,
+  huberLoss: String.raw`\ell = \begin{cases} 0.5\,(x-y)^2 & |x-y| < \delta \\ \delta\,(|x-y| - 0.5\,\delta) & \text{otherwise}\end{cases}`,
+  klDiv: String.raw`\ell = y\,(\log y - x)\quad (x = \log q)`,
+  poissonNllLoss: String.raw`\ell = e^{x} - y\,x \;\; (\text{log input}),\qquad x - y \log(x + \epsilon) \;\; \text{otherwise}`,
+  gaussianNllLoss: String.raw`\ell = \tfrac12\Big(\log \max(\sigma^2, \epsilon) + \frac{(x-y)^2}{\max(\sigma^2, \epsilon)}\Big)`,
+  marginRankingLoss: String.raw`\ell = \max\big(0,\ -y\,(x_1 - x_2) + \text{margin}\big)`,
+  hingeEmbeddingLoss: String.raw`\ell = \begin{cases} x & y = 1 \\ \max(0,\ \text{margin} - x) & y = -1 \end{cases}`,
+  softMarginLoss: String.raw`\ell = \log\big(1 + e^{-y x}\big)`,
+  multilabelSoftMarginLoss: String.raw`\ell_n = -\frac1C \sum_c w_c\,\big[y_c \log \sigma(x_c) + (1-y_c)\log \sigma(-x_c)\big]`,
+  multiMarginLoss: String.raw`\ell_n = \frac1C \sum_{c \ne t} w_t \max(0,\ \text{margin} - x_t + x_c)^p`,
+  multilabelMarginLoss: String.raw`\ell_n = \sum_{j \in \text{targets}} \sum_{i \notin \text{targets}} \frac{\max(0,\ 1 - (x_j - x_i))}{C}`,
+  cosineEmbeddingLoss: String.raw`\ell = \begin{cases} 1 - \cos(x_1, x_2) & y = 1 \\ \max(0,\ \cos(x_1, x_2) - \text{margin}) & y = -1 \end{cases}`,
+  tripletMarginLoss: String.raw`\ell = \max\big(0,\ \|a - p\|_p - \|a - n\|_p + \text{margin}\big)`,
+  sigmoidFocalLoss: String.raw`\ell = -\alpha_t\,(1 - p_t)^{\gamma} \log p_t,\quad p_t = \begin{cases}\sigma(x) & y = 1\\ 1-\sigma(x) & y = 0\end{cases}`,
+  logLoss: String.raw`\ell = -\frac{1}{\sum_n w_n}\sum_n w_n \log \operatorname{clip}(p_{n,\,y_n},\ \epsilon,\ 1-\epsilon)`,
+  ctcLoss: String.raw`\ell = -\log \sum_{\pi \in \mathcal{B}^{-1}(y)} \prod_{t=1}^{T} p_t(\pi_t)`,
+};

@@ -1,0 +1,10 @@
+// Formulas rendered by KaTeX in the page (offline: its fonts are bundled by Vite).
+import katex from 'katex';
+import 'katex/dist/katex.min.css';
+
+export function formula(tex: string, display = true): HTMLElement {
+  const node = document.createElement(display ? 'div' : 'span');
+  node.className = 'formula';
+  katex.render(tex, node, { displayMode: display, throwOnError: true, output: 'htmlAndMathml' });
+  return node;
+}
