@@ -6,5 +6,10 @@ export function formula(tex: string, display = true): HTMLElement {
   const node = document.createElement(display ? 'div' : 'span');
   node.className = 'formula';
   katex.render(tex, node, { displayMode: display, throwOnError: true, output: 'htmlAndMathml' });
+  // A formula wider than a phone scrolls sideways: then it takes keyboard focus, so it can be scrolled without a mouse.
+  new ResizeObserver(() => {
+    if (node.scrollWidth > node.clientWidth + 1) node.setAttribute('tabindex', '0');
+    else node.removeAttribute('tabindex');
+  }).observe(node);
   return node;
 }

@@ -19,7 +19,7 @@ export function lossesSection(store: Store): HTMLElement {
   const names = losses.map((e) => e.name);
   store.define('loss', 'huberLoss', names);
   if (store.problems.has('loss')) s.error.set(store.problems.get('loss')!);
-  const pick = select('loss-pick', 'loss', losses.map((e) => [e.name, `${e.name} (${e.reference.function})`] as const), store.get('loss'), (loss) => store.set({ loss }));
+  const pick = select('loss-pick', 'loss', losses.map((e) => [e.name, e.name] as const), store.get('loss'), (loss) => store.set({ loss }));
   const holder = el('div', { class: 'view-holder', 'aria-live': 'polite' });
   s.root.append(el('div', { class: 'controls' }, pick.root), holder);
   const views = new Map<string, HTMLElement>();
