@@ -126,7 +126,9 @@ describe('playground', () => {
       }
     }
     // Huber's slope delta against smooth L1's slope 1, read off the library at error 20.
-    assert.equal(await value(page, 'slope-huber'), huberLoss.withGrad([20], [0]).grad.item());
+    const delta = Number(await stateOf(page, 'delta'));
+    assert.equal(await value(page, 'slope-huber'), huberLoss.withGrad([20], [0], { delta }).grad.item());
+    assert.equal(await value(page, 'slope-huber'), delta);
     assert.equal(await value(page, 'slope-smoothL1'), 1);
     await page.screenshot({ path: `${ARTIFACTS}playground-desktop.png`, fullPage: true });
   });
@@ -154,7 +156,7 @@ describe('playground', () => {
     assert.equal(await page.locator('#error').getAttribute('max'), '4');
     const e = Number(await stateOf(page, 'e'));
     const at = [new Float64Array([e]), new Float64Array([0])] as const;
-    assert.equal(await value(page, 'reg-loss-huber'), huberLoss(...at).item());
+    assert.equal(await value(page, 'reg-loss-huber'), huberLoss(...at, { delta: Number(await stateOf(page, 'delta')) }).item());
     assert.equal(await value(page, 'reg-grad-mse'), mseLoss.withGrad(...at).grad.item());
     assert.equal(await value(page, 'reg-grad-l1'), l1Loss.withGrad(...at).grad.item());
 

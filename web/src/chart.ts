@@ -76,6 +76,9 @@ export class Chart {
   private readonly xTitle: SVGTextElement;
   private readonly yTitle: SVGTextElement;
   private readonly paths = new Map<string, SVGPathElement>();
+  /** What each path was last drawn from: redrawn only when its data or the scales change. */
+  private readonly drawn = new WeakMap<SVGPathElement, { xs: ArrayLike<number>; ys: ArrayLike<number>; scales: string; style: number }>();
+  private axesDrawn = '';
   private last: ChartUpdate | undefined;
   private width = 0;
   private x!: ScaleContinuousNumeric<number, number>;
@@ -134,8 +137,12 @@ export class Chart {
     const x = (this.options.logX ? scaleLog() : scaleLinear()).domain(xDomain).range([0, w]);
     this.x = x;
     const y = scaleLinear().domain(u.yDomain ?? fitDomain(u.series.filter((s) => !u.fit || u.fit.includes(s.id)))).range([h, 0]).nice();
-    this.axis(this.xAxis, x, 'x', w, h);
-    this.axis(this.yAxis, y, 'y', w, h);
+    const scales = `${w} ${h} ${x.domain()} ${y.domain()}`;
+    if (scales !== this.axesDrawn) {
+      this.axis(this.xAxis, x, 'x', w, h);
+      this.axis(this.yAxis, y, 'y', w, h);
+      this.axesDrawn = scales;
+    }
     this.xTitle.setAttribute('x', String(MARGIN.left + w / 2));
     this.xTitle.setAttribute('y', String(height - 4));
     this.yTitle.setAttribute('transform', `translate(13,${MARGIN.top + h / 2}) rotate(-90)`);
@@ -149,11 +156,14 @@ export class Chart {
         this.paths.set(s.id, path);
         this.lines.append(path);
       }
+      const before = this.drawn.get(path);
+      if (before && before.xs === s.xs && before.ys === s.ys && before.scales === scales && before.style === s.style) continue;
       const style = STYLES[s.style % STYLES.length];
       path.setAttribute('stroke', style.color);
       if (style.dash) path.setAttribute('stroke-dasharray', style.dash);
       else path.removeAttribute('stroke-dasharray');
       path.setAttribute('d', linePath(s.xs, s.ys, x, y, h));
+      this.drawn.set(path, { xs: s.xs, ys: s.ys, scales, style: s.style });
     }
     for (const [id, path] of this.paths) {
       if (!seen.has(id)) {

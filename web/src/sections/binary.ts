@@ -51,7 +51,7 @@ export function binarySection(store: Store): HTMLElement {
     data,
     el('div', { class: 'ways', 'aria-live': 'polite' }, hand.box, sk.box, torch.box),
     floorNote,
-    legend([{ label: 'by hand (clip 1e-15)', style: 0 }, { label: 'scikit-learn log_loss (clip at float64 epsilon)', style: 1 }, { label: 'PyTorch (log clamped at −100)', style: 2 }, { label: 'label 0', style: 3 }], 'legend of the binary charts'),
+    legend([{ label: 'by hand (clip 1e-15)', style: 0 }, { label: 'scikit-learn log_loss (clip at float64 epsilon)', style: 1 }, { label: 'PyTorch (log clamped at −100), label 1', style: 2 }, { label: 'PyTorch, label 0', style: 3 }], 'legend of the binary charts'),
     el('div', { class: 'charts' }, floors.figure, lossChart.figure, gradChart.figure),
     code.root,
   );

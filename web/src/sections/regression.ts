@@ -31,7 +31,8 @@ function evaluate(key: Key, xs: Float64Array, beta: number, delta: number): Curv
 export function regressionSection(store: Store): HTMLElement {
   const s = section('regression', '4. Regression: MAE, MSE, smooth L1 and Huber', 'Drag on a chart (or use the error slider) to move the error; each loss is read off there. Watch the gradients: that is what training follows.');
   store.define('beta', 1);
-  store.define('delta', 1);
+  // Delta 1.5 (the outliers example's): at delta = beta = 1 Huber and smooth L1 are one curve, one hidden under the other.
+  store.define('delta', 1.5);
   store.define('e', 0.5);
   store.define('xr', '4', ['4', '25']);
   store.define('scale', 'robust', ['robust', 'all']);
@@ -67,7 +68,7 @@ export function regressionSection(store: Store): HTMLElement {
   );
   const errorsLine = el('p', { class: 'error', role: 'alert', 'data-test': 'regression-curve-errors', hidden: '' });
   const slopes = { huber: readout('slope-huber', 'output'), smoothL1: readout('slope-smoothL1', 'output'), ratio: readout('huber-over-smoothL1', 'output') };
-  const slopeNote = el('p', { class: 'callout', 'aria-live': 'polite' }, 'Outside its zone Huber rises with slope delta = ', slopes.huber, ', smooth L1 with slope 1 = ', slopes.smoothL1, ' (both read off at error 20). Huber with delta is delta × smooth L1 with beta = delta: at error 2, Huber / smooth L1 = ', slopes.ratio, '. With beta = delta = 1 the two are the same curve (dashed over each other).');
+  const slopeNote = el('p', { class: 'callout', 'aria-live': 'polite' }, 'Outside its zone Huber rises with slope delta = ', slopes.huber, ', smooth L1 with slope 1 = ', slopes.smoothL1, ' (both read off at error 20). Huber with delta is delta × smooth L1 with beta = delta: at error 2, Huber / smooth L1 = ', slopes.ratio, '. Set delta = beta = 1 and the two curves coincide.');
   const zoneNote = el('p', { class: 'note', 'data-test': 'zone-note' });
   const tutorial = tutorialTable();
   const code = codePanel('regression-code');
