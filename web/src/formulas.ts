@@ -23,4 +23,16 @@ export const FORMULAS: Readonly<Record<string, string>> = {
   sigmoidFocalLoss: String.raw`\ell = -\alpha_t\,(1 - p_t)^{\gamma} \log p_t,\quad p_t = \begin{cases}\sigma(x) & y = 1\\ 1-\sigma(x) & y = 0\end{cases}`,
   logLoss: String.raw`\ell = -\frac{1}{\sum_n w_n}\sum_n w_n \log \operatorname{clip}(p_{n,\,y_n},\ \epsilon,\ 1-\epsilon)`,
   ctcLoss: String.raw`\ell = -\log \sum_{\pi \in \mathcal{B}^{-1}(y)} \prod_{t=1}^{T} p_t(\pi_t)`,
+  // Issue 16's losses, as their TSDoc states them.
+  linearCrossEntropy: String.raw`\ell_n = -\log \operatorname{softmax}(W h_n + b)_{t_n}\quad(\text{never forming } W h + b \text{ for all rows at once})`,
+  tripletMarginWithDistanceLoss: String.raw`\ell = \max\big(0,\ \text{margin} + d(a, p) - d(a, n)\big),\quad d(x, y) = \|x - y + 10^{-6}\|_2 \text{ by default}`,
+  generalizedBoxIouLoss: String.raw`\ell = 1 - \frac{I}{U + \epsilon} + \frac{C - U}{C + \epsilon}\quad (C: \text{area of the enclosing box})`,
+  distanceBoxIouLoss: String.raw`\ell = 1 - \frac{I}{U + \epsilon} + \frac{\rho^2}{c^2}\quad(\rho: \text{distance of the centres},\ c: \text{enclosing diagonal})`,
+  completeBoxIouLoss: String.raw`\ell = 1 - \mathrm{IoU} + \frac{\rho^2}{c^2} + \alpha v,\quad v = \tfrac{4}{\pi^2}\Big(\operatorname{atan}\tfrac{w_2}{h_2} - \operatorname{atan}\tfrac{w_1}{h_1}\Big)^2,\ \alpha = \frac{v}{1 - \mathrm{IoU} + v + \epsilon}`,
+  diceLoss: String.raw`\ell = 1 - \frac{2 \sum y\,p}{\sum y + \sum p + 10^{-7}}`,
+  tverskyLoss: String.raw`\ell = 1 - \frac{I}{I + \alpha\,(\textstyle\sum y - I) + \beta\,(\sum p - I) + 10^{-7}},\quad I = \textstyle\sum y\,p`,
+  logCoshLoss: String.raw`\ell = \frac{1}{D}\sum_{d} \log\cosh(x_d - y_d)`,
+  squaredHingeLoss: String.raw`\ell = \frac{1}{D}\sum_{d} \max(0,\ 1 - y_d\,x_d)^2`,
+  categoricalHingeLoss: String.raw`\ell = \max\big(0,\ \max_c (1 - y_c)\,x_c - \textstyle\sum_c y_c\,x_c + 1\big)`,
+  cosineSimilarityLoss: String.raw`\ell = -\sum_d u_d\,v_d,\quad u = \frac{x}{\|x\|},\ v = \frac{y}{\|y\|}`,
 };

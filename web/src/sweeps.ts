@@ -12,6 +12,8 @@ export interface Sweep {
   /** The tensor argument whose gradient is plotted (default 0) and how a row of it gives d loss / d x (default: its first entry). */
   gradArg?: number;
   gradAt?: (g: ArrayLike<number>, row: number, perRow: number, x: number) => number;
+  /** Losses that reduce over everything by default (Dice, Tversky): one call per x, its 0-d loss and the gradient's first entry. */
+  each?: boolean;
   /** Losses without withGrad: the value at one x. */
   pointwise?: (fn: LossEntry['fn'], x: number, options: Record<string, unknown>) => number;
   /** The JavaScript of the arguments, for the code panel. */
@@ -59,6 +61,35 @@ function fromPlot(entry: LossEntry): Sweep | null {
     argsCode: `input = x, target = ${targets.length === 1 ? targets[0] : targets.join(' or ')}`,
   };
 }
+
+// Shared by the losses of one family.
+const triplet: Sweep = {
+  xLabel: 'position of the negative (anchor at 0, positive at 1)',
+  gradLabel: 'd loss / d negative',
+  range: [0, 4],
+  curves: [{ label: 'anchor [0, 0], positive [1, 0]', args: (xs) => [rows(xs, () => [0, 0]), rows(xs, () => [1, 0]), rows(xs, (x) => [x, 0])] }],
+  gradArg: 2,
+  argsCode: 'anchor rows [0, 0], positive rows [1, 0], negative rows [x, 0]',
+};
+const box: Sweep = {
+  xLabel: 'shift of box 1 to the right of box 2 (unit squares)',
+  gradLabel: 'd loss / d shift',
+  range: [-2.5, 2.5],
+  curves: [{ label: 'box 2 = [0, 0, 1, 1]', args: (xs) => [rows(xs, (x) => [x, 0, x + 1, 1]), rows(xs, () => [0, 0, 1, 1])] }],
+  // The shift moves x1 and x2 together.
+  gradAt: (g, row, perRow) => g[row * perRow] + g[row * perRow + 2],
+  argsCode: 'boxes1 rows [x, 0, x + 1, 1], boxes2 rows [0, 0, 1, 1] (x1, y1, x2, y2)',
+};
+const overlap: Sweep = {
+  xLabel: 'predicted probability of the masked pixel (the other pixel 0.3, unmasked)',
+  gradLabel: 'd loss / d that probability',
+  range: [0, 1],
+  curves: [{ label: 'mask [1, 0]', args: (xs) => [Float64Array.of(xs[0], 0.3), Float64Array.of(1, 0)] }],
+  each: true,
+  argsCode: 'input [x, 0.3], target [1, 0] (one call per x: the loss is one number over the whole mask)',
+};
+const angle = (extra: unknown[] = []): Sweep['curves'] => [{ label: 'x2 = [1, 0]', args: (xs) => [rows(xs, (t) => [Math.cos(t), Math.sin(t)]), rows(xs, () => [1, 0]), ...extra] }];
+const angleGrad: Sweep['gradAt'] = (g, row, perRow, t) => -g[row * perRow] * Math.sin(t) + g[row * perRow + 1] * Math.cos(t);
 
 const SWEEPS: Readonly<Record<string, Sweep>> = {
   nllLoss: {
@@ -123,17 +154,10 @@ const SWEEPS: Readonly<Record<string, Sweep>> = {
     gradLabel: 'd loss / d θ',
     range: [0, Math.PI],
     curves: [1, -1].map((y) => ({ label: `y = ${y}`, args: (xs: Float64Array) => [rows(xs, (t) => [Math.cos(t), Math.sin(t)]), rows(xs, () => [1, 0]), fill(xs.length, y)] })),
-    gradAt: (g, row, perRow, t) => -g[row * perRow] * Math.sin(t) + g[row * perRow + 1] * Math.cos(t),
+    gradAt: angleGrad,
     argsCode: 'x1 rows [cos θ, sin θ], x2 rows [1, 0], y = 1 or −1',
   },
-  tripletMarginLoss: {
-    xLabel: 'position of the negative (anchor at 0, positive at 1)',
-    gradLabel: 'd loss / d negative',
-    range: [0, 4],
-    curves: [{ label: 'anchor [0, 0], positive [1, 0]', args: (xs) => [rows(xs, () => [0, 0]), rows(xs, () => [1, 0]), rows(xs, (x) => [x, 0])] }],
-    gradArg: 2,
-    argsCode: 'anchor rows [0, 0], positive rows [1, 0], negative rows [x, 0]',
-  },
+  tripletMarginLoss: triplet,
   logLoss: {
     xLabel: 'predicted probability of the true class',
     gradLabel: '(logLoss has no gradient: a metric)',
@@ -144,7 +168,53 @@ const SWEEPS: Readonly<Record<string, Sweep>> = {
   },
 };
 
+/** Issue 16's losses: for those whose catalogue entry has no plot. */
+const NEW_SWEEPS: Readonly<Record<string, Sweep>> = {
+  tripletMarginWithDistanceLoss: triplet,
+  generalizedBoxIouLoss: box,
+  distanceBoxIouLoss: box,
+  completeBoxIouLoss: box,
+  diceLoss: overlap,
+  tverskyLoss: overlap,
+  linearCrossEntropy: {
+    xLabel: 'hidden value h (weights [1], [0], [−1]: logits [h, 0, −h])',
+    gradLabel: 'd loss / d h',
+    range: [-4, 4],
+    curves: [{ label: 'target class 0 of 3', args: (xs) => [rows(xs, (x) => [x]), { data: Float64Array.of(1, 0, -1), shape: [3, 1] }, ints(xs, [0])] }],
+    argsCode: 'input rows [h], linearWeight [[1], [0], [−1]], target class 0',
+  },
+  logCoshLoss: {
+    xLabel: 'error = input − target',
+    gradLabel: 'd loss / d input',
+    range: [-4, 4],
+    curves: [{ label: 'target 0', args: (xs) => [rows(xs, (x) => [x]), rows(xs, () => [0])] }],
+    argsCode: 'input rows [x], target rows [0]',
+  },
+  squaredHingeLoss: {
+    xLabel: 'input (label ±1)',
+    gradLabel: 'd loss / d input',
+    range: [-3, 3],
+    curves: [1, -1].map((y) => ({ label: `label ${y}`, args: (xs: Float64Array) => [rows(xs, (x) => [x]), rows(xs, () => [y])] })),
+    argsCode: 'input rows [x], target rows [1] or [−1]',
+  },
+  categoricalHingeLoss: {
+    xLabel: "true class's score (other scores 0)",
+    gradLabel: "d loss / d true class's score",
+    range: [-3, 3],
+    curves: [{ label: 'one-hot [1, 0, 0]', args: (xs) => [rows(xs, (x) => [x, 0, 0]), rows(xs, () => [1, 0, 0])] }],
+    argsCode: 'input rows [x, 0, 0], target rows [1, 0, 0]',
+  },
+  cosineSimilarityLoss: {
+    xLabel: 'angle θ between input and target (radians)',
+    gradLabel: 'd loss / d θ',
+    range: [0, Math.PI],
+    curves: angle(),
+    gradAt: angleGrad,
+    argsCode: 'input rows [cos θ, sin θ], target rows [1, 0]',
+  },
+};
+
 /** The view's sweep of a catalogue loss: from its plot entry, else from the table above; null if neither. */
 export function sweepOf(entry: LossEntry): Sweep | null {
-  return fromPlot(entry) ?? SWEEPS[entry.name] ?? null;
+  return fromPlot(entry) ?? SWEEPS[entry.name] ?? NEW_SWEEPS[entry.name] ?? null;
 }

@@ -45,7 +45,7 @@ function lossView(entry: LossEntry, store: Store): HTMLElement {
     'article',
     { class: 'loss-view', 'data-loss': entry.name, 'aria-labelledby': `view-title-${id}` },
     el('h3', { id: `view-title-${id}` }, entry.name),
-    el('p', { class: 'note' }, `Reference: ${entry.reference.library}'s `, el('code', {}, entry.reference.function), '. Command line: ', el('code', {}, `losskit eval ${entry.cliName}`), '.', entry.reductions.length ? ` Reductions: ${entry.reductions.join(', ')} (curves: 'none', one item per x).` : ''),
+    el('p', { class: 'note' }, `Reference: ${entry.reference.library}'s `, el('code', {}, entry.reference.function), '. Command line: ', el('code', {}, `losskit eval ${entry.cliName}`), '.', entry.reductions.length ? ` Reductions: ${entry.reductions.join(', ')}.` : ''),
     tex ? formula(tex) : el('p', { class: 'error', 'data-test': `no-formula-${id}` }, `No formula for ${entry.name} in web/src/formulas.ts.`),
   );
   const { controls, keys, options, skipped } = optionControls(entry, store);
@@ -99,6 +99,17 @@ function lossView(entry: LossEntry, store: Store): HTMLElement {
 function evaluate(entry: LossEntry, sweep: Sweep, xs: Float64Array, options: Record<string, unknown>) {
   return sweep.curves.map((c) => {
     if (sweep.pointwise) return { label: c.label, loss: xs.map((x) => sweep.pointwise!(entry.fn, x, options)), grad: new Float64Array(xs.length) };
+    if (sweep.each) {
+      const loss = new Float64Array(xs.length);
+      const grad = new Float64Array(xs.length);
+      xs.forEach((x, i) => {
+        const r = entry.fn.withGrad!(...c.args(Float64Array.of(x)).map(arg), options);
+        loss[i] = r.loss.item();
+        const g = (r.grads[sweep.gradArg ?? 0] as Tensor).data;
+        grad[i] = sweep.gradAt ? sweep.gradAt(g, 0, g.length, x) : g[0];
+      });
+      return { label: c.label, loss, grad };
+    }
     const r = entry.fn.withGrad!(...c.args(xs).map(arg), { ...options, reduction: 'none' });
     const perItem = r.loss.size / xs.length; // elementwise losses on rows: sum a row's entries
     const loss = xs.map((_, i) => {
@@ -114,7 +125,7 @@ function evaluate(entry: LossEntry, sweep: Sweep, xs: Float64Array, options: Rec
 }
 
 function callCode(entry: LossEntry, sweep: Sweep, options: Record<string, unknown>): string {
-  const opts = JSON.stringify({ ...options, ...(sweep.pointwise ? {} : { reduction: 'none' }) }).replace(/"(\w+)":/g, '$1: ');
+  const opts = JSON.stringify({ ...options, ...(sweep.pointwise || sweep.each ? {} : { reduction: 'none' }) }).replace(/"(\w+)":/g, '$1: ');
   const call = sweep.pointwise ? `${entry.name}(yTrue, yPred, ${opts})` : `${entry.name}.withGrad(${entry.args.map((a) => a.name).join(', ')}, ${opts})`;
   return [
     `import { ${entry.name}, tensor } from 'losskit';`,
@@ -188,7 +199,7 @@ function ctcAlignment(entry: LossEntry, code: ReturnType<typeof codePanel>) {
   const table = el(
     'table',
     { class: 'heat' },
-    el('caption', {}, 'Gradient of the CTC loss with respect to log p(class | frame), target [1, 2], 8 frames; class 0 is the blank. Negative (blue): the frame is pulled towards that class.'),
+    el('caption', {}, 'Gradient of the CTC loss with respect to log p(class | frame), target [1, 2], 8 frames; class 0 is the blank. Negative (blue): the frame is pulled towards that class; colour scaled to the largest entry.'),
     el('tr', {}, el('th', {}, 'frame'), ...Array.from({ length: C }, (_, c) => el('th', { scope: 'col' }, c === 0 ? 'blank (0)' : `label ${c}`))),
     ...cells.map((r, t) => el('tr', {}, el('th', { scope: 'row' }, String(t)), ...r)),
   );
@@ -199,10 +210,11 @@ function ctcAlignment(entry: LossEntry, code: ReturnType<typeof codePanel>) {
       code.set([`import { ctcLoss, logSoftmax, tensor } from 'losskit';`, `const logProbs = logSoftmax(tensor(${JSON.stringify(Array.from(logits))}, { shape: [${T}, 1, ${C}] }), { dim: 2 });`, `const { loss, grad } = ctcLoss.withGrad(logProbs, [[1, 2]], [${T}], [2]${Object.keys(options).length ? `, ${JSON.stringify(options).replace(/"(\w+)":/g, '$1: ')}` : ''});`].join('\n'));
       const { loss, grad } = entry.fn.withGrad!(logProbs, [[1, 2]], [T], [2], options);
       lossOut.set(loss.item(), loss.toString());
+      const largest = Math.max(...Array.from(grad!.data, Math.abs)) || 1;
       grad!.data.forEach((g, k) => {
         const cell = cells[Math.floor(k / C)][k % C];
         cell.set(g);
-        const a = Math.min(1, Math.abs(g));
+        const a = Math.abs(g) / largest;
         cell.style.background = g < 0 ? `rgba(11, 95, 165, ${a * 0.6})` : `rgba(179, 38, 30, ${a * 0.6})`;
       });
     },
