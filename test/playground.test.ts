@@ -68,6 +68,13 @@ const value = async (page: Page, test: string) => Number(await page.locator(`[da
 const text = async (page: Page, test: string) => ((await page.locator(`[data-test="${test}"]`).first().textContent()) ?? '').trim();
 const stateOf = (page: Page, key: string) => page.evaluate((k) => (window as unknown as { playground: { get(k: string): unknown } }).playground.get(k), key);
 
+/** With the control scrolled to the top of the 900-px window, the result is in it: no scrolling past the control to see it. */
+async function inViewWith(page: Page, control: string, result: string): Promise<void> {
+  await page.locator(control).evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  const box = (await page.locator(`[data-test="${result}"]`).boundingBox())!;
+  assert.ok(box.y >= 0 && box.y + box.height <= 900, `${result} is ${box.y + box.height - 900}px below the fold with ${control} at the top`);
+}
+
 describe('playground', () => {
   test("the tutorial's numbers are on screen, equal to what PyTorch and scikit-learn print", async () => {
     const page = await open(desktop);
@@ -81,9 +88,7 @@ describe('playground', () => {
     await page.selectOption('#sm-input', 'big');
     assert.equal(await text(page, 'softmax-hand-1'), p.softmaxNaiveOverflow);
     assert.equal(await text(page, 'softmax-lib-1'), p.softmaxStable);
-    await page.locator('#sm-input').evaluate((e) => e.scrollIntoView({ block: 'start' }));
-    const nanBox = (await page.locator('[data-test="softmax-hand-1"]').boundingBox())!;
-    assert.ok(nanBox.y + nanBox.height <= 900, `the NaN is ${nanBox.y + nanBox.height - 900}px below the fold once its switch is at the top`);
+    await inViewWith(page, '#sm-input', 'softmax-hand-1');
     await page.selectOption('#sm-input', 'demo');
 
     // 2. cross-entropy three ways: 1.6154 each, per sample, and the by-hand terms.
@@ -99,6 +104,7 @@ describe('playground', () => {
       assert.equal(await page.locator(`#logit-${i}-${seed.inputs.yTrue2[i]}`).evaluate((e) => e.closest('td')!.classList.contains('target')), true);
     }
     assert.equal(await page.locator('td.target').count(), 3);
+    await inViewWith(page, '#logit-0-0', 'ce-hand');
 
     // 3. binary cross-entropy: by hand with 1e-15 clipping, log_loss, PyTorch; and at p = 0.
     assert.equal(await text(page, 'bce-hand'), p.binaryByHand);
@@ -112,6 +118,7 @@ describe('playground', () => {
       return s + y * Math.log(q) + (1 - y) * Math.log(1 - q);
     }, 0) / 4;
     assert.equal(await value(page, 'bce-hand-zero'), clipped);
+    await inViewWith(page, '#bp', 'bce-torch-zero');
     await page.click('#bce-zero');
     assert.equal(await value(page, 'bce-torch'), binaryCrossEntropy(tensor(atZero), seed.inputs.binaryTrue).item());
     await page.click('#bce-reset');
@@ -186,6 +193,30 @@ describe('playground', () => {
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'delta');
     assert.equal(await stateOf(page, 'beta'), 0.5);
     assert.equal(await page.inputValue('#beta'), '0.5');
+  });
+
+  test('a change redraws only what depends on it; controls are never rebuilt', async () => {
+    const page = await open(desktop);
+    const touched = await page.evaluate(() => {
+      const beta = document.getElementById('beta');
+      const records: string[] = [];
+      const where = (n: Node) => {
+        const e = (n.nodeType === 1 ? n : n.parentElement) as Element;
+        const series = e.closest('[data-series]')?.getAttribute('data-series');
+        return `${e.closest('section')?.id}${series ? `/${series}` : ''}`;
+      };
+      const observer = new MutationObserver((list) => list.forEach((m) => records.push(where(m.target))));
+      observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      (window as unknown as { playground: { set(p: object): void } }).playground.set({ beta: 0.7 });
+      observer.takeRecords().forEach((m) => records.push(where(m.target)));
+      observer.disconnect();
+      return { places: [...new Set(records)].sort(), same: document.getElementById('beta') === beta };
+    });
+    assert.equal(touched.same, true, 'the slider is the same element');
+    // Only the regression section changes, and of its curves only smooth L1's (MAE, MSE, Huber keep their paths).
+    assert.ok(touched.places.every((p) => p.startsWith('regression')), touched.places.join(', '));
+    assert.ok(touched.places.includes('regression/smoothL1'), touched.places.join(', '));
+    for (const other of ['l1', 'mse', 'huber']) assert.ok(!touched.places.includes(`regression/${other}`), `${other} redrawn: ${touched.places}`);
   });
 
   test('dragging by touch on a phone: the chart and a slider follow the finger', async () => {
