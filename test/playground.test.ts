@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { launchBrowser } from './support/browser.js';
 import { loadFixture, decode, type EncodedTensor } from './support/fixtures.js';
-import { crossEntropy, huberLoss, l1Loss, logLoss, mseLoss, smoothL1Loss, binaryCrossEntropy, tensor } from '../src/index.js';
+import { catalog, crossEntropy, huberLoss, l1Loss, logLoss, mseLoss, smoothL1Loss, binaryCrossEntropy, tensor } from '../src/index.js';
 
 const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -27,9 +27,8 @@ interface Seed {
 }
 const seed = loadFixture('seed.json') as unknown as Seed;
 
-// The catalogue's losses. INTERIM: the snapshot the page reads until losskit exports `catalog`.
-const CATALOG = JSON.parse(readFileSync(`${WEB}src/catalog-snapshot.json`, 'utf8')) as Record<string, { name: string; kind: string; cliName: string }>;
-const LOSSES = Object.values(CATALOG).filter((e) => e.kind === 'loss');
+// The catalogue's losses: every one must have its view.
+const LOSSES = Object.values(catalog).filter((e) => e.kind === 'loss');
 
 let server: PreviewServer;
 let browser: Browser;
