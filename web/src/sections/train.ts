@@ -24,6 +24,8 @@ export function trainSection(store: Store): HTMLElement {
   const { x, y } = outlierData(SEED);
   const target = tensor(y);
   let params = FITS.map(() => ({ a: 0, b: 0 }));
+  /** |Δa| + |Δb| of each fit's last step: MAE's stays at the size its constant gradient gives, the others' shrink. */
+  let moved = FITS.map(() => 0);
   let history: number[][] = FITS.map(() => []);
   let step = 0;
   let playing = false;
@@ -36,13 +38,13 @@ export function trainSection(store: Store): HTMLElement {
   const stepCount = readout('train-steps', 'output');
   const fitChart = new Chart({ title: 'The data and the line each loss has fitted so far.', xLabel: 'x', yLabel: 'y', xDomain: [-3, 3], height: 260 });
   const lossChart = new Chart({ title: 'Loss per step, each relative to its value at step 0.', xLabel: 'step', yLabel: 'loss / loss at step 0', xDomain: [0, 1], height: 260 });
-  const rows = FITS.map((f) => ({ a: readout(`train-a-${f.id}`, 'td'), b: readout(`train-b-${f.id}`, 'td'), err: readout(`train-slope-error-${f.id}`, 'td'), loss: readout(`train-loss-${f.id}`, 'td') }));
+  const rows = FITS.map((f) => ({ a: readout(`train-a-${f.id}`, 'td'), b: readout(`train-b-${f.id}`, 'td'), err: readout(`train-slope-error-${f.id}`, 'td'), loss: readout(`train-loss-${f.id}`, 'td'), moved: readout(`train-moved-${f.id}`, 'td') }));
   const table = el(
     'table',
     { 'aria-live': 'off' },
     el('caption', {}, `Fitted y = a x + b (true: a = ${TRUE_LINE.a}, b = ${TRUE_LINE.b})`),
-    el('tr', {}, ...['loss', 'a', 'b', '|a − 2|', 'loss'].map((h) => el('th', { scope: 'col' }, h))),
-    ...FITS.map((f, i) => el('tr', {}, el('th', { scope: 'row' }, f.label), rows[i].a, rows[i].b, rows[i].err, rows[i].loss)),
+    el('tr', {}, ...['loss', 'a', 'b', '|a − 2|', 'loss value', 'last step |Δa| + |Δb|'].map((h) => el('th', { scope: 'col' }, h))),
+    ...FITS.map((f, i) => el('tr', {}, el('th', { scope: 'row' }, f.label), rows[i].a, rows[i].b, rows[i].err, rows[i].loss, rows[i].moved)),
   );
   const status = el('p', { class: 'note', role: 'status', 'data-test': 'train-status' });
   const code = codePanel('train-code');
@@ -57,6 +59,7 @@ export function trainSection(store: Store): HTMLElement {
 
   function restart(): void {
     params = FITS.map(() => ({ a: 0, b: 0 }));
+    moved = FITS.map(() => 0);
     history = FITS.map(() => []);
     step = 0;
     FITS.forEach((f, i) => history[i].push(lossAt(i)));
@@ -78,6 +81,7 @@ export function trainSection(store: Store): HTMLElement {
           db += grad.data[j];
         }
         params[i] = { a: a - rate * da, b: b - rate * db };
+        moved[i] = rate * (Math.abs(da) + Math.abs(db));
         history[i].push(lossAt(i));
       });
       step++;
@@ -95,6 +99,7 @@ export function trainSection(store: Store): HTMLElement {
       else requestAnimationFrame(tick);
     };
     if (playing) requestAnimationFrame(tick);
+    else draw();
   }
   function draw(): void {
     stepCount.set(step);
@@ -117,6 +122,7 @@ export function trainSection(store: Store): HTMLElement {
       rows[i].b.set(params[i].b);
       rows[i].err.set(Math.abs(params[i].a - TRUE_LINE.a));
       rows[i].loss.set(history[i][step]);
+      rows[i].moved.set(moved[i]);
     });
     if (!playing) status.textContent = `Step ${step}. ${FITS.map((f, i) => `${f.label}: a = ${format(params[i].a)}`).join(', ')}.`;
   }
