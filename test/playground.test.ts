@@ -270,7 +270,18 @@ describe('playground', () => {
       const heat = await view.locator('table.heat td[data-value]').count();
       assert.ok(curves.some((n) => n > 100) || heat > 0, `${loss.name}: curves ${curves} or a heatmap`);
       assert.match(await text(page, `view-code-${loss.cliName}`), new RegExp(`${loss.name}(\\.withGrad)?\\(`), `${loss.name}: its call in the code panel`);
+      // Its options' controls come from the catalogue: one per option (with its doc), or listed as not a control.
+      for (const [opt, spec] of Object.entries(loss.options)) {
+        const doc = view.locator(`#${loss.cliName}-${opt}-doc`);
+        if (await doc.count()) assert.equal(await doc.textContent(), spec.doc, `${loss.name}.${opt}`);
+        else assert.match((await view.textContent()) ?? '', new RegExp(`Not a control here:.*${opt}`), `${loss.name}.${opt}`);
+      }
     }
+    // The tutorial sections' option sliders too: bounds and docs from the catalogue.
+    const beta = catalog.smoothL1Loss.options.beta as { range: { min: number }; doc: string };
+    assert.equal(Number(await page.getAttribute('#beta', 'min')), beta.range.min);
+    assert.equal(await page.textContent('#beta-doc'), beta.doc);
+    assert.equal(await page.textContent('#ls-doc'), catalog.crossEntropy.options.labelSmoothing.doc);
     // Options come from the catalogue: the Huber view's delta moves its curve and its call.
     await page.selectOption('#loss-pick', 'huberLoss');
     await page.fill('#huber-delta-box', '2');

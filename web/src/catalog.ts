@@ -14,3 +14,10 @@ export type LossEntry = Omit<CatalogEntry, 'fn'> & {
 export function catalogLosses(): LossEntry[] {
   return Object.values(catalog).filter((e) => e.kind === 'loss') as unknown as LossEntry[];
 }
+
+/** One loss's entry, by its catalogue name. */
+export function lossEntry(name: string): LossEntry {
+  const entry = catalogLosses().find((e) => e.name === name);
+  if (!entry) throw new Error(`playground: the catalogue has no loss '${name}'`);
+  return entry;
+}

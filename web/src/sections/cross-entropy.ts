@@ -2,7 +2,9 @@
 // class indices, and by hand (softmax, then mean of −Σ y log p) — with the target class marked in
 // the logits table and the by-hand terms shown; then PyTorch's options on the same logits.
 import { crossEntropy, softmax, tensor } from 'losskit';
-import { el, format, numberBox, readout, scroll, select, slider } from '../dom.js';
+import { el, format, numberBox, readout, scroll, select } from '../dom.js';
+import { lossEntry } from '../catalog.js';
+import { optionControl } from '../option-control.js';
 import { formula } from '../math.js';
 import { codePanel, section } from '../section.js';
 import type { Store } from '../store.js';
@@ -19,9 +21,12 @@ export function crossEntropySection(store: Store): HTMLElement {
   const s = section('cross-entropy', '2. Multi-class cross-entropy, three ways', 'The same loss from one-hot rows, from class indices and by hand. Edit a logit or a target: all three follow, and agree.');
   store.define('logits', CE_LOGITS);
   store.define('t', CE_TARGETS);
-  store.define('ls', 0);
-  store.define('w', [1, 1, 1, 1]);
-  store.define('ii', -100);
+  const entry = lossEntry('crossEntropy');
+  // Label smoothing and the ignore index: controls from the catalogue's options. The class weights
+  // (a [C] tensor) get one box per class here.
+  const smoothing = optionControl(entry, 'labelSmoothing', store, { key: 'ls', id: 'ls', label: 'label smoothing' })!;
+  const ignore = optionControl(entry, 'ignoreIndex', store, { key: 'ii', id: 'ignore-index', label: 'ignore index' })!;
+  store.define('w', Array.from({ length: C }, () => (entry.options.weight as { default: number }).default));
   const problems = ['logits', 't', 'ls', 'w', 'ii'].flatMap((k) => (store.problems.has(k) ? [store.problems.get(k)!] : []));
 
   // The logits table: inputs built once; the target cell of each row is marked.
@@ -75,9 +80,7 @@ export function crossEntropySection(store: Store): HTMLElement {
   const perSampleText = el('pre', { 'data-test': 'ce-none' });
 
   // PyTorch's options on the same logits and targets.
-  const smoothing = slider('ls', 'label smoothing', { min: 0, max: 1, step: 0.05, value: store.get('ls'), onInput: (ls) => store.set({ ls }) });
   const weightBoxes = Array.from({ length: C }, (_, k) => numberBox(`weight-${k}`, `weight of class ${k}`, store.get<number[]>('w')[k], (v) => store.set({ w: store.get<number[]>('w').map((u, j) => (j === k ? v : u)) })));
-  const ignore = numberBox('ignore-index', 'ignore index', store.get('ii'), (ii) => store.set({ ii }));
   const withOptions = readout('ce-opt-mean', 'output');
   const optionsError = el('p', { class: 'error', role: 'alert', 'data-test': 'ce-opt-error', hidden: '' });
   const optionsNote = el('p', { class: 'note', 'aria-live': 'polite', 'data-test': 'ce-opt-note' });
@@ -92,7 +95,7 @@ export function crossEntropySection(store: Store): HTMLElement {
     el('div', { class: 'ways', 'aria-live': 'polite' }, a.box, b.box, c.box),
     el('div', { class: 'cols' }, el('div', { class: 'col' }, el('h4', {}, 'one-hot rows of the targets'), oneHotText, el('h4', {}, 'per sample (library)'), perSampleText), el('div', { class: 'col' }, scroll(terms, 'by-hand terms'))),
     el('h3', {}, "PyTorch's options"),
-    el('div', { class: 'controls' }, smoothing.root, el('span', { class: 'field' }, el('span', {}, 'class weights'), ...weightBoxes.map((w) => w.root)), el('span', { class: 'field' }, el('label', { for: 'ignore-index' }, 'ignore index'), ignore.root)),
+    el('div', { class: 'controls' }, smoothing.root, el('span', { class: 'option' }, el('span', { class: 'field' }, el('span', {}, 'class weights'), ...weightBoxes.map((w) => w.root)), el('span', { class: 'doc' }, entry.options.weight.doc)), ignore.root),
     el('p', {}, 'with these options: ', el('code', {}, 'crossEntropy(logits, t, options)'), ' = ', withOptions),
     optionsError,
     optionsNote,
@@ -140,9 +143,9 @@ export function crossEntropySection(store: Store): HTMLElement {
     if (store.get('ls') !== 0) options.labelSmoothing = store.get('ls');
     if (w.some((v) => v !== 1)) options.weight = w;
     if (store.get('ii') !== -100) options.ignoreIndex = store.get('ii');
-    smoothing.set(store.get('ls'));
+    smoothing.sync();
     weightBoxes.forEach((b, k) => b.set(w[k]));
-    ignore.set(store.get('ii'));
+    ignore.sync();
     const optionText = Object.keys(options).length ? `, ${JSON.stringify(options).replace(/"(\w+)":/g, '$1: ')}` : '';
     code.set(
       [

@@ -4,11 +4,12 @@
 import { logSoftmax, tensor, type Tensor } from 'losskit';
 import { catalogLosses, type LossEntry, type OptionSpec } from '../catalog.js';
 import { Chart, legend } from '../chart.js';
-import { checkbox, el, errorLine, format, numberBox, readout, scroll, select, slider, type Control } from '../dom.js';
+import { el, errorLine, format, readout, scroll, select } from '../dom.js';
+import { optionControl } from '../option-control.js';
 import { FORMULAS } from '../formulas.js';
 import { formula } from '../math.js';
 import { codePanel, section } from '../section.js';
-import type { Store, Value } from '../store.js';
+import type { Store } from '../store.js';
 import { sweepOf, type Sweep } from '../sweeps.js';
 
 const SAMPLES = 241;
@@ -135,51 +136,16 @@ function callCode(entry: LossEntry, sweep: Sweep, options: Record<string, unknow
   ].filter(Boolean).join('\n');
 }
 
-/**
- * Controls for a loss's options, from the catalogue: a select for a few allowed values, a slider
- * (with its exact box) for bounded or ordinary numbers, a box for integers and tiny constants, a
- * checkbox for booleans, one number for a broadcasting tensor option. Values go to the loss as
- * they are: one the loss refuses shows its error in this view.
- */
+/** The view's option controls, one per catalogue option that has one; the others are listed. */
 function optionControls(entry: LossEntry, store: Store) {
-  const controls: HTMLElement[] = [];
-  const keys: string[] = [];
-  const skipped: string[] = [];
-  const read: (() => [string, unknown] | null)[] = [];
-  for (const [opt, spec] of Object.entries(entry.options) as [string, OptionSpec][]) {
-    const key = `${entry.name}.${opt}`;
-    const cid = `${entry.cliName}-${opt}`;
-    const label = `${opt}`;
-    let control: Control<never> | null = null;
-    if (spec.type === 'labels' || (spec.type === 'tensor' && !spec.broadcast && !entry.plot?.options?.includes(opt))) {
-      skipped.push(`${opt} (${spec.doc})`);
-      continue;
-    }
-    const fallback: Value = spec.default as Value;
-    store.define(key, fallback);
-    keys.push(key);
-    const onChange = (v: Value) => store.set({ [key]: v });
-    if (spec.type === 'boolean') control = checkbox(cid, label, store.get(key), onChange) as Control<never>;
-    else if ((spec.type === 'number' || spec.type === 'integer') && spec.values) control = select(cid, label, spec.values.map((v) => [String(v), String(v)] as const), String(store.get(key)), (v) => onChange(Number(v))) as Control<never>;
-    else if (spec.type === 'integer' || (spec.type === 'number' && Math.abs(spec.default) > 0 && Math.abs(spec.default) < 1e-3) || spec.type === 'tensor') {
-      const box = numberBox(cid, label, store.get(key), onChange);
-      control = { root: el('span', { class: 'field' }, el('label', { for: cid }, label), box.root), set: box.set } as Control<never>;
-    } else {
-      const r = spec.range ?? {};
-      const min = r.min ?? Math.min(-3, spec.default - 3);
-      const max = r.max ?? Math.max(min + 3, spec.default * 3, 3);
-      control = slider(cid, label, { min, max, step: (max - min) / 100, value: store.get(key), onInput: onChange }) as unknown as Control<never>;
-    }
-    controls.push(el('span', { class: 'option' }, control.root, el('span', { class: 'doc' }, spec.doc)));
-    read.push(() => {
-      const v = store.get(key);
-      (control as unknown as Control<Value>).set(spec.type === 'number' && 'values' in spec && spec.values ? String(v) : v);
-      if (v === spec.default) return null;
-      return [opt, spec.type === 'tensor' && !spec.broadcast ? [v] : v];
-    });
-  }
-  const options = () => Object.fromEntries(read.map((r) => r()).filter((kv): kv is [string, unknown] => kv !== null));
-  return { controls, keys, options, skipped };
+  const built = Object.keys(entry.options).map((opt) => [opt, optionControl(entry, opt, store, { key: `${entry.name}.${opt}`, id: `${entry.cliName}-${opt}`, oneNumberTensor: entry.plot?.options?.includes(opt) })] as const);
+  const made = built.flatMap(([, c]) => (c ? [c] : []));
+  const skipped = built.filter(([, c]) => !c).map(([opt]) => `${opt} (${(entry.options[opt] as OptionSpec).doc})`);
+  const options = () => {
+    made.forEach((c) => c.sync());
+    return Object.fromEntries(made.map((c) => c.value()).filter((kv): kv is [string, unknown] => kv !== null));
+  };
+  return { controls: made.map((c) => c.root), keys: made.map((c) => c.key), options, skipped };
 }
 
 /**

@@ -9,6 +9,8 @@ import { Chart, STYLES } from '../chart.js';
 import { formula } from '../math.js';
 import { codePanel, section } from '../section.js';
 import type { Store } from '../store.js';
+import { lossEntry } from '../catalog.js';
+import { optionControl } from '../option-control.js';
 
 /** The tutorial's differences (target 0) at which it lists values and gradients. */
 export const TUTORIAL_POINTS = [-3, -1, -0.5, 0, 0.5, 1, 3];
@@ -30,17 +32,16 @@ function evaluate(key: Key, xs: Float64Array, beta: number, delta: number): Curv
 
 export function regressionSection(store: Store): HTMLElement {
   const s = section('regression', '4. Regression: MAE, MSE, smooth L1 and Huber', 'Drag on a chart (or use the error slider) to move the error; each loss is read off there. Watch the gradients: that is what training follows.');
-  store.define('beta', 1);
-  // Delta 1.5 (the outliers example's): at delta = beta = 1 Huber and smooth L1 are one curve, one hidden under the other.
-  store.define('delta', 1.5);
+  // Their controls from the catalogue's options. Delta starts at 1.5 (the outliers example's), not
+  // the catalogue's 1: at delta = beta = 1 Huber and smooth L1 are one curve, one hidden under the other.
+  const beta = optionControl(lossEntry('smoothL1Loss'), 'beta', store, { key: 'beta', id: 'beta', label: 'smooth L1 beta' })!;
+  const delta = optionControl(lossEntry('huberLoss'), 'delta', store, { key: 'delta', id: 'delta', label: 'Huber delta', fallback: 1.5 })!;
   store.define('e', 0.5);
   store.define('xr', '4', ['4', '25']);
   store.define('scale', 'robust', ['robust', 'all']);
   store.define('show', [1, 1, 1, 1]);
   const urlProblems = ['beta', 'delta', 'e', 'xr', 'scale', 'show'].flatMap((k) => (store.problems.has(k) ? [store.problems.get(k)!] : []));
 
-  const beta = slider('beta', 'smooth L1 beta', { min: 0, max: 3, step: 0.05, value: store.get('beta'), onInput: (v) => store.set({ beta: v }) });
-  const delta = slider('delta', 'Huber delta', { min: 0.05, max: 3, step: 0.05, value: store.get('delta'), onInput: (v) => store.set({ delta: v }) });
   const error = slider('error', 'error', { min: -4, max: 4, step: 0.01, value: store.get('e'), onInput: (v) => store.set({ e: v }) });
   const range = select('xr', 'x-range', [['4', '−4 … 4'], ['25', '−25 … 25']], store.get('xr'), (xr) => store.set({ xr, e: Math.max(-Number(xr), Math.min(Number(xr), store.get<number>('e'))) }));
   const scale = select('scale', 'y-axis fitted to', [['robust', 'MAE, smooth L1, Huber'], ['all', 'all, MSE too']], store.get('scale'), (v) => store.set({ scale: v }));
@@ -109,8 +110,8 @@ export function regressionSection(store: Store): HTMLElement {
     input.max = String(r);
     KEYS.forEach(compute);
   });
-  store.watch(['beta'], () => (beta.set(store.get('beta')), compute('smoothL1')));
-  store.watch(['delta'], () => (delta.set(store.get('delta')), compute('huber')));
+  store.watch(['beta'], () => (beta.sync(), compute('smoothL1')));
+  store.watch(['delta'], () => (delta.sync(), compute('huber')));
 
   store.watch(['beta', 'delta', 'xr', 'scale', 'show', 'e'], () => {
     const e = store.get<number>('e');
