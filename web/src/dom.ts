@@ -82,7 +82,11 @@ export function numberBox(id: string, label: string, value: number, onChange: (v
   input.addEventListener('change', () => {
     if (input.value.trim() !== '' && Number.isFinite(Number(input.value))) onChange(Number(input.value));
   });
-  return { root: input, input, set: (v) => void (document.activeElement === input && Number(input.value) === v ? 0 : (input.value = String(v))) };
+  const set = (v: number) => {
+    // Leave a box being typed in alone when it already holds the value (1.50 stays 1.50).
+    if (!(document.activeElement === input && Number(input.value) === v)) input.value = String(v);
+  };
+  return { root: input, input, set };
 }
 
 export function button(id: string, label: string, onClick: () => void): HTMLButtonElement {

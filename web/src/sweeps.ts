@@ -57,7 +57,7 @@ function fromPlot(entry: LossEntry): Sweep | null {
     xLabel: AXIS[plot.x],
     gradLabel: 'd loss / d input',
     range: plot.range,
-    curves: targets.map((t) => ({ label: plot.x === 'error' && targets.length === 1 ? `target ${t}` : `target ${t}`, args: (xs: Float64Array) => [xs, fill(xs.length, t)] })),
+    curves: targets.map((t) => ({ label: `target ${t}`, args: (xs: Float64Array) => [xs, fill(xs.length, t)] })),
     argsCode: `input = x, target = ${targets.length === 1 ? targets[0] : targets.join(' or ')}`,
   };
 }
