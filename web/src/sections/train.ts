@@ -62,7 +62,7 @@ export function trainSection(store: Store): HTMLElement {
     moved = FITS.map(() => 0);
     history = FITS.map(() => []);
     step = 0;
-    FITS.forEach((f, i) => history[i].push(lossAt(i)));
+    FITS.forEach((_, i) => history[i].push(lossAt(i)));
   }
   function lossAt(i: number): number {
     const { a, b } = params[i];
@@ -117,7 +117,7 @@ export function trainSection(store: Store): HTMLElement {
       yDomain: [0, 1.05],
       description: `Losses at step ${step}: ${FITS.map((f, i) => `${f.label} ${format(history[i][step])}`).join(', ')}.`,
     });
-    FITS.forEach((f, i) => {
+    FITS.forEach((_, i) => {
       rows[i].a.set(params[i].a);
       rows[i].b.set(params[i].b);
       rows[i].err.set(Math.abs(params[i].a - TRUE_LINE.a));
