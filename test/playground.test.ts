@@ -387,13 +387,15 @@ describe('playground', () => {
 
   test('axe-core: no serious or critical violation, on the desktop and the phone', async () => {
     const axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-    for (const page of [await open(desktop), await open(phone)]) {
+    // The default view (Huber: sliders), and views with a select, checkboxes and a heatmap.
+    for (const [page, search] of [[desktop, ''], [phone, ''], [desktop, '?loss=multiMarginLoss'], [phone, '?loss=ctcLoss']] as const) {
+      await open(page, search);
       await page.addScriptTag({ content: axe });
       const violations = await page.evaluate(async () => {
         const result = await (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
         return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
       });
-      assert.deepEqual(violations, []);
+      assert.deepEqual(violations, [], search);
     }
   });
 });

@@ -7,9 +7,12 @@ export function formula(tex: string, display = true): HTMLElement {
   node.className = 'formula';
   katex.render(tex, node, { displayMode: display, throwOnError: true, output: 'htmlAndMathml' });
   // A formula wider than a phone scrolls sideways: then it takes keyboard focus, so it can be scrolled without a mouse.
-  new ResizeObserver(() => {
+  // Checked when its box changes and once KaTeX's fonts have loaded (they widen it without resizing the box).
+  const check = () => {
     if (node.scrollWidth > node.clientWidth + 1) node.setAttribute('tabindex', '0');
     else node.removeAttribute('tabindex');
-  }).observe(node);
+  };
+  new ResizeObserver(check).observe(node);
+  void document.fonts.ready.then(check);
   return node;
 }
