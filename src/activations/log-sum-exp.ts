@@ -4,7 +4,7 @@ import { booleanOption, checkArity, integerOption, readOptions } from '../core/o
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneLogSumExp } from '../core/stable.js';
 import { asTensor, type Tensor, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
-import { useWasm } from '../kernels/backend.js';
+import { kernelsFor, useWasm } from '../kernels/backend.js';
 import { softmaxRowsWasm } from '../kernels/wasm.js';
 import { gradArray, lanesOf, resultTensor, upstream, withGradResult, type ActivationGradOptions, type ActivationWithGrad } from './with-grad.js';
 
@@ -24,7 +24,7 @@ const DEFINITION: Definition = {
     dim: { type: 'integer', default: -1, doc: 'dimension to reduce (negative counts from the end)' },
     keepdim: { type: 'boolean', default: false, doc: 'keep the reduced dimension with size 1' },
   },
-  kernels: ['softmaxRows'],
+  kernels: ['softmaxRows', 'softmaxRows64'],
   plot: null,
 };
 
@@ -51,6 +51,11 @@ function kernelRuns(t: Tensor, dim: number): boolean {
   return t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && t.size > 0 && useWasm(t.dtype, t.size, t.shape[dim]);
 }
 
+/** Whether the float64 kernel may compute the lanes: the last dimension, non-empty. */
+function float64KernelRuns(t: Tensor, dim: number): boolean {
+  return t.dtype === 'float64' && t.shape.length > 0 && dim === t.shape.length - 1 && t.size > 0 && kernelsFor(t.size, 2 * t.shape[dim]);
+}
+
 /**
  * A call read and its log-sum-exps: the kernel's float32 ones, or the reference's float64 ones
  * (not yet rounded to the input's dtype: withGrad differentiates from them).
@@ -64,11 +69,16 @@ function reduce(fn: string, args: IArguments, gradOptions: readonly string[]) {
   const shape = t.shape.length === 0 ? [] : t.shape.filter((_, i) => i !== dim);
   const resultShape = keepdim && t.shape.length > 0 ? t.shape.map((d, i) => (i === dim ? 1 : d)) : shape;
   const lanes = shape.reduce((a, d) => a * d, 1);
-  let lse: Float32Array | Float64Array;
+  let lse: Float32Array | Float64Array | undefined;
   if (kernelRuns(t, dim)) {
     lse = new Float32Array(lanes);
     softmaxRowsWasm(t.data as Float32Array, lanes, t.shape[dim], 2, lse);
-  } else {
+  } else if (float64KernelRuns(t, dim)) {
+    // The f64x2 kernel hands rows with NaN or ±inf back (false): the reference computes them.
+    const out = new Float64Array(lanes);
+    if (softmaxRowsWasm(t.data as Float64Array, lanes, t.shape[dim], 2, out)) lse = out;
+  }
+  if (lse === undefined) {
     const out = new Float64Array(lanes);
     forEachLane(t.shape, dim, (offset, stride, length, lane) => {
       out[lane] = laneLogSumExp(t.data, offset, stride, length);

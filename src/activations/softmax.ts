@@ -4,7 +4,7 @@ import { checkArity, integerOption, readOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
 import { asTensor, Tensor, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
-import { useWasm } from '../kernels/backend.js';
+import { kernelsFor, useWasm } from '../kernels/backend.js';
 import { resultArray, softmaxRowsWasm } from '../kernels/wasm.js';
 import { gradArray, lanesOf, readGradCall, resultTensor, upstream, withGradResult, type ActivationGradOptions, type ActivationWithGrad, type Lanes } from './with-grad.js';
 
@@ -20,7 +20,7 @@ const alongDimDefinition = (name: string, reference: string): Definition => ({
   reference,
   args: [{ name: 'input', shape: '[*]', differentiable: true }],
   options: { dim: { type: 'integer', default: -1, doc: 'dimension to normalize over (negative counts from the end)' } },
-  kernels: ['softmaxRows'],
+  kernels: ['softmaxRows', 'softmaxRows64'],
   plot: null,
 });
 const DEFINITIONS = { softmax: alongDimDefinition('softmax', 'torch.softmax'), logSoftmax: alongDimDefinition('logSoftmax', 'torch.log_softmax') };
@@ -32,6 +32,14 @@ function floatDtype(t: Tensor) {
 /** Whether a float32 softmax of `t` along `dim` runs in the WebAssembly kernel: the last (contiguous) dimension only. */
 function kernelRuns(t: Tensor, dim: number): boolean {
   return t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && useWasm(t.dtype, t.size, t.shape[dim]);
+}
+
+/**
+ * Whether a float64 softmax of `t` along `dim` may run in the f64x2 kernel (the last dimension,
+ * non-empty); the kernel hands rows with NaN or ±inf back to the TypeScript path (softmaxRowsWasm false).
+ */
+function float64KernelRuns(t: Tensor, dim: number): boolean {
+  return t.dtype === 'float64' && t.size > 0 && dim === t.shape.length - 1 && kernelsFor(t.size, 2 * t.shape[dim]);
 }
 
 type LaneWriter = (data: ArrayLike<number>, offset: number, stride: number, length: number, out: Float64Array) => void;
@@ -54,11 +62,10 @@ const logSoftmaxLane: LaneWriter = (data, offset, stride, length, out) => {
  * float64 one (not yet rounded to the input's dtype: withGrad differentiates from it).
  */
 function activate(fn: 'softmax' | 'logSoftmax', t: Tensor, dim: number): Float32Array | Float64Array {
-  if (kernelRuns(t, dim)) {
+  if (kernelRuns(t, dim) || float64KernelRuns(t, dim)) {
     const C = t.shape[dim];
-    const out = resultArray(t.size);
-    softmaxRowsWasm(t.data as Float32Array, C === 0 ? 0 : t.size / C, C, fn === 'softmax' ? 0 : 1, out);
-    return out;
+    const out = t.dtype === 'float64' ? new Float64Array(t.size) : resultArray(t.size);
+    if (softmaxRowsWasm(t.data as Float32Array | Float64Array, C === 0 ? 0 : t.size / C, C, fn === 'softmax' ? 0 : 1, out)) return out;
   }
   const out = new Float64Array(t.size);
   const lanes = lanesOf(t.shape, dim);
