@@ -55,3 +55,7 @@ export { tripletMarginLoss, type TripletMarginLossOptions } from './losses/tripl
 export { sigmoidFocalLoss, type SigmoidFocalLossOptions } from './losses/sigmoid-focal.js';
 export { logLoss, type Label, type LogLossOptions } from './losses/log-loss.js';
 export { ctcLoss, type CtcLoss, type CtcLossOptions } from './losses/ctc.js';
+// Issue 16: PyTorch's and torchvision's (branch losses-torch)
+export { generalizedBoxIouLoss, type BoxIouLossOptions } from './losses/generalized-box-iou.js';
+export { distanceBoxIouLoss } from './losses/distance-box-iou.js';
+export { completeBoxIouLoss } from './losses/complete-box-iou.js';
