@@ -59,3 +59,8 @@ export { ctcLoss, type CtcLoss, type CtcLossOptions } from './losses/ctc.js';
 export { generalizedBoxIouLoss, type BoxIouLossOptions } from './losses/generalized-box-iou.js';
 export { distanceBoxIouLoss } from './losses/distance-box-iou.js';
 export { completeBoxIouLoss } from './losses/complete-box-iou.js';
+export {
+  tripletMarginWithDistanceLoss,
+  type DistanceFunction,
+  type TripletMarginWithDistanceLossOptions,
+} from './losses/triplet-margin-with-distance.js';

@@ -18,7 +18,7 @@ export interface TripletMarginLossOptions {
 }
 
 /** p-norm of the row difference `x − y + eps`; writes ∂norm/∂x into `grad` when given. */
-function distance(
+export function distance(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
   base: number,
