@@ -56,6 +56,7 @@ export { sigmoidFocalLoss, type SigmoidFocalLossOptions } from './losses/sigmoid
 export { logLoss, type Label, type LogLossOptions } from './losses/log-loss.js';
 export { ctcLoss, type CtcLoss, type CtcLossOptions } from './losses/ctc.js';
 // Issue 16: PyTorch's and torchvision's (branch losses-torch)
+export { linearCrossEntropy, type LinearCrossEntropyOptions } from './losses/linear-cross-entropy.js';
 export { generalizedBoxIouLoss, type BoxIouLossOptions } from './losses/generalized-box-iou.js';
 export { distanceBoxIouLoss } from './losses/distance-box-iou.js';
 export { completeBoxIouLoss } from './losses/complete-box-iou.js';

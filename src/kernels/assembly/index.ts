@@ -362,6 +362,7 @@ export function crossEntropyRows(
 }
 
 export { bceElements, bceWithLogitsElements, l1Elements, mseElements, sigmoidFocalElements, smoothL1Elements } from './elementwise';
+export { matmulAcc, matmulNT } from './matmul';
 
 /**
  * Softmax (mode 0), log-softmax (mode 1) or logsumexp (mode 2) of `rows` contiguous rows of C
