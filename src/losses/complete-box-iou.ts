@@ -36,7 +36,7 @@ function addAtanRatio(grad: Float64Array, base: number, w: number, h: number, g:
  * @example
  * ```ts
  * console.log(completeBoxIouLoss([[0, 0, 2, 2], [0, 0, 1, 1]], [[1, 1, 4, 3], [2, 2, 3, 3]], { reduction: 'none' }).toString());
- * // tensor([0.9287, 1.2222])
+ * // tensor([1.0192, 1.4444])
  * ```
  * Differs from torchvision: the default reduction is `'mean'` (as every losskit loss), not `'none'`.
  */

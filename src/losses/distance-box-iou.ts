@@ -47,7 +47,7 @@ export function diouPair(pair: BoxPair, eps: number, grad: Float64Array | null, 
  * @example
  * ```ts
  * console.log(distanceBoxIouLoss([[0, 0, 2, 2], [0, 0, 1, 1]], [[1, 1, 3, 3], [2, 2, 3, 3]], { reduction: 'none' }).toString());
- * // tensor([0.9643, 1.2222])
+ * // tensor([0.9683, 1.4444])
  * ```
  * Differs from torchvision: the default reduction is `'mean'` (as every losskit loss), not `'none'`.
  */

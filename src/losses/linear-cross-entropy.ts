@@ -61,9 +61,9 @@ function defaultChunk(N: number, V: number, H: number): number {
  * const linearWeight = [[1, -1], [0.5, 0.5], [-1, 2]];
  * const { loss, grads } = linearCrossEntropy.withGrad(input, linearWeight, [0, 2, 1], { linearBias: [0, 0.1, 0], chunkSize: 2 });
  * console.log(loss.toString());
- * // tensor(0.8401)
+ * // tensor(0.5520)
  * console.log(grads[3]!.toString());
- * // tensor([-0.0705, 0.0160, 0.0546])
+ * // tensor([-0.0863,  0.0028,  0.0836])
  * ```
  * Differs from PyTorch: targets are class indices only (probabilities would be `[N, V]`
  * themselves), and `linearWeight` is `[V, H]` (no K-dimensional loss); `chunkSize` replaces

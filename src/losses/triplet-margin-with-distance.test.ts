@@ -61,6 +61,9 @@ test('tripletMarginWithDistanceLoss: bad input', () => {
   assert.throws(() => fn.withGrad(rows, rows, rows, { distance: noGrad }), /^Error: tripletMarginWithDistanceLoss: withGrad needs distance.grad\(x, y, upstream\), the distance's vector-Jacobian product; got undefined$/);
   const wrongShape: DistanceFunction = { value: (x: Tensor) => new Float64Array(x.size) };
   assert.throws(() => fn(rows, rows, rows, { distance: wrongShape }), /^Error: tripletMarginWithDistanceLoss: distance.value\(x, y\) must return the distances of the rows, shape \[1\], got shape \[2\]$/);
-  const badGrad: DistanceFunction = { value: (x) => new Float64Array(x.shape[0]), grad: () => [[1], [2]] };
+  const badGrad: DistanceFunction = { value: (x) => new Float64Array(x.shape[0]), grad: () => [[1], [2, 3]] };
   assert.throws(() => fn.withGrad(rows, rows, rows, { distance: badGrad }), /^Error: tripletMarginWithDistanceLoss: distance.grad\(x, y, upstream\)\[0\] must have the shape of its argument, \[1, 2\], got shape \[1\]$/);
+  // flat results of the right sizes are read in the arguments' shapes
+  const flat: DistanceFunction = { value: (x) => new Float64Array(x.shape[0]), grad: (x) => [new Float64Array(x.size), new Float64Array(x.size)] };
+  assert.deepEqual(fn.withGrad(rows, rows, rows, { distance: flat }).grad.shape, [1, 2]);
 });

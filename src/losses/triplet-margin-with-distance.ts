@@ -7,9 +7,10 @@ import { distance as pairwiseRow } from './triplet-margin.js';
 
 /**
  * A distance of your own for {@link tripletMarginWithDistanceLoss}: `value(x, y)` gives the
- * distance of each row pair (`x`, `y` `[N, D]` → `[N]`; `[D]` → `[]`), and `grad(x, y, upstream)`
+ * distance of each row pair (`x`, `y` `[N, D]` → `[N]`; `[D]` → `[]`; flat arrays of as many
+ * numbers do), and `grad(x, y, upstream)`
  * its vector-Jacobian product: the gradients of `Σ_n upstream[n] · value(x, y)[n]` with respect to
- * `x` and `y`, each shaped like its argument (PyTorch's autograd of the distance). `x` and `y` are
+ * `x` and `y`, each shaped like its argument or flat (PyTorch's autograd of the distance). `x` and `y` are
  * the call's tensors (float32 or float64), `upstream` float64; results may be any tensor-like
  * (computed in float64 is best: the loss rounds once). Only `withGrad` calls `grad`.
  */
@@ -111,12 +112,17 @@ function cosine(D: number): Rows {
   };
 }
 
+/** A result of a user's function fits a shape when it has that shape, or is flat with as many elements. */
+function fits(got: readonly number[], want: readonly number[]): boolean {
+  return sameShape(got, want) || (got.length === 1 && got[0] === want.reduce((a, b) => a * b, 1));
+}
+
 /** A user's DistanceFunction, its results checked (shape) and read in float64. */
 function custom(fn: string, distance: DistanceFunction, itemShape: readonly number[]): Rows {
   return {
     values(x, y) {
       const out = asTensor(fn, 'distance.value(x, y)', distance.value(x, y), 'float64');
-      if (!sameShape(out.shape, itemShape)) {
+      if (!fits(out.shape, itemShape)) {
         throw new Error(`${fn}: distance.value(x, y) must return the distances of the rows, shape ${shapeString(itemShape)}, got shape ${shapeString(out.shape)}`);
       }
       return Float64Array.from(out.data);
@@ -132,7 +138,7 @@ function custom(fn: string, distance: DistanceFunction, itemShape: readonly numb
       return ([0, 1] as const).map((k) => {
         const like = k === 0 ? x : y;
         const g = asTensor(fn, `distance.grad(x, y, upstream)[${k}]`, (result as TensorLike[])[k], 'float64');
-        if (!sameShape(g.shape, like.shape)) {
+        if (!fits(g.shape, like.shape)) {
           throw new Error(`${fn}: distance.grad(x, y, upstream)[${k}] must have the shape of its argument, ${shapeString(like.shape)}, got shape ${shapeString(g.shape)}`);
         }
         return Float64Array.from(g.data);
@@ -157,7 +163,8 @@ function rowsOf(fn: string, option: unknown, D: number, itemShape: readonly numb
  * `loss = max(0, margin + d(a, pos) − d(a, neg))`, where `swap` replaces `d(a, neg)` by
  * `min(d(a, neg), d(pos, neg))` (ties share the gradient, as PyTorch's `minimum`). `d` is
  * `'pairwise'` (`‖x − y + 1e-6‖₂`, the default), `'cosine'` (`1 − cosine_similarity` along the
- * last dimension), or a {@link DistanceFunction} `{ value, grad }`. Gradients flow where the hinge
+ * last dimension), or a {@link DistanceFunction} `{ value, grad }` (in the example, `|x − y|`
+ * on rows of one element). Gradients flow where the hinge
  * is active (`≥ 0`): `+1` into `d(a, pos)`, `−1` into the negative distance, then through the
  * distance's vector-Jacobian product to its two arguments.
  *
@@ -167,15 +174,15 @@ function rowsOf(fn: string, option: unknown, D: number, itemShape: readonly numb
  * ```ts
  * const [a, p, n] = [[[0, 1], [1, 0]], [[0, 2], [1, 1]], [[1, 0], [1, 0.5]]];
  * console.log(tripletMarginWithDistanceLoss(a, p, n, { distance: 'cosine', reduction: 'none' }).toString());
- * // tensor([0.0000, 1.2764])
- * // rows of one element ([N, 1]): |x − y| is a distance of rows
+ * // tensor([0.0000, 1.1873])
  * const absolute = {
  *   value: (x, y) => x.data.map((v, i) => Math.abs(v - y.data[i])),
  *   grad: (x, y, u) => [x.data.map((v, i) => u.data[i] * Math.sign(v - y.data[i])), x.data.map((v, i) => -u.data[i] * Math.sign(v - y.data[i]))],
  * };
- * const { loss, grad } = tripletMarginWithDistanceLoss.withGrad([[1], [0]], [[2], [3]], [[4], [1]], { distance: absolute });
+ * const { loss, grad } = tripletMarginWithDistanceLoss.withGrad([[1], [0]], [[2], [3]], [[0.5], [1]], { distance: absolute });
  * console.log(loss.toString(), grad!.toString());
- * // tensor(1.5000) tensor([[0.], [1.]])
+ * // tensor(2.2500) tensor([[-1.],
+ * //         [ 0.]])
  * ```
  * Differs from PyTorch: `distance` replaces `distance_function`, and a function of your own
  * brings its gradient (`grad`), since there is no autograd to derive it.
