@@ -1,5 +1,5 @@
 import { checkClassTargets, classWeights } from '../core/classes.js';
-import { defineLoss, gradTensor, resultDtype, type Loss3 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelResult, type Loss3 } from '../core/loss.js';
 import { integerOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { sameShape, shapeString } from '../core/shape.js';
@@ -48,7 +48,8 @@ function defaultChunk(N: number, V: number, H: number): number {
  * rows not ignored (NaN with zero gradients when that is 0, as PyTorch).
  *
  * float32 arguments run on the WebAssembly SIMD matrix kernels (float32 sums, as PyTorch's float32
- * matmul); float64 ones, and every call where the kernels do not run, on the TypeScript path in
+ * matmul); float64 ones, every call where the kernels do not run, and a float32 call whose kernel
+ * result holds a non-finite number (a float32 overflow, or a NaN input), on the TypeScript path in
  * float64.
  *
  * Shapes: `input` `[N, H]` or `[H]`; `linearWeight` `[V, H]`; `target` class indices `[N]` or `[]`;
@@ -106,42 +107,50 @@ export const linearCrossEntropy = defineLoss<LinearCrossEntropyOptions>('linearC
   // float32 everywhere: the kernels' products; otherwise float64 TypeScript.
   const float32 = input.dtype === 'float32' && linearWeight.dtype === 'float32' && (!bias || bias.dtype === 'float32');
   const wasm = float32 && useWasm('float32', N * V) && kernelsCanRun(Math.ceil(matmulScratchBytes(rows, V, H) / 32));
-  const logits = wasm ? new Float32Array(rows * V) : new Float64Array(rows * V);
-  const gLogits = wantGrad ? (wasm ? new Float32Array(rows * V) : new Float64Array(rows * V)) : null;
   const X = input.data;
   const W = linearWeight.data;
-  const wantX = wantGrad && wantGrads[0];
-  const wantW = wantGrad && wantGrads[1];
-  const gx = wantX ? (wasm ? new Float32Array(input.size) : new Float64Array(input.size)) : null;
-  const gw = wantW ? (wasm ? new Float32Array(linearWeight.size) : new Float64Array(linearWeight.size)) : null;
-  const gb = wantGrad && bias ? new Float64Array(V) : null;
-  const losses = new Float64Array(N);
   const ceOptions = { weight: weight ? new Tensor(weight as TypedArray, [V]) : undefined, ignoreIndex, labelSmoothing: smoothing, reduction: 'none' as const };
 
-  for (let r0 = 0; r0 < N; r0 += rows) {
-    const n = Math.min(rows, N - r0);
-    const chunkLogits = logits.subarray(0, n * V);
-    if (wasm) linearForwardWasm((X as Float32Array).subarray(r0 * H), W as Float32Array, bias ? (bias.data as Float32Array) : null, n, V, H, chunkLogits as Float32Array);
-    else linearForward(X, r0 * H, W, bias ? bias.data : null, n, V, H, chunkLogits as Float64Array);
-    const chunkTarget = new Tensor(target.data.subarray(r0, r0 + n), [n]);
-    const chunkInput = new Tensor(chunkLogits, [n, V]);
-    if (!gLogits) {
-      losses.set(crossEntropy(chunkInput, chunkTarget, ceOptions).data, r0);
-      continue;
+  /**
+   * The chunked loss and gradients, on the float32 kernels (`kernels`) or in float64. On the
+   * kernels, null when anything came out non-finite: a float32 intermediate may overflow where the
+   * float64 result is finite (a weight of 1e38 times an upstream of 1e4 in the logits' gradient),
+   * and then the float64 path computes the call.
+   */
+  const compute = (kernels: boolean): KernelResult | null => {
+    const logits = kernels ? new Float32Array(rows * V) : new Float64Array(rows * V);
+    const gLogits = wantGrad ? (kernels ? new Float32Array(rows * V) : new Float64Array(rows * V)) : null;
+    const gx = wantGrad && wantGrads[0] ? (kernels ? new Float32Array(input.size) : new Float64Array(input.size)) : null;
+    const gw = wantGrad && wantGrads[1] ? (kernels ? new Float32Array(linearWeight.size) : new Float64Array(linearWeight.size)) : null;
+    const gb = wantGrad && bias ? new Float64Array(V) : null;
+    const losses = new Float64Array(N);
+    for (let r0 = 0; r0 < N; r0 += rows) {
+      const n = Math.min(rows, N - r0);
+      const chunkLogits = logits.subarray(0, n * V);
+      if (kernels) linearForwardWasm((X as Float32Array).subarray(r0 * H), W as Float32Array, bias ? (bias.data as Float32Array) : null, n, V, H, chunkLogits as Float32Array);
+      else linearForward(X, r0 * H, W, bias ? bias.data : null, n, V, H, chunkLogits as Float64Array);
+      const chunkTarget = new Tensor(target.data.subarray(r0, r0 + n), [n]);
+      const chunkInput = new Tensor(chunkLogits, [n, V]);
+      if (!gLogits) {
+        losses.set(crossEntropy(chunkInput, chunkTarget, ceOptions).data, r0);
+        continue;
+      }
+      const upstream = Float64Array.from({ length: n }, (_, i) => reducer.upstream(r0 + i));
+      const g = gLogits.subarray(0, n * V);
+      const result = crossEntropy.withGrad(chunkInput, chunkTarget, { ...ceOptions, gradOutput: new Tensor(upstream, [n]), gradInto: g });
+      losses.set(result.loss.data, r0);
+      if (kernels) linearBackwardWasm(g as Float32Array, (X as Float32Array).subarray(r0 * H), W as Float32Array, n, V, H, gx ? (gx as Float32Array).subarray(r0 * H) : null, gw as Float32Array | null);
+      else linearBackward(g, X, r0 * H, W, n, V, H, gx as Float64Array | null, r0 * H, gw as Float64Array | null);
+      if (gb) for (let i = 0; i < n; i++) for (let j = 0; j < V; j++) gb[j] += g[i * V + j];
     }
-    const upstream = Float64Array.from({ length: n }, (_, i) => reducer.upstream(r0 + i));
-    const g = gLogits.subarray(0, n * V);
-    const result = crossEntropy.withGrad(chunkInput, chunkTarget, { ...ceOptions, gradOutput: new Tensor(upstream, [n]), gradInto: g });
-    losses.set(result.loss.data, r0);
-    if (wasm) linearBackwardWasm(g as Float32Array, (X as Float32Array).subarray(r0 * H), W as Float32Array, n, V, H, gx ? (gx as Float32Array).subarray(r0 * H) : null, gw as Float32Array | null);
-    else linearBackward(g, X, r0 * H, W, n, V, H, gx as Float64Array | null, r0 * H, gw as Float64Array | null);
-    if (gb) for (let i = 0; i < n; i++) for (let j = 0; j < V; j++) gb[j] += g[i * V + j];
-  }
-  // The float32 kernels' gradients are float32 already; the TypeScript path's are rounded once.
-  const wrap = (grad: Float32Array | Float64Array | null, like: Tensor) =>
-    grad === null ? null : grad instanceof Float32Array && like.dtype === 'float32' ? new Tensor(grad, like.shape) : gradTensor(grad as Float64Array, like);
-  return {
-    loss: reducer.reduce(losses),
-    grads: wantGrad ? [wrap(gx, input), wrap(gw, linearWeight), null, gb && bias ? gradTensor(gb, bias) : null] : [],
+    if (kernels && ![losses, gx, gw, gb].every((a) => a === null || a.every(Number.isFinite))) return null;
+    // The float32 kernels' gradients are float32 already; the TypeScript path's are rounded once.
+    const wrap = (grad: Float32Array | Float64Array | null, like: Tensor) =>
+      grad === null ? null : grad instanceof Float32Array ? new Tensor(grad, like.shape) : gradTensor(grad, like);
+    return {
+      loss: reducer.reduce(losses),
+      grads: wantGrad ? [wrap(gx, input), wrap(gw, linearWeight), null, gb && bias ? gradTensor(gb, bias) : null] : [],
+    };
   };
+  return (wasm ? compute(true) : null) ?? compute(false)!;
 }) as Loss3<LinearCrossEntropyOptions>;
