@@ -1,7 +1,7 @@
 // What the box-IoU losses (torchvision's generalized, distance and complete IoU losses) share: the
 // geometry of a pair of boxes (x1, y1, x2, y2), the backward pass of that geometry, and the loss
 // definition (shapes, options, reductions, gradients with respect to both boxes).
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from './loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from './loss.js';
 import { numberOption } from './options.js';
 import { checkReduction, Reducer, type Reduction } from './reduction.js';
 import { assertSameShape, shapeString } from './shape.js';
@@ -126,44 +126,58 @@ export type BoxPairLoss = (pair: BoxPair, eps: number, grad: Float64Array | null
 /**
  * A box-IoU loss of `boxes1`, `boxes2` (`[N, 4]` or `[4]`, more leading dimensions allowed as
  * torchvision's `unbind(-1)`), with its reductions and its gradients with respect to both boxes.
- * A `'mean'` over zero boxes is 0, as torchvision's (`0.0 * loss.sum()`), not NaN.
+ * A `'mean'` over zero boxes is 0, as torchvision's (`0.0 * loss.sum()`), not NaN. `reference` is
+ * the torchvision function (the catalogue's entry).
  */
-export function defineBoxLoss(name: string, pairLoss: BoxPairLoss): Loss2<BoxIouLossOptions> {
-  return defineLoss<BoxIouLossOptions>(name, ['boxes1', 'boxes2'], ['reduction', 'eps'], (call) => {
-    const [boxes1, boxes2] = call.tensors;
-    const { options, wantGrad } = call;
-    const reduction = checkReduction(name, options.reduction, ['none', 'mean', 'sum'], 'mean');
-    const eps = numberOption(name, 'eps', options.eps, BOX_EPS);
-    const shape = boxes1.shape;
-    if (shape.length === 0 || shape[shape.length - 1] !== 4) {
-      throw new Error(`${name}: boxes1 must be [N, 4] or [4] boxes (x1, y1, x2, y2), got shape ${shapeString(shape)}`);
-    }
-    assertSameShape(name, 'boxes2', boxes2, 'boxes1', boxes1);
-    const itemShape = shape.slice(0, -1);
-    const count = boxes1.size / 4;
-    const dtype = resultDtype([boxes1, boxes2]);
-    const reducer = new Reducer(name, reduction, itemShape, dtype);
-    if (wantGrad) reducer.setGradOutput(call.gradOutput);
-    const losses = new Float64Array(count);
-    const grads = wantGrad ? [new Float64Array(boxes1.size), new Float64Array(boxes2.size)] : null;
-    const pair = new BoxPair();
-    const g = new Float64Array(8);
-    const [A, B] = [boxes1.data, boxes2.data];
-    for (let n = 0; n < count; n++) {
-      pair.load(A, B, 4 * n);
-      if (!grads) {
-        losses[n] = pairLoss(pair, eps, null);
-        continue;
+export function defineBoxLoss(name: string, reference: string, pairLoss: BoxPairLoss) {
+  return defineLoss(
+    {
+      name,
+      reference,
+      args: [
+        { name: 'boxes1', shape: '[N, 4] or [4] (x1, y1, x2, y2)', differentiable: true },
+        { name: 'boxes2', shape: 'like boxes1', differentiable: true },
+      ],
+      options: { eps: { type: 'number', default: BOX_EPS, doc: 'added to the denominators against division by zero' } },
+      items: 'rows',
+      plot: null,
+    },
+    (call: KernelCall<BoxIouLossOptions>) => {
+      const [boxes1, boxes2] = call.tensors;
+      const { options, wantGrad } = call;
+      const reduction = checkReduction(name, options.reduction, ['none', 'mean', 'sum'], 'mean');
+      const eps = numberOption(name, 'eps', options.eps, BOX_EPS);
+      const shape = boxes1.shape;
+      if (shape.length === 0 || shape[shape.length - 1] !== 4) {
+        throw new Error(`${name}: boxes1 must be [N, 4] or [4] boxes (x1, y1, x2, y2), got shape ${shapeString(shape)}`);
       }
-      g.fill(0);
-      losses[n] = pairLoss(pair, eps, g);
-      const u = reducer.upstream(n);
-      for (let k = 0; k < 4; k++) {
-        grads[0][4 * n + k] = u * g[k];
-        grads[1][4 * n + k] = u * g[4 + k];
+      assertSameShape(name, 'boxes2', boxes2, 'boxes1', boxes1);
+      const itemShape = shape.slice(0, -1);
+      const count = boxes1.size / 4;
+      const dtype = resultDtype([boxes1, boxes2]);
+      const reducer = new Reducer(name, reduction, itemShape, dtype);
+      if (wantGrad) reducer.setGradOutput(call.gradOutput);
+      const losses = new Float64Array(count);
+      const grads = wantGrad ? [new Float64Array(boxes1.size), new Float64Array(boxes2.size)] : null;
+      const pair = new BoxPair();
+      const g = new Float64Array(8);
+      const [A, B] = [boxes1.data, boxes2.data];
+      for (let n = 0; n < count; n++) {
+        pair.load(A, B, 4 * n);
+        if (!grads) {
+          losses[n] = pairLoss(pair, eps, null);
+          continue;
+        }
+        g.fill(0);
+        losses[n] = pairLoss(pair, eps, g);
+        const u = reducer.upstream(n);
+        for (let k = 0; k < 4; k++) {
+          grads[0][4 * n + k] = u * g[k];
+          grads[1][4 * n + k] = u * g[4 + k];
+        }
       }
-    }
-    const loss = count === 0 && reduction === 'mean' ? new Tensor(typedArrayOf(dtype, [0]), []) : reducer.reduce(losses);
-    return { loss, grads: grads ? [gradTensor(grads[0], boxes1), gradTensor(grads[1], boxes2)] : [] };
-  }) as Loss2<BoxIouLossOptions>;
+      const loss = count === 0 && reduction === 'mean' ? new Tensor(typedArrayOf(dtype, [0]), []) : reducer.reduce(losses);
+      return { loss, grads: grads ? [gradTensor(grads[0], boxes1), gradTensor(grads[1], boxes2)] : [] };
+    },
+  );
 }

@@ -51,4 +51,4 @@ export function diouPair(pair: BoxPair, eps: number, grad: Float64Array | null, 
  * ```
  * Differs from torchvision: the default reduction is `'mean'` (as every losskit loss), not `'none'`.
  */
-export const distanceBoxIouLoss = defineBoxLoss('distanceBoxIouLoss', (pair, eps, grad) => diouPair(pair, eps, grad)[0]);
+export const distanceBoxIouLoss = defineBoxLoss('distanceBoxIouLoss', 'torchvision.ops.distance_box_iou_loss', (pair, eps, grad) => diouPair(pair, eps, grad)[0]);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { checkFiniteDifferences } from '../../test/support/finite-difference.js';
 import { goldenTests } from '../../test/support/golden.js';
 import { integers, uniform } from '../../test/support/random.js';
-import { crossEntropy, linearCrossEntropy, setBackend, tensor, wasmReady, type Tensor } from '../index.js';
+import { crossEntropy, linearCrossEntropy, setBackend, tensor, wasmReady, type LinearCrossEntropyOptions, type Tensor } from '../index.js';
 
 goldenTests('linearCrossEntropy', linearCrossEntropy);
 goldenTests('linearCrossEntropy', linearCrossEntropy, { backend: 'wasm' });
@@ -22,7 +22,7 @@ function logitsOf(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
 }
 
 /** The loss with its bias as a fourth argument, so that grads[3] lines up with it for the differences. */
-type Options = Parameters<typeof linearCrossEntropy>[3];
+type Options = LinearCrossEntropyOptions;
 const withBiasArgument = Object.assign((x: Tensor, w: Tensor, t: Tensor, b: Tensor, options: Options = {}) => linearCrossEntropy(x, w, t, { ...options, linearBias: b }), {
   withGrad: (x: Tensor, w: Tensor, t: Tensor, b: Tensor, options: Options = {}) => linearCrossEntropy.withGrad(x, w, t, { ...options, linearBias: b }),
 });

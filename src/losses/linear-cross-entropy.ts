@@ -1,5 +1,5 @@
 import { checkClassTargets, classWeights } from '../core/classes.js';
-import { defineLoss, gradTensor, resultDtype, type KernelResult, type Loss3 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall, type KernelResult } from '../core/loss.js';
 import { integerOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { sameShape, shapeString } from '../core/shape.js';
@@ -28,8 +28,6 @@ export interface LinearCrossEntropyOptions {
    */
   chunkSize?: number;
 }
-
-const OPTIONS = ['linearBias', 'weight', 'ignoreIndex', 'labelSmoothing', 'reduction', 'chunkSize'] as const;
 
 /**
  * The fewest rows of a default chunk: the weight gradient `Gᵀ X` sums over a chunk's rows, and with
@@ -81,7 +79,27 @@ function defaultChunk(N: number, V: number, H: number): number {
  * themselves), and `linearWeight` is `[V, H]` (no K-dimensional loss); `chunkSize` replaces
  * `options: LinearCrossEntropyOptions` and chunks every call, label smoothing included.
  */
-export const linearCrossEntropy = defineLoss<LinearCrossEntropyOptions>('linearCrossEntropy', ['input', 'linearWeight', 'target'], OPTIONS, (call) => {
+export const linearCrossEntropy = defineLoss(
+  {
+    name: 'linearCrossEntropy',
+    reference: 'torch.nn.functional.linear_cross_entropy',
+    args: [
+      { name: 'input', shape: '[N, H] or [H]', differentiable: true },
+      { name: 'linearWeight', shape: '[V, H]', differentiable: true },
+      { name: 'target', shape: 'class indices [N] or []', differentiable: false, classIndices: true },
+    ],
+    options: {
+      linearBias: { type: 'tensor', default: 0, shape: '[V]', broadcast: false, differentiable: true, doc: 'bias of the projection (its gradient is grads[3])' },
+      weight: { type: 'tensor', default: 1, shape: '[V]', broadcast: false, mean: 'weights', doc: 'one weight per class' },
+      ignoreIndex: { type: 'integer', default: -100, doc: 'class index whose rows contribute nothing' },
+      labelSmoothing: { type: 'number', default: 0, range: { min: 0, max: 1 }, doc: 'mix labelSmoothing / V of the uniform distribution into the target' },
+      chunkSize: { type: 'integer', default: MIN_DEFAULT_CHUNK, range: { min: 1 }, doc: 'rows per chunk (by default at least this, more where the aspect-ratio rule asks)' },
+    },
+    kernels: ['matmulNT', 'matmulAcc', 'crossEntropyRows'],
+    items: 'classes',
+    plot: null,
+  },
+  (call: KernelCall<LinearCrossEntropyOptions>) => {
   const fn = 'linearCrossEntropy';
   const [input, linearWeight, target] = call.tensors;
   const { options, wantGrad, wantGrads } = call;
@@ -164,4 +182,5 @@ export const linearCrossEntropy = defineLoss<LinearCrossEntropyOptions>('linearC
     };
   };
   return (wasm ? compute(true) : null) ?? compute(false)!;
-}) as Loss3<LinearCrossEntropyOptions>;
+  },
+);

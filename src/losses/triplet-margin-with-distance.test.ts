@@ -65,5 +65,5 @@ test('tripletMarginWithDistanceLoss: bad input', () => {
   assert.throws(() => fn.withGrad(rows, rows, rows, { distance: badGrad }), /^Error: tripletMarginWithDistanceLoss: distance.grad\(x, y, upstream\)\[0\] must have the shape of its argument, \[1, 2\], got shape \[1\]$/);
   // flat results of the right sizes are read in the arguments' shapes
   const flat: DistanceFunction = { value: (x) => new Float64Array(x.shape[0]), grad: (x) => [new Float64Array(x.size), new Float64Array(x.size)] };
-  assert.deepEqual(fn.withGrad(rows, rows, rows, { distance: flat }).grad.shape, [1, 2]);
+  assert.deepEqual(fn.withGrad(rows, rows, rows, { distance: flat }).grad!.shape, [1, 2]);
 });

@@ -1,4 +1,4 @@
-import { defineLoss, gradTensor, resultDtype, type Loss3 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { booleanOption, describeValue, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, sameShape, shapeString } from '../core/shape.js';
@@ -187,11 +187,24 @@ function rowsOf(fn: string, option: unknown, D: number, itemShape: readonly numb
  * Differs from PyTorch: `distance` replaces `distance_function`, and a function of your own
  * brings its gradient (`grad`), since there is no autograd to derive it.
  */
-export const tripletMarginWithDistanceLoss = defineLoss<TripletMarginWithDistanceLossOptions>(
-  'tripletMarginWithDistanceLoss',
-  ['anchor', 'positive', 'negative'],
-  ['distance', 'margin', 'swap', 'reduction'],
-  (call) => {
+export const tripletMarginWithDistanceLoss = defineLoss(
+  {
+    name: 'tripletMarginWithDistanceLoss',
+    reference: 'torch.nn.functional.triplet_margin_with_distance_loss',
+    args: [
+      { name: 'anchor', shape: '[N, D] or [D]', differentiable: true },
+      { name: 'positive', shape: 'like anchor', differentiable: true },
+      { name: 'negative', shape: 'like anchor', differentiable: true },
+    ],
+    options: {
+      distance: { type: 'choice', default: 'pairwise', values: DISTANCES, others: 'a DistanceFunction { value, grad }', doc: 'the distance of two rows' },
+      margin: { type: 'number', default: 1, range: { min: 0, minOpen: true }, doc: 'the margin' },
+      swap: { type: 'boolean', default: false, doc: 'distance swap: min(d(a, n), d(p, n)) as the negative distance' },
+    },
+    items: 'rows',
+    plot: null,
+  },
+  (call: KernelCall<TripletMarginWithDistanceLossOptions>) => {
     const fn = 'tripletMarginWithDistanceLoss';
     const [anchor, positive, negative] = call.tensors;
     const { options, wantGrad } = call;
@@ -241,4 +254,4 @@ export const tripletMarginWithDistanceLoss = defineLoss<TripletMarginWithDistanc
     }
     return { loss: reducer.reduce(losses), grads: [gradTensor(gA, anchor), gradTensor(gP, positive), gradTensor(gN, negative)] };
   },
-) as Loss3<TripletMarginWithDistanceLossOptions>;
+);
