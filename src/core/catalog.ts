@@ -49,6 +49,8 @@ export interface TensorArg {
   classIndices?: boolean;
   /** May it be left out? */
   optional?: boolean;
+  /** Is it a model's parameter rather than data, not split into the items' rows (linearCrossEntropy's linearWeight)? */
+  parameter?: boolean;
 }
 
 /** A numeric interval: `min`/`max` bounds, open where `minOpen`/`maxOpen`, plus isolated `also` values. */
@@ -235,7 +237,7 @@ function collect(modules: readonly Record<string, unknown>[]): Record<string, Ca
       fn: fn as CatalogEntry['fn'],
       aliases,
       reference: { library: libraryOf(name, definition.reference), function: definition.reference },
-      args: definition.args.map((a) => ({ classIndices: false, optional: false, ...a })),
+      args: definition.args.map((a) => ({ classIndices: false, optional: false, parameter: false, ...a })),
       options: definition.options,
       reductions: definition.reductions ?? (kind === 'loss' ? (['none', 'mean', 'sum'] as const) : []),
       kernels: definition.kernels ?? [],

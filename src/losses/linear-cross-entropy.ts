@@ -85,7 +85,7 @@ export const linearCrossEntropy = defineLoss(
     reference: 'torch.nn.functional.linear_cross_entropy',
     args: [
       { name: 'input', shape: '[N, H] or [H]', differentiable: true },
-      { name: 'linearWeight', shape: '[V, H]', differentiable: true },
+      { name: 'linearWeight', shape: '[V, H]', differentiable: true, parameter: true },
       { name: 'target', shape: 'class indices [N] or []', differentiable: false, classIndices: true },
     ],
     options: {
