@@ -118,6 +118,37 @@ function share(c: Float64Array, grad: Float64Array, i: number, j: number, g: num
 }
 
 /**
+ * The distance-IoU loss of one pair and, with `grad`, its gradient scaled by `scale` added to it:
+ * torchvision's `_diou_iou_loss`, which the complete IoU loss reuses. Returns `[loss, iou]`.
+ */
+export function diouPair(pair: BoxPair, eps: number, grad: Float64Array | null, scale = 1): [number, number] {
+  const { inter: I, union: U, c } = pair;
+  const cw = pair.cx2 - pair.cx1;
+  const ch = pair.cy2 - pair.cy1;
+  const diagonal = cw * cw + ch * ch + eps;
+  // centre differences: (x1 + x2) / 2 − (X1 + X2) / 2
+  const dx = (c[0] + c[2]) / 2 - (c[4] + c[6]) / 2;
+  const dy = (c[1] + c[3]) / 2 - (c[5] + c[7]) / 2;
+  const centres = dx * dx + dy * dy;
+  const iou = I / (U + eps);
+  if (grad) {
+    // ∂/∂ρ² = 1 / c², ∂/∂c² = −ρ² / c⁴, c² = cw² + ch² + eps; ρ² = dx² + dy².
+    const gRho = scale / diagonal;
+    const gDiagonal = (-scale * centres) / (diagonal * diagonal);
+    for (const [k, d] of [[0, dx], [1, dy]] as const) {
+      grad[k] += gRho * d;
+      grad[k + 2] += gRho * d;
+      grad[k + 4] -= gRho * d;
+      grad[k + 6] -= gRho * d;
+    }
+    const gw = 2 * gDiagonal * cw;
+    const gh = 2 * gDiagonal * ch;
+    pair.backward(-scale / (U + eps), (scale * I) / (U + eps) ** 2, -gw, -gh, gw, gh, grad);
+  }
+  return [1 - iou + centres / diagonal, iou];
+}
+
+/**
  * One box pair's loss: returns it and, when `grad` is given (8 zeros), adds its partial
  * derivatives with respect to the eight coordinates.
  */

@@ -1,5 +1,4 @@
-import { BOX_EPS, defineBoxLoss } from '../core/box-iou.js';
-import { diouPair } from './distance-box-iou.js';
+import { BOX_EPS, defineBoxLoss, diouPair } from '../core/box-iou.js';
 
 /** 4 / π², the normalisation of the aspect-ratio term. */
 const ASPECT = 4 / Math.PI ** 2;

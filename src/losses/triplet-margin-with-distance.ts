@@ -3,7 +3,7 @@ import { booleanOption, describeValue, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, sameShape, shapeString } from '../core/shape.js';
 import { asTensor, Tensor, type TensorLike } from '../core/tensor.js';
-import { distance as pairwiseRow } from './triplet-margin.js';
+import { rowDistance as pairwiseRow } from '../core/row-distance.js';
 
 /**
  * A distance of your own for {@link tripletMarginWithDistanceLoss}: `value(x, y)` gives the

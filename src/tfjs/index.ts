@@ -32,7 +32,7 @@ import type { CtcLoss, CtcLossOptions, Loss2, Loss3, LossWithGrad } from '../ind
  * // function
  * ```
  */
-export type LossName = Exclude<{ [K in keyof typeof L]: (typeof L)[K] extends { withGrad: unknown } ? K : never }[keyof typeof L], (typeof NOT_TFJS)[number]>;
+export type LossName = Exclude<{ [K in keyof typeof L]: (typeof L)[K] extends { withGrad: (...args: never[]) => { loss: unknown } } ? K : never }[keyof typeof L], (typeof NOT_TFJS)[number]>;
 
 /**
  * Differentiable losses a TF.js loss `(yTrue, yPred)` cannot carry: linearCrossEntropy's
@@ -46,7 +46,6 @@ export type LossName = Exclude<{ [K in keyof typeof L]: (typeof L)[K] extends { 
  * ```
  */
 export const NOT_TFJS = ['linearCrossEntropy'] as const;
-const isTfjsLoss = (name: string): boolean => !(NOT_TFJS as readonly string[]).includes(name);
 
 /**
  * A losskit loss with a gradient (`typeof crossEntropy`, ...): what {@link tfjsLoss} accepts.
@@ -157,7 +156,7 @@ type AnyWithGrad = (...args: unknown[]) => LossWithGrad;
 /** Export name of each loss function object: its own name (`mseLoss`), not an alias's (`mse`). */
 const NAMES = new Map<unknown, LossName>();
 for (const [name, value] of Object.entries(L)) {
-  if (typeof value === 'function' && 'withGrad' in value && isTfjsLoss(name) && (!NAMES.has(value) || value.name === name)) NAMES.set(value, name as LossName);
+  if (Object.hasOwn(LAYOUTS, name) && (!NAMES.has(value) || (value as { name: string }).name === name)) NAMES.set(value, name as LossName);
 }
 
 const RESERVED = ['lossInto', 'gradInto', 'gradOutput', 'argnums'];
@@ -416,6 +415,6 @@ export function tfjsLoss<F extends DifferentiableLoss>(loss: F, options?: TfjsLo
  */
 export const losses = Object.fromEntries(
   Object.entries(L)
-    .filter(([name, value]) => typeof value === 'function' && 'withGrad' in value && isTfjsLoss(name))
+    .filter(([name]) => Object.hasOwn(LAYOUTS, name))
     .map(([name, value]) => [name, tfjsLoss(value as DifferentiableLoss)]),
 ) as Record<LossName, TfjsLoss>;
