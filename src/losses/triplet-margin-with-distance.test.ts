@@ -28,7 +28,7 @@ const loss = Object.assign(withUserDistance(tripletMarginWithDistanceLoss as Cal
   withGrad: withUserDistance(tripletMarginWithDistanceLoss.withGrad as Call),
 });
 
-goldenTests('tripletMarginWithDistanceLoss', loss);
+goldenTests('tripletMarginWithDistanceLoss', tripletMarginWithDistanceLoss, { through: loss });
 
 test('tripletMarginWithDistanceLoss: analytic gradients match finite differences (float64)', () => {
   const args = [uniform([3, 4], -1, 1, 161), uniform([3, 4], -1, 1, 162), uniform([3, 4], -1, 1, 163)];
