@@ -38,9 +38,38 @@ def sigmoid_focal_loss(x, y, alpha=0.25, gamma=2.0, reduction="mean"):
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
+def box_iou_losses():
+    """torchvision's box-IoU losses, executed from its own ops/*_loss.py and ops/_utils.py (plain
+    Python over torch; the package import needs the compiled operators), as the fixture generator."""
+    import importlib.util
+    import pathlib
+
+    spec = importlib.util.find_spec("torchvision")
+    if spec is None:
+        return {}
+    ops = pathlib.Path(spec.submodule_search_locations[0]) / "ops"
+    utils = {}
+    exec(compile((ops / "_utils.py").read_text(), str(ops / "_utils.py"), "exec"), utils)
+    namespace = {"_log_api_usage_once": lambda *a: None, "_loss_inter_union": utils["_loss_inter_union"], "_upcast_non_float": utils["_upcast_non_float"]}
+    for name in ["giou_loss.py", "diou_loss.py", "ciou_loss.py"]:
+        source = "\n".join(line for line in (ops / name).read_text().splitlines() if not line.startswith("from ."))
+        exec(compile(source, str(ops / name), "exec"), namespace)
+    return {f"torchvision.ops.{n}": namespace[n] for n in ["generalized_box_iou_loss", "distance_box_iou_loss", "complete_box_iou_loss"]}
+
+
+def triplet_margin_with_distance_loss(a, p, n, distance="pairwise", **options):
+    """F.triplet_margin_with_distance_loss with losskit's `distance` names."""
+    fn = {"pairwise": F.pairwise_distance, "cosine": lambda x, y: 1.0 - F.cosine_similarity(x, y, dim=-1)}[distance]
+    return F.triplet_margin_with_distance_loss(a, p, n, distance_function=fn, **options)
+
+
 # The reference function named by the catalogue (`reference`, a dotted path under torch), except
-# where the named one cannot run here.
-OVERRIDES = {"torchvision.ops.sigmoid_focal_loss": sigmoid_focal_loss}
+# where the named one cannot run here (or takes an option losskit names otherwise).
+OVERRIDES = {
+    "torchvision.ops.sigmoid_focal_loss": sigmoid_focal_loss,
+    "torch.nn.functional.triplet_margin_with_distance_loss": triplet_margin_with_distance_loss,
+    **box_iou_losses(),
+}
 
 
 def resolve(reference):

@@ -75,6 +75,16 @@ const RECIPES = {
       fixed: true,
     },
   ],
+  // Issue 16 (branch losses-torch). Boxes of any real coordinates (torchvision checks none).
+  generalizedBoxIouLoss: [{ layout: 'plain', args: [real([N * 256, 4]), real([N * 256, 4])] }],
+  distanceBoxIouLoss: [{ layout: 'plain', args: [real([N * 256, 4]), real([N * 256, 4])] }],
+  completeBoxIouLoss: [{ layout: 'plain', args: [real([N * 256, 4]), real([N * 256, 4])] }],
+  tripletMarginWithDistanceLoss: [
+    { layout: 'pairwise', args: [real([N, D]), real([N, D]), real([N, D])] },
+    { layout: 'cosine', args: [real([N, D]), real([N, D]), real([N, D])], options: { distance: 'cosine' } },
+  ],
+  // The weight [V, H] is a parameter, not a batch: a fixed size (bench/linear-cross-entropy/ has the large ones).
+  linearCrossEntropy: [{ layout: '[512, 1024] x 8192', args: [real([512, D]), of('positive', [8192, D]), indices([512], 8192)], fixed: true }],
   softmax: [
     { layout: 'last dim', args: [real([N, C])] },
     { layout: 'dim 0', args: [real([N, C])], options: { dim: 0 } },

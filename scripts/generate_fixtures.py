@@ -871,6 +871,191 @@ def ctc_nan_cases():
 
 
 # ---------------------------------------------------------------------------------------------
+# Issue 16, PyTorch and torchvision losses (branch losses-torch): linear_cross_entropy,
+# triplet_margin_with_distance_loss and torchvision's box-IoU losses. One block, one file of its
+# own (losses/torch-extra.json), written after every other file so their random draws are unchanged.
+
+
+def load_box_iou_losses():
+    """torchvision's generalized/distance/complete box-IoU losses, executed from the installed
+    torchvision's own ops/*_loss.py and ops/_utils.py (plain Python over torch), as the focal loss:
+    the package import needs the compiled operators. Relative imports are rewired to the namespace."""
+    spec = importlib.util.find_spec("torchvision")
+    ops = pathlib.Path(spec.submodule_search_locations[0]) / "ops"
+    namespace = {"_log_api_usage_once": lambda *a: None}
+    utils = (ops / "_utils.py").read_text()
+    utils_ns = {}
+    exec(compile(utils, str(ops / "_utils.py"), "exec"), utils_ns)
+    namespace["_loss_inter_union"] = utils_ns["_loss_inter_union"]
+    namespace["_upcast_non_float"] = utils_ns["_upcast_non_float"]
+    for name in ["giou_loss.py", "diou_loss.py", "ciou_loss.py"]:
+        source = (ops / name).read_text()
+        for line in source.splitlines():
+            if line.startswith("from ."):
+                source = source.replace(line, "")
+        exec(compile(source, str(ops / name), "exec"), namespace)
+    return {
+        "generalizedBoxIouLoss": namespace["generalized_box_iou_loss"],
+        "distanceBoxIouLoss": namespace["distance_box_iou_loss"],
+        "completeBoxIouLoss": namespace["complete_box_iou_loss"],
+    }
+
+
+def random_boxes(n, dtype, scale=10.0):
+    x1 = rng.uniform(0, scale, size=n)
+    y1 = rng.uniform(0, scale, size=n)
+    w = rng.uniform(0.05 * scale, 0.5 * scale, size=n)
+    h = rng.uniform(0.05 * scale, 0.5 * scale, size=n)
+    return torch.tensor(np.stack([x1, y1, x1 + w, y1 + h], axis=-1), dtype=DTYPES[dtype])
+
+
+# Pairs of boxes at the edges: identical, disjoint, nested, touching (zero intersection: the mask
+# is strict), shared corners (ties in min/max: the gradient is shared), zero width, zero height,
+# both zero-area, large coordinates.
+BOX_EDGES = [
+    ([1.0, 2.0, 4.0, 6.0], [1.0, 2.0, 4.0, 6.0]),
+    ([0.0, 0.0, 1.0, 1.0], [3.0, 4.0, 5.0, 7.0]),
+    ([0.0, 0.0, 10.0, 10.0], [2.0, 3.0, 4.0, 8.0]),
+    ([0.0, 0.0, 2.0, 2.0], [2.0, 0.0, 4.0, 2.0]),
+    ([0.0, 0.0, 2.0, 3.0], [0.0, 0.0, 3.0, 2.0]),
+    ([1.0, 1.0, 1.0, 4.0], [0.0, 0.0, 2.0, 2.0]),
+    ([1.0, 1.0, 3.0, 1.0], [0.0, 0.0, 2.0, 2.0]),
+    ([1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 2.0, 2.0]),
+    ([1e4, 2e4, 1.5e4, 2.6e4], [1.1e4, 1.9e4, 1.6e4, 2.5e4]),
+]
+
+
+def box_iou_cases():
+    cases = []
+    losses = load_box_iou_losses()
+    for fn, call in losses.items():
+        for dtype, shape, eps, reduction, rng_name in itertools.product(
+            DTYPES, [(5,), ()], [None, 1e-5], reductions(), ["small", "typical"]
+        ):
+            n = shape[0] if shape else 1
+            scale = 1e-2 if rng_name == "small" else 10.0
+            b1, b2 = random_boxes(n, dtype, scale), random_boxes(n, dtype, scale)
+            if not shape:
+                b1, b2 = b1[0], b2[0]
+            options = {"reduction": reduction, **({"eps": eps} if eps is not None else {})}
+            opts = {"reduction": reduction, **({"eps": eps} if eps is not None else {})}
+            cases.append(run_case(fn, lambda a, b: call(a, b, **opts), [b1, b2], [True, True], options, reduction, rng_name, dtype))
+        for dtype, reduction in itertools.product(DTYPES, reductions()):
+            b1 = torch.tensor([e[0] for e in BOX_EDGES], dtype=DTYPES[dtype])
+            b2 = torch.tensor([e[1] for e in BOX_EDGES], dtype=DTYPES[dtype])
+            cases.append(run_case(fn, lambda a, b: call(a, b, reduction=reduction), [b1, b2], [True, True], {"reduction": reduction}, reduction, "extreme", dtype))
+            # zero boxes: 0 for every reduction (torchvision's mean over nothing is 0 · sum)
+            empty = torch.zeros((0, 4), dtype=DTYPES[dtype])
+            cases.append(run_case(fn, lambda a, b: call(a, b, reduction=reduction), [empty, empty.clone()], [True, True], {"reduction": reduction}, reduction, "extreme", dtype))
+    return cases
+
+
+def squared_euclidean(x, y):
+    """A user distance for the fixtures (the test passes the same one as { value, grad })."""
+    return (x - y).pow(2).sum(-1)
+
+
+TRIPLET_DISTANCES = {
+    None: None,
+    "pairwise": F.pairwise_distance,
+    "cosine": lambda x, y: 1.0 - F.cosine_similarity(x, y, dim=-1),
+    "squaredEuclidean": squared_euclidean,
+}
+
+
+def triplet_distance_cases():
+    cases = []
+    for dtype, shape, distance, margin, swap, reduction, rng_name in itertools.product(
+        DTYPES, [(4, 5), (5,)], list(TRIPLET_DISTANCES), [1.0, 0.5, 3.0], [False, True], reductions(), ["small", "typical", "extreme"]
+    ):
+        if rng_name != "typical" and (margin != 1.0 or shape == (5,)):
+            continue
+        if rng_name == "extreme":
+            a, p, q = (torch.tensor(rng.choice([-2.0, 0.0, 1.0, 3.0], size=shape), dtype=DTYPES[dtype]) for _ in range(3))
+            p[0] = a[0]  # identical anchor and positive
+            q[1] = 0.0  # a zero vector (cosine: the norm is clamped at eps)
+            q[2] = p[2]  # positive equals negative: the swap's distance is that of equal rows
+        else:
+            a, p, q = (scaled(shape, dtype, rng_name) for _ in range(3))
+        options = {"reduction": reduction}
+        if distance is not None:
+            options["distance"] = distance
+        if margin != 1.0:
+            options["margin"] = margin
+        if swap:
+            options["swap"] = True
+        kwargs = {"margin": margin, "swap": swap, "reduction": reduction, "distance_function": TRIPLET_DISTANCES[distance]}
+        cases.append(run_case("tripletMarginWithDistanceLoss", lambda x, y, z: F.triplet_margin_with_distance_loss(x, y, z, **kwargs), [a, p, q], [True, True, True], options, reduction, rng_name, dtype))
+    return cases
+
+
+def linear_cross_entropy_cases():
+    """F.linear_cross_entropy on its reference path (options=None: linear then cross_entropy). The
+    bias travels as an option whose gradient is grads[3]; chunkSize is losskit's alone (any chunking
+    must give the unchunked numbers)."""
+    cases = []
+
+    def case(dtype, x, w, target, options, rng_name, bias=None):
+        reduction = options.get("reduction", "mean")
+        kwargs = torch_options({k: v for k, v in options.items() if k != "chunkSize"}, {"ignoreIndex": "ignore_index", "labelSmoothing": "label_smoothing"})
+        args = [x, w, target] + ([bias] if bias is not None else [])
+        diff = [True, True, False] + ([True] if bias is not None else [])
+        call = lambda a, b, c, *d: F.linear_cross_entropy(a, b, c, linear_bias=d[0] if d else None, **kwargs)
+        result = run_case("linearCrossEntropy", call, args, diff, options, reduction, rng_name, dtype)
+        if bias is not None:
+            # the bias is an option of the losskit call; its gradient stays at position 3
+            result["args"] = result["args"][:3]
+            result["options"]["linearBias"] = enc(bias)
+        cases.append(result)
+
+    N, H, V = 6, 5, 7
+    for dtype, biased, weighted, smoothing, reduction, chunk, rng_name in itertools.product(
+        DTYPES, [False, True], [False, True], [0.0, 0.1], reductions(), [None, 4], ["small", "typical", "extreme"]
+    ):
+        if rng_name != "typical" and (weighted or smoothing or chunk):
+            continue
+        if rng_name == "extreme":
+            x = torch.tensor(rng.choice([-30.0, -3.0, 0.0, 3.0, 30.0], size=(N, H)), dtype=DTYPES[dtype])
+        else:
+            x = scaled((N, H), dtype, rng_name)
+        w = rand((V, H), dtype, -1.0, 1.0)
+        target = indices((N,), V)
+        target[1] = -100  # the default ignoreIndex
+        options = {"reduction": reduction}
+        if weighted:
+            options["weight"] = probs((V,), dtype, 0.2, 2.0)
+        if smoothing:
+            options["labelSmoothing"] = smoothing
+        if chunk:
+            options["chunkSize"] = chunk
+        case(dtype, x, w, target, options, rng_name, rand((V,), dtype) if biased else None)
+    for dtype, reduction in itertools.product(DTYPES, reductions()):
+        w = rand((V, H), dtype, -1.0, 1.0)
+        # unbatched input [H] with a 0-d target
+        case(dtype, rand((H,), dtype), w, torch.tensor(3), {"reduction": reduction}, "typical", rand((V,), dtype))
+        # a custom ignoreIndex, with label smoothing and chunks of 1 row
+        case(dtype, rand((N, H), dtype), w, torch.tensor([2, 0, 2, 6, 1, 2]), {"reduction": reduction, "ignoreIndex": 2, "labelSmoothing": 0.2, "chunkSize": 1}, "extreme")
+        # every target ignored ('mean': NaN with zero gradients); an empty batch
+        case(dtype, rand((3, H), dtype), w, torch.full((3,), -100), {"reduction": reduction}, "extreme", rand((V,), dtype))
+        case(dtype, torch.zeros((0, H), dtype=DTYPES[dtype]), w, torch.zeros((0,), dtype=torch.int64), {"reduction": reduction}, "extreme")
+    return cases
+
+
+def torch_extra_fixtures():
+    # A generator of its own: this file's draws do not depend on what runs before it, nor theirs on it.
+    global rng
+    shared, rng = rng, np.random.default_rng(16)
+    try:
+        cases = box_iou_cases() + triplet_distance_cases() + linear_cross_entropy_cases()
+    finally:
+        rng = shared
+    references = {**REFERENCES, "torchvision": TORCHVISION_VERSION + " (ops/giou_loss.py, diou_loss.py, ciou_loss.py, _utils.py)"}
+    write("losses/torch-extra.json", {"references": references, "cases": cases})
+
+# End of the issue-16 PyTorch/torchvision block.
+# ---------------------------------------------------------------------------------------------
+
+
 # Activations' withGrad (branch `bench`, issue 14): vector–Jacobian products from autograd. Its own
 # random generator and its own file, written last, so the draws of every other fixture are unchanged.
 
@@ -965,6 +1150,8 @@ def main():
     # After those too, for the same reason.
     edge_losses, edge_activations = edge_cases()
     write("edges.json", {"cases": edge_losses + ctc_nan_cases(), "activations": edge_activations})
+    # Issue 16's PyTorch/torchvision losses, after every other file (their draws stay unchanged).
+    torch_extra_fixtures()
     # Last of all (branch `bench`): the activations' withGrad.
     write("activations-grad.json", {"cases": activation_grad_cases()})
 

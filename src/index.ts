@@ -37,6 +37,7 @@ export {
   describeRange,
   kebabCase,
   type BooleanOptionSpec,
+  type ChoiceOptionSpec,
   type CatalogEntry,
   type CatalogReduction,
   type Definition,

@@ -28,7 +28,8 @@ const CSP = "script-src 'self'";
 const ONE_LOSS_MAIN_CHUNK_BYTES = 28_000;
 /** Vite's library build does not strip whitespace from ES output: its entry is larger. */
 const ONE_LOSS_VITE_LIB_BYTES = 34_000;
-const ONE_LOSS_KERNEL_CHUNK_BYTES = 15_000;
+// 17 000 since linearCrossEntropy's matrix kernels joined the build (15 760–15 991 bytes measured).
+const ONE_LOSS_KERNEL_CHUNK_BYTES = 17_000;
 const ONE_LOSS_UNSPLIT_BYTES = 52_000;
 
 // The page: a large float32 MSE (the elementwise kernel), cross-entropy and softmax over [64, 1000]

@@ -64,7 +64,8 @@ const ADAPTERS: Record<string, Pick<CliLoss, 'fn' | 'inputs' | 'options'>> = {
 
 function cliLoss(entry: CatalogEntry): CliLoss | null {
   const family = entry.items && FAMILIES[entry.items];
-  if (entry.kind !== 'loss' || !family) return null;
+  // A parameter argument (linearCrossEntropy's weight) is not data in rows: eval streams rows only.
+  if (entry.kind !== 'loss' || !family || entry.args.some((a) => a.parameter)) return null;
   const weight = entry.options.weight;
   const perElement = family === 'elementwise' && weight?.type === 'tensor';
   const adapter = ADAPTERS[entry.name];

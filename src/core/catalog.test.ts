@@ -79,6 +79,9 @@ test('every entry has complete metadata', () => {
         case 'labels':
           assert.equal(o.default, null);
           break;
+        case 'choice':
+          assert.ok(o.values.includes(o.default), `${e.name}.${name}: default among the values`);
+          break;
         default:
           assert.fail(`${e.name}.${name}: unknown type`);
       }
@@ -183,7 +186,9 @@ test('differentiable arguments: withGrad returns a gradient exactly for them (in
     const seen = e.args.map(() => false);
     for (const { args, options } of argumentSets(e)) {
       const { grads } = fn.withGrad(...args, options);
-      assert.equal(grads.length, e.args.length, e.name);
+      // Differentiated tensor options (linearCrossEntropy's linearBias) have their entries after the arguments'.
+      const optionGrads = Object.values(e.options).filter((o) => o.type === 'tensor' && o.differentiable).length;
+      assert.equal(grads.length, e.args.length + optionGrads, e.name);
       grads.forEach((g, k) => {
         if (g) seen[k] = true;
       });

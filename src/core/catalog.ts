@@ -21,6 +21,8 @@ export interface TensorArg {
   classIndices?: boolean;
   /** May it be left out? */
   optional?: boolean;
+  /** Is it a model's parameter rather than data, not split into the items' rows (linearCrossEntropy's linearWeight)? */
+  parameter?: boolean;
 }
 
 /** A numeric interval: `min`/`max` bounds, open where `minOpen`/`maxOpen`, plus isolated `also` values. */
@@ -67,6 +69,8 @@ export interface TensorOptionSpec extends OptionBase {
    * applied (`'weights'`). Absent for tensor options that are not weights (posWeight).
    */
   mean?: 'count' | 'weights';
+  /** Is it differentiated (linearCrossEntropy's linearBias)? Its gradient then follows the arguments' in `grads`. */
+  differentiable?: boolean;
 }
 
 /** A list of labels (logLoss's `labels`). */
@@ -75,7 +79,16 @@ export interface LabelsOptionSpec extends OptionBase {
   default: null;
 }
 
-export type OptionSpec = NumberOptionSpec | BooleanOptionSpec | TensorOptionSpec | LabelsOptionSpec;
+/** One of a few named values (tripletMarginWithDistanceLoss's distance), or, where `others` says, a value of another kind. */
+export interface ChoiceOptionSpec extends OptionBase {
+  type: 'choice';
+  default: string;
+  values: readonly string[];
+  /** What else it accepts, in a phrase (a function object the command line cannot pass). */
+  others?: string;
+}
+
+export type OptionSpec = NumberOptionSpec | BooleanOptionSpec | TensorOptionSpec | LabelsOptionSpec | ChoiceOptionSpec;
 
 /**
  * What the x axis of a loss's plot is (`losskit plot`, the playground): the error `input − target`
@@ -196,7 +209,7 @@ function collect(modules: readonly Record<string, unknown>[]): Record<string, Ca
       fn: fn as CatalogEntry['fn'],
       aliases,
       reference: { library: libraryOf(name, definition.reference), function: definition.reference },
-      args: definition.args.map((a) => ({ classIndices: false, optional: false, ...a })),
+      args: definition.args.map((a) => ({ classIndices: false, optional: false, parameter: false, ...a })),
       options: definition.options,
       reductions: definition.reductions ?? (kind === 'loss' ? (['none', 'mean', 'sum'] as const) : []),
       kernels: definition.kernels ?? [],

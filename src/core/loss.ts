@@ -354,7 +354,8 @@ export function defineLoss<O extends object, const A extends readonly TensorArg[
     checkOutputsApart(name, argNames, args, tensors, options as Record<string, unknown>);
     if (gradInto && !wantGrads[0]) throw new Error(`${name}: gradInto is the gradient of argument 0, which argnums leaves out`);
     const result = kernel({ tensors, options, wantGrad, wantGrads, gradOutput: wantGrad ? options.gradOutput : undefined, gradInto });
-    if (wantGrad) result.grads = result.grads.map((g, k) => (wantGrads[k] ? g : null));
+    // Gradients past the arguments (an option tensor's: linearCrossEntropy's linearBias) are kept.
+    if (wantGrad) result.grads = result.grads.map((g, k) => (k >= wantGrads.length || wantGrads[k] ? g : null));
     if (options.lossInto !== undefined) result.loss = intoArray(name, 'lossInto', options.lossInto, result.loss);
     const first = result.grads[0];
     if (gradInto && first && first.data !== gradInto) {

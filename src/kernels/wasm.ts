@@ -30,6 +30,8 @@ interface Decompressor {
   readonly writable: { getWriter(): { write(chunk: Uint8Array): Promise<void>; close(): Promise<void> } };
   readonly readable: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> } };
 }
+import type { MatmulExports } from './matmul.js';
+
 const host = globalThis as unknown as {
   WebAssembly?: WasmApi;
   atob?: (base64: string) => string;
@@ -44,7 +46,7 @@ type ElementKernel = (
 /** The elementwise kernels (src/kernels/assembly/elementwise.ts). */
 export type ElementwiseKernel = 'l1Elements' | 'mseElements' | 'smoothL1Elements' | 'bceWithLogitsElements' | 'bceElements' | 'sigmoidFocalElements';
 
-interface Exports {
+interface Exports extends MatmulExports {
   memory: WasmMemory;
   heapBase(): number;
   expInPlace(p: number, n: number): void;
@@ -393,7 +395,7 @@ function firstOf<V extends Float32Array | Float64Array>(view: V, n: number): V {
  * by element, and an element getter (a Proxy) may call another loss, which must not touch the
  * scratch area in the middle of this call (kernelsCanRun sends it to the TypeScript path).
  */
-function withKernels<R>(run: (k: Exports, scratch: Scratch) => R): R {
+export function withKernels<R>(run: (k: Exports, scratch: Scratch) => R): R {
   if (!active || busy) throw new Error('losskit: the WebAssembly kernels are not loaded, or already in use');
   busy = true;
   try {

@@ -22,3 +22,9 @@ export * from './triplet-margin.js';
 export * from './sigmoid-focal.js';
 export * from './log-loss.js';
 export * from './ctc.js';
+// Issue 16: PyTorch's and torchvision's (branch losses-torch)
+export * from './linear-cross-entropy.js';
+export * from './triplet-margin-with-distance.js';
+export * from './generalized-box-iou.js';
+export * from './distance-box-iou.js';
+export * from './complete-box-iou.js';

@@ -32,7 +32,20 @@ import type { CtcLoss, CtcLossOptions, Loss2, Loss3, LossWithGrad } from '../ind
  * // function
  * ```
  */
-export type LossName = { [K in keyof typeof L]: (typeof L)[K] extends { withGrad: (...args: never[]) => { loss: unknown } } ? K : never }[keyof typeof L];
+export type LossName = Exclude<{ [K in keyof typeof L]: (typeof L)[K] extends { withGrad: (...args: never[]) => { loss: unknown } } ? K : never }[keyof typeof L], (typeof NOT_TFJS)[number]>;
+
+/**
+ * Differentiable losses a TF.js loss `(yTrue, yPred)` cannot carry: linearCrossEntropy's
+ * linearWeight is a model parameter (in TF.js: a dense layer, then crossEntropy on its logits).
+ *
+ * @example
+ * ```typescript
+ * import { losses, NOT_TFJS } from 'losskit/tfjs';
+ * console.log(NOT_TFJS.join(', '), 'linearCrossEntropy' in losses);
+ * // linearCrossEntropy false
+ * ```
+ */
+export const NOT_TFJS = ['linearCrossEntropy'] as const;
 
 /**
  * A losskit loss with a gradient (`typeof crossEntropy`, ...): what {@link tfjsLoss} accepts.
@@ -130,6 +143,12 @@ const LAYOUTS: Record<LossName, Layout> = {
   // yPred [N, 3, D]: (anchor, positive, negative); yTrue is not used.
   tripletMarginLoss: { kind: 'unstack', axis: -2, order: ['p0', 'p1', 'p2'] },
   ctcLoss: { kind: 'ctc' },
+  // boxes1 = yPred, boxes2 = yTrue: [N, 4] each.
+  generalizedBoxIouLoss: values,
+  distanceBoxIouLoss: values,
+  completeBoxIouLoss: values,
+  // yPred [N, 3, D]: (anchor, positive, negative); yTrue is not used.
+  tripletMarginWithDistanceLoss: { kind: 'unstack', axis: -2, order: ['p0', 'p1', 'p2'] },
 };
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;

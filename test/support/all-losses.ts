@@ -16,6 +16,11 @@ export interface LossEntry {
 
 const C = 4;
 const pair = (low: number, high: number) => (n: number, s: number) => [uniform([n, C], low, high, s), uniform([n, C], low, high, s + 1)];
+/** n valid boxes (x1 < x2, y1 < y2) from a seed. */
+const boxes = (n: number, s: number) => {
+  const u = uniform([n, 4], 0, 1, s).data;
+  return L.tensor(Float64Array.from(u, (v, i) => (i % 4 < 2 ? 4 * v : 4 * u[i - 2] + 0.5 + 2 * v)), { shape: [n, 4] });
+};
 const probabilities = (n: number, s: number) => [uniform([n, C], 0.02, 0.98, s), uniform([n, C], 0, 1, s + 1)];
 
 export const ALL_LOSSES: LossEntry[] = [
@@ -40,5 +45,11 @@ export const ALL_LOSSES: LossEntry[] = [
   { name: 'cosineEmbeddingLoss', fn: L.cosineEmbeddingLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 1, s), uniform([n, C], -1, 1, s + 1), signs([n], s + 2)], options: { margin: -0.2 } },
   { name: 'tripletMarginLoss', fn: L.tripletMarginLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 1, s), uniform([n, C], -1, 1, s + 1), uniform([n, C], -1, 1, s + 2)], options: { swap: true, margin: 1.5 } },
   { name: 'ctcLoss', fn: L.ctcLoss as AnyLoss, args: (n, s) => [L.logSoftmax(uniform([6, n, C], -2, 2, s), { dim: 2 }), L.tensor(Array.from({ length: n }, (_, i) => [1 + (i % 3), 1 + ((i + s) % 3)])), L.tensor(Array(n).fill(6)), L.tensor(Array(n).fill(2))] },
+  { name: 'generalizedBoxIouLoss', fn: L.generalizedBoxIouLoss as AnyLoss, args: (n, s) => [boxes(n, s), boxes(n, s + 1)] },
+  { name: 'distanceBoxIouLoss', fn: L.distanceBoxIouLoss as AnyLoss, args: (n, s) => [boxes(n, s), boxes(n, s + 1)] },
+  { name: 'completeBoxIouLoss', fn: L.completeBoxIouLoss as AnyLoss, args: (n, s) => [boxes(n, s), boxes(n, s + 1)], options: { eps: 1e-4 } },
+  { name: 'tripletMarginWithDistanceLoss', fn: L.tripletMarginWithDistanceLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 1, s), uniform([n, C], -1, 1, s + 1), uniform([n, C], -1, 1, s + 2)], options: { distance: 'cosine', swap: true, margin: 1.5 } },
+  // linearBias's gradient (grads[3]) is not an argument's, so argnums does not select it: left out here.
+  { name: 'linearCrossEntropy', fn: L.linearCrossEntropy as AnyLoss, args: (n, s) => [uniform([n, 3], -2, 2, s), uniform([C, 3], -1, 1, s + 1), integers([n], C, s + 2)], options: { chunkSize: 2, labelSmoothing: 0.1 }, weightShape: () => [C] },
   { name: 'sigmoidFocalLoss', fn: L.sigmoidFocalLoss as AnyLoss, args: (n, s) => [uniform([n, C], -3, 3, s), integers([n, C], 2, s + 1)] },
 ];

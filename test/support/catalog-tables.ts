@@ -22,6 +22,8 @@ function option(name: string, spec: OptionSpec): string {
       return `${name} \`${spec.shape}\``;
     case 'labels':
       return name;
+    case 'choice':
+      return `${name} ('${spec.default}'${spec.others ? `, ${spec.values.slice(1).map((v) => `'${v}'`).join(', ')} or ${spec.others}` : ''})`;
     default: {
       const never: never = spec;
       throw new Error(`unknown option type of ${name}: ${JSON.stringify(never)}`);

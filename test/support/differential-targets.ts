@@ -19,6 +19,37 @@ export interface DiffTarget extends Target {
 }
 
 const fnOf = (f: unknown) => f as Target['fn'];
+
+/**
+ * linearCrossEntropy's gradients are products `G W` (input) and `Gᵀ X` (weight) of the logits'
+ * gradient G, summed in float32 on the kernels (as PyTorch's float32 matmul): their terms'
+ * magnitude is `Σ_j |G_nj| |W_jh|` and `Σ_n |G_nj| |X_nh|` (G from the float64 logits here), however
+ * much the sum cancels (a weight of 1e38 makes G's entries ~1e38 whose sum is ~1e21).
+ */
+function linearScale(c: Case, k: number): Float64Array | null {
+  if (k > 1) return null;
+  const [x, w, t] = c.args;
+  const [N, H] = [x.shape[0], x.shape[1]];
+  const V = w.shape[0];
+  const logits = new Float64Array(N * V);
+  for (let n = 0; n < N; n++) for (let j = 0; j < V; j++) for (let h = 0; h < H; h++) logits[n * V + j] += x.values[n * H + h] * w.values[j * H + h];
+  const { weight, chunkSize: _, ...rest } = c.options;
+  const options = { ...rest, ...(isArg(weight) ? { weight: L.tensor(Float64Array.from(weight.values)) } : {}), ...(c.gradOutput ? { gradOutput: L.tensor(Float64Array.from(c.gradOutput.values), { shape: [...c.gradOutput.shape] }) } : {}) };
+  const g = L.crossEntropy.withGrad(L.tensor(logits, { shape: [N, V] }), L.tensor(Int32Array.from(t.values)), options).grad.data;
+  const out = new Float64Array(k === 0 ? N * H : V * H);
+  for (let n = 0; n < N; n++) {
+    for (let j = 0; j < V; j++) {
+      for (let h = 0; h < H; h++) {
+        if (k === 0) out[n * H + h] += Math.abs(g[n * V + j] * w.values[j * H + h]);
+        else out[j * H + h] += Math.abs(g[n * V + j] * x.values[n * H + h]);
+      }
+    }
+  }
+  return out;
+}
+
+/** Hidden states and projection weights (linearCrossEntropy): moderate values, zeros and subnormals. */
+const HIDDEN = { name: 'hidden', ordinary: (u: number) => Math.fround(4 * u - 2), specials: [0, -0, 1, -1, 1e-40, 4, -4].map(Math.fround) };
 // Forward only: a wrapper without the activations' withGrad (their gradients are tested by their own files).
 const activation = (f: unknown) => Object.defineProperty((...args: unknown[]) => (f as Runnable)(...args), 'name', { value: (f as Runnable).name }) as Runnable;
 
@@ -483,7 +514,42 @@ export const TARGETS: DiffTarget[] = [
         });
     },
   },
-  // Activations: forward only.
+  // Issue 16 (PyTorch and torchvision): boxes of any real coordinates (torchvision checks none).
+  ...(['generalizedBoxIouLoss', 'distanceBoxIouLoss', 'completeBoxIouLoss'] as const).map((name) => ({
+    name,
+    fn: fnOf(L[name]),
+    recipe: ({ N }: { N: number }) =>
+      fc.record({ reduction, eps: optional(fc.constantFrom(1e-7, 1e-3, 0)) }).map((o) => ({
+        args: [want(REAL, [N, 4]), want(REAL, [N, 4])],
+        options: defined(o),
+        itemShape: [N],
+      })),
+  })),
+  {
+    name: 'tripletMarginWithDistanceLoss',
+    fn: fnOf(L.tripletMarginWithDistanceLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, distance: optional(fc.constantFrom('pairwise', 'cosine')), margin: optional(fc.constantFrom(1, 0.5, 1e4)), swap: optional(fc.boolean()) }).map((o) => ({
+        args: [want(REAL, [N, C]), want(REAL, [N, C]), want(REAL, [N, C])],
+        options: defined(o),
+        itemShape: [N],
+      })),
+  },
+  {
+    // Its float32 path is float32 matrix products (as PyTorch's): no values near the float32 range's
+    // edge (x · w overflows there where float64 does not), and the dot products' rounding, up to
+    // H terms of |x w| each, is allowed as slack.
+    name: 'linearCrossEntropy',
+    fn: fnOf(L.linearCrossEntropy),
+    slack: 16,
+    gradScale: linearScale,
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, labelSmoothing: optional(fc.constantFrom(0.1, 1)), ignoreIndex: optional(fc.constantFrom(0, 2)), chunkSize: optional(fc.constantFrom(1, 2)), weight: optional(fc.constant(want(WEIGHT, [5]))) }).map((o) => ({
+        args: [want(HIDDEN, [N, C]), want(HIDDEN, [5, C]), want(classes(5), [N])],
+        options: defined(o),
+        itemShape: [N],
+      })),
+  },
   {
     name: 'softmax',
     float64Kernel: true,

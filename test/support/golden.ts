@@ -34,6 +34,11 @@ export interface GoldenOptions {
    * numbers within the measured bounds of `CTC_FLOAT32_KERNEL` (close.ts).
    */
   float32Kernel?: boolean;
+  /**
+   * Run the cases through this wrapper of the loss (tripletMarginWithDistanceLoss: the fixtures name
+   * a user distance, which the wrapper passes as the function object).
+   */
+  through?: unknown;
 }
 
 /**
@@ -44,8 +49,9 @@ export function goldenTests(name: string, loss: unknown, departureOrOptions?: De
   const options = typeof departureOrOptions === 'function' ? ({ departure: departureOrOptions } as GoldenOptions) : departureOrOptions ?? {};
   const entry = catalog[name];
   assert.ok(entry && entry.fn === loss, `${name} is not the catalogue's name of this loss`);
-  goldenSuite(name, loss as AnyLoss, options);
-  if (entry.kernels.length > 0) goldenSuite(name, loss as AnyLoss, options, 'wasm');
+  const run = (options.through ?? loss) as AnyLoss;
+  goldenSuite(name, run, options);
+  if (entry.kernels.length > 0) goldenSuite(name, run, options, 'wasm');
 }
 
 function goldenSuite(name: string, fn: AnyLoss, { departure, scaleByLoss, float32Kernel }: GoldenOptions, backend?: Backend): void {

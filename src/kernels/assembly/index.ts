@@ -362,6 +362,7 @@ export function crossEntropyRows(
 }
 
 export { bceElements, bceWithLogitsElements, l1Elements, mseElements, sigmoidFocalElements, smoothL1Elements } from './elementwise';
+export { matmulAcc, matmulNT } from './matmul';
 export { crossEntropySpatial } from './cross-entropy-spatial';
 export { crossEntropyRows64, softmaxRows64 } from './cross-entropy64';
 
