@@ -7,7 +7,8 @@ import { decode, decodeOptions, loadFixture, type EncodedTensor, type LossCase }
 import { random } from '../../test/support/random.js';
 import * as L from '../index.js';
 import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, logSoftmax, mseLoss, setBackend, tensor, wasmReady, wasmStatus, wasmVariant, type Tensor } from '../index.js';
-import { kernelMemoryBytes, loadKernels, mapWasm, MAX_ROW_ELEMENTS, RELAXED_SIMD_PROBE, SIMD_PROBE } from './wasm.js';
+import { ELEMENTWISE_KERNELS, loadKernels, MAX_ROW_ELEMENTS, RELAXED_SIMD_PROBE, SIMD_PROBE, withKernels } from './wasm.js';
+import { kernelMemoryBytes, mapWasm } from './wasm-test-hooks.js';
 
 before(() => wasmReady());
 

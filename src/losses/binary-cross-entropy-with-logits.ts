@@ -40,7 +40,7 @@ export const binaryCrossEntropyWithLogits = elementwiseLoss<null>({
   weight: 'broadcast',
   auxOption: { name: 'posWeight', fallback: 1 },
   params: () => null,
-  wasm: { kernel: 'bceWithLogitsElements', params: () => [0, 0] },
+  wasm: { kernel: 'bceWithLogits', params: () => [0, 0] },
   pointwise(x, y, posWeight, _, out) {
     const logSig = logSigmoidScalar(x);
     out[0] = bceWithLogitsScalar(x, y, posWeight, logSig);

@@ -37,6 +37,7 @@ export const klDiv = elementwiseLoss<{ logTarget: boolean }>({
   options: ['logTarget'],
   batchmean: true,
   params: (options) => ({ logTarget: booleanOption('klDiv', 'logTarget', options.logTarget, false) }),
+  wasm: { kernel: 'klDiv', params: ({ logTarget }) => [logTarget ? 1 : 0, 0] },
   pointwise(x, y, _, { logTarget }, out) {
     if (logTarget) {
       const p = Math.exp(y);

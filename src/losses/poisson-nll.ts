@@ -1,4 +1,4 @@
-import { elementwiseLoss } from '../core/elementwise.js';
+import { elementwiseLoss, fitsFloat32 } from '../core/elementwise.js';
 import type { Loss2 } from '../core/loss.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
@@ -50,6 +50,8 @@ export const poissonNllLoss = elementwiseLoss<Params>({
     full: booleanOption('poissonNllLoss', 'full', options.full, false),
     eps: numberOption('poissonNllLoss', 'eps', options.eps, 1e-8),
   }),
+  // eps in float32 only where it stays a normal float32 (x + 1e-50 would be x + 0).
+  wasm: { kernel: 'poissonNll', params: ({ logInput, full, eps }, dtype) => (dtype === 'float32' && !logInput && !fitsFloat32(eps) ? null : [(logInput ? 1 : 0) + (full ? 2 : 0), eps]) },
   pointwise(x, y, _, { logInput, full, eps }, out) {
     if (logInput) {
       const rate = Math.exp(x);

@@ -31,6 +31,7 @@ export const softMarginLoss = elementwiseLoss<null>({
   differentiable: [true, false],
   options: [],
   params: () => null,
+  wasm: { kernel: 'softMargin', params: () => [0, 0] },
   pointwise(x, y, _, __, out) {
     const z = -y * x;
     out[0] = log1pExp(z);

@@ -361,7 +361,7 @@ export function crossEntropyRows(
   return total;
 }
 
-export { bceElements, bceWithLogitsElements, l1Elements, mseElements, sigmoidFocalElements, smoothL1Elements } from './elementwise';
+export * from './elementwise';
 
 /**
  * Softmax (mode 0), log-softmax (mode 1) or logsumexp (mode 2) of `rows` contiguous rows of C
