@@ -61,7 +61,9 @@ export const poissonNllLoss = elementwiseLoss<Params>({
     } else {
       const logRate = Math.log(x + eps);
       out[0] = x - y * logRate;
-      out[1] = 1 - y / (x + eps);
+      // 1 − y / (x + eps) as ((x − y) + eps) / (x + eps): no cancellation where y ≈ x + eps
+      // (float32 would round y / (x + eps) to 1 and the gradient to 0).
+      out[1] = (x - y + eps) / (x + eps);
       out[2] = -logRate;
     }
     if (full && y > 1) {

@@ -242,6 +242,7 @@ export const TARGETS: DiffTarget[] = [
         options: defined(o),
         itemShape: [N, C],
       })),
+    large: LARGE,
   },
   {
     name: 'poissonNllLoss',
@@ -252,6 +253,7 @@ export const TARGETS: DiffTarget[] = [
         options: defined(o),
         itemShape: [N, C],
       })),
+    large: LARGE,
   },
   {
     name: 'gaussianNllLoss',
@@ -262,6 +264,7 @@ export const TARGETS: DiffTarget[] = [
         options: defined(o),
         itemShape: [N, C],
       })),
+    large: LARGE,
   },
   {
     name: 'marginRankingLoss',
@@ -272,17 +275,20 @@ export const TARGETS: DiffTarget[] = [
         options: defined(o),
         itemShape: [N * C],
       })),
+    large: LARGE,
   },
   {
     name: 'hingeEmbeddingLoss',
     fn: fnOf(L.hingeEmbeddingLoss),
     recipe: ({ N, C }) =>
       fc.record({ reduction, margin: optional(fc.constantFrom(1, 0, 0.5, 1e4, 1e39)) }).map((o) => ({ args: [want(REAL, [N, C]), want(SIGNS, [N, C])], options: defined(o), itemShape: [N, C] })),
+    large: LARGE,
   },
   {
     name: 'softMarginLoss',
     fn: fnOf(L.softMarginLoss),
     recipe: ({ N, C }) => fc.record({ reduction }).map((o) => ({ args: [want(REAL, [N, C]), want(SIGNS, [N, C])], options: o, itemShape: [N, C] })),
+    large: LARGE,
   },
   {
     name: 'multilabelSoftMarginLoss',

@@ -462,7 +462,7 @@ function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f6
 
 /**
  * Poisson NLL; p1 = flags (1: logInput, 2: full), p2 = eps. logInput: exp(x) − y x (∂x exp(x) − y,
- * ∂y −x); else x − y log(x + eps) (∂x 1 − y / (x + eps), ∂y −log(x + eps)); full adds
+ * ∂y −x); else x − y log(x + eps) (∂x ((x − y) + eps) / (x + eps), ∂y −log(x + eps)); full adds
  * y log y − y + ½ log(2π y) where y > 1 (∂y log y + 1 / (2y)).
  */
 @inline function poissonNllLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, flags: f64, eps: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
@@ -486,7 +486,7 @@ function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f6
       const shifted = v128.add<T>(xv, ev);
       const logRate = log<T>(shifted);
       loss = v128.sub<T>(xv, v128.mul<T>(y, logRate));
-      g0 = v128.sub<T>(one, v128.div<T>(y, shifted));
+      g0 = v128.div<T>(v128.add<T>(v128.sub<T>(xv, y), ev), shifted); // 1 − y / (x + eps) without cancellation
       g1 = v128.neg<T>(logRate);
     }
     if (full) {
