@@ -1,7 +1,7 @@
 import { defineLoss, resultDtype, type KernelCall, type KernelResult } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
-import { assertSameShape, broadcastMap, sameShape, shapeString } from './shape.js';
-import { asTensor, Tensor, typedArrayOf, type DType, type TensorLike } from './tensor.js';
+import { assertSameShape, broadcastMap, checkBroadcast, sameShape, shapeString } from './shape.js';
+import { asTensor, numel, Tensor, typedArrayOf, type DType, type TensorLike } from './tensor.js';
 import { kernelsFor, weightsFitKernels } from '../kernels/backend.js';
 import { elementwiseWasm, resultArray, type ElementwiseKernel, type KernelDtype, type Operand } from '../kernels/wasm.js';
 
@@ -35,6 +35,12 @@ export interface ElementwiseSpec<P> {
   auxOption?: { name: string; fallback: number };
   /** Shape rules for arguments that may broadcast to the input's shape (returns the shape to broadcast from). */
   broadcastArg?: (index: number, t: Tensor, input: Tensor) => readonly number[] | null;
+  /**
+   * The loss items are the rows of the last dimension, each the mean of its elements' losses
+   * (`loss_n = Σ_c ℓ(x_nc, y_nc) / C`, as F.multilabel_soft_margin_loss): the result is shaped
+   * `[*]` for an input `[*, C]`.
+   */
+  rows?: boolean;
   /** Accepts 'batchmean' (sum divided by the size of the first dimension), as F.kl_div. */
   batchmean?: boolean;
   /** Range checks on the tensors before anything is computed. */
@@ -53,7 +59,8 @@ export function fitsFloat32(v: number): boolean {
   return v === 0 || (r >= 2 ** -126 && r !== Infinity);
 }
 
-type OptionOperand = { data: ArrayLike<number>; map: Int32Array | null; shape: number[] } | null;
+/** A broadcast operand: its data and the shape it broadcasts from (its index map is built only where a path needs it). */
+type OptionOperand = { data: ArrayLike<number>; shape: readonly number[] } | null;
 
 /** Everything a call needs, whichever path computes it. */
 interface Prepared<P> {
@@ -62,8 +69,10 @@ interface Prepared<P> {
   n: number;
   params: P;
   reduction: 'none' | 'mean' | 'sum' | 'batchmean';
-  /** Per tensor argument: the index map broadcasting it to the input, or null (same shape). */
-  maps: (Int32Array | null)[];
+  /** Per tensor argument: the shape it broadcasts from, or null (the input's shape). */
+  from: (readonly number[] | null)[];
+  /** The length of a loss item: C for `rows`, else 1. */
+  rowLength: number;
   weight: OptionOperand;
   aux: OptionOperand;
   reducer: Reducer;
@@ -74,15 +83,22 @@ interface Prepared<P> {
   gradInto: Float32Array | Float64Array | undefined;
 }
 
-/** How the WebAssembly kernels can read an option tensor or third argument: whole, as a pattern along the last dimensions, or through its map. */
-function asOperand(op: OptionOperand, input: Tensor): Operand | null {
-  if (!op) return null;
-  if (!op.map) return { data: op.data, periodic: false, map: null };
-  const shape = [...op.shape];
+/**
+ * How the WebAssembly kernels read a broadcast operand: whole; as a pattern along the last
+ * dimensions (a weight per class, `[C]` or `[1, C]`); each element repeated over the last
+ * dimensions (a variance per row, `[N, 1]`); or through its index map (any other broadcast).
+ */
+function asOperand(data: ArrayLike<number>, from: readonly number[] | null, input: Tensor): Operand {
+  if (!from || sameShape(from, input.shape)) return { data, periodic: false, repeat: 1, map: null };
+  const shape = [...from];
   while (shape.length > 0 && shape[0] === 1) shape.shift();
-  const suffix = input.shape.slice(input.shape.length - shape.length);
-  if (shape.length > 0 && sameShape(shape, suffix)) return { data: op.data, periodic: true, map: null };
-  return { data: op.data, periodic: false, map: op.map };
+  if (shape.length > 0 && sameShape(shape, input.shape.slice(input.shape.length - shape.length))) return { data, periodic: true, repeat: 1, map: null };
+  // [..., d_k, 1, ..., 1] against [..., d_k, D_k+1, ...]: element i is data[floor(i / repeat)].
+  const aligned = [...Array<number>(input.shape.length - from.length).fill(1), ...from];
+  let k = aligned.length;
+  while (k > 0 && aligned[k - 1] === 1) k--;
+  if (sameShape(aligned.slice(0, k), input.shape.slice(0, k))) return { data, periodic: false, repeat: numel(input.shape.slice(k)), map: null };
+  return { data, periodic: false, repeat: 1, map: broadcastMap('', '', from, input.shape) };
 }
 
 /** Operand maps, option tensors, checks, the denominator and the reducer: shared by both paths. */
@@ -93,11 +109,15 @@ function prepare<P>(spec: ElementwiseSpec<P>, call: KernelCall<Record<string, un
   const n = input.size;
   const params = spec.params(options);
   const reduction = checkReduction(fn, options.reduction, reductions, 'mean');
+  if (spec.rows && input.shape.length === 0) throw new Error(`${fn}: input must have a class dimension, got a 0-d tensor`);
   // Operands b and c: same shape as the input, or broadcast where the loss allows it.
-  const maps: (Int32Array | null)[] = tensors.map((t, k) => {
+  const from: (readonly number[] | null)[] = tensors.map((t, k) => {
     if (k === 0) return null;
-    const from = spec.broadcastArg?.(k, t, input);
-    if (from) return broadcastMap(fn, spec.args[k], from, input.shape);
+    const shape = spec.broadcastArg?.(k, t, input);
+    if (shape) {
+      checkBroadcast(fn, spec.args[k], shape, input.shape);
+      return sameShape(shape, input.shape) ? null : shape;
+    }
     assertSameShape(fn, spec.args[k], t, spec.args[0], input);
     return null;
   });
@@ -108,14 +128,44 @@ function prepare<P>(spec: ElementwiseSpec<P>, call: KernelCall<Record<string, un
   let denominator: number | undefined;
   if (reduction === 'batchmean') denominator = input.shape.length > 0 ? input.shape[0] : 1;
   else if (weight && spec.weightedMean === 'weightSum') {
+    // 'exact' weights (the input's shape): summed in order, as the items are.
     denominator = 0;
-    for (let i = 0; i < n; i++) denominator += weight.data[weight.map ? weight.map[i] : i];
+    for (let i = 0; i < n; i++) denominator += weight.data[i];
   }
-  const reducer = new Reducer(fn, reduction === 'batchmean' ? 'mean' : reduction, input.shape, dtype, denominator);
+  const rowLength = spec.rows ? input.shape[input.shape.length - 1] : 1;
+  const itemShape = spec.rows ? input.shape.slice(0, -1) : input.shape;
+  const reducer = new Reducer(fn, reduction === 'batchmean' ? 'mean' : reduction, itemShape, dtype, denominator);
   if (wantGrad) reducer.setGradOutput(call.gradOutput);
   // int32 data is differentiated as float32 data (its gradient is float32, as gradTensor gives).
   const wanted = tensors.map((_, k) => call.wantGrads[k] && spec.differentiable[k]);
-  return { tensors, input, n, params, reduction, maps, weight, aux, reducer, dtype, wanted, wantGrad, gradInto: call.gradInto };
+  return { tensors, input, n, params, reduction, from, rowLength, weight, aux, reducer, dtype, wanted, wantGrad, gradInto: call.gradInto };
+}
+
+/**
+ * The upstream gradient of each element: the reducer's (one number, or one per item), divided by
+ * the row length for `rows` (each element is 1/C of its row's loss), one per element.
+ */
+function elementUpstreams(prep: Prepared<unknown>): number | ArrayLike<number> {
+  const u = prep.reducer.upstreams();
+  const C = prep.rowLength;
+  if (C === 1) return u;
+  if (typeof u === 'number') return u / C;
+  const out = new Float64Array(prep.n);
+  for (let r = 0; r < u.length; r++) out.fill(u[r] / C, r * C, r * C + C);
+  return out;
+}
+
+/** The per-item losses from the per-element ones: themselves, or for `rows` each row's mean. */
+function itemLosses(prep: Prepared<unknown>, elements: ArrayLike<number>): Float64Array {
+  const C = prep.rowLength;
+  if (C === 1) return elements instanceof Float64Array ? elements : new Float64Array(elements);
+  const rows = new Float64Array(C === 0 ? 0 : prep.n / C);
+  for (let r = 0; r < rows.length; r++) {
+    let sum = 0;
+    for (let i = r * C; i < r * C + C; i++) sum += elements[i];
+    rows[r] = sum / C;
+  }
+  return rows;
 }
 
 /** What the kernel path runs on: the kernel, its dtype and parameters, and the operands it reads. */
@@ -137,16 +187,17 @@ interface KernelPlan {
  */
 function canUseKernel<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>): KernelPlan | null {
   if (!spec.wasm) return null;
-  const { tensors, input, maps, weight, aux } = prep;
+  const { tensors, input, from, weight, aux } = prep;
   const dtype = input.dtype;
-  if (dtype === 'int32' || maps[1] !== null) return null;
+  if (dtype === 'int32' || from[1] !== null) return null;
   if (dtype === 'float32' && (!tensors.every((t) => t.dtype === 'float32') || !weightsFitKernels(weight?.data) || !weightsFitKernels(aux?.data))) return null;
   const params = spec.wasm.params(prep.params, dtype);
   if (params === null) return null;
   if (!kernelsFor(prep.n)) return null;
-  // A broadcast third argument is read through its map (never as a pattern): its gradient is added up through the same map.
-  const third = tensors.length > 2 ? { data: tensors[2].data, periodic: false, map: maps[2] } : asOperand(aux, input);
-  return { kernel: spec.wasm.kernel, dtype, p1: params[0], p2: params[1], c: third, weight: asOperand(weight, input) };
+  let third = tensors.length > 2 ? asOperand(tensors[2].data, from[2], input) : aux ? asOperand(aux.data, aux.shape, input) : null;
+  // A broadcast third argument's gradient is added up per element of it: through a map or a repeat, not a pattern.
+  if (third?.periodic && tensors.length > 2) third = { ...third, periodic: false, map: broadcastMap('', '', from[2]!, input.shape) };
+  return { kernel: spec.wasm.kernel, dtype, p1: params[0], p2: params[1], c: third, weight: weight ? asOperand(weight.data, weight.shape, input) : null };
 }
 
 /** A gradient array of the path's dtype as the gradient of `like` (float64 into float32 data rounds once). */
@@ -165,25 +216,28 @@ function gradOf(g: Float32Array | Float64Array, like: Tensor): Tensor {
 function runKernel<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>, plan: KernelPlan): KernelResult | null {
   const { tensors, n, reducer, reduction, wanted, params } = prep;
   const { dtype } = plan;
-  const upstream = !prep.wantGrad ? 0 : reducer.upstreams();
+  const upstream = !prep.wantGrad ? 0 : elementUpstreams(prep);
   // A mean's 1 / Σ w beyond float32 (weights of 1e-40) would be inf in the kernel.
   if (dtype === 'float32' && typeof upstream === 'number' && !Number.isFinite(Math.fround(upstream))) return null;
   const first = n & ~3;
-  const mappedC = plan.c?.map ?? null;
+  const c = plan.c;
+  // The third argument's gradient, when it is broadcast, is added up (in float64) per element of it.
+  const summedC = tensors.length > 2 && prep.from[2] !== null;
   const grads = tensors.map((t, k) => {
     if (!wanted[k]) return null;
-    if (k === 2 && mappedC) return new Float64Array(t.size); // added up per element of the broadcast operand
+    if (k === 2 && summedC) return new Float64Array(t.size);
     const into = prep.gradInto;
     if (k === 0 && into && (dtype === 'float32' ? into instanceof Float32Array : into instanceof Float64Array)) return into;
     return resultArray(t.size, dtype);
   });
-  const losses = reduction === 'none' ? resultArray(n, dtype) : null;
+  // Per-element losses: the result under 'none' (of rows: their means are taken below).
+  const losses = reduction === 'none' ? (spec.rows ? new Float64Array(n) : resultArray(n, dtype)) : null;
   const total = elementwiseWasm({
     kernel: plan.kernel,
     dtype,
     x: tensors[0].data as Float32Array | Float64Array,
     t: tensors[1].data,
-    c: plan.c,
+    c,
     weight: plan.weight,
     n: first,
     p1: plan.p1,
@@ -191,62 +245,76 @@ function runKernel<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>, plan: KernelP
     upstream,
     gx: grads[0],
     gt: grads[1],
-    gc: grads[2] ? { into: grads[2], map: mappedC } : null,
+    gc: grads[2] && c ? { into: grads[2], operand: c } : null,
     losses,
   });
   if (!Number.isFinite(total)) return null;
   // The tail (fewer than 4 elements): the reference, into the same results.
   const [A, B] = [tensors[0].data, tensors[1].data];
-  const C = tensors.length > 2 ? tensors[2].data : prep.aux?.data ?? null;
-  const mapC = tensors.length > 2 ? prep.maps[2] : prep.aux?.map ?? null;
-  const W = prep.weight;
   const cFallback = spec.auxOption?.fallback ?? 0;
   const out = new Float64Array(4);
   let tail = 0;
   for (let i = first; i < n; i++) {
-    spec.pointwise(A[i], B[i], C ? C[mapC ? mapC[i] : i] : cFallback, params, out);
-    const w = W ? W.data[W.map ? W.map[i] : i] : 1;
+    const ci = c ? operandIndex(c, i) : 0;
+    spec.pointwise(A[i], B[i], c ? c.data[ci] : cFallback, params, out);
+    const w = plan.weight ? plan.weight.data[operandIndex(plan.weight, i)] : 1;
     if (losses) losses[i] = out[0] * w;
     else tail += out[0] * w;
     if (!prep.wantGrad) continue;
-    const u = reducer.upstream(i) * w;
+    const u = (typeof upstream === 'number' ? upstream : upstream[i]) * w;
     if (grads[0]) grads[0][i] = out[1] * u;
     if (grads[1]) grads[1][i] = out[2] * u;
-    if (grads[2]) grads[2][mapC ? mapC[i] : i] += out[3] * u;
+    if (grads[2]) {
+      if (summedC) grads[2][ci] += out[3] * u;
+      else grads[2][i] = out[3] * u;
+    }
   }
   if (!Number.isFinite(tail)) return null;
-  return {
-    loss: losses ? new Tensor(losses, prep.input.shape) : reducer.reduce(Float64Array.of(total + tail)),
-    grads: grads.map((g, k) => (g ? gradOf(g, tensors[k]) : null)),
-  };
+  let loss: Tensor;
+  if (losses) loss = spec.rows ? reducer.reduce(itemLosses(prep, losses)) : new Tensor(losses, prep.input.shape);
+  else loss = reducer.reduce(Float64Array.of((total + tail) / prep.rowLength));
+  return { loss, grads: grads.map((g, k) => (g ? gradOf(g, tensors[k]) : null)) };
 }
 
-/** A float64 copy of an operand, broadcast through its map: the reference loop reads one kind of array, element i at i. */
-function dense(data: ArrayLike<number>, map: Int32Array | null): Float64Array {
-  if (!map) return data instanceof Float64Array ? data : Float64Array.from(data);
+/** Where element i of the input reads a kernel operand. */
+function operandIndex(op: Operand, i: number): number {
+  if (op.map) return op.map[i];
+  if (op.periodic) return i % op.data.length;
+  return op.repeat === 1 ? i : Math.floor(i / op.repeat);
+}
+
+/**
+ * An operand as the reference loop reads it, element i at i: the data itself, or a broadcast
+ * one expanded through its index map (float64).
+ */
+function dense(data: ArrayLike<number>, from: readonly number[] | null, input: Tensor): ArrayLike<number> {
+  if (!from) return data;
+  const map = broadcastMap('', '', from, input.shape);
+  if (!map) return data;
   const out = new Float64Array(map.length);
   for (let i = 0; i < map.length; i++) out[i] = data[map[i]];
   return out;
 }
 
 /**
- * The reference path, float64 throughout (results rounded once to the dtype): every operand as a
- * dense Float64Array (broadcast ones expanded), then one loop over the elements calling the loss's
- * `pointwise`; gradients of broadcast operands are added up through their maps afterwards.
+ * The reference path, float64 throughout (results rounded once to the dtype): every operand read
+ * element i at i (broadcast ones expanded first, so that no index map is read per element), one
+ * loop over the elements calling the loss's `pointwise`; gradients of broadcast operands are added
+ * up through their maps afterwards.
  */
 function runReference<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>): KernelResult {
-  const { tensors, n, maps, params, reducer, wanted, wantGrad } = prep;
-  const A = dense(tensors[0].data, null);
-  const B = dense(tensors[1].data, maps[1]);
-  const third = tensors.length > 2 ? dense(tensors[2].data, maps[2]) : prep.aux ? dense(prep.aux.data, prep.aux.map) : null;
+  const { tensors, input, n, from, params, reducer, wanted, wantGrad } = prep;
+  const A = tensors[0].data;
+  const B = dense(tensors[1].data, from[1], input);
+  const third = tensors.length > 2 ? dense(tensors[2].data, from[2], input) : prep.aux ? dense(prep.aux.data, prep.aux.shape, input) : null;
   const cFallback = spec.auxOption?.fallback ?? 0;
-  const W = prep.weight ? dense(prep.weight.data, prep.weight.map) : null;
+  const W = prep.weight ? dense(prep.weight.data, prep.weight.shape, input) : null;
   // Per-element gradients (a broadcast operand's are added up into its shape below).
   const [g0, g1, g2] = [0, 1, 2].map((k) => (wanted[k] ? new Float64Array(n) : null));
   const items = new Float64Array(n);
-  const upstreams = wantGrad ? reducer.upstreams() : 0;
+  const upstreams = wantGrad ? elementUpstreams(prep) : 0;
   const scalar = typeof upstreams === 'number' ? upstreams : 0;
-  const perItem = typeof upstreams === 'number' ? null : upstreams;
+  const perElement = typeof upstreams === 'number' ? null : upstreams;
   const pointwise = spec.pointwise;
   const out = new Float64Array(4);
   for (let i = 0; i < n; i++) {
@@ -254,14 +322,14 @@ function runReference<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>): KernelRes
     const w = W ? W[i] : 1;
     items[i] = out[0] * w;
     if (!wantGrad) continue;
-    const u = (perItem ? perItem[i] : scalar) * w;
+    const u = (perElement ? perElement[i] : scalar) * w;
     if (g0) g0[i] = out[1] * u;
     if (g1) g1[i] = out[2] * u;
     if (g2) g2[i] = out[3] * u;
   }
   const grads = [g0, g1, g2].slice(0, tensors.length).map((g, k) => {
     if (!g) return null;
-    const map = maps[k];
+    const map = from[k] ? broadcastMap('', '', from[k]!, input.shape) : null;
     let full = g;
     if (map) {
       full = new Float64Array(tensors[k].size);
@@ -269,7 +337,7 @@ function runReference<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>): KernelRes
     }
     return gradOf(full, tensors[k]);
   });
-  return { loss: reducer.reduce(items), grads: wantGrad ? grads : [] };
+  return { loss: reducer.reduce(itemLosses(prep, items)), grads: wantGrad ? grads : [] };
 }
 
 /** Builds an elementwise loss (every element of the inputs contributes one loss item). */
@@ -295,5 +363,6 @@ function optionTensor(fn: string, name: string, value: unknown, input: Tensor, r
   if (rule === 'exact' && !sameShape(t.shape, input.shape)) {
     throw new Error(`${fn}: ${name} shape ${shapeString(t.shape)} does not match input shape ${shapeString(input.shape)}`);
   }
-  return { data: t.data, map: broadcastMap(fn, name, t.shape, input.shape), shape: t.shape };
+  checkBroadcast(fn, name, t.shape, input.shape);
+  return { data: t.data, shape: t.shape };
 }

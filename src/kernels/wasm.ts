@@ -467,13 +467,15 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
 }
 
 /**
- * A per-element operand of n elements: element i is `data[i]`, or `data[i mod period]` when
- * `periodic` (a pattern along the last dimensions, such as a weight per class), or `data[map[i]]`
- * (any other broadcast: a variance per row).
+ * A per-element operand of n elements: element i is `data[i]`; `data[i mod length]` when
+ * `periodic` (a pattern along the last dimensions, such as a weight per class);
+ * `data[floor(i / repeat)]` (each value repeated along the last dimensions: a variance per row);
+ * or `data[map[i]]` (any other broadcast).
  */
 export interface Operand {
   data: ArrayLike<number>;
   periodic: boolean;
+  repeat: number;
   map: Int32Array | null;
 }
 
@@ -495,8 +497,8 @@ export interface ElementwiseRequest {
   /** Gradient outputs (of the kernel's dtype), or null. */
   gx: Float32Array | Float64Array | null;
   gt: Float32Array | Float64Array | null;
-  /** The third operand's gradient: written per element, or with `map` added up into `into[map[i]]`. */
-  gc: { into: Float32Array | Float64Array; map: Int32Array | null } | null;
+  /** The third operand's gradient: written per element, or for a broadcast operand added up into its elements. */
+  gc: { into: Float32Array | Float64Array; operand: Operand } | null;
   losses: Float32Array | Float64Array | null;
 }
 
@@ -524,9 +526,32 @@ function fillRepeated(view: View, data: ArrayLike<number>, from: number, n: numb
 
 /** Elements from..from+n of an operand into view. */
 function fillOperand(view: View, op: Operand, from: number, n: number): void {
-  if (!op.map) return fillRepeated(view, op.data, from, n);
-  const { data, map } = op;
-  for (let i = 0; i < n; i++) view[i] = data[map[from + i]];
+  const { data, map, repeat } = op;
+  if (map) for (let i = 0; i < n; i++) view[i] = data[map[from + i]];
+  else if (repeat > 1) {
+    for (let i = 0; i < n; ) {
+      const j = Math.floor((from + i) / repeat);
+      const end = Math.min(n, (j + 1) * repeat - from);
+      view.fill(data[j], i, end);
+      i = end;
+    }
+  } else fillRepeated(view, data, from, n);
+}
+
+/** Adds a chunk's per-element gradients (from..from+n) into the elements of the broadcast operand they read. */
+function addInto(into: Float32Array | Float64Array, op: Operand, grads: View, from: number, n: number): void {
+  const { map, repeat } = op;
+  if (map) for (let i = 0; i < n; i++) into[map[from + i]] += grads[i];
+  else {
+    for (let i = 0; i < n; ) {
+      const j = Math.floor((from + i) / repeat);
+      const end = Math.min(n, (j + 1) * repeat - from);
+      let sum = 0;
+      for (let m = i; m < end; m++) sum += grads[m];
+      into[j] += sum;
+      i = end;
+    }
+  }
 }
 
 /** Bytes per region of the scratch area an elementwise call streams through. */
@@ -543,7 +568,7 @@ export function elementwiseWasm(r: ElementwiseRequest): number {
     // it is streamed like a full operand, from its pattern, so that the scratch area stays bounded.
     let unit = 4;
     const once = [r.weight, r.c].map((op) => {
-      if (!op?.periodic || op.map) return false;
+      if (!op?.periodic) return false;
       const next = (unit * op.data.length) / gcd(unit, op.data.length);
       if (next > chunkElements) return false;
       unit = next;
@@ -576,10 +601,8 @@ export function elementwiseWasm(r: ElementwiseRequest): number {
       r.gx?.set(firstOf(gxv, n), start);
       r.gt?.set(firstOf(gtv, n), start);
       r.losses?.set(firstOf(lv, n), start);
-      if (gc?.map) {
-        const { into, map } = gc;
-        for (let i = 0; i < n; i++) into[map[start + i]] += gcv[i];
-      } else gc?.into.set(firstOf(gcv, n), start);
+      if (gc && (gc.operand.map || gc.operand.repeat > 1)) addInto(gc.into, gc.operand, gcv, start, n);
+      else gc?.into.set(firstOf(gcv, n), start);
     }
     return total;
   });

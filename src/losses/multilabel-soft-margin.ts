@@ -1,8 +1,8 @@
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
-import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
-import { assertSameShape, broadcastMap } from '../core/shape.js';
+import { elementwiseLoss } from '../core/elementwise.js';
+import type { Loss2 } from '../core/loss.js';
+import type { Reduction } from '../core/reduction.js';
 import { logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
-import { asTensor, type TensorLike } from '../core/tensor.js';
+import type { TensorLike } from '../core/tensor.js';
 
 /** Options of {@link multilabelSoftMarginLoss}. */
 export interface MultilabelSoftMarginLossOptions {
@@ -27,43 +27,22 @@ export interface MultilabelSoftMarginLossOptions {
  * // tensor(0.3048)
  * ```
  */
-export const multilabelSoftMarginLoss = defineLoss<MultilabelSoftMarginLossOptions>(
-  'multilabelSoftMarginLoss',
-  ['input', 'target'],
-  ['weight', 'reduction'],
-  (call) => {
-    const fn = 'multilabelSoftMarginLoss';
-    const [input, target] = call.tensors;
-    const { options, wantGrad } = call;
-    const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
-    if (input.shape.length === 0) throw new Error(`${fn}: input must have a class dimension, got a 0-d tensor`);
-    assertSameShape(fn, 'target', target, 'input', input);
-    const weight = options.weight === undefined ? null : asTensor(fn, 'weight', options.weight, resultDtype([input]));
-    const weightMap = weight ? broadcastMap(fn, 'weight', weight.shape, input.shape) : null;
-    const C = input.shape[input.shape.length - 1];
-    const rows = C === 0 ? 0 : input.size / C;
-    const reducer = new Reducer(fn, reduction, input.shape.slice(0, -1), resultDtype([input]));
-    if (wantGrad) reducer.setGradOutput(call.gradOutput);
-    const losses = new Float64Array(rows);
-    const gradInput = wantGrad ? new Float64Array(input.size) : null;
-    const gradTarget = wantGrad ? new Float64Array(target.size) : null;
-    for (let n = 0; n < rows; n++) {
-      const u = gradInput ? reducer.upstream(n) / C : 0;
-      let loss = 0;
-      for (let c = 0; c < C; c++) {
-        const k = n * C + c;
-        const x = input.data[k];
-        const y = target.data[k];
-        const w = weight ? weight.data[weightMap ? weightMap[k] : k] : 1;
-        loss -= w * (y * logSigmoidScalar(x) + (1 - y) * logSigmoidScalar(-x));
-        if (gradInput) gradInput[k] = w * (sigmoidScalar(x) - y) * u;
-        if (gradTarget) gradTarget[k] = -w * x * u;
-      }
-      losses[n] = loss / C;
-    }
-    return {
-      loss: reducer.reduce(losses),
-      grads: gradInput ? [gradTensor(gradInput, input), gradTarget ? gradTensor(gradTarget, target) : null] : [],
-    };
+export const multilabelSoftMarginLoss = elementwiseLoss<null>({
+  name: 'multilabelSoftMarginLoss',
+  args: ['input', 'target'],
+  differentiable: [true, true],
+  options: [],
+  weight: 'broadcast',
+  rows: true,
+  params: () => null,
+  // The element terms are BCE with logits' (pos weight 1): −[y log σ(x) + (1 − y) log σ(−x)] is
+  // max(x, 0) − y x + log1p(e^−|x|) for finite x. At x = ±inf that kernel keeps PyTorch's NaN of
+  // BCE with logits where this loss is ±inf: its total is then NaN and the call reruns on the
+  // TypeScript path, which gives the values below.
+  wasm: { kernel: 'bceWithLogits', params: () => [0, 0] },
+  pointwise(x, y, _, __, out) {
+    out[0] = -(y * logSigmoidScalar(x) + (1 - y) * logSigmoidScalar(-x));
+    out[1] = sigmoidScalar(x) - y;
+    out[2] = -x;
   },
-) as Loss2<MultilabelSoftMarginLossOptions>;
+}) as Loss2<MultilabelSoftMarginLossOptions>;

@@ -295,6 +295,7 @@ export const TARGETS: DiffTarget[] = [
     fn: fnOf(L.multilabelSoftMarginLoss),
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))) }).map((o) => ({ args: [want(REAL, [N, C]), want(BINARY, [N, C])], options: defined(o), itemShape: [N] })),
+    large: LARGE,
   },
   {
     name: 'multiMarginLoss',
