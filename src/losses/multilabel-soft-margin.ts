@@ -42,7 +42,8 @@ export const multilabelSoftMarginLoss = elementwiseLoss<null>({
   wasm: { kernel: 'bceWithLogits', params: () => [0, 0] },
   pointwise(x, y, _, __, out) {
     out[0] = -(y * logSigmoidScalar(x) + (1 - y) * logSigmoidScalar(-x));
-    out[1] = sigmoidScalar(x) - y;
+    // σ(x) − y as (1 − y) σ(x) − y σ(−x): no cancellation of σ(x) − 1 on a confident logit (the kernel's form).
+    out[1] = (1 - y) * sigmoidScalar(x) - y * sigmoidScalar(-x);
     out[2] = -x;
   },
 }) as Loss2<MultilabelSoftMarginLossOptions>;
