@@ -1,3 +1,4 @@
+import type { Definition, TensorOptionSpec } from './catalog.js';
 import { defineLoss, resultDtype, type KernelCall, type KernelResult } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape, broadcastMap, checkBroadcast, sameShape, shapeString } from './shape.js';
@@ -12,37 +13,24 @@ import { elementwiseWasm, resultArray, type ElementwiseKernel, type KernelDtype,
  */
 export type Pointwise<P> = (a: number, b: number, c: number, params: P, out: Float64Array) => void;
 
-export interface ElementwiseSpec<P> {
-  name: string;
-  /** Names of the tensor arguments, in order (2 or 3). */
-  args: readonly string[];
-  /** Which tensor arguments PyTorch differentiates. */
-  differentiable: readonly boolean[];
-  /** Option names other than 'reduction' and 'weight' (those two are always accepted where applicable). */
-  options: readonly string[];
+/**
+ * An elementwise loss: its definition (the catalogue's metadata: name, reference, arguments, options
+ * including `weight` and `posWeight`, reductions, plot; `items: 'rows'` where a loss item is the
+ * mean of a row's element losses) and how to compute it.
+ */
+export interface ElementwiseSpec<P> extends Omit<Definition, 'items' | 'kernels'> {
+  /**
+   * The loss items: the elements (default), or the rows of the last dimension, each the mean of
+   * its elements' losses (`loss_n = Σ_c ℓ(x_nc, y_nc) / C`, as F.multilabel_soft_margin_loss): the
+   * result is then shaped `[*]` for an input `[*, C]`.
+   */
+  items?: 'elements' | 'rows';
   /** Validates the options and returns what `pointwise` needs. */
   params: (options: Record<string, unknown>) => P;
   /** The reference: the specification of the loss, which the kernel must agree with (the differential suite checks it). */
   pointwise: Pointwise<P>;
-  /**
-   * The `weight` option: 'exact' (same shape as input, as F.l1_loss), 'broadcast' (numpy
-   * broadcasting to the input shape, as F.binary_cross_entropy), or absent.
-   */
-  weight?: 'exact' | 'broadcast';
-  /** What a weighted 'mean' divides by: the element count (default) or the sum of the weights. */
-  weightedMean?: 'count' | 'weightSum';
-  /** An option tensor broadcast to the input shape and passed as operand c (posWeight). */
-  auxOption?: { name: string; fallback: number };
   /** Shape rules for arguments that may broadcast to the input's shape (returns the shape to broadcast from). */
   broadcastArg?: (index: number, t: Tensor, input: Tensor) => readonly number[] | null;
-  /**
-   * The loss items are the rows of the last dimension, each the mean of its elements' losses
-   * (`loss_n = Σ_c ℓ(x_nc, y_nc) / C`, as F.multilabel_soft_margin_loss): the result is shaped
-   * `[*]` for an input `[*, C]`.
-   */
-  rows?: boolean;
-  /** Accepts 'batchmean' (sum divided by the size of the first dimension), as F.kl_div. */
-  batchmean?: boolean;
   /** Range checks on the tensors before anything is computed. */
   check?: (tensors: readonly Tensor[], params: P) => void;
   /**
@@ -51,6 +39,31 @@ export interface ElementwiseSpec<P> {
    * take them (a parameter outside float32's normal range, say): the TypeScript path runs then.
    */
   wasm?: { kernel: ElementwiseKernel; params: (params: P, dtype: KernelDtype) => readonly [number, number] | null };
+}
+
+/** What the engine reads from a spec's definition, derived once per loss. */
+interface Derived {
+  argNames: string[];
+  differentiable: boolean[];
+  /** `weight`: same shape as input (as F.l1_loss) or broadcast (as F.binary_cross_entropy), and what its 'mean' divides by. */
+  weightRule: 'exact' | 'broadcast' | undefined;
+  weightedMean: 'weightSum' | 'count';
+  /** Another tensor option (posWeight), broadcast to the input and passed as operand c. */
+  auxOption: { name: string; fallback: number } | undefined;
+  rows: boolean;
+}
+
+function derive<P>(spec: ElementwiseSpec<P>): Derived {
+  const weightSpec = spec.options.weight as TensorOptionSpec | undefined;
+  const auxName = Object.keys(spec.options).find((k) => k !== 'weight' && spec.options[k].type === 'tensor');
+  return {
+    argNames: spec.args.map((a) => a.name),
+    differentiable: spec.args.map((a) => a.differentiable),
+    weightRule: weightSpec ? (weightSpec.broadcast ? 'broadcast' : 'exact') : undefined,
+    weightedMean: weightSpec?.mean === 'weights' ? 'weightSum' : 'count',
+    auxOption: auxName ? { name: auxName, fallback: (spec.options[auxName] as TensorOptionSpec).default as number } : undefined,
+    rows: spec.items === 'rows',
+  };
 }
 
 /** Whether a scalar parameter keeps its meaning in float32: 0, or a normal float32 (finite). */
@@ -71,8 +84,12 @@ interface Prepared<P> {
   reduction: 'none' | 'mean' | 'sum' | 'batchmean';
   /** Per tensor argument: the shape it broadcasts from, or null (the input's shape). */
   from: (readonly number[] | null)[];
-  /** The length of a loss item: C for `rows`, else 1. */
+  /** Are the loss items rows (see ElementwiseSpec.items)? */
+  rows: boolean;
+  /** The length of a loss item: C for rows, else 1. */
   rowLength: number;
+  /** Operand c where neither a third argument nor the aux option gives one (posWeight's 1). */
+  cFallback: number;
   weight: OptionOperand;
   aux: OptionOperand;
   reducer: Reducer;
@@ -102,43 +119,44 @@ function asOperand(data: ArrayLike<number>, from: readonly number[] | null, inpu
 }
 
 /** Operand maps, option tensors, checks, the denominator and the reducer: shared by both paths. */
-function prepare<P>(spec: ElementwiseSpec<P>, call: KernelCall<Record<string, unknown>>, reductions: readonly ('none' | 'mean' | 'sum' | 'batchmean')[]): Prepared<P> {
+function prepare<P>(spec: ElementwiseSpec<P>, d: Derived, call: KernelCall<Record<string, unknown>>): Prepared<P> {
   const fn = spec.name;
+  const reductions = spec.reductions ?? (['none', 'mean', 'sum'] as const);
   const { tensors, options, wantGrad } = call;
   const input = tensors[0];
   const n = input.size;
   const params = spec.params(options);
   const reduction = checkReduction(fn, options.reduction, reductions, 'mean');
-  if (spec.rows && input.shape.length === 0) throw new Error(`${fn}: input must have a class dimension, got a 0-d tensor`);
+  if (d.rows && input.shape.length === 0) throw new Error(`${fn}: input must have a class dimension, got a 0-d tensor`);
   // Operands b and c: same shape as the input, or broadcast where the loss allows it.
   const from: (readonly number[] | null)[] = tensors.map((t, k) => {
     if (k === 0) return null;
     const shape = spec.broadcastArg?.(k, t, input);
     if (shape) {
-      checkBroadcast(fn, spec.args[k], shape, input.shape);
+      checkBroadcast(fn, d.argNames[k], shape, input.shape);
       return sameShape(shape, input.shape) ? null : shape;
     }
-    assertSameShape(fn, spec.args[k], t, spec.args[0], input);
+    assertSameShape(fn, d.argNames[k], t, d.argNames[0], input);
     return null;
   });
-  const weight = spec.weight ? optionTensor(fn, 'weight', options.weight, input, spec.weight) : null;
-  const aux = spec.auxOption ? optionTensor(fn, spec.auxOption.name, options[spec.auxOption.name], input, 'broadcast') : null;
+  const weight = d.weightRule ? optionTensor(fn, 'weight', options.weight, input, d.weightRule) : null;
+  const aux = d.auxOption ? optionTensor(fn, d.auxOption.name, options[d.auxOption.name], input, 'broadcast') : null;
   spec.check?.(tensors, params);
   const dtype = resultDtype(tensors);
   let denominator: number | undefined;
   if (reduction === 'batchmean') denominator = input.shape.length > 0 ? input.shape[0] : 1;
-  else if (weight && spec.weightedMean === 'weightSum') {
+  else if (weight && d.weightedMean === 'weightSum') {
     // 'exact' weights (the input's shape): summed in order, as the items are.
     denominator = 0;
     for (let i = 0; i < n; i++) denominator += weight.data[i];
   }
-  const rowLength = spec.rows ? input.shape[input.shape.length - 1] : 1;
-  const itemShape = spec.rows ? input.shape.slice(0, -1) : input.shape;
+  const rowLength = d.rows ? input.shape[input.shape.length - 1] : 1;
+  const itemShape = d.rows ? input.shape.slice(0, -1) : input.shape;
   const reducer = new Reducer(fn, reduction === 'batchmean' ? 'mean' : reduction, itemShape, dtype, denominator);
   if (wantGrad) reducer.setGradOutput(call.gradOutput);
   // int32 data is differentiated as float32 data (its gradient is float32, as gradTensor gives).
-  const wanted = tensors.map((_, k) => call.wantGrads[k] && spec.differentiable[k]);
-  return { tensors, input, n, params, reduction, from, rowLength, weight, aux, reducer, dtype, wanted, wantGrad, gradInto: call.gradInto };
+  const wanted = tensors.map((_, k) => call.wantGrads[k] && d.differentiable[k]);
+  return { tensors, input, n, params, reduction, from, rows: d.rows, rowLength, cFallback: d.auxOption?.fallback ?? 0, weight, aux, reducer, dtype, wanted, wantGrad, gradInto: call.gradInto };
 }
 
 /**
@@ -231,7 +249,7 @@ function runKernel<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>, plan: KernelP
     return resultArray(t.size, dtype);
   });
   // Per-element losses: the result under 'none' (of rows: their means are taken below).
-  const losses = reduction === 'none' ? (spec.rows ? new Float64Array(n) : resultArray(n, dtype)) : null;
+  const losses = reduction === 'none' ? (prep.rows ? new Float64Array(n) : resultArray(n, dtype)) : null;
   const total = elementwiseWasm({
     kernel: plan.kernel,
     dtype,
@@ -251,7 +269,7 @@ function runKernel<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>, plan: KernelP
   if (!Number.isFinite(total)) return null;
   // The tail (fewer than 4 elements): the reference, into the same results.
   const [A, B] = [tensors[0].data, tensors[1].data];
-  const cFallback = spec.auxOption?.fallback ?? 0;
+  const cFallback = prep.cFallback;
   const out = new Float64Array(4);
   let tail = 0;
   for (let i = first; i < n; i++) {
@@ -271,7 +289,7 @@ function runKernel<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>, plan: KernelP
   }
   if (!Number.isFinite(tail)) return null;
   let loss: Tensor;
-  if (losses) loss = spec.rows ? reducer.reduce(itemLosses(prep, losses)) : new Tensor(losses, prep.input.shape);
+  if (losses) loss = prep.rows ? reducer.reduce(itemLosses(prep, losses)) : new Tensor(losses, prep.input.shape);
   else loss = reducer.reduce(Float64Array.of((total + tail) / prep.rowLength));
   return { loss, grads: grads.map((g, k) => (g ? gradOf(g, tensors[k]) : null)) };
 }
@@ -307,7 +325,7 @@ function runReference<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>): KernelRes
   const A = tensors[0].data;
   const B = dense(tensors[1].data, from[1], input);
   const third = tensors.length > 2 ? dense(tensors[2].data, from[2], input) : prep.aux ? dense(prep.aux.data, prep.aux.shape, input) : null;
-  const cFallback = spec.auxOption?.fallback ?? 0;
+  const cFallback = prep.cFallback;
   const W = prep.weight ? dense(prep.weight.data, prep.weight.shape, input) : null;
   // Per-element gradients (a broadcast operand's are added up into its shape below).
   const [g0, g1, g2] = [0, 1, 2].map((k) => (wanted[k] ? new Float64Array(n) : null));
@@ -340,17 +358,13 @@ function runReference<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>): KernelRes
   return { loss: reducer.reduce(itemLosses(prep, items)), grads: wantGrad ? grads : [] };
 }
 
-/** Builds an elementwise loss (every element of the inputs contributes one loss item). */
+/** Builds an elementwise loss (every element of the inputs contributes one loss item, or a share of its row's). */
 export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
-  const optionNames = [
-    'reduction',
-    ...(spec.weight ? ['weight'] : []),
-    ...(spec.auxOption ? [spec.auxOption.name] : []),
-    ...spec.options,
-  ];
-  const reductions = spec.batchmean ? (['none', 'batchmean', 'sum', 'mean'] as const) : (['none', 'mean', 'sum'] as const);
-  return defineLoss(spec.name, spec.args, optionNames, (call: KernelCall<Record<string, unknown>>) => {
-    const prep = prepare(spec, call, reductions);
+  const d = derive(spec);
+  const kernels = spec.wasm ? [`${spec.wasm.kernel}_f32`, `${spec.wasm.kernel}_f64`] : [];
+  const definition: Definition = { ...spec, kernels, items: d.rows ? 'rows' : 'elements' };
+  return defineLoss(definition, (call: KernelCall<Record<string, unknown>>) => {
+    const prep = prepare(spec, d, call);
     const plan = canUseKernel(spec, prep);
     return (plan && runKernel(spec, prep, plan)) ?? runReference(spec, prep);
   });

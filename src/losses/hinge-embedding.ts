@@ -28,9 +28,12 @@ export interface HingeEmbeddingLossOptions {
  */
 export const hingeEmbeddingLoss = elementwiseLoss<{ margin: number }>({
   name: 'hingeEmbeddingLoss',
-  args: ['input', 'target'],
-  differentiable: [true, false],
-  options: ['margin'],
+  reference: 'torch.nn.functional.hinge_embedding_loss',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input (±1)', differentiable: false }],
+  options: {
+    margin: { type: 'number', default: 1, doc: 'the margin' },
+  },
+  plot: { x: 'distance', range: [0, 3], targets: [1, -1] },
   params: (options) => ({ margin: numberOption('hingeEmbeddingLoss', 'margin', options.margin, 1) }),
   // A margin beyond float32's range is inf there, as the result rounded to float32 is; a tiny one is kept as the TypeScript path keeps it.
   wasm: { kernel: 'hingeEmbedding', params: ({ margin }, dtype) => (dtype === 'float32' && !fitsFloat32(margin) && Math.abs(margin) < 1 ? null : [margin, 0]) },

@@ -29,11 +29,16 @@ export interface MultilabelSoftMarginLossOptions {
  */
 export const multilabelSoftMarginLoss = elementwiseLoss<null>({
   name: 'multilabelSoftMarginLoss',
-  args: ['input', 'target'],
-  differentiable: [true, true],
-  options: [],
-  weight: 'broadcast',
-  rows: true,
+  reference: 'torch.nn.functional.multilabel_soft_margin_loss',
+  args: [
+    { name: 'input', shape: '[*, C]', differentiable: true },
+    { name: 'target', shape: 'like input (0/1 or probabilities)', differentiable: true },
+  ],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: 'broadcastable to input ([C])', broadcast: true, mean: 'count', doc: 'weights broadcast to the input, typically one per class' },
+  },
+  items: 'rows',
+  plot: null,
   params: () => null,
   // The element terms are BCE with logits' (pos weight 1): −[y log σ(x) + (1 − y) log σ(−x)] is
   // max(x, 0) − y x + log1p(e^−|x|) for finite x. At x = ±inf that kernel keeps PyTorch's NaN of
