@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import * as L from '../index.js';
 import { catalog, cliNameOf, describeRange, kebabCase, type CatalogEntry, type NumberOptionSpec } from '../index.js';
 import { ALL_LOSSES } from '../../test/support/all-losses.js';
+import { lossCases } from '../../test/support/fixtures.js';
 
 /** The exports of src/index.ts that are not losses or activations (utilities); every other function must be in the catalogue. */
 const UTILITIES = ['Tensor', 'tensor', 'numel', 'formatTensor', 'closestName', 'getBackend', 'setBackend', 'wasmReady', 'wasmStatus', 'wasmVariant', 'cliNameOf', 'describeRange', 'kebabCase'];
@@ -188,5 +189,13 @@ test('differentiable arguments: withGrad returns a gradient exactly for them (in
       });
     }
     assert.deepEqual(seen, e.args.map((a) => a.differentiable), e.name);
+  }
+});
+
+test('every loss with a gradient has golden fixtures from PyTorch (scripts/generate_fixtures.py)', () => {
+  for (const e of entries.filter((en) => en.withGrad)) {
+    const cases = lossCases(e.name);
+    assert.ok(cases.length >= 12, `${e.name}: ${cases.length} golden cases`);
+    assert.deepEqual([...new Set(cases.map((c) => c.dtype))].sort(), ['float32', 'float64'], `${e.name}: dtypes`);
   }
 });

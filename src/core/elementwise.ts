@@ -1,5 +1,5 @@
-import type { Definition, TensorOptionSpec } from './catalog.js';
-import { defineLoss, resultDtype, type KernelCall, type KernelResult } from './loss.js';
+import type { Definition, TensorArg, TensorOptionSpec } from './catalog.js';
+import { defineLoss, resultDtype, type DefinitionOf, type KernelCall, type KernelResult, type LossFor } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape, broadcastMap, checkBroadcast, sameShape, shapeString } from './shape.js';
 import { asTensor, numel, Tensor, typedArrayOf, type DType, type TensorLike } from './tensor.js';
@@ -18,15 +18,15 @@ export type Pointwise<P> = (a: number, b: number, c: number, params: P, out: Flo
  * including `weight` and `posWeight`, reductions, plot; `items: 'rows'` where a loss item is the
  * mean of a row's element losses) and how to compute it.
  */
-export interface ElementwiseSpec<P> extends Omit<Definition, 'items' | 'kernels'> {
+export interface ElementwiseSpec<P, O, A extends readonly TensorArg[]> extends Omit<DefinitionOf<O, A>, 'items' | 'kernels'> {
   /**
    * The loss items: the elements (default), or the rows of the last dimension, each the mean of
    * its elements' losses (`loss_n = Σ_c ℓ(x_nc, y_nc) / C`, as F.multilabel_soft_margin_loss): the
    * result is then shaped `[*]` for an input `[*, C]`.
    */
   items?: 'elements' | 'rows';
-  /** Validates the options and returns what `pointwise` needs. */
-  params: (options: Record<string, unknown>) => P;
+  /** Validates the options and returns what `pointwise` needs (its parameter's type is the loss's options type). */
+  params: (options: O) => P;
   /** The reference: the specification of the loss, which the kernel must agree with (the differential suite checks it). */
   pointwise: Pointwise<P>;
   /** Shape rules for arguments that may broadcast to the input's shape (returns the shape to broadcast from). */
@@ -41,6 +41,9 @@ export interface ElementwiseSpec<P> extends Omit<Definition, 'items' | 'kernels'
   wasm?: { kernel: ElementwiseKernel; params: (params: P, dtype: KernelDtype) => readonly [number, number] | null };
 }
 
+/** A spec as the paths read it (its options type no longer matters there). */
+type Spec<P> = ElementwiseSpec<P, never, readonly TensorArg[]>;
+
 /** What the engine reads from a spec's definition, derived once per loss. */
 interface Derived {
   argNames: string[];
@@ -53,15 +56,16 @@ interface Derived {
   rows: boolean;
 }
 
-function derive<P>(spec: ElementwiseSpec<P>): Derived {
-  const weightSpec = spec.options.weight as TensorOptionSpec | undefined;
-  const auxName = Object.keys(spec.options).find((k) => k !== 'weight' && spec.options[k].type === 'tensor');
+function derive(spec: { args: readonly TensorArg[]; options: Definition['options']; items?: 'elements' | 'rows' }): Derived {
+  const specs = spec.options;
+  const weightSpec = specs.weight as TensorOptionSpec | undefined;
+  const auxName = Object.keys(specs).find((k) => k !== 'weight' && specs[k].type === 'tensor');
   return {
     argNames: spec.args.map((a) => a.name),
     differentiable: spec.args.map((a) => a.differentiable),
     weightRule: weightSpec ? (weightSpec.broadcast ? 'broadcast' : 'exact') : undefined,
     weightedMean: weightSpec?.mean === 'weights' ? 'weightSum' : 'count',
-    auxOption: auxName ? { name: auxName, fallback: (spec.options[auxName] as TensorOptionSpec).default as number } : undefined,
+    auxOption: auxName ? { name: auxName, fallback: (specs[auxName] as TensorOptionSpec).default as number } : undefined,
     rows: spec.items === 'rows',
   };
 }
@@ -119,13 +123,14 @@ function asOperand(data: ArrayLike<number>, from: readonly number[] | null, inpu
 }
 
 /** Operand maps, option tensors, checks, the denominator and the reducer: shared by both paths. */
-function prepare<P>(spec: ElementwiseSpec<P>, d: Derived, call: KernelCall<Record<string, unknown>>): Prepared<P> {
+function prepare<P>(spec: Spec<P>, d: Derived, call: KernelCall<unknown>): Prepared<P> {
   const fn = spec.name;
   const reductions = spec.reductions ?? (['none', 'mean', 'sum'] as const);
-  const { tensors, options, wantGrad } = call;
+  const { tensors, wantGrad } = call;
+  const options = call.options as Record<string, unknown>;
   const input = tensors[0];
   const n = input.size;
-  const params = spec.params(options);
+  const params = spec.params(call.options as never);
   const reduction = checkReduction(fn, options.reduction, reductions, 'mean');
   if (d.rows && input.shape.length === 0) throw new Error(`${fn}: input must have a class dimension, got a 0-d tensor`);
   // Operands b and c: same shape as the input, or broadcast where the loss allows it.
@@ -203,7 +208,7 @@ interface KernelPlan {
  * float32 weights within the kernels' range (KERNEL_WEIGHT_RANGE); and the backend chooses
  * WebAssembly for this size (backend.ts: kernelsFor).
  */
-function canUseKernel<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>): KernelPlan | null {
+function canUseKernel<P>(spec: Spec<P>, prep: Prepared<P>): KernelPlan | null {
   if (!spec.wasm) return null;
   const { tensors, input, from, weight, aux } = prep;
   const dtype = input.dtype;
@@ -231,7 +236,7 @@ function gradOf(g: Float32Array | Float64Array, like: Tensor): Tensor {
  * intermediate that overflowed where float64 stays finite ((x − t)² past 3.4e38, inf · a zero
  * weight): the reference path then redoes the call in float64.
  */
-function runKernel<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>, plan: KernelPlan): KernelResult | null {
+function runKernel<P>(spec: Spec<P>, prep: Prepared<P>, plan: KernelPlan): KernelResult | null {
   const { tensors, n, reducer, reduction, wanted, params } = prep;
   const { dtype } = plan;
   const upstream = !prep.wantGrad ? 0 : elementUpstreams(prep);
@@ -320,7 +325,7 @@ function dense(data: ArrayLike<number>, from: readonly number[] | null, input: T
  * loop over the elements calling the loss's `pointwise`; gradients of broadcast operands are added
  * up through their maps afterwards.
  */
-function runReference<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>): KernelResult {
+function runReference<P>(spec: Spec<P>, prep: Prepared<P>): KernelResult {
   const { tensors, input, n, from, params, reducer, wanted, wantGrad } = prep;
   const A = tensors[0].data;
   const B = dense(tensors[1].data, from[1], input);
@@ -359,14 +364,15 @@ function runReference<P>(spec: ElementwiseSpec<P>, prep: Prepared<P>): KernelRes
 }
 
 /** Builds an elementwise loss (every element of the inputs contributes one loss item, or a share of its row's). */
-export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
+export function elementwiseLoss<P, O extends object, const A extends readonly TensorArg[]>(spec: ElementwiseSpec<P, O, A>): LossFor<A, O> {
   const d = derive(spec);
   const kernels = spec.wasm ? [`${spec.wasm.kernel}_f32`, `${spec.wasm.kernel}_f64`] : [];
-  const definition: Definition = { ...spec, kernels, items: d.rows ? 'rows' : 'elements' };
-  return defineLoss(definition, (call: KernelCall<Record<string, unknown>>) => {
-    const prep = prepare(spec, d, call);
-    const plan = canUseKernel(spec, prep);
-    return (plan && runKernel(spec, prep, plan)) ?? runReference(spec, prep);
+  const definition: DefinitionOf<O, A> = { ...spec, kernels, items: d.rows ? 'rows' : 'elements' };
+  const paths = spec as unknown as Spec<P>;
+  return defineLoss(definition, (call: KernelCall<O>) => {
+    const prep = prepare(paths, d, call);
+    const plan = canUseKernel(paths, prep);
+    return (plan && runKernel(paths, prep, plan)) ?? runReference(paths, prep);
   });
 }
 

@@ -1,4 +1,4 @@
-import { defineLoss, gradTensor, resultDtype, type Loss3 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
@@ -31,7 +31,7 @@ const EPSILON = Math.fround(1e-12);
  * // tensor(0.9993)
  * ```
  */
-export const cosineEmbeddingLoss = defineLoss<CosineEmbeddingLossOptions>(
+export const cosineEmbeddingLoss = defineLoss(
   {
     name: 'cosineEmbeddingLoss',
     reference: 'torch.nn.functional.cosine_embedding_loss',
@@ -46,7 +46,7 @@ export const cosineEmbeddingLoss = defineLoss<CosineEmbeddingLossOptions>(
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<CosineEmbeddingLossOptions>) => {
     const fn = 'cosineEmbeddingLoss';
     const [x1, x2, target] = call.tensors;
     const { options, wantGrad } = call;
@@ -100,4 +100,4 @@ export const cosineEmbeddingLoss = defineLoss<CosineEmbeddingLossOptions>(
     }
     return { loss: reducer.reduce(losses), grads: g1 && g2 ? [gradTensor(g1, x1), gradTensor(g2, x2), null] : [] };
   },
-) as Loss3<CosineEmbeddingLossOptions>;
+);

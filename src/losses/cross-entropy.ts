@@ -1,5 +1,5 @@
 import { checkClassTargets, classLayout, classWeights, itemBase } from '../core/classes.js';
-import { defineLoss, gradTensor, resultDtype, type KernelCall, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { integerOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { sameShape } from '../core/shape.js';
@@ -46,7 +46,7 @@ export interface CrossEntropyOptions {
  * ```
  * Differs from PyTorch: class indices are numbers (JavaScript has no int64); a non-integer throws.
  */
-export const crossEntropy = defineLoss<CrossEntropyOptions>({
+export const crossEntropy = defineLoss({
   name: 'crossEntropy',
   reference: 'torch.nn.functional.cross_entropy',
   args: [
@@ -61,7 +61,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>({
   kernels: ['crossEntropyRows', 'crossEntropyProbRows'],
   items: 'classes',
   plot: { x: 'true-class-logit', range: [-6, 6] },
-}, (call) => {
+}, (call: KernelCall<CrossEntropyOptions>) => {
   const fn = 'crossEntropy';
   const [input, target] = call.tensors;
   const { options, wantGrad } = call;
@@ -147,7 +147,7 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>({
     loss: reducer.reduce(losses),
     grads: wantGrad ? [gradTensor(gradInput!, input), gradTarget ? gradTensor(gradTarget, target) : null] : [],
   };
-}) as Loss2<CrossEntropyOptions>;
+});
 
 /**
  * The [N, C] float32 case on the WebAssembly kernel: the call, what the TypeScript path checked, and

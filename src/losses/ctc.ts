@@ -1,4 +1,4 @@
-import { defineLoss, gradTensor, resultDtype, type Loss4 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall, type Loss4 } from '../core/loss.js';
 import { booleanOption, integerOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { shapeString } from '../core/shape.js';
@@ -69,7 +69,7 @@ function lengths(fn: string, arg: string, t: Tensor, count: number, limit: numbe
  * ```
  * Differs from PyTorch: a target equal to the blank throws (PyTorch computes a meaningless value).
  */
-export const ctcLoss = defineLoss<CtcLossOptions>(
+export const ctcLoss = defineLoss(
   {
     name: 'ctcLoss',
     reference: 'torch.nn.functional.ctc_loss',
@@ -86,7 +86,7 @@ export const ctcLoss = defineLoss<CtcLossOptions>(
     items: 'sequences',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<CtcLossOptions>) => {
     const fn = 'ctcLoss';
     const [logProbs, targets, inputLengthsT, targetLengthsT] = call.tensors;
     const { options, wantGrad } = call;
@@ -214,4 +214,4 @@ export const ctcLoss = defineLoss<CtcLossOptions>(
     const items = reduction === 'mean' ? losses.map((l, n) => l / Math.max(targetLengths[n], 1)) : losses;
     return { loss: reducer.reduce(items), grads: grad ? [gradTensor(grad, logProbs), null, null, null] : [] };
   },
-) as unknown as CtcLoss;
+);

@@ -1,5 +1,5 @@
 import { checkClassTargets, classWeights } from '../core/classes.js';
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { shapeString } from '../core/shape.js';
@@ -33,7 +33,7 @@ export interface MultiMarginLossOptions {
  * // tensor(0.3250)
  * ```
  */
-export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
+export const multiMarginLoss = defineLoss(
   {
     name: 'multiMarginLoss',
     reference: 'torch.nn.functional.multi_margin_loss',
@@ -49,7 +49,7 @@ export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<MultiMarginLossOptions>) => {
     const fn = 'multiMarginLoss';
     const [input, target] = call.tensors;
     const { options, wantGrad } = call;
@@ -99,4 +99,4 @@ export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
     }
     return { loss: reducer.reduce(losses), grads: grad ? [gradTensor(grad, input), null] : [] };
   },
-) as Loss2<MultiMarginLossOptions>;
+);

@@ -1,4 +1,4 @@
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
 
@@ -24,7 +24,7 @@ export interface MultilabelMarginLossOptions {
  * // tensor(0.8500)
  * ```
  */
-export const multilabelMarginLoss = defineLoss<MultilabelMarginLossOptions>(
+export const multilabelMarginLoss = defineLoss(
   {
     name: 'multilabelMarginLoss',
     reference: 'torch.nn.functional.multilabel_margin_loss',
@@ -36,7 +36,7 @@ export const multilabelMarginLoss = defineLoss<MultilabelMarginLossOptions>(
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<MultilabelMarginLossOptions>) => {
     const fn = 'multilabelMarginLoss';
     const [input, target] = call.tensors;
     const { options, wantGrad } = call;
@@ -86,4 +86,4 @@ export const multilabelMarginLoss = defineLoss<MultilabelMarginLossOptions>(
     }
     return { loss: reducer.reduce(losses), grads: grad ? [gradTensor(grad, input), null] : [] };
   },
-) as Loss2<MultilabelMarginLossOptions>;
+);

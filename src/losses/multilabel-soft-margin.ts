@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import type { Reduction } from '../core/reduction.js';
 import { logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
 import type { TensorLike } from '../core/tensor.js';
@@ -27,7 +26,7 @@ export interface MultilabelSoftMarginLossOptions {
  * // tensor(0.3048)
  * ```
  */
-export const multilabelSoftMarginLoss = elementwiseLoss<null>({
+export const multilabelSoftMarginLoss = elementwiseLoss({
   name: 'multilabelSoftMarginLoss',
   reference: 'torch.nn.functional.multilabel_soft_margin_loss',
   args: [
@@ -39,7 +38,7 @@ export const multilabelSoftMarginLoss = elementwiseLoss<null>({
   },
   items: 'rows',
   plot: null,
-  params: () => null,
+  params: (_: MultilabelSoftMarginLossOptions) => null,
   // The element terms are BCE with logits' (pos weight 1): −[y log σ(x) + (1 − y) log σ(−x)] is
   // max(x, 0) − y x + log1p(e^−|x|) for finite x. At x = ±inf that kernel keeps PyTorch's NaN of
   // BCE with logits where this loss is ±inf: its total is then NaN and the call reruns on the
@@ -51,4 +50,4 @@ export const multilabelSoftMarginLoss = elementwiseLoss<null>({
     out[1] = (1 - y) * sigmoidScalar(x) - y * sigmoidScalar(-x);
     out[2] = -x;
   },
-}) as Loss2<MultilabelSoftMarginLossOptions>;
+});

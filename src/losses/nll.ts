@@ -1,5 +1,5 @@
 import { checkClassTargets, classLayout, classWeights, itemBase } from '../core/classes.js';
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { integerOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import type { TensorLike } from '../core/tensor.js';
@@ -30,7 +30,7 @@ export interface NllLossOptions {
  * ```
  * Differs from PyTorch: class indices are numbers (JavaScript has no int64); a non-integer throws.
  */
-export const nllLoss = defineLoss<NllLossOptions>({
+export const nllLoss = defineLoss({
   name: 'nllLoss',
   reference: 'torch.nn.functional.nll_loss',
   args: [
@@ -43,7 +43,7 @@ export const nllLoss = defineLoss<NllLossOptions>({
   },
   items: 'classes',
   plot: null,
-}, (call) => {
+}, (call: KernelCall<NllLossOptions>) => {
   const fn = 'nllLoss';
   const [input, target] = call.tensors;
   const { options, wantGrad } = call;
@@ -65,4 +65,4 @@ export const nllLoss = defineLoss<NllLossOptions>({
     if (grad) grad[k] = -w * reducer.upstream(i);
   }
   return { loss: reducer.reduce(losses), grads: grad ? [gradTensor(grad, input), null] : [] };
-}) as Loss2<NllLossOptions>;
+});

@@ -1,4 +1,4 @@
-import { defineLoss, gradTensor, resultDtype, type Loss3 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
@@ -61,7 +61,7 @@ function distance(
  * // tensor(0.0858)
  * ```
  */
-export const tripletMarginLoss = defineLoss<TripletMarginLossOptions>(
+export const tripletMarginLoss = defineLoss(
   {
     name: 'tripletMarginLoss',
     reference: 'torch.nn.functional.triplet_margin_loss',
@@ -79,7 +79,7 @@ export const tripletMarginLoss = defineLoss<TripletMarginLossOptions>(
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<TripletMarginLossOptions>) => {
     const fn = 'tripletMarginLoss';
     const [anchor, positive, negative] = call.tensors;
     const { options, wantGrad } = call;
@@ -132,4 +132,4 @@ export const tripletMarginLoss = defineLoss<TripletMarginLossOptions>(
       grads: grads ? grads.map((g, k) => gradTensor(g, [anchor, positive, negative][k])) : [],
     };
   },
-) as Loss3<TripletMarginLossOptions>;
+);
