@@ -362,6 +362,8 @@ export function crossEntropyRows(
 }
 
 export * from './elementwise';
+export { crossEntropySpatial } from './cross-entropy-spatial';
+export { crossEntropyRows64, softmaxRows64 } from './cross-entropy64';
 
 /**
  * Softmax (mode 0), log-softmax (mode 1) or logsumexp (mode 2) of `rows` contiguous rows of C
