@@ -208,7 +208,7 @@ function upstreamTimesWeight(c: Case, k: number, ref: Float64Array): Float64Arra
   for (let i = 0; i < n; i++) weightSum += Math.abs(optionAt(c, 'weight', i));
   const mean = Math.max(1 / n, weightSum > 0 && isArg(c.options.weight) ? 1 / weightSum : 0);
   for (let i = 0; i < n; i++) {
-    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[i] : 1) : reduction === 'sum' ? 1 : mean;
+    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[i] : 1) : reduction === 'sum' ? 1 : reduction === 'batchmean' ? 1 / (c.args[0].shape[0] ?? 1) : mean;
     const terms = k === 0 ? 1 : 1 + Math.abs(c.args[0].values[i]);
     out[i] = Math.abs(u * optionAt(c, 'weight', i)) * Math.max(1, Math.abs(optionAt(c, 'posWeight', i))) * terms;
   }
@@ -371,6 +371,8 @@ export const TARGETS: DiffTarget[] = [
   },
   {
     name: 'klDiv',
+    // ∂/∂y = u (log y + 1 − x): a difference of terms (float32's log y is within an ulp of its magnitude).
+    gradScale: upstreamTimesWeight,
     fn: fnOf(L.klDiv),
     recipe: ({ N, C }) =>
       fc.record({ reduction: fc.constantFrom('none', 'mean', 'sum', 'batchmean'), logTarget: optional(fc.boolean()) }).map((o) => ({
