@@ -11,7 +11,7 @@ import { lossCases } from '../../test/support/fixtures.js';
 import { activationGradCases } from '../../test/support/activation-grad-golden.js';
 
 /** The exports of src/index.ts that are not losses or activations (utilities); every other function must be in the catalogue. */
-const UTILITIES = ['Tensor', 'tensor', 'numel', 'formatTensor', 'closestName', 'getBackend', 'setBackend', 'wasmReady', 'wasmStatus', 'wasmVariant', 'cliNameOf', 'describeRange', 'kebabCase'];
+const UTILITIES = ['Tensor', 'tensor', 'numel', 'formatTensor', 'closestName', 'getBackend', 'setBackend', 'wasmReady', 'wasmStatus', 'wasmVariant', 'cliNameOf', 'describeRange', 'kebabCase', 'LossAccumulator'];
 
 const entries = Object.values(catalog);
 const x = [[1, -2, 3], [0.5, 1, 0]];
