@@ -24,6 +24,15 @@ export function normalizeDim(fn: string, dim: number, ndim: number): number {
   return dim < 0 ? dim + rank : dim;
 }
 
+/** Throws unless `from` broadcasts (numpy-style) to `to`. */
+export function checkBroadcast(fn: string, arg: string, from: readonly number[], to: readonly number[]): void {
+  const offset = to.length - from.length;
+  const fits = offset >= 0 && from.every((d, i) => d === 1 || d === to[i + offset]);
+  if (!fits) {
+    throw new Error(`${fn}: ${arg} shape ${shapeString(from)} cannot be broadcast to shape ${shapeString(to)}`);
+  }
+}
+
 /**
  * Index map of numpy-style broadcasting of `from` to `to`: element i of the broadcast result is
  * element map[i] of `from`. Used to expand weights and to sum gradients back (`out[map[i]] += g[i]`).
@@ -31,11 +40,8 @@ export function normalizeDim(fn: string, dim: number, ndim: number): number {
  */
 export function broadcastMap(fn: string, arg: string, from: readonly number[], to: readonly number[]): Int32Array | null {
   if (sameShape(from, to)) return null;
+  checkBroadcast(fn, arg, from, to);
   const offset = to.length - from.length;
-  const fits = offset >= 0 && from.every((d, i) => d === 1 || d === to[i + offset]);
-  if (!fits) {
-    throw new Error(`${fn}: ${arg} shape ${shapeString(from)} cannot be broadcast to shape ${shapeString(to)}`);
-  }
   let total = 1;
   for (const d of to) total *= d;
   const map = new Int32Array(total);

@@ -7,7 +7,8 @@ import { decode, decodeOptions, loadFixture, type EncodedTensor, type LossCase }
 import { random } from '../../test/support/random.js';
 import * as L from '../index.js';
 import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, logSoftmax, mseLoss, setBackend, tensor, wasmReady, wasmStatus, wasmVariant, type Tensor } from '../index.js';
-import { kernelMemoryBytes, loadKernels, mapWasm, MAX_ROW_ELEMENTS, RELAXED_SIMD_PROBE, SIMD_PROBE } from './wasm.js';
+import { ELEMENTWISE_KERNELS, loadKernels, MAX_ROW_ELEMENTS, RELAXED_SIMD_PROBE, SIMD_PROBE, withKernels } from './wasm.js';
+import { kernelMemoryBytes, mapWasm } from './wasm-test-hooks.js';
 
 before(() => wasmReady());
 
@@ -534,5 +535,58 @@ test('weights beyond 2^60 run the TypeScript path: the kernels\' flush of exps b
     assert.ok(bce.item() > 1e-5, `${bce.item()}`);
   } finally {
     setBackend('auto');
+  }
+});
+
+test('every elementwise kernel is exported by both builds, for float32 and float64 lanes', async () => {
+  try {
+    for (const variant of hasRelaxedSimd() ? (['simd', 'relaxed-simd'] as const) : (['simd'] as const)) {
+      await loadKernels(variant);
+      const exported = withKernels((k) => Object.keys(k));
+      for (const name of ELEMENTWISE_KERNELS) {
+        for (const suffix of ['_f32', '_f64']) assert.ok(exported.includes(`${name}${suffix}`), `${variant} build: ${name}${suffix} is not exported`);
+      }
+    }
+  } finally {
+    await loadKernels(hasRelaxedSimd() ? 'relaxed-simd' : 'simd');
+  }
+});
+
+/** Distance in units in the last place between two float64 values (0 when both are NaN). */
+function ulps64(a: number, b: number): number {
+  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
+  if (a === b) return 0;
+  const view = new DataView(new ArrayBuffer(8));
+  const ordered = (v: number) => {
+    view.setFloat64(0, v);
+    const bits = view.getBigInt64(0);
+    return bits < 0n ? -9223372036854775808n - bits : bits;
+  };
+  const d = ordered(a) - ordered(b);
+  return Number(d < 0n ? -d : d);
+}
+
+test('float64 kernels: exp and log (math64.ts) within 1 ulp of Math.exp and Math.log, subnormals and specials included', () => {
+  // exp(x) is poissonNllLoss's loss at a target of 0 (logInput); ½ log v is gaussianNllLoss's at x = y (halving is exact).
+  // (At x = ±inf and v = 0 or inf these losses are NaN, 0 · inf: the range edges are checked below them.)
+  const xs = Float64Array.from({ length: 40_000 }, (_, i) => -745 + (1455 * i) / 39_999);
+  const edges = Float64Array.of(-746, -745.2, -745.13, -744.4, -720, -708.5, -1e-300, 0, -0, 1e-300, 709.7, 709.78, 709.79, 710, NaN);
+  const xsAll = new Float64Array([...xs, ...edges]);
+  const vs = Float64Array.from({ length: 40_000 }, (_, i) => Math.exp(-744 + (1453 * i) / 39_999));
+  const vEdges = Float64Array.of(4.9e-324, 2.2250738585072014e-308, 2.225073858507201e-308, 1e-310, 0.7071067811865476, 1, 1 + 2 ** -52, 1 - 2 ** -53, 1.4142135623730951, 1.7976931348623157e308, NaN);
+  const vsAll = new Float64Array([...vs, ...vEdges]);
+  const before = getBackend();
+  setBackend('wasm');
+  try {
+    const exps = L.poissonNllLoss(xsAll, new Float64Array(xsAll.length), { reduction: 'none' }).data;
+    const logs = L.gaussianNllLoss(vsAll, vsAll, vsAll, { reduction: 'none', eps: 0 }).data;
+    let worst = 0;
+    xsAll.forEach((x, i) => (worst = Math.max(worst, ulps64(exps[i], Math.exp(x)))));
+    assert.ok(worst <= 1, `exp: ${worst} ulps`);
+    worst = 0;
+    vsAll.forEach((v, i) => (worst = Math.max(worst, ulps64(2 * logs[i], Math.log(v)))));
+    assert.ok(worst <= 1, `log: ${worst} ulps`);
+  } finally {
+    setBackend(before);
   }
 });

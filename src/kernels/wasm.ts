@@ -39,26 +39,37 @@ const host = globalThis as unknown as {
 };
 
 type ElementKernel = (
-  x: number, t: number, w: number, aux: number, n: number, p1: number, p2: number,
-  upstream: number, upstreamPtr: number, gx: number, gt: number, losses: number,
+  x: number, t: number, c: number, w: number, n: number, p1: number, p2: number,
+  upstream: number, upstreamPtr: number, gx: number, gt: number, gc: number, losses: number,
 ) => number;
 
-/** The elementwise kernels (src/kernels/assembly/elementwise.ts). */
-export type ElementwiseKernel = 'l1Elements' | 'mseElements' | 'smoothL1Elements' | 'bceWithLogitsElements' | 'bceElements' | 'sigmoidFocalElements';
+/**
+ * The elementwise kernels (src/kernels/assembly/elementwise.ts): the one list of their names. Each
+ * is built for float32 and float64 lanes and exported as `<name>_f32` and `<name>_f64`
+ * (src/kernels/wasm.test.ts checks that every build exports both).
+ */
+export const ELEMENTWISE_KERNELS = [
+  'l1', 'mse', 'smoothL1', 'bceWithLogits', 'bce', 'sigmoidFocal',
+  'klDiv', 'poissonNll', 'gaussianNll', 'softMargin', 'hingeEmbedding', 'marginRanking',
+] as const;
 
-interface Exports extends MatmulExports {
+/** An elementwise kernel's name (see {@link ELEMENTWISE_KERNELS}). */
+export type ElementwiseKernel = (typeof ELEMENTWISE_KERNELS)[number];
+
+/** The element types the elementwise kernels run on. */
+export type KernelDtype = 'float32' | 'float64';
+
+const KERNEL_SUFFIX: Record<KernelDtype, '_f32' | '_f64'> = { float32: '_f32', float64: '_f64' };
+
+type ElementwiseExports = { [K in ElementwiseKernel as `${K}${(typeof KERNEL_SUFFIX)[KernelDtype]}`]: ElementKernel };
+
+export interface Exports extends ElementwiseExports, MatmulExports {
   memory: WasmMemory;
   heapBase(): number;
   expInPlace(p: number, n: number): void;
   expNonPositiveInPlace(p: number, n: number): void;
   logInPlace(p: number, n: number): void;
   softmaxRows(x: number, rows: number, C: number, mode: number, out: number): void;
-  l1Elements: ElementKernel;
-  mseElements: ElementKernel;
-  smoothL1Elements: ElementKernel;
-  bceWithLogitsElements: ElementKernel;
-  bceElements: ElementKernel;
-  sigmoidFocalElements: ElementKernel;
   crossEntropyProbRows(
     x: number, rows: number, C: number, targets: number, weights: number, smoothing: number,
     upstream: number, upstreamPerRow: number, grad: number, gradTarget: number, losses: number,
@@ -81,15 +92,18 @@ interface Exports extends MatmulExports {
 const nodeBuffer = (globalThis as unknown as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
 
 /**
- * A Float32Array of n elements for a result that the caller overwrites entirely. In Node it is
+ * A Float32Array (or Float64Array) of n elements for a result that the caller overwrites entirely. In Node it is
  * Buffer.allocUnsafeSlow memory: neither zero-filled nor, when malloc reuses freed memory, a fresh
  * mapping that faults on first touch (a 16 MB gradient: 1.0–1.3 ms to fill instead of 2.2 ms,
  * measured). Elsewhere it is a plain zeroed Float32Array.
  */
-export function resultArray(n: number): Float32Array {
-  if (!nodeBuffer || n < 4096) return new Float32Array(n);
-  const bytes = nodeBuffer.allocUnsafeSlow(n * 4);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+export function resultArray(n: number): Float32Array;
+export function resultArray(n: number, dtype: KernelDtype): Float32Array | Float64Array;
+export function resultArray(n: number, dtype: KernelDtype = 'float32'): Float32Array | Float64Array {
+  const Result = dtype === 'float32' ? Float32Array : Float64Array;
+  if (!nodeBuffer || n < 4096) return new Result(n);
+  const bytes = nodeBuffer.allocUnsafeSlow(n * Result.BYTES_PER_ELEMENT);
+  return new Result(bytes.buffer as ArrayBuffer, bytes.byteOffset, n);
 }
 
 /** Floats per chunk of the input (and of the gradient): 128 KiB each, well inside L2. */
@@ -335,17 +349,12 @@ export function kernelsCanRun(rowLength: number): boolean {
     return false;
   }
   if (busy || rowLength > MAX_ROW_ELEMENTS) return false;
-  // At most eight regions of max(chunk, row) floats each, 16-byte aligned (see the drivers below).
-  return active.scratch.reserve(8 * (4 * Math.max(CHUNK_ELEMENTS, rowLength) + 16));
-}
-
-/** The size of the running build's memory, in bytes (for the tests of the scratch bound). */
-export function kernelMemoryBytes(): number {
-  return active ? active.k.memory.buffer.byteLength : 0;
+  // At most nine regions of max(chunk, row) floats each, 16-byte aligned (see the drivers below).
+  return active.scratch.reserve(9 * (4 * Math.max(CHUNK_ELEMENTS, rowLength) + 16));
 }
 
 /** Scratch regions (byte offsets) in a build's memory, grown on demand and then reused. */
-class Scratch {
+export class Scratch {
   private readonly base: number;
   constructor(private readonly k: Exports) {
     this.base = k.heapBase();
@@ -371,7 +380,7 @@ class Scratch {
       offsets.push(end);
       end += (size + 15) & ~15;
     }
-    // The losses reserved this when kernelsCanRun() chose the kernels, so only mapWasm gets here.
+    // The losses reserved this when kernelsCanRun() chose the kernels, so only the test hooks get here.
     if (!this.reserve(end - this.base)) throw new Error(`losskit: the WebAssembly kernels could not get ${end - this.base} bytes of memory`);
     return offsets;
   }
@@ -568,37 +577,53 @@ export function crossEntropySpatialWasm(request: CrossEntropySpatialRequest): nu
   });
 }
 
-/** A per-element operand: the whole array, or a pattern of `period` values repeated along it. */
+/**
+ * A per-element operand of n elements: element i is `data[i]`; `data[i mod length]` when
+ * `periodic` (a pattern along the last dimensions, such as a weight per class);
+ * `data[floor(i / repeat)]` (each value repeated along the last dimensions: a variance per row);
+ * or `data[map[i]]` (any other broadcast).
+ */
 export interface Operand {
   data: ArrayLike<number>;
   periodic: boolean;
+  repeat: number;
+  map: Int32Array | null;
 }
 
 export interface ElementwiseRequest {
   kernel: ElementwiseKernel;
-  x: Float32Array;
-  t: Float32Array;
+  dtype: KernelDtype;
+  /** The first operand (float32 data for 'float32'). */
+  x: Float32Array | Float64Array;
+  /** The second operand, one per element (typed arrays). */
+  t: Float32Array | Float64Array | Int32Array;
+  /** The third operand (a tensor argument or an option tensor such as posWeight), or null. */
+  c: Operand | null;
+  weight: Operand | null;
   /** Elements to process: a multiple of 4 (the caller finishes the tail). */
   n: number;
-  weight: Operand | null;
-  aux: Operand | null;
   p1: number;
   p2: number;
   upstream: number | ArrayLike<number>;
-  gx: Float32Array | null;
-  gt: Float32Array | null;
-  losses: Float32Array | null;
+  /** Gradient outputs (of the kernel's dtype), or null. */
+  gx: Float32Array | Float64Array | null;
+  gt: Float32Array | Float64Array | null;
+  /** The third operand's gradient: written per element, or for a broadcast operand added up into its elements. */
+  gc: { into: Float32Array | Float64Array; operand: Operand } | null;
+  losses: Float32Array | Float64Array | null;
 }
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
+type View = Float32Array | Float64Array;
+
 /**
  * Writes elements from..from+n of `data` repeated end to end (data itself when from + n fits in
  * it) into view: typed arrays by runs (set() copies and converts), other array-likes one by one.
  */
-function fillRepeated(view: Float32Array, data: ArrayLike<number>, from: number, n: number): void {
+function fillRepeated(view: View, data: ArrayLike<number>, from: number, n: number): void {
   const period = data.length;
   // isView, not instanceof: a Proxy of a typed array passes instanceof but its methods throw.
   const typed = ArrayBuffer.isView(data);
@@ -610,48 +635,85 @@ function fillRepeated(view: Float32Array, data: ArrayLike<number>, from: number,
   }
 }
 
-/** An elementwise loss over n float32 elements; returns the sum of the (weighted) losses. */
+/** Elements from..from+n of an operand into view. */
+function fillOperand(view: View, op: Operand, from: number, n: number): void {
+  const { data, map, repeat } = op;
+  if (map) for (let i = 0; i < n; i++) view[i] = data[map[from + i]];
+  else if (repeat > 1) {
+    for (let i = 0; i < n; ) {
+      const j = Math.floor((from + i) / repeat);
+      const end = Math.min(n, (j + 1) * repeat - from);
+      view.fill(data[j], i, end);
+      i = end;
+    }
+  } else fillRepeated(view, data, from, n);
+}
+
+/** Adds a chunk's per-element gradients (from..from+n) into the elements of the broadcast operand they read. */
+function addInto(into: Float32Array | Float64Array, op: Operand, grads: View, from: number, n: number): void {
+  const { map, repeat } = op;
+  if (map) for (let i = 0; i < n; i++) into[map[from + i]] += grads[i];
+  else {
+    for (let i = 0; i < n; ) {
+      const j = Math.floor((from + i) / repeat);
+      const end = Math.min(n, (j + 1) * repeat - from);
+      let sum = 0;
+      for (let m = i; m < end; m++) sum += grads[m];
+      into[j] += sum;
+      i = end;
+    }
+  }
+}
+
+/** Bytes per region of the scratch area an elementwise call streams through. */
+const CHUNK_BYTES = 4 * CHUNK_ELEMENTS;
+
+/** An elementwise loss over n elements (float32 or float64); returns the sum of the (weighted) losses. */
 export function elementwiseWasm(r: ElementwiseRequest): number {
   return withKernels((k, s) => {
+    const View = r.dtype === 'float32' ? Float32Array : Float64Array;
+    const chunkElements = CHUNK_BYTES / View.BYTES_PER_ELEMENT;
     // A periodic operand is written into the scratch area once when chunks can start at multiples
     // of its period (and of 4, and of the other periodic operand's period) while holding at most
-    // CHUNK_ELEMENTS; otherwise (a long period: 4·(2^25 + 1) elements for a [1, 2^25 + 1] posWeight)
+    // a chunk; otherwise (a long period: 4·(2^25 + 1) elements for a [1, 2^25 + 1] posWeight)
     // it is streamed like a full operand, from its pattern, so that the scratch area stays bounded.
     let unit = 4;
-    const once = [r.weight, r.aux].map((op) => {
+    const once = [r.weight, r.c].map((op) => {
       if (!op?.periodic) return false;
       const next = (unit * op.data.length) / gcd(unit, op.data.length);
-      if (next > CHUNK_ELEMENTS) return false;
+      if (next > chunkElements) return false;
       unit = next;
       return true;
     });
-    const chunk = Math.floor(CHUNK_ELEMENTS / unit) * unit;
-    const bytes = chunk * 4;
-    const [xPtr, tPtr, wPtr, aPtr, uPtr, gxPtr, gtPtr, lPtr] = s.regions(...Array<number>(8).fill(bytes));
-    const view = (ptr: number) => new Float32Array(k.memory.buffer, ptr, chunk);
-    const [xv, tv, wv, av, uv, gxv, gtv, lv] = [xPtr, tPtr, wPtr, aPtr, uPtr, gxPtr, gtPtr, lPtr].map(view);
-    const operands = [[r.weight, wv], [r.aux, av]] as const;
+    const chunk = Math.floor(chunkElements / unit) * unit;
+    const [xPtr, tPtr, cPtr, wPtr, uPtr, gxPtr, gtPtr, gcPtr, lPtr] = s.regions(...Array<number>(9).fill(CHUNK_BYTES));
+    const view = (ptr: number) => new View(k.memory.buffer, ptr, chunk);
+    const [xv, tv, cv, wv, uv, gxv, gtv, gcv, lv] = [xPtr, tPtr, cPtr, wPtr, uPtr, gxPtr, gtPtr, gcPtr, lPtr].map(view);
+    const operands = [[r.weight, wv], [r.c, cv]] as const;
     operands.forEach(([op, v], i) => {
       if (op && once[i]) fillRepeated(v, op.data, 0, chunk);
     });
     const perElement = typeof r.upstream !== 'number';
-    const kernel = k[r.kernel];
+    const kernel = k[`${r.kernel}${KERNEL_SUFFIX[r.dtype]}`];
+    const gc = r.gc;
     let total = 0;
     for (let start = 0; start < r.n; start += chunk) {
       const n = Math.min(chunk, r.n - start);
       xv.set(r.x.subarray(start, start + n));
       tv.set(r.t.subarray(start, start + n));
       operands.forEach(([op, v], i) => {
-        if (op && !once[i]) fillRepeated(v, op.data, start, n);
+        if (op && !once[i]) fillOperand(v, op, start, n);
       });
       if (perElement) fillRepeated(uv, r.upstream as ArrayLike<number>, start, n);
       total += kernel(
-        xPtr, tPtr, r.weight ? wPtr : 0, r.aux ? aPtr : 0, n, r.p1, r.p2,
-        perElement ? 0 : (r.upstream as number), perElement ? uPtr : 0, r.gx ? gxPtr : 0, r.gt ? gtPtr : 0, r.losses ? lPtr : 0,
+        xPtr, tPtr, r.c ? cPtr : 0, r.weight ? wPtr : 0, n, r.p1, r.p2,
+        perElement ? 0 : (r.upstream as number), perElement ? uPtr : 0, r.gx ? gxPtr : 0, r.gt ? gtPtr : 0, gc ? gcPtr : 0, r.losses ? lPtr : 0,
       );
       r.gx?.set(firstOf(gxv, n), start);
       r.gt?.set(firstOf(gtv, n), start);
       r.losses?.set(firstOf(lv, n), start);
+      if (gc && (gc.operand.map || gc.operand.repeat > 1)) addInto(gc.into, gc.operand, gcv, start, n);
+      else gc?.into.set(firstOf(gcv, n), start);
     }
     return total;
   });
@@ -680,19 +742,5 @@ export function softmaxRowsWasm(x: Float32Array | Float64Array, rows: number, C:
       out.set(firstOf(oView, n * outWidth), r0 * outWidth);
     }
     return true;
-  });
-}
-
-/**
- * Applies the kernels' exp, log, or the exp of softmax's exp-sum loop (for x <= 0: inputs above
- * 0 are outside its contract) to a copy of `values` (for the accuracy tests).
- */
-export function mapWasm(which: 'exp' | 'expNonPositive' | 'log', values: Float32Array): Float32Array {
-  return withKernels((k, s) => {
-    const [p] = s.regions(values.length * 4);
-    const view = new Float32Array(k.memory.buffer, p, values.length);
-    view.set(values);
-    ({ exp: k.expInPlace, expNonPositive: k.expNonPositiveInPlace, log: k.logInPlace })[which](p, values.length);
-    return view.slice();
   });
 }

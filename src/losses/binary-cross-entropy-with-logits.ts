@@ -42,7 +42,7 @@ export const binaryCrossEntropyWithLogits = elementwiseLoss({
   plot: { x: 'logit', range: [-6, 6], targets: [1, 0], options: ['posWeight'] },
   cliAliases: ['bce-with-logits'],
   params: (_: BinaryCrossEntropyWithLogitsOptions) => null,
-  wasm: { kernel: 'bceWithLogitsElements', params: () => [0, 0] },
+  wasm: { kernel: 'bceWithLogits', params: () => [0, 0] },
   pointwise(x, y, posWeight, _, out) {
     const logSig = logSigmoidScalar(x);
     out[0] = bceWithLogitsScalar(x, y, posWeight, logSig);

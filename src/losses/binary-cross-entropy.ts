@@ -55,7 +55,7 @@ export const binaryCrossEntropy = elementwiseLoss({
     checkUnitInterval('binaryCrossEntropy', 'input', tensors[0], false);
     checkUnitInterval('binaryCrossEntropy', 'target', tensors[1], true);
   },
-  wasm: { kernel: 'bceElements', params: () => [0, 0] },
+  wasm: { kernel: 'bce', params: () => [0, 0] },
   pointwise(p, y, _, __, out) {
     const logP = Math.log(p);
     const log1mP = Math.log1p(-p);

@@ -1,4 +1,4 @@
-import { elementwiseLoss } from '../core/elementwise.js';
+import { elementwiseLoss, fitsFloat32 } from '../core/elementwise.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 import { sameShape, shapeString } from '../core/shape.js';
@@ -80,6 +80,8 @@ export const gaussianNllLoss = elementwiseLoss({
       if (variance.data[i] < 0) throw new Error(`gaussianNllLoss: var has a negative entry (${variance.data[i]} at index ${i})`);
     }
   },
+  // eps in float32 only where it stays a normal float32 (a clamp at 1e-50 would be a clamp at 0).
+  wasm: { kernel: 'gaussianNll', params: ({ full, eps }, dtype) => (dtype === 'float32' && !fitsFloat32(eps) ? null : [full ? 1 : 0, eps]) },
   pointwise(x, y, variance, { full, eps }, out) {
     const v = Math.max(variance, eps);
     const d = x - y;

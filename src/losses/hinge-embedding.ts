@@ -1,4 +1,4 @@
-import { elementwiseLoss } from '../core/elementwise.js';
+import { elementwiseLoss, fitsFloat32 } from '../core/elementwise.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 
@@ -34,6 +34,8 @@ export const hingeEmbeddingLoss = elementwiseLoss({
   },
   plot: { x: 'distance', range: [0, 3], targets: [1, -1] },
   params: (options: HingeEmbeddingLossOptions) => ({ margin: numberOption('hingeEmbeddingLoss', 'margin', options.margin, 1) }),
+  // A margin beyond float32's range is inf there, as the result rounded to float32 is; a tiny one is kept as the TypeScript path keeps it.
+  wasm: { kernel: 'hingeEmbedding', params: ({ margin }, dtype) => (dtype === 'float32' && !fitsFloat32(margin) && Math.abs(margin) < 1 ? null : [margin, 0]) },
   pointwise(x, y, _, { margin }, out) {
     let loss = 0;
     let grad = 0;

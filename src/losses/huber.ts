@@ -43,7 +43,7 @@ export const huberLoss = elementwiseLoss({
     if (!(delta > 0)) throw new Error(`huberLoss: delta must be > 0, got ${delta}`);
     return { delta };
   },
-  wasm: { kernel: 'smoothL1Elements', params: ({ delta }) => [delta, 1] },
+  wasm: { kernel: 'smoothL1', params: ({ delta }) => [delta, 1] },
   pointwise(input, target, _, { delta }, out) {
     const d = input - target;
     const z = Math.abs(d);

@@ -40,6 +40,7 @@ export const klDiv = elementwiseLoss({
   plot: null,
   cliAliases: ['kl'],
   params: (options: KlDivOptions) => ({ logTarget: booleanOption('klDiv', 'logTarget', options.logTarget, false) }),
+  wasm: { kernel: 'klDiv', params: ({ logTarget }) => [logTarget ? 1 : 0, 0] },
   pointwise(x, y, _, { logTarget }, out) {
     if (logTarget) {
       const p = Math.exp(y);

@@ -38,7 +38,7 @@ export const l1Loss = elementwiseLoss({
   },
   plot: { x: 'error', range: [-3, 3] },
   params: (_: L1LossOptions) => null,
-  wasm: { kernel: 'l1Elements', params: () => [0, 0] },
+  wasm: { kernel: 'l1', params: () => [0, 0] },
   pointwise(input, target, _, __, out) {
     const d = input - target;
     out[0] = Math.abs(d);

@@ -1,4 +1,4 @@
-import { elementwiseLoss } from '../core/elementwise.js';
+import { elementwiseLoss, fitsFloat32 } from '../core/elementwise.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 
@@ -38,6 +38,7 @@ export const marginRankingLoss = elementwiseLoss({
   },
   plot: null,
   params: (options: MarginRankingLossOptions) => ({ margin: numberOption('marginRankingLoss', 'margin', options.margin, 0) }),
+  wasm: { kernel: 'marginRanking', params: ({ margin }, dtype) => (dtype === 'float32' && !fitsFloat32(margin) && Math.abs(margin) < 1 ? null : [margin, 0]) },
   pointwise(x1, x2, y, { margin }, out) {
     const z = -y * (x1 - x2) + margin;
     const active = z >= 0 ? 1 : 0;

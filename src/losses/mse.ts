@@ -37,7 +37,7 @@ export const mseLoss = elementwiseLoss({
   },
   plot: { x: 'error', range: [-3, 3] },
   params: (_: MseLossOptions) => null,
-  wasm: { kernel: 'mseElements', params: () => [0, 0] },
+  wasm: { kernel: 'mse', params: () => [0, 0] },
   pointwise(input, target, _, __, out) {
     const d = input - target;
     out[0] = d * d;

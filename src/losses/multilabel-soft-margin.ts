@@ -1,8 +1,7 @@
-import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
-import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
-import { assertSameShape, broadcastMap } from '../core/shape.js';
+import { elementwiseLoss } from '../core/elementwise.js';
+import type { Reduction } from '../core/reduction.js';
 import { logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
-import { asTensor, type TensorLike } from '../core/tensor.js';
+import type { TensorLike } from '../core/tensor.js';
 
 /** Options of {@link multilabelSoftMarginLoss}. */
 export interface MultilabelSoftMarginLossOptions {
@@ -27,53 +26,28 @@ export interface MultilabelSoftMarginLossOptions {
  * // tensor(0.3048)
  * ```
  */
-export const multilabelSoftMarginLoss = defineLoss(
-  {
-    name: 'multilabelSoftMarginLoss',
-    reference: 'torch.nn.functional.multilabel_soft_margin_loss',
-    args: [
-      { name: 'input', shape: '[*, C]', differentiable: true },
-      { name: 'target', shape: 'like input (0/1 or probabilities)', differentiable: true },
-    ],
-    options: {
-      weight: { type: 'tensor', default: 1, shape: 'broadcastable to input ([C])', broadcast: true, mean: 'count', doc: 'weights broadcast to the input, typically one per class' },
-    },
-    items: 'rows',
-    plot: null,
+export const multilabelSoftMarginLoss = elementwiseLoss({
+  name: 'multilabelSoftMarginLoss',
+  reference: 'torch.nn.functional.multilabel_soft_margin_loss',
+  args: [
+    { name: 'input', shape: '[*, C]', differentiable: true },
+    { name: 'target', shape: 'like input (0/1 or probabilities)', differentiable: true },
+  ],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: 'broadcastable to input ([C])', broadcast: true, mean: 'count', doc: 'weights broadcast to the input, typically one per class' },
   },
-  (call: KernelCall<MultilabelSoftMarginLossOptions>) => {
-    const fn = 'multilabelSoftMarginLoss';
-    const [input, target] = call.tensors;
-    const { options, wantGrad } = call;
-    const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
-    if (input.shape.length === 0) throw new Error(`${fn}: input must have a class dimension, got a 0-d tensor`);
-    assertSameShape(fn, 'target', target, 'input', input);
-    const weight = options.weight === undefined ? null : asTensor(fn, 'weight', options.weight, resultDtype([input]));
-    const weightMap = weight ? broadcastMap(fn, 'weight', weight.shape, input.shape) : null;
-    const C = input.shape[input.shape.length - 1];
-    const rows = C === 0 ? 0 : input.size / C;
-    const reducer = new Reducer(fn, reduction, input.shape.slice(0, -1), resultDtype([input]));
-    if (wantGrad) reducer.setGradOutput(call.gradOutput);
-    const losses = new Float64Array(rows);
-    const gradInput = wantGrad ? new Float64Array(input.size) : null;
-    const gradTarget = wantGrad ? new Float64Array(target.size) : null;
-    for (let n = 0; n < rows; n++) {
-      const u = gradInput ? reducer.upstream(n) / C : 0;
-      let loss = 0;
-      for (let c = 0; c < C; c++) {
-        const k = n * C + c;
-        const x = input.data[k];
-        const y = target.data[k];
-        const w = weight ? weight.data[weightMap ? weightMap[k] : k] : 1;
-        loss -= w * (y * logSigmoidScalar(x) + (1 - y) * logSigmoidScalar(-x));
-        if (gradInput) gradInput[k] = w * (sigmoidScalar(x) - y) * u;
-        if (gradTarget) gradTarget[k] = -w * x * u;
-      }
-      losses[n] = loss / C;
-    }
-    return {
-      loss: reducer.reduce(losses),
-      grads: gradInput ? [gradTensor(gradInput, input), gradTarget ? gradTensor(gradTarget, target) : null] : [],
-    };
+  items: 'rows',
+  plot: null,
+  params: (_: MultilabelSoftMarginLossOptions) => null,
+  // The element terms are BCE with logits' (pos weight 1): −[y log σ(x) + (1 − y) log σ(−x)] is
+  // max(x, 0) − y x + log1p(e^−|x|) for finite x. At x = ±inf that kernel keeps PyTorch's NaN of
+  // BCE with logits where this loss is ±inf: its total is then NaN and the call reruns on the
+  // TypeScript path, which gives the values below.
+  wasm: { kernel: 'bceWithLogits', params: () => [0, 0] },
+  pointwise(x, y, _, __, out) {
+    out[0] = -(y * logSigmoidScalar(x) + (1 - y) * logSigmoidScalar(-x));
+    // σ(x) − y as (1 − y) σ(x) − y σ(−x): no cancellation of σ(x) − 1 on a confident logit (the kernel's form).
+    out[1] = (1 - y) * sigmoidScalar(x) - y * sigmoidScalar(-x);
+    out[2] = -x;
   },
-);
+});

@@ -1,4 +1,4 @@
-import { elementwiseLoss } from '../core/elementwise.js';
+import { elementwiseLoss, fitsFloat32 } from '../core/elementwise.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 
@@ -54,6 +54,8 @@ export const poissonNllLoss = elementwiseLoss({
     full: booleanOption('poissonNllLoss', 'full', options.full, false),
     eps: numberOption('poissonNllLoss', 'eps', options.eps, 1e-8),
   }),
+  // eps in float32 only where it stays a normal float32 (x + 1e-50 would be x + 0).
+  wasm: { kernel: 'poissonNll', params: ({ logInput, full, eps }, dtype) => (dtype === 'float32' && !logInput && !fitsFloat32(eps) ? null : [(logInput ? 1 : 0) + (full ? 2 : 0), eps]) },
   pointwise(x, y, _, { logInput, full, eps }, out) {
     if (logInput) {
       const rate = Math.exp(x);
@@ -63,7 +65,9 @@ export const poissonNllLoss = elementwiseLoss({
     } else {
       const logRate = Math.log(x + eps);
       out[0] = x - y * logRate;
-      out[1] = 1 - y / (x + eps);
+      // 1 − y / (x + eps) as ((x − y) + eps) / (x + eps): no cancellation where y ≈ x + eps
+      // (float32 would round y / (x + eps) to 1 and the gradient to 0).
+      out[1] = (x - y + eps) / (x + eps);
       out[2] = -logRate;
     }
     if (full && y > 1) {

@@ -53,7 +53,7 @@ export const sigmoidFocalLoss = elementwiseLoss({
     }
     return { alpha, gamma: numberOption('sigmoidFocalLoss', 'gamma', options.gamma, 2) };
   },
-  wasm: { kernel: 'sigmoidFocalElements', params: ({ alpha, gamma }) => [alpha, gamma] },
+  wasm: { kernel: 'sigmoidFocal', params: ({ alpha, gamma }) => [alpha, gamma] },
   pointwise(x, y, _, { alpha, gamma }, out) {
     const p = sigmoidScalar(x);
     const q = sigmoidScalar(-x); // 1 − p without cancellation

@@ -39,7 +39,7 @@ export const smoothL1Loss = elementwiseLoss({
     if (beta < 0) throw new Error(`smoothL1Loss: beta must be >= 0, got ${beta}`);
     return { beta };
   },
-  wasm: { kernel: 'smoothL1Elements', params: ({ beta }) => [beta, 0] },
+  wasm: { kernel: 'smoothL1', params: ({ beta }) => [beta, 0] },
   pointwise(input, target, _, { beta }, out) {
     const d = input - target;
     const z = Math.abs(d);

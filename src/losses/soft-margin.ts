@@ -31,6 +31,7 @@ export const softMarginLoss = elementwiseLoss({
   options: {},
   plot: { x: 'margin', range: [-4, 4], targets: [1, -1] },
   params: (_: SoftMarginLossOptions) => null,
+  wasm: { kernel: 'softMargin', params: () => [0, 0] },
   pointwise(x, y, _, __, out) {
     const z = -y * x;
     out[0] = log1pExp(z);

@@ -239,7 +239,7 @@ function upstreamTimesWeight(c: Case, k: number, ref: Float64Array): Float64Arra
   for (let i = 0; i < n; i++) weightSum += Math.abs(optionAt(c, 'weight', i));
   const mean = Math.max(1 / n, weightSum > 0 && isArg(c.options.weight) ? 1 / weightSum : 0);
   for (let i = 0; i < n; i++) {
-    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[i] : 1) : reduction === 'sum' ? 1 : mean;
+    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[i] : 1) : reduction === 'sum' ? 1 : reduction === 'batchmean' ? 1 / (c.args[0].shape[0] ?? 1) : mean;
     const terms = k === 0 ? 1 : 1 + Math.abs(c.args[0].values[i]);
     out[i] = Math.abs(u * optionAt(c, 'weight', i)) * Math.max(1, Math.abs(optionAt(c, 'posWeight', i))) * terms;
   }
@@ -338,6 +338,7 @@ export const TARGETS: DiffTarget[] = [
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: broadcastWeight(N, C) }).map((o) => ({ args: [want(PROB, [N, C]), want(SOFT, [N, C])], options: defined(o), itemShape: [N, C] })),
     large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'binaryCrossEntropyWithLogits',
@@ -350,6 +351,7 @@ export const TARGETS: DiffTarget[] = [
         itemShape: [N, C],
       })),
     large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'l1Loss',
@@ -357,6 +359,7 @@ export const TARGETS: DiffTarget[] = [
     gradScale: upstreamTimesWeight,
     recipe: ({ N, C }) => fc.record({ reduction, weight: exactWeight([N, C]) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
     large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'mseLoss',
@@ -364,6 +367,7 @@ export const TARGETS: DiffTarget[] = [
     gradScale: upstreamTimesWeight,
     recipe: ({ N, C }) => fc.record({ reduction, weight: exactWeight([N, C]) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
     large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'smoothL1Loss',
@@ -372,6 +376,7 @@ export const TARGETS: DiffTarget[] = [
     recipe: ({ N, C }) =>
       fc.record({ reduction, beta: optional(fc.oneof(SCALE_OPTION, fc.constant(0))) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
     large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'huberLoss',
@@ -380,6 +385,7 @@ export const TARGETS: DiffTarget[] = [
     recipe: ({ N, C }) =>
       fc.record({ reduction, delta: optional(SCALE_OPTION), weight: exactWeight([N, C]) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: [N, C] })),
     large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'sigmoidFocalLoss',
@@ -392,9 +398,12 @@ export const TARGETS: DiffTarget[] = [
         itemShape: [N, C],
       })),
     large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'klDiv',
+    // ∂/∂y = u (log y + 1 − x): a difference of terms (float32's log y is within an ulp of its magnitude).
+    gradScale: upstreamTimesWeight,
     fn: fnOf(L.klDiv),
     recipe: ({ N, C }) =>
       fc.record({ reduction: fc.constantFrom('none', 'mean', 'sum', 'batchmean'), logTarget: optional(fc.boolean()) }).map((o) => ({
@@ -402,6 +411,8 @@ export const TARGETS: DiffTarget[] = [
         options: defined(o),
         itemShape: [N, C],
       })),
+    large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'poissonNllLoss',
@@ -412,6 +423,8 @@ export const TARGETS: DiffTarget[] = [
         options: defined(o),
         itemShape: [N, C],
       })),
+    large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'gaussianNllLoss',
@@ -422,6 +435,8 @@ export const TARGETS: DiffTarget[] = [
         options: defined(o),
         itemShape: [N, C],
       })),
+    large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'marginRankingLoss',
@@ -432,23 +447,31 @@ export const TARGETS: DiffTarget[] = [
         options: defined(o),
         itemShape: [N * C],
       })),
+    large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'hingeEmbeddingLoss',
     fn: fnOf(L.hingeEmbeddingLoss),
     recipe: ({ N, C }) =>
       fc.record({ reduction, margin: optional(fc.constantFrom(1, 0, 0.5, 1e4, 1e39)) }).map((o) => ({ args: [want(REAL, [N, C]), want(SIGNS, [N, C])], options: defined(o), itemShape: [N, C] })),
+    large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'softMarginLoss',
     fn: fnOf(L.softMarginLoss),
     recipe: ({ N, C }) => fc.record({ reduction }).map((o) => ({ args: [want(REAL, [N, C]), want(SIGNS, [N, C])], options: o, itemShape: [N, C] })),
+    large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'multilabelSoftMarginLoss',
     fn: fnOf(L.multilabelSoftMarginLoss),
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))) }).map((o) => ({ args: [want(REAL, [N, C]), want(BINARY, [N, C])], options: defined(o), itemShape: [N] })),
+    large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'multiMarginLoss',

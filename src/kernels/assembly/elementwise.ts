@@ -1,18 +1,47 @@
-// Elementwise losses over n float32 elements, fused with their gradients. Every kernel takes:
-// x, t (inputs), w (per-element weights or 0), aux (per-element pos weights or 0), n, two scalar
-// parameters, the upstream gradient (a scalar, or per element at `upstreamPtr`), the gradient
-// outputs gx and gt (0 = not wanted) and the per-element losses (0 = not wanted). Returns the sum
-// of the weighted losses (f64). Formulas as in the TypeScript losses (src/losses/*.ts).
+// Elementwise losses fused with their gradients, written once over the lane type T: f32 (f32x4,
+// the float32 kernels, exported as <name>_f32) and f64 (f64x2, the float64 kernels, <name>_f64).
+// `sizeof<T>()` is a compile-time constant, so every `if (sizeof<T>() == 4)` below is resolved
+// when the kernel is compiled; only the transcendental functions differ by width (math.ts for
+// f32, math64.ts for f64), the formulas do not.
+//
+// Every kernel takes: x, t (the first two operands), c (the third operand: margin ranking's target,
+// Gaussian NLL's variance, BCE with logits' pos weight; 0 = none), w (per-element weights or 0), n
+// (a multiple of the lane count: the driver finishes the tail), two scalar parameters, the upstream
+// gradient (a scalar, or per element at `up`), the gradient outputs gx, gt, gc of the three operands
+// (0 = not wanted) and the per-element losses (0 = not wanted). Returns the sum of the weighted
+// losses (f64), plus g · 0 for every gradient written (see finish). Formulas as in the TypeScript
+// losses (src/losses/*.ts), which are the reference: the differential suite
+// (test/differential.test.ts) pins each kernel to its loss's `pointwise`.
 import { exp4, expNonPositive4, log4, madd } from './math';
+import { exp2d, log1p2d, log2d, madd2 } from './math64';
 
-let ZERO: v128 = f32x4.splat(0);
-let ONE: v128 = f32x4.splat(1);
-let TWO: v128 = f32x4.splat(2);
-let HALF: v128 = f32x4.splat(0.5);
-let SIGN_MASK: v128 = i32x4.splat(0x80000000);
-let LOG_FLOOR: v128 = f32x4.splat(-100);
-let BCE_EPS: v128 = f32x4.splat(1e-12); // PyTorch's EPSILON: 1e-12 as a float
-let NEG_INF: v128 = f32x4.splat(-Infinity);
+// Loop constants in globals, one per width (V8 rematerialises a v128.const inside a loop; a
+// global is one load). c<T>(a, b) picks the one of T's width at compile time.
+let ZERO_32: v128 = f32x4.splat(0);
+let ZERO_64: v128 = f64x2.splat(0);
+let ONE_32: v128 = f32x4.splat(1);
+let ONE_64: v128 = f64x2.splat(1);
+let TWO_32: v128 = f32x4.splat(2);
+let TWO_64: v128 = f64x2.splat(2);
+let HALF_32: v128 = f32x4.splat(0.5);
+let HALF_64: v128 = f64x2.splat(0.5);
+let NEG_ONE_32: v128 = f32x4.splat(-1);
+let NEG_ONE_64: v128 = f64x2.splat(-1);
+let NAN_32: v128 = f32x4.splat(NaN);
+let NAN_64: v128 = f64x2.splat(NaN);
+let INF_32: v128 = f32x4.splat(Infinity);
+let INF_64: v128 = f64x2.splat(Infinity);
+let NEG_INF_32: v128 = f32x4.splat(-Infinity);
+let NEG_INF_64: v128 = f64x2.splat(-Infinity);
+let LOG_FLOOR_32: v128 = f32x4.splat(-100);
+let LOG_FLOOR_64: v128 = f64x2.splat(-100);
+// PyTorch's EPSILON of BCE's gradient: 1e-12 as a float, in both dtypes.
+let BCE_EPS_32: v128 = f32x4.splat(<f32>1e-12);
+let BCE_EPS_64: v128 = f64x2.splat(<f64>(<f32>1e-12));
+let TWO_PI_32: v128 = f32x4.splat(<f32>(2 * Math.PI));
+let TWO_PI_64: v128 = f64x2.splat(2 * Math.PI);
+let HALF_LOG_TWO_PI_32: v128 = f32x4.splat(<f32>(0.5 * Math.log(2 * Math.PI)));
+let HALF_LOG_TWO_PI_64: v128 = f64x2.splat(0.5 * Math.log(2 * Math.PI));
 let ATANH_3: v128 = f32x4.splat(1.0 / 3);
 let ATANH_5: v128 = f32x4.splat(1.0 / 5);
 let ATANH_7: v128 = f32x4.splat(1.0 / 7);
@@ -20,195 +49,205 @@ let ATANH_9: v128 = f32x4.splat(1.0 / 9);
 let ATANH_11: v128 = f32x4.splat(1.0 / 11);
 let ATANH_13: v128 = f32x4.splat(1.0 / 13);
 let ATANH_15: v128 = f32x4.splat(1.0 / 15);
-let F64_ZERO: v128 = f64x2.splat(0);
 
-@inline function sign4(d: v128): v128 {
-  // sign(d): ±1, and 0 at 0 (and NaN for NaN, through the subtraction of the two masks' values)
-  return f32x4.sub(v128.and(f32x4.gt(d, ZERO), ONE), v128.and(f32x4.lt(d, ZERO), ONE));
+@inline function c<T>(a32: v128, a64: v128): v128 {
+  if (sizeof<T>() == 4) return a32;
+  return a64;
 }
-
-@inline function abs4(d: v128): v128 {
-  return v128.andnot(d, SIGN_MASK);
+@inline function lanes<T>(): i32 {
+  return <i32>(16 / sizeof<T>());
+}
+@inline function ld<T>(p: usize, i: i32): v128 {
+  return v128.load(p + <usize>i * sizeof<T>());
+}
+@inline function st<T>(p: usize, i: i32, v: v128): void {
+  v128.store(p + <usize>i * sizeof<T>(), v);
+}
+@inline function splat<T>(v: f64): v128 {
+  if (sizeof<T>() == 4) return f32x4.splat(<f32>v);
+  return f64x2.splat(v);
+}
+@inline function fma<T>(a: v128, b: v128, d: v128): v128 {
+  if (sizeof<T>() == 4) return madd(a, b, d);
+  return madd2(a, b, d);
+}
+@inline function exp<T>(v: v128): v128 {
+  if (sizeof<T>() == 4) return exp4(v);
+  return exp2d(v);
+}
+/** exp of v <= 0 (f32: exp4 without its range masks). */
+@inline function expNonPositive<T>(v: v128): v128 {
+  if (sizeof<T>() == 4) return expNonPositive4(v);
+  return exp2d(v);
+}
+@inline function log<T>(v: v128): v128 {
+  if (sizeof<T>() == 4) return log4(v);
+  return log2d(v);
 }
 
 /**
- * log(1 + e) for e in [0, 1] without a logarithm: log1p(e) = 2 atanh(s) with s = e / (2 + e) in
- * [0, 1/3], and atanh(s) = s (1 + s²/3 + s⁴/5 + ... + s¹⁴/15); the first term left out is below
- * s¹⁶/17 ≤ 3.5e-9 relative: exact to float32.
+ * log(1 + e) for e in [0, 1]. f32 without a logarithm: log1p(e) = 2 atanh(s) with s = e / (2 + e)
+ * in [0, 1/3], and atanh(s) = s (1 + s²/3 + s⁴/5 + ... + s¹⁴/15); the first term left out is below
+ * s¹⁶/17 ≤ 3.5e-9 relative: exact to float32. f64: log(1 + e) with the rounding of 1 + e corrected.
  */
-@inline function log1pSmall4(e: v128): v128 {
-  const s = f32x4.div(e, f32x4.add(TWO, e));
+@inline function log1pSmall<T>(e: v128): v128 {
+  if (sizeof<T>() == 8) return log1p2d(e);
+  const s = f32x4.div(e, f32x4.add(TWO_32, e));
   const t = f32x4.mul(s, s);
   const t2 = f32x4.mul(t, t);
   const t4 = f32x4.mul(t2, t2);
   // Estrin's scheme: (1 + t/3) + t²(1/5 + t/7) + t⁴((1/9 + t/11) + t²(1/13 + t/15))
-  const a = madd(t, ATANH_3, ONE);
+  const a = madd(t, ATANH_3, ONE_32);
   const b = madd(t, ATANH_7, ATANH_5);
-  const c = madd(t, ATANH_11, ATANH_9);
+  const cc = madd(t, ATANH_11, ATANH_9);
   const d = madd(t, ATANH_15, ATANH_13);
-  const p = madd(t4, madd(t2, d, c), madd(t2, b, a));
+  const p = madd(t4, madd(t2, d, cc), madd(t2, b, a));
   return f32x4.mul(f32x4.add(s, s), p);
 }
 
-// Sums: the kernels accumulate in f64x2 (low and high halves of each f32x4), which keeps float32
-// losses exact to the end without a serial chain of scalar adds per vector.
-@inline function addLow(acc: v128, v: v128): v128 {
-  return f64x2.add(acc, f64x2.promote_low_f32x4(v));
+/** sign(d): ±1, and 0 at 0 and at NaN (PyTorch's sgn as the L1 gradient). */
+@inline function sign<T>(d: v128): v128 {
+  const one = c<T>(ONE_32, ONE_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  return v128.sub<T>(v128.and(v128.gt<T>(d, zero), one), v128.and(v128.lt<T>(d, zero), one));
 }
 
-@inline function addHigh(acc: v128, v: v128): v128 {
-  return f64x2.add(acc, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+// Sums: accumulated in f64x2 (an f32x4's low and high halves promoted), which keeps float32 losses
+// exact to the end without a serial chain of scalar adds per vector.
+@inline function addLow<T>(acc: v128, v: v128): v128 {
+  if (sizeof<T>() == 4) return f64x2.add(acc, f64x2.promote_low_f32x4(v));
+  return f64x2.add(acc, v);
 }
-
+@inline function addHigh<T>(acc: v128, v: v128): v128 {
+  if (sizeof<T>() == 4) return f64x2.add(acc, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+  return acc;
+}
 @inline function total2(lo: v128, hi: v128): f64 {
   const s = f64x2.add(lo, hi);
   return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
 }
 
-let INF: v128 = f32x4.splat(Infinity);
-
 /**
- * (1 − y) x − (1 + (pw − 1) y) log σ(x) without its cancellation (see bceWithLogitsScalar in
- * src/core/stable.ts): x >= 0: (1 − y) x + ((1 − y) + pw y) l1p, x < 0: −pw y x + ((1 − y) + pw y) l1p,
- * with l1p = log1p(e^−|x|); PyTorch's form at x = ±inf (its NaN there).
+ * The end of every loop body: weights, upstream scale and the stores; returns what the total adds
+ * up. Each kernel's loop is an @inline function that its exports call with literal zeros for the
+ * common case (no weights or third operand, one upstream scalar, no per-element losses; with and
+ * without the target gradient): Binaryen then folds these branches away, since V8 does not unswitch
+ * loops (1.3x on MSE and BCE with logits, 4M elements).
  */
-@inline function logitCrossEntropy(x: v128, y: v128, pw: v128, logSig: v128, l1p: v128): v128 {
-  const oneMinusY = f32x4.sub(ONE, y);
-  const pwy = f32x4.mul(pw, y);
-  // pw (y x), not (pw y) x: a tiny target and pos weight would underflow before meeting a logit near 1e38.
-  const linear = v128.bitselect(f32x4.mul(oneMinusY, x), f32x4.neg(f32x4.mul(pw, f32x4.mul(y, x))), f32x4.ge(x, ZERO));
-  const stable = f32x4.add(linear, f32x4.mul(f32x4.add(oneMinusY, pwy), l1p));
-  const plain = f32x4.sub(f32x4.mul(oneMinusY, x), f32x4.mul(f32x4.add(ONE, f32x4.sub(pwy, y)), logSig));
-  return v128.bitselect(plain, stable, f32x4.eq(abs4(x), INF));
-}
-
-@inline function ld(p: usize, i: i32): v128 {
-  return v128.load(p + (<usize>i << 2));
-}
-
-@inline function st(p: usize, i: i32, v: v128): void {
-  v128.store(p + (<usize>i << 2), v);
-}
-
-/**
- * The end of every loop body: weights, upstream scale and the stores; returns what the total adds up. Each kernel's loop is an
- * @inline function that its export calls with literal zeros for the common case (no weights or
- * pos weights, one upstream scalar, no per-element losses; with and without the target gradient): Binaryen then folds
- * these branches away, since V8 does not unswitch loops (1.3x on MSE and BCE with logits, 4M elements).
- * `n` must be a multiple of 4 (the driver finishes the tail).
- */
-@inline function finish(i: i32, loss: v128, gxv: v128, gtv: v128, w: usize, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): v128 {
+@inline function finish<T>(
+  i: i32, loss: v128, g0: v128, g1: v128, g2: v128, w: usize, upstream: v128, up: usize,
+  gx: usize, gt: usize, gc: usize, losses: usize,
+): v128 {
   let l = loss;
-  const scale = upstreamPtr ? ld(upstreamPtr, i) : f32x4.splat(upstream);
+  const scale = up ? ld<T>(up, i) : upstream;
   // (g · u) · w, not g · (u · w): u · w can underflow to 0 (a mean's 1/n times a weight of
   // 1e-45) and turn an infinite g into NaN, or a large one into 0.
-  let gxs = f32x4.mul(gxv, scale);
-  let gts = f32x4.mul(gtv, scale);
+  let s0 = v128.mul<T>(g0, scale);
+  let s1 = v128.mul<T>(g1, scale);
+  let s2 = v128.mul<T>(g2, scale);
   if (w) {
-    const wv = ld(w, i);
-    l = f32x4.mul(l, wv);
-    gxs = f32x4.mul(gxs, wv);
-    gts = f32x4.mul(gts, wv);
+    const wv = ld<T>(w, i);
+    l = v128.mul<T>(l, wv);
+    s0 = v128.mul<T>(s0, wv);
+    s1 = v128.mul<T>(s1, wv);
+    s2 = v128.mul<T>(s2, wv);
   }
-  if (losses) st(losses, i, l);
-  if (gx) st(gx, i, gxs);
-  if (gt) st(gt, i, gts);
+  if (losses) st<T>(losses, i, l);
+  if (gx) st<T>(gx, i, s0);
+  if (gt) st<T>(gt, i, s1);
+  if (gc) st<T>(gc, i, s2);
   // What is summed: the loss, plus g · 0 for every gradient written — 0, or NaN where a gradient is
-  // not finite, which makes the total NaN and sends the call to the float64 path (a float32
-  // intermediate overflowed: pos weights of 1e38, logits near float32's max).
+  // not finite, which makes the total NaN and sends the call to the float64 TypeScript path (a
+  // float32 intermediate overflowed: pos weights of 1e38, logits near float32's max).
+  const zero = c<T>(ZERO_32, ZERO_64);
   let sum = l;
-  if (gx) sum = f32x4.add(sum, f32x4.mul(gxs, ZERO));
-  if (gt) sum = f32x4.add(sum, f32x4.mul(gts, ZERO));
+  if (gx) sum = v128.add<T>(sum, v128.mul<T>(s0, zero));
+  if (gt) sum = v128.add<T>(sum, v128.mul<T>(s1, zero));
+  if (gc) sum = v128.add<T>(sum, v128.mul<T>(s2, zero));
   return sum;
 }
 
-@inline function l1Loop(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let lo = F64_ZERO;
-  let hi = F64_ZERO;
-  for (let i = 0; i < n; i += 4) {
-    const d = f32x4.sub(ld(x, i), ld(t, i));
-    const g = sign4(d);
-    const l = finish(i, abs4(d), g, f32x4.neg(g), w, upstream, upstreamPtr, gx, gt, losses);
-    lo = addLow(lo, l);
-    hi = addHigh(hi, l);
+// ---- L1, MSE, smooth L1 / Huber ------------------------------------------------------------
+
+@inline function l1Loop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const d = v128.sub<T>(ld<T>(x, i), ld<T>(t, i));
+    const g = sign<T>(d);
+    const l = finish<T>(i, v128.abs<T>(d), g, v128.neg<T>(g), g, w, uv, up, gx, gt, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
   }
   return total2(lo, hi);
 }
 
-export function l1Elements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | aux | upstreamPtr | losses) return l1Loop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? l1Loop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, gt, 0) : l1Loop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, 0, 0);
-}
-
-@inline function mseLoop(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let lo = F64_ZERO;
-  let hi = F64_ZERO;
-  for (let i = 0; i < n; i += 4) {
-    const d = f32x4.sub(ld(x, i), ld(t, i));
-    const g = f32x4.mul(TWO, d);
-    const l = finish(i, f32x4.mul(d, d), g, f32x4.neg(g), w, upstream, upstreamPtr, gx, gt, losses);
-    lo = addLow(lo, l);
-    hi = addHigh(hi, l);
+@inline function mseLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const two = c<T>(TWO_32, TWO_64);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const d = v128.sub<T>(ld<T>(x, i), ld<T>(t, i));
+    const g = v128.mul<T>(two, d);
+    const l = finish<T>(i, v128.mul<T>(d, d), g, v128.neg<T>(g), g, w, uv, up, gx, gt, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
   }
   return total2(lo, hi);
-}
-
-export function mseElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | aux | upstreamPtr | losses) return mseLoop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? mseLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, gt, 0) : mseLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, 0, 0);
 }
 
 /** smooth L1 (p1 = beta) — and Huber when p2 = 1: the same pieces scaled by delta = beta. */
-@inline function smoothL1Loop(x: usize, t: usize, w: usize, aux: usize, n: i32, beta: f32, huber: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let lo = F64_ZERO;
-  let hi = F64_ZERO;
-  const b = f32x4.splat(beta);
-  const halfB = f32x4.splat(0.5 * beta);
-  for (let i = 0; i < n; i += 4) {
-    const d = f32x4.sub(ld(x, i), ld(t, i));
-    const z = abs4(d);
-    const inside = f32x4.lt(z, b);
+@inline function smoothL1Loop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, beta: f64, huber: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const b = splat<T>(beta);
+  const halfB = splat<T>(0.5 * beta);
+  const half = c<T>(HALF_32, HALF_64);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const d = v128.sub<T>(ld<T>(x, i), ld<T>(t, i));
+    const z = v128.abs<T>(d);
+    const inside = v128.lt<T>(z, b);
     let loss: v128;
     let g: v128;
     if (huber != 0) {
       // Huber(delta = beta): 0.5 d² inside, delta (|d| − 0.5 delta) outside; gradient clamp(d, −delta, delta).
-      loss = v128.bitselect(f32x4.mul(HALF, f32x4.mul(d, d)), f32x4.mul(b, f32x4.sub(z, halfB)), inside);
-      g = v128.bitselect(d, f32x4.mul(b, sign4(d)), inside);
+      loss = v128.bitselect(v128.mul<T>(half, v128.mul<T>(d, d)), v128.mul<T>(b, v128.sub<T>(z, halfB)), inside);
+      g = v128.bitselect(d, v128.mul<T>(b, sign<T>(d)), inside);
     } else {
-      loss = v128.bitselect(f32x4.div(f32x4.mul(HALF, f32x4.mul(d, d)), b), f32x4.sub(z, halfB), inside);
-      g = v128.bitselect(f32x4.div(d, b), sign4(d), inside);
+      loss = v128.bitselect(v128.div<T>(v128.mul<T>(half, v128.mul<T>(d, d)), b), v128.sub<T>(z, halfB), inside);
+      g = v128.bitselect(v128.div<T>(d, b), sign<T>(d), inside);
     }
-    // sign4 is 0 at NaN; PyTorch's gradient there is NaN (except smooth L1 with beta = 0, which
+    // sign is 0 at NaN; PyTorch's gradient there is NaN (except smooth L1 with beta = 0, which
     // PyTorch computes as the L1 loss, whose gradient is 0 at NaN).
-    if (huber != 0 || beta != 0) g = v128.bitselect(d, g, f32x4.ne(d, d));
-    const l = finish(i, loss, g, f32x4.neg(g), w, upstream, upstreamPtr, gx, gt, losses);
-    lo = addLow(lo, l);
-    hi = addHigh(hi, l);
+    if (huber != 0 || beta != 0) g = v128.bitselect(d, g, v128.ne<T>(d, d));
+    const l = finish<T>(i, loss, g, v128.neg<T>(g), g, w, uv, up, gx, gt, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
   }
   return total2(lo, hi);
 }
 
 /**
- * The same in float64, for a beta (delta) beyond float32's range (it would round to +inf: 0.5 d² / inf
- * = 0, and NaN at an infinite d), as the TypeScript reference computes it. One element at a time:
- * only such parameters come here.
+ * float32 data with a beta (delta) beyond float32's range (it would round to +inf: 0.5 d² / inf
+ * = 0, and NaN at an infinite d), computed in float64 as the TypeScript reference computes it. One
+ * element at a time: only such parameters come here.
  */
-function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
+function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f64, upstream: f64, up: usize, gx: usize, gt: usize, losses: usize): f64 {
   let total: f64 = 0;
   for (let i = 0; i < n; i++) {
     const at = <usize>i << 2;
     const d = <f64>load<f32>(x + at) - <f64>load<f32>(t + at);
     const z = Math.abs(d);
-    const sign: f64 = d > 0 ? 1 : d < 0 ? -1 : d; // NaN stays NaN
+    const sgn: f64 = d > 0 ? 1 : d < 0 ? -1 : d; // NaN stays NaN
     let loss: f64, g: f64;
     if (z < beta) {
       loss = huber != 0 ? 0.5 * d * d : (0.5 * d * d) / beta;
       g = huber != 0 ? d : d / beta;
     } else {
       loss = huber != 0 ? beta * (z - 0.5 * beta) : z - 0.5 * beta;
-      g = huber != 0 ? beta * sign : sign;
+      g = huber != 0 ? beta * sgn : sgn;
     }
-    let scale = upstreamPtr ? <f64>load<f32>(upstreamPtr + at) : <f64>upstream;
+    let scale = up ? <f64>load<f32>(up + at) : <f64>(<f32>upstream);
     if (w) {
       const wi = <f64>load<f32>(w + at);
       loss *= wi;
@@ -222,80 +261,87 @@ function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f3
   return total;
 }
 
-export function smoothL1Elements(x: usize, t: usize, w: usize, aux: usize, n: i32, beta: f64, huber: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (<f32>beta == Infinity && beta != Infinity) return smoothL1Wide(x, t, w, n, beta, huber, upstream, upstreamPtr, gx, gt, losses);
-  const b = <f32>beta;
-  if (w | aux | upstreamPtr | losses) return smoothL1Loop(x, t, w, aux, n, b, huber, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? smoothL1Loop(x, t, 0, 0, n, b, huber, upstream, 0, gx, gt, 0) : smoothL1Loop(x, t, 0, 0, n, b, huber, upstream, 0, gx, 0, 0);
+// ---- BCE with logits, BCE, sigmoid focal ----------------------------------------------------
+
+/**
+ * (1 − y) x − (1 + (pw − 1) y) log σ(x) without its cancellation (see bceWithLogitsScalar in
+ * src/core/stable.ts): x >= 0: (1 − y) x + ((1 − y) + pw y) l1p, x < 0: −pw y x + ((1 − y) + pw y) l1p,
+ * with l1p = log1p(e^−|x|); PyTorch's form at x = ±inf (its NaN there).
+ */
+@inline function logitCrossEntropy<T>(x: v128, y: v128, pw: v128, logSig: v128, l1p: v128): v128 {
+  const one = c<T>(ONE_32, ONE_64);
+  const oneMinusY = v128.sub<T>(one, y);
+  const pwy = v128.mul<T>(pw, y);
+  // pw (y x), not (pw y) x: a tiny target and pos weight would underflow before meeting a logit near 1e38.
+  const linear = v128.bitselect(v128.mul<T>(oneMinusY, x), v128.neg<T>(v128.mul<T>(pw, v128.mul<T>(y, x))), v128.ge<T>(x, c<T>(ZERO_32, ZERO_64)));
+  const stable = v128.add<T>(linear, v128.mul<T>(v128.add<T>(oneMinusY, pwy), l1p));
+  const plain = v128.sub<T>(v128.mul<T>(oneMinusY, x), v128.mul<T>(v128.add<T>(one, v128.sub<T>(pwy, y)), logSig));
+  return v128.bitselect(plain, stable, v128.eq<T>(v128.abs<T>(x), c<T>(INF_32, INF_64)));
 }
 
-/** BCE with logits; aux = per-element pos weights (0: 1). */
-@inline function bceWithLogitsLoop(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let lo = F64_ZERO;
-  let hi = F64_ZERO;
-  for (let i = 0; i < n; i += 4) {
-    const xv = ld(x, i);
-    const y = ld(t, i);
-    const e = expNonPositive4(f32x4.neg(abs4(xv))); // exp(−|x|) in (0, 1]
-    const l1p = log1pSmall4(e);
-    const logSig = f32x4.sub(f32x4.pmin(xv, ZERO), l1p);
+/** BCE with logits; c = per-element pos weights (0: 1). */
+@inline function bceWithLogitsLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const xv = ld<T>(x, i);
+    const y = ld<T>(t, i);
+    const e = expNonPositive<T>(v128.neg<T>(v128.abs<T>(xv))); // exp(−|x|) in (0, 1]
+    const l1p = log1pSmall<T>(e);
+    const logSig = v128.sub<T>(v128.pmin<T>(xv, zero), l1p);
     // σ(x) and σ(−x) = 1 − σ(x): 1 / (1 + e) and e / (1 + e), one for each sign of x
-    const r = f32x4.div(ONE, f32x4.add(ONE, e));
-    const er = f32x4.mul(e, r);
-    const positive = f32x4.ge(xv, ZERO);
+    const r = v128.div<T>(one, v128.add<T>(one, e));
+    const er = v128.mul<T>(e, r);
+    const positive = v128.ge<T>(xv, zero);
     const sig = v128.bitselect(r, er, positive);
     const sigNeg = v128.bitselect(er, r, positive);
-    const oneMinusY = f32x4.sub(ONE, y);
+    const oneMinusY = v128.sub<T>(one, y);
     let loss: v128, g: v128, gtv: v128;
-    if (aux) {
-      const pw = ld(aux, i);
+    if (cp) {
+      const pw = ld<T>(cp, i);
       // ∂/∂x = (1 − y) σ(x) − pw y σ(−x) (no σ(x) − 1 cancellation)
-      loss = logitCrossEntropy(xv, y, pw, logSig, l1p);
-      g = f32x4.sub(f32x4.mul(oneMinusY, sig), f32x4.mul(f32x4.mul(pw, y), sigNeg));
+      loss = logitCrossEntropy<T>(xv, y, pw, logSig, l1p);
+      g = v128.sub<T>(v128.mul<T>(oneMinusY, sig), v128.mul<T>(v128.mul<T>(pw, y), sigNeg));
       // PyTorch's log σ(−x) − pw log σ(x) (= −x − (pw − 1) log σ(x), which is 0 · −inf = NaN at
       // x = −inf for pw = 1); log σ(−x) = min(−x, 0) − log1p(e) from the same e.
-      gtv = f32x4.sub(f32x4.sub(f32x4.pmin(f32x4.neg(xv), ZERO), l1p), f32x4.mul(pw, logSig));
+      gtv = v128.sub<T>(v128.sub<T>(v128.pmin<T>(v128.neg<T>(xv), zero), l1p), v128.mul<T>(pw, logSig));
     } else {
       // pos weight 1: ∂/∂x = σ(x) − y = (1 − y) σ(x) − y σ(−x), ∂/∂y = −x
-      loss = logitCrossEntropy(xv, y, ONE, logSig, l1p);
-      g = f32x4.sub(f32x4.mul(oneMinusY, sig), f32x4.mul(y, sigNeg));
-      gtv = f32x4.neg(xv);
+      loss = logitCrossEntropy<T>(xv, y, one, logSig, l1p);
+      g = v128.sub<T>(v128.mul<T>(oneMinusY, sig), v128.mul<T>(y, sigNeg));
+      gtv = v128.neg<T>(xv);
     }
-    const l = finish(i, loss, g, gtv, w, upstream, upstreamPtr, gx, gt, losses);
-    lo = addLow(lo, l);
-    hi = addHigh(hi, l);
+    const l = finish<T>(i, loss, g, gtv, g, w, uv, up, gx, gt, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
   }
   return total2(lo, hi);
-}
-
-export function bceWithLogitsElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | aux | upstreamPtr | losses) return bceWithLogitsLoop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? bceWithLogitsLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, gt, 0) : bceWithLogitsLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, 0, 0);
 }
 
 /** BCE of probabilities: logs clamped at −100, gradient denominator at 1e-12. */
-@inline function bceLoop(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let lo = F64_ZERO;
-  let hi = F64_ZERO;
-  for (let i = 0; i < n; i += 4) {
-    const p = ld(x, i);
-    const y = ld(t, i);
-    const logP = log4(p);
-    // log1p(−p) = log(u) − ((u − 1) + p) / u with u = 1 − p (exact to float32 even for tiny p); −inf at p = 1.
-    const u = f32x4.sub(ONE, p);
-    const log1mP = v128.bitselect(NEG_INF, f32x4.sub(log4(u), f32x4.div(f32x4.add(f32x4.sub(u, ONE), p), u)), f32x4.eq(u, ZERO));
-    const loss = f32x4.sub(f32x4.mul(f32x4.sub(y, ONE), f32x4.pmax(log1mP, LOG_FLOOR)), f32x4.mul(y, f32x4.pmax(logP, LOG_FLOOR)));
-    const g = f32x4.div(f32x4.sub(p, y), f32x4.pmax(f32x4.mul(u, p), BCE_EPS));
-    const l = finish(i, loss, g, f32x4.sub(log1mP, logP), w, upstream, upstreamPtr, gx, gt, losses);
-    lo = addLow(lo, l);
-    hi = addHigh(hi, l);
+@inline function bceLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  const floor = c<T>(LOG_FLOOR_32, LOG_FLOOR_64);
+  const eps = c<T>(BCE_EPS_32, BCE_EPS_64);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const p = ld<T>(x, i);
+    const y = ld<T>(t, i);
+    const logP = log<T>(p);
+    // log1p(−p) = log(u) − ((u − 1) + p) / u with u = 1 − p (exact even for tiny p); −inf at p = 1.
+    const q = v128.sub<T>(one, p);
+    const log1mP = v128.bitselect(c<T>(NEG_INF_32, NEG_INF_64), v128.sub<T>(log<T>(q), v128.div<T>(v128.add<T>(v128.sub<T>(q, one), p), q)), v128.eq<T>(q, zero));
+    const loss = v128.sub<T>(v128.mul<T>(v128.sub<T>(y, one), v128.pmax<T>(log1mP, floor)), v128.mul<T>(y, v128.pmax<T>(logP, floor)));
+    const g = v128.div<T>(v128.sub<T>(p, y), v128.pmax<T>(v128.mul<T>(q, p), eps));
+    const l = finish<T>(i, loss, g, v128.sub<T>(log1mP, logP), g, w, uv, up, gx, gt, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
   }
   return total2(lo, hi);
-}
-
-export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1: f32, p2: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | aux | upstreamPtr | losses) return bceLoop(x, t, w, aux, n, p1, p2, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? bceLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, gt, 0) : bceLoop(x, t, 0, 0, n, p1, p2, upstream, 0, gx, 0, 0);
 }
 
 /**
@@ -304,80 +350,364 @@ export function bceElements(x: usize, t: usize, w: usize, aux: usize, n: i32, p1
  * q = σ(−x) (no cancellation), and the chain terms ce · γ m^(γ−1) · dm written γ m^γ (ce / m) · dm,
  * finite where m = 0 (PyTorch: 0 · inf = NaN for γ < 1 on a saturated logit).
  */
-@inline function sigmoidFocalLoop(x: usize, t: usize, w: usize, aux: usize, n: i32, alpha: f32, gamma: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  let lo = F64_ZERO;
-  let hi = F64_ZERO;
-  const g4 = f32x4.splat(gamma);
-  const halfG4 = f32x4.splat(gamma * 0.5);
-  const a4 = f32x4.splat(alpha);
-  const da = alpha >= 0 ? f32x4.splat(2 * alpha - 1) : ZERO;
-  for (let i = 0; i < n; i += 4) {
-    const xv = ld(x, i);
-    const y = ld(t, i);
-    const e = expNonPositive4(f32x4.neg(abs4(xv)));
-    const l1p = log1pSmall4(e);
-    const logSig = f32x4.sub(f32x4.pmin(xv, ZERO), l1p);
+@inline function sigmoidFocalLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, alpha: f64, gamma: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const two = c<T>(TWO_32, TWO_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  const gv = splat<T>(gamma);
+  const halfG = splat<T>(gamma * 0.5);
+  const av = splat<T>(alpha);
+  const da = alpha >= 0 ? splat<T>(2 * alpha - 1) : zero;
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const xv = ld<T>(x, i);
+    const y = ld<T>(t, i);
+    const e = expNonPositive<T>(v128.neg<T>(v128.abs<T>(xv)));
+    const l1p = log1pSmall<T>(e);
+    const logSig = v128.sub<T>(v128.pmin<T>(xv, zero), l1p);
     // p = σ(x), q = σ(−x) = 1 − p: 1 / (1 + e) and e / (1 + e), one for each sign of x
-    const r = f32x4.div(ONE, f32x4.add(ONE, e));
-    const er = f32x4.mul(e, r);
-    const positive = f32x4.ge(xv, ZERO);
+    const r = v128.div<T>(one, v128.add<T>(one, e));
+    const er = v128.mul<T>(e, r);
+    const positive = v128.ge<T>(xv, zero);
     const p = v128.bitselect(r, er, positive);
     const q = v128.bitselect(er, r, positive);
-    const oneMinusY = f32x4.sub(ONE, y);
-    const ce = logitCrossEntropy(xv, y, ONE, logSig, l1p);
-    const m = f32x4.add(f32x4.mul(y, q), f32x4.mul(oneMinusY, p));
+    const oneMinusY = v128.sub<T>(one, y);
+    const ce = logitCrossEntropy<T>(xv, y, one, logSig, l1p);
+    const m = v128.add<T>(v128.mul<T>(y, q), v128.mul<T>(oneMinusY, p));
     // m^γ and γ m^γ (ce / m) (0 at γ = 0, as PyTorch's pow backward); γ = 2, the default, and
     // γ = 1 need neither a logarithm nor the division.
     // dm/dx = (1 − 2y) p q, dm/dy = q − p; p − y = p (1 − y) − y q
-    const pq = f32x4.mul(p, q);
-    const pMinusY = f32x4.sub(f32x4.mul(p, oneMinusY), f32x4.mul(y, q));
+    const pq = v128.mul<T>(p, q);
+    const pMinusY = v128.sub<T>(v128.mul<T>(p, oneMinusY), v128.mul<T>(y, q));
     // The x chain term γ m^γ (ce / m) (1 − 2y) p q is taken as ce (1 − 2y) · γ m^γ (p q / m), whose
-    // second factor is at most γ m^γ (p q <= m): ce of a logit near float32's max then meets a 0,
-    // not an overflowed product (inf · 0).
-    const ceSign = f32x4.mul(ce, f32x4.sub(ONE, f32x4.mul(TWO, y)));
+    // second factor is at most γ m^γ (p q <= m): ce of a logit near the largest float then meets a
+    // 0, not an overflowed product (inf · 0).
+    const ceSign = v128.mul<T>(ce, v128.sub<T>(one, v128.mul<T>(two, y)));
     // m^γ = mA · mB, and a term v m^γ is taken as (v mA) mB: m² of a tiny m (a target of 1e-24 on a
     // logit of −3.4e38) underflows float32 where (ce m) m does not.
     let mA: v128;
-    let mB = ONE;
+    let mB = one;
     let chain: v128;
     let chainX: v128;
     if (gamma == 2) {
       mA = m;
       mB = m;
-      chain = f32x4.mul(TWO, f32x4.mul(m, ce));
-      chainX = f32x4.mul(ceSign, f32x4.mul(TWO, f32x4.mul(m, pq)));
+      chain = v128.mul<T>(two, v128.mul<T>(m, ce));
+      chainX = v128.mul<T>(ceSign, v128.mul<T>(two, v128.mul<T>(m, pq)));
     } else if (gamma == 1) {
       mA = m;
       chain = ce;
-      chainX = f32x4.mul(ceSign, pq);
+      chainX = v128.mul<T>(ceSign, pq);
     } else if (gamma == 0) {
-      mA = ONE;
-      chain = ZERO;
-      chainX = ZERO;
+      mA = one;
+      chain = zero;
+      chainX = zero;
     } else {
       // m^(γ/2) twice: m^3.5 of m = 8e-17 underflows float32, its halves do not.
-      mA = exp4(f32x4.mul(halfG4, log4(m)));
+      mA = exp<T>(v128.mul<T>(halfG, log<T>(m)));
       mB = mA;
-      const positive = f32x4.gt(m, ZERO); // the ratios are 0 where m = 0
-      chain = f32x4.mul(g4, f32x4.mul(f32x4.mul(mA, v128.and(f32x4.div(ce, m), positive)), mB));
-      chainX = f32x4.mul(ceSign, f32x4.mul(g4, f32x4.mul(f32x4.mul(mA, v128.and(f32x4.div(pq, m), positive)), mB)));
+      const pos = v128.gt<T>(m, zero); // the ratios are 0 where m = 0
+      chain = v128.mul<T>(gv, v128.mul<T>(v128.mul<T>(mA, v128.and(v128.div<T>(ce, m), pos)), mB));
+      chainX = v128.mul<T>(ceSign, v128.mul<T>(gv, v128.mul<T>(v128.mul<T>(mA, v128.and(v128.div<T>(pq, m), pos)), mB)));
     }
-    const a = alpha >= 0 ? f32x4.add(f32x4.mul(a4, y), f32x4.mul(f32x4.sub(ONE, a4), oneMinusY)) : ONE;
-    const ceM = f32x4.mul(f32x4.mul(ce, mA), mB);
-    const loss = f32x4.mul(a, ceM);
-    const gxv = f32x4.mul(a, f32x4.add(f32x4.mul(f32x4.mul(pMinusY, mA), mB), chainX));
-    const gtv = f32x4.add(
-      f32x4.mul(da, ceM),
-      f32x4.mul(a, f32x4.add(f32x4.mul(f32x4.mul(f32x4.neg(xv), mA), mB), f32x4.mul(chain, f32x4.sub(q, p)))),
+    const a = alpha >= 0 ? v128.add<T>(v128.mul<T>(av, y), v128.mul<T>(v128.sub<T>(one, av), oneMinusY)) : one;
+    const ceM = v128.mul<T>(v128.mul<T>(ce, mA), mB);
+    const loss = v128.mul<T>(a, ceM);
+    const gxv = v128.mul<T>(a, v128.add<T>(v128.mul<T>(v128.mul<T>(pMinusY, mA), mB), chainX));
+    const gtv = v128.add<T>(
+      v128.mul<T>(da, ceM),
+      v128.mul<T>(a, v128.add<T>(v128.mul<T>(v128.mul<T>(v128.neg<T>(xv), mA), mB), v128.mul<T>(chain, v128.sub<T>(q, p)))),
     );
-    const l = finish(i, loss, gxv, gtv, w, upstream, upstreamPtr, gx, gt, losses);
-    lo = addLow(lo, l);
-    hi = addHigh(hi, l);
+    const l = finish<T>(i, loss, gxv, gtv, gxv, w, uv, up, gx, gt, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
   }
   return total2(lo, hi);
 }
 
-export function sigmoidFocalElements(x: usize, t: usize, w: usize, aux: usize, n: i32, alpha: f32, gamma: f32, upstream: f32, upstreamPtr: usize, gx: usize, gt: usize, losses: usize): f64 {
-  if (w | aux | upstreamPtr | losses) return sigmoidFocalLoop(x, t, w, aux, n, alpha, gamma, upstream, upstreamPtr, gx, gt, losses);
-  return gt ? sigmoidFocalLoop(x, t, 0, 0, n, alpha, gamma, upstream, 0, gx, gt, 0) : sigmoidFocalLoop(x, t, 0, 0, n, alpha, gamma, upstream, 0, gx, 0, 0);
+// ---- KL divergence, Poisson NLL, Gaussian NLL ------------------------------------------------
+
+/** KL divergence (p1 = 1: the target is log-probabilities). */
+@inline function klDivLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, logTarget: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const xv = ld<T>(x, i);
+    const y = ld<T>(t, i);
+    let loss: v128, g0: v128, g1: v128;
+    if (logTarget != 0) {
+      // exp(y) (y − x); ∂/∂x = −exp(y), ∂/∂y = exp(y) (y − x + 1)
+      const p = exp<T>(y);
+      const d = v128.sub<T>(y, xv);
+      loss = v128.mul<T>(p, d);
+      g0 = v128.neg<T>(p);
+      g1 = v128.mul<T>(p, v128.add<T>(d, one));
+    } else {
+      // xlogy(y, y) − y x: y log y is 0 at y = 0; ∂/∂y = log y + 1 − x, NaN at y = 0 (as PyTorch)
+      const logY = log<T>(y);
+      const atZero = v128.eq<T>(y, zero);
+      loss = v128.sub<T>(v128.andnot(v128.mul<T>(y, logY), atZero), v128.mul<T>(y, xv));
+      g0 = v128.neg<T>(y);
+      g1 = v128.bitselect(c<T>(NAN_32, NAN_64), v128.sub<T>(v128.add<T>(logY, one), xv), atZero);
+    }
+    const l = finish<T>(i, loss, g0, g1, g1, w, uv, up, gx, gt, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
+  }
+  return total2(lo, hi);
+}
+
+/**
+ * Poisson NLL; p1 = flags (1: logInput, 2: full), p2 = eps. logInput: exp(x) − y x (∂x exp(x) − y,
+ * ∂y −x); else x − y log(x + eps) (∂x ((x − y) + eps) / (x + eps), ∂y −log(x + eps)); full adds
+ * y log y − y + ½ log(2π y) where y > 1 (∂y log y + 1 / (2y)).
+ */
+@inline function poissonNllLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, flags: f64, eps: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const half = c<T>(HALF_32, HALF_64);
+  const ev = splat<T>(eps);
+  const logInput = (<i32>flags & 1) != 0;
+  const full = (<i32>flags & 2) != 0;
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const xv = ld<T>(x, i);
+    const y = ld<T>(t, i);
+    let loss: v128, g0: v128, g1: v128;
+    if (logInput) {
+      const rate = exp<T>(xv);
+      loss = v128.sub<T>(rate, v128.mul<T>(y, xv));
+      g0 = v128.sub<T>(rate, y);
+      g1 = v128.neg<T>(xv);
+    } else {
+      const shifted = v128.add<T>(xv, ev);
+      const logRate = log<T>(shifted);
+      loss = v128.sub<T>(xv, v128.mul<T>(y, logRate));
+      g0 = v128.div<T>(v128.add<T>(v128.sub<T>(xv, y), ev), shifted); // 1 − y / (x + eps) without cancellation
+      g1 = v128.neg<T>(logRate);
+    }
+    if (full) {
+      const above = v128.gt<T>(y, one); // false at NaN, as y > 1
+      const logY = log<T>(y);
+      const stirling = v128.add<T>(v128.sub<T>(v128.mul<T>(y, logY), y), v128.mul<T>(half, log<T>(v128.mul<T>(c<T>(TWO_PI_32, TWO_PI_64), y))));
+      loss = v128.add<T>(loss, v128.and(stirling, above));
+      g1 = v128.add<T>(g1, v128.and(v128.add<T>(logY, v128.div<T>(half, y)), above));
+    }
+    const l = finish<T>(i, loss, g0, g1, g1, w, uv, up, gx, gt, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
+  }
+  return total2(lo, hi);
+}
+
+/**
+ * Gaussian NLL; c = the variances (one per element: the driver expands a broadcast var), p1 = full,
+ * p2 = eps. v = max(var, eps) (NaN stays NaN): ½ (log v + d² / v) (+ ½ log 2π), ∂x = d / v,
+ * ∂y = −d / v, ∂var = ½ (1 / v − (d / v)²), passed through the clamp as PyTorch.
+ */
+@inline function gaussianNllLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, full: f64, eps: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const half = c<T>(HALF_32, HALF_64);
+  const ev = splat<T>(eps);
+  const constant = full != 0 ? c<T>(HALF_LOG_TWO_PI_32, HALF_LOG_TWO_PI_64) : c<T>(ZERO_32, ZERO_64);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const d = v128.sub<T>(ld<T>(x, i), ld<T>(t, i));
+    const v = v128.pmax<T>(ld<T>(cp, i), ev); // var < eps ? eps : var: NaN passes
+    const dv = v128.div<T>(d, v);
+    // d² / v as d · (d / v), and (d / v)² for d² / v²: v² of a variance of 1e20 overflows float32.
+    const loss = v128.add<T>(v128.mul<T>(half, v128.add<T>(log<T>(v), v128.mul<T>(d, dv))), constant);
+    const gv = v128.mul<T>(half, v128.sub<T>(v128.div<T>(one, v), v128.mul<T>(dv, dv)));
+    const l = finish<T>(i, loss, dv, v128.neg<T>(dv), gv, w, uv, up, gx, gt, gc, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
+  }
+  return total2(lo, hi);
+}
+
+// ---- soft margin, hinge embedding, margin ranking ---------------------------------------------
+
+/** log(1 + exp(−y x)) = max(z, 0) + log1p(exp(−|z|)), z = −y x; ∂x = −y σ(z). */
+@inline function softMarginLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const y = ld<T>(t, i);
+    const z = v128.neg<T>(v128.mul<T>(y, ld<T>(x, i)));
+    const e = expNonPositive<T>(v128.neg<T>(v128.abs<T>(z)));
+    const loss = v128.add<T>(v128.pmax<T>(z, zero), log1pSmall<T>(e)); // pmax(z, 0): NaN passes
+    const r = v128.div<T>(one, v128.add<T>(one, e));
+    const sig = v128.bitselect(r, v128.mul<T>(e, r), v128.ge<T>(z, zero));
+    const g = v128.neg<T>(v128.mul<T>(y, sig));
+    const l = finish<T>(i, loss, g, zero, zero, w, uv, up, gx, 0, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
+  }
+  return total2(lo, hi);
+}
+
+/**
+ * Hinge embedding (p1 = margin): max(0, margin − x) where y ≠ 1, plus x where y ≠ −1 (both for
+ * any other label, NaN included, as PyTorch's formula); ∂x = [y ≠ −1] − [y ≠ 1][margin − x ≥ 0].
+ */
+@inline function hingeEmbeddingLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, margin: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const minusOne = c<T>(NEG_ONE_32, NEG_ONE_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  const mv = splat<T>(margin);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const xv = ld<T>(x, i);
+    const y = ld<T>(t, i);
+    const z = v128.sub<T>(mv, xv);
+    const notPositive = v128.ne<T>(y, one);
+    const notNegative = v128.ne<T>(y, minusOne);
+    // 0 + hinge + x in the reference's order: +0 where both terms are off.
+    const loss = v128.add<T>(v128.add<T>(zero, v128.and(v128.pmax<T>(z, zero), notPositive)), v128.and(xv, notNegative));
+    const g = v128.add<T>(v128.sub<T>(zero, v128.and(v128.and(v128.ge<T>(z, zero), one), notPositive)), v128.and(one, notNegative));
+    const l = finish<T>(i, loss, g, zero, zero, w, uv, up, gx, 0, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
+  }
+  return total2(lo, hi);
+}
+
+/**
+ * Margin ranking (x = input1, t = input2, c = target, p1 = margin): max(0, −y (x1 − x2) + margin);
+ * where the hinge is active (z >= 0): ∂x1 = −y, ∂x2 = y, ∂y = −(x1 − x2), each a product with the
+ * 0/1 activity (so NaN · 0 = NaN, as the reference).
+ */
+@inline function marginRankingLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, margin: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  const mv = splat<T>(margin);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const d = v128.sub<T>(ld<T>(x, i), ld<T>(t, i));
+    const y = ld<T>(cp, i);
+    const z = v128.add<T>(v128.mul<T>(v128.neg<T>(y), d), mv);
+    const active = v128.and(v128.ge<T>(z, zero), one);
+    const loss = v128.pmax<T>(z, zero); // NaN passes
+    const g0 = v128.mul<T>(v128.neg<T>(y), active);
+    const l = finish<T>(i, loss, g0, v128.mul<T>(y, active), v128.mul<T>(v128.neg<T>(d), active), w, uv, up, gx, gt, gc, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
+  }
+  return total2(lo, hi);
+}
+
+// ---- exports: <name>_f32 (f32x4) and <name>_f64 (f64x2), the names src/kernels/wasm.ts lists ------
+// The common case (no c, weights, per-element upstream or losses; with or without gt) calls the
+// loop with literal zeros, so that Binaryen folds its branches (see finish).
+
+export function l1_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return l1Loop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? l1Loop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : l1Loop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function l1_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return l1Loop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? l1Loop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : l1Loop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function mse_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return mseLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? mseLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : mseLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function mse_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return mseLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? mseLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : mseLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function smoothL1_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, beta: f64, huber: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (<f32>beta == Infinity && beta != Infinity) return smoothL1Wide(x, t, w, n, beta, huber, u, up, gx, gt, losses);
+  if (cp | w | up | gc | losses) return smoothL1Loop<f32>(x, t, cp, w, n, beta, huber, u, up, gx, gt, gc, losses);
+  return gt ? smoothL1Loop<f32>(x, t, 0, 0, n, beta, huber, u, 0, gx, gt, 0, 0) : smoothL1Loop<f32>(x, t, 0, 0, n, beta, huber, u, 0, gx, 0, 0, 0);
+}
+export function smoothL1_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, beta: f64, huber: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return smoothL1Loop<f64>(x, t, cp, w, n, beta, huber, u, up, gx, gt, gc, losses);
+  return gt ? smoothL1Loop<f64>(x, t, 0, 0, n, beta, huber, u, 0, gx, gt, 0, 0) : smoothL1Loop<f64>(x, t, 0, 0, n, beta, huber, u, 0, gx, 0, 0, 0);
+}
+export function bceWithLogits_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return bceWithLogitsLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? bceWithLogitsLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : bceWithLogitsLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function bceWithLogits_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return bceWithLogitsLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? bceWithLogitsLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : bceWithLogitsLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function bce_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return bceLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? bceLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : bceLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function bce_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return bceLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? bceLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : bceLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function sigmoidFocal_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return sigmoidFocalLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? sigmoidFocalLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : sigmoidFocalLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function sigmoidFocal_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return sigmoidFocalLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? sigmoidFocalLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : sigmoidFocalLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function klDiv_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return klDivLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? klDivLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : klDivLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function klDiv_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return klDivLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? klDivLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : klDivLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function poissonNll_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return poissonNllLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? poissonNllLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : poissonNllLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function poissonNll_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (cp | w | up | gc | losses) return poissonNllLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return gt ? poissonNllLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : poissonNllLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+// Gaussian NLL always has its variances (c): the common case is no weights, scalar upstream, no
+// losses, with or without the gradients of the target and the variances.
+export function gaussianNll_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (w | up | losses) return gaussianNllLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (gt | gc) return gaussianNllLoop<f32>(x, t, cp, 0, n, p1, p2, u, 0, gx, gt, gc, 0);
+  return gaussianNllLoop<f32>(x, t, cp, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function gaussianNll_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (w | up | losses) return gaussianNllLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (gt | gc) return gaussianNllLoop<f64>(x, t, cp, 0, n, p1, p2, u, 0, gx, gt, gc, 0);
+  return gaussianNllLoop<f64>(x, t, cp, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function softMargin_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (w | up | losses) return softMarginLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return softMarginLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function softMargin_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (w | up | losses) return softMarginLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return softMarginLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function hingeEmbedding_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (w | up | losses) return hingeEmbeddingLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return hingeEmbeddingLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function hingeEmbedding_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (w | up | losses) return hingeEmbeddingLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return hingeEmbeddingLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function marginRanking_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (w | up | losses) return marginRankingLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (gt | gc) return marginRankingLoop<f32>(x, t, cp, 0, n, p1, p2, u, 0, gx, gt, gc, 0);
+  return marginRankingLoop<f32>(x, t, cp, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+}
+export function marginRanking_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (w | up | losses) return marginRankingLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (gt | gc) return marginRankingLoop<f64>(x, t, cp, 0, n, p1, p2, u, 0, gx, gt, gc, 0);
+  return marginRankingLoop<f64>(x, t, cp, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
 }

@@ -361,7 +361,7 @@ export function crossEntropyRows(
   return total;
 }
 
-export { bceElements, bceWithLogitsElements, l1Elements, mseElements, sigmoidFocalElements, smoothL1Elements } from './elementwise';
+export * from './elementwise';
 export { matmulAcc, matmulNT } from './matmul';
 export { crossEntropySpatial } from './cross-entropy-spatial';
 export { crossEntropyRows64, softmaxRows64 } from './cross-entropy64';

@@ -65,7 +65,9 @@ let EXPONENT_SHIFT_BIAS: v128 = i64x2.splat(1023);
   p = madd2(t, p, EXP_P1);
   const c = f64x2.sub(r, f64x2.mul(t, p));
   const y = f64x2.sub(ONE, f64x2.sub(f64x2.sub(lo, f64x2.div(f64x2.mul(r, c), f64x2.sub(TWO, c))), hi));
-  const half = i64x2.shr_s(ni, 1);
+  // n / 2 rounded down, taken in float64 (floor and the rounding trick are single instructions;
+  // x64 has no 64-bit arithmetic shift before AVX-512, and V8 emulates i64x2.shr_s).
+  const half = i64x2.sub(f64x2.add(f64x2.floor(f64x2.mul(n, HALF)), ROUND_MAGIC), MAGIC_BITS);
   const s1 = i64x2.shl(i64x2.add(half, BIAS), 52);
   const s2 = i64x2.shl(i64x2.add(i64x2.sub(ni, half), BIAS), 52);
   let result = f64x2.mul(f64x2.mul(y, s1), s2);
