@@ -10,7 +10,7 @@ import { ALL_LOSSES } from '../../test/support/all-losses.js';
 import { lossCases } from '../../test/support/fixtures.js';
 
 /** The exports of src/index.ts that are not losses or activations (utilities); every other function must be in the catalogue. */
-const UTILITIES = ['Tensor', 'tensor', 'numel', 'formatTensor', 'closestName', 'getBackend', 'setBackend', 'wasmReady', 'wasmStatus', 'wasmVariant', 'cliNameOf', 'describeRange', 'kebabCase'];
+const UTILITIES = ['Tensor', 'tensor', 'numel', 'formatTensor', 'closestName', 'getBackend', 'setBackend', 'wasmReady', 'wasmStatus', 'wasmVariant', 'cliNameOf', 'describeRange', 'kebabCase', 'LossAccumulator'];
 
 const entries = Object.values(catalog);
 const x = [[1, -2, 3], [0.5, 1, 0]];
