@@ -4,23 +4,12 @@
 // to (a, b) is two sums.
 import { huberLoss, l1Loss, mseLoss, smoothL1Loss, tensor } from 'losskit';
 import { lossCurves, writeChart } from './lib/chart.js';
-import { generator } from './lib/random.js';
+import { outlierData, TRUE_LINE } from './lib/outlier-data.js';
 
-export const TRUE_LINE = { a: 2, b: 1 };
+export { TRUE_LINE, outlierData };
+
 const STEPS = 2000;
 const LEARNING_RATE = 0.05;
-
-/** 200 points on y = 2x + 1 with noise; 20 of the 40 rightmost points are pushed up by 15 to 30. */
-export function outlierData(seed) {
-  const rng = generator(seed);
-  const n = 200;
-  const x = Float64Array.from({ length: n }, () => -3 + 6 * rng.uniform());
-  const y = x.map((v) => TRUE_LINE.a * v + TRUE_LINE.b + 0.3 * rng.normal());
-  const rightmost = Array.from(x.keys()).sort((i, j) => x[j] - x[i]).slice(0, 40);
-  const outliers = rng.permutation(40).slice(0, 20).map((k) => rightmost[k]);
-  for (const i of outliers) y[i] += 15 + 15 * rng.uniform();
-  return { x, y, outliers: new Set(outliers) };
-}
 
 /** @type {[string, typeof l1Loss, object][]} */
 const LOSSES = [
