@@ -8,10 +8,9 @@ The data: N rows of float64 predictions and targets, written by pandas (CSV), py
 snappy, its default row groups) and numpy (two 1-D .npy files). Every command runs in its own
 process; rounds are interleaved and the median is reported. losskit's time is the whole process
 (Node's start included); Python's is read + loss inside the process, its imports excluded (the
-comparison is generous to Python). CPU seconds (user + system: getrusage for losskit, process_time
+comparison is generous to Python). Peak RSS is /usr/bin/time's (see run_measured). CPU seconds (user + system: getrusage for losskit, process_time
 for Python) are reported beside wall time, because on a loaded machine wall time mostly measures
-the wait for a core. Peak RSS (ru_maxrss of each child, from wait4) is measured at
-two sizes to show whether memory grows with the file.
+the wait for a core. Peak RSS is measured at two sizes to show whether memory grows with the file.
 
 Run from the repository root after `npm run build`, in a virtualenv with pandas, pyarrow, numpy and
 torch (cli/README.md):
@@ -54,18 +53,25 @@ print(time.perf_counter() - start, time.process_time() - cpu, loss)
 
 
 def run_measured(command):
-    """(seconds, stdout, peak RSS in MB, CPU seconds) of one child process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # Read the pipes before waiting, then reap with wait4 to get this child's own peak RSS.
-    out = child.stdout.read().decode()
-    err = child.stderr.read().decode()
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"{command}: exit {child.returncode}: {err}")
-    return elapsed, out, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    """(seconds, stdout, peak RSS in MB, CPU seconds) of one child process.
+
+    The peak RSS comes from /usr/bin/time -f %M: the ru_maxrss that wait4 reports for a child of
+    this script includes this script's own RSS at the fork (Linux keeps the pre-exec high-water
+    mark), which grows to hundreds of MB while the data files are written.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        start = time.perf_counter()
+        child = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss.name, *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # Read the pipes before waiting, then reap with wait4 for the CPU time (user + system).
+        out = child.stdout.read().decode()
+        err = child.stderr.read().decode()
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            raise SystemExit(f"{command}: exit {child.returncode}: {err}")
+        peak_kb = int(rss.read().split()[-1])
+    return elapsed, out, peak_kb / 1024, usage.ru_utime + usage.ru_stime
 
 
 def write_files(directory, rows):
@@ -100,6 +106,7 @@ def main():
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     directory = args.dir or tempfile.mkdtemp(prefix="losskit-eval-bench-")
+    os.makedirs(directory, exist_ok=True)
     sizes = [int(s) for s in args.rows.split(",")]
     results = {"load_before": os.getloadavg(), "rows": sizes, "cases": []}
     for rows in sizes:
