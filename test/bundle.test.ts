@@ -29,7 +29,8 @@ const ONE_LOSS_MAIN_CHUNK_BYTES = 28_000;
 /** Vite's library build does not strip whitespace from ES output: its entry is larger. */
 const ONE_LOSS_VITE_LIB_BYTES = 34_000;
 const ONE_LOSS_KERNEL_CHUNK_BYTES = 15_000;
-const ONE_LOSS_UNSPLIT_BYTES = 52_000;
+// Both builds inlined: 55.0 KB after the K-dimensional and float64 kernels of issue 14 (was 45.1 KB).
+const ONE_LOSS_UNSPLIT_BYTES = 60_000;
 
 // The page: a large float32 MSE (the elementwise kernel), cross-entropy and softmax over [64, 1000]
 // (the row kernels), once before the kernels are loaded and once after wasmReady().
