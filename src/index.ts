@@ -23,6 +23,7 @@ export {
 export { formatTensor } from './core/format.js';
 export { closest as closestName } from './core/options.js';
 export type { Reduction } from './core/reduction.js';
+export { LossAccumulator, type AccumulatorReduction, type AccumulatorState, type ExactSumState } from './core/accumulator.js';
 export type { AnyLoss, GradDType, GradOf, GradOptions, Loss2, Loss3, Loss4, LossOf, LossWithGrad, OutputOptions, ResultDType, Scalar } from './core/loss.js';
 export { getBackend, setBackend, WASM_THRESHOLD, type Backend } from './kernels/backend.js';
 export { wasmReady, wasmStatus, wasmVariant, type WasmStatus, type WasmUnavailable, type WasmVariant } from './kernels/wasm.js';

@@ -3,3 +3,4 @@
 export * from './softmax.js';
 export * from './log-sum-exp.js';
 export * from './sigmoid.js';
+export type { ActivationGradOptions, ActivationWithGrad } from './with-grad.js';
