@@ -535,13 +535,12 @@ export function crossEntropySpatialWasm(request: CrossEntropySpatialRequest): nu
     const uView = new Float32Array(buffer, uPtr, B);
     const lView = new Float32Array(buffer, lPtr, B);
     const gView = new Float32Array(buffer, gPtr, B * C);
-    let weightSum = C;
-    if (weights) {
-      const wView = new Float32Array(buffer, wPtr, C);
-      wView.set(weights);
-      weightSum = 0;
-      for (let c = 0; c < C; c++) weightSum += wView[c];
-    }
+    // The kernel always reads weights: ones when there are none.
+    const wView = new Float32Array(buffer, wPtr, C);
+    if (weights) wView.set(weights);
+    else wView.fill(1);
+    let weightSum = 0;
+    for (let c = 0; c < C; c++) weightSum += wView[c];
     const typedTargets = ArrayBuffer.isView(targets);
     let total = 0;
     for (let i0 = 0; i0 < items; i0 += B) {
@@ -560,7 +559,7 @@ export function crossEntropySpatialWasm(request: CrossEntropySpatialRequest): nu
       else for (let j = 0; j < n; j++) tView[j] = targets[i0 + j];
       tView.fill(request.ignoreIndex, n, width);
       if (perItem) fillRepeated(uView, request.upstream as ArrayLike<number>, i0, n);
-      total += k.crossEntropySpatial(xPtr, width, C, tPtr, weights ? wPtr : 0, weightSum, request.ignoreIndex, request.smoothing, shared, perItem ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
+      total += k.crossEntropySpatial(xPtr, width, C, tPtr, wPtr, weightSum, request.ignoreIndex, request.smoothing, shared, perItem ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
       if (losses) losses.set(firstOf(lView, n), i0);
       if (grad) {
         for (let i = i0; i < i0 + n; ) {
