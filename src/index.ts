@@ -55,3 +55,4 @@ export { tripletMarginLoss, type TripletMarginLossOptions } from './losses/tripl
 export { sigmoidFocalLoss, type SigmoidFocalLossOptions } from './losses/sigmoid-focal.js';
 export { logLoss, type Label, type LogLossOptions } from './losses/log-loss.js';
 export { ctcLoss, type CtcLoss, type CtcLossOptions } from './losses/ctc.js';
+export { diceLoss, type DiceLossOptions } from './losses/dice.js';

@@ -130,6 +130,7 @@ const LAYOUTS: Record<LossName, Layout> = {
   // yPred [N, 3, D]: (anchor, positive, negative); yTrue is not used.
   tripletMarginLoss: { kind: 'unstack', axis: -2, order: ['p0', 'p1', 'p2'] },
   ctcLoss: { kind: 'ctc' },
+  diceLoss: values,
 };
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;

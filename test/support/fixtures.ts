@@ -65,6 +65,7 @@ export const LOSS_FIXTURES = [
   'losses/margin.json',
   'losses/embedding.json',
   'losses/ctc.json',
+  'losses/keras-optax.json',
 ];
 
 let allCases: LossCase[] | null = null;
