@@ -352,6 +352,7 @@ describe('losskit/tfjs', () => {
     tripletMarginLoss: { yTrue: t([0, 0, 0], [3]), yPred: u([3, 3, 4], -1, 1, 26), options: { margin: 1.5, swap: true } },
     ctcLoss: { yTrue: t([1, 2, -1, 3, 3, 1], [2, 3]), yPred: u([2, 6, 5], -2, 2, 27), logSoftmax: true },
     diceLoss: { yTrue: k([3, 4], 2, 28), yPred: u([3, 4], 0, 1, 28), options: { axis: 1 } },
+    tverskyLoss: { yTrue: k([3, 4], 2, 29), yPred: u([3, 4], 0, 1, 29), options: { alpha: 0.7, beta: 0.3 } },
   };
 
   for (const [name, c] of Object.entries(CASES) as [keyof typeof losses, Case][]) {

@@ -131,6 +131,7 @@ const LAYOUTS: Record<LossName, Layout> = {
   tripletMarginLoss: { kind: 'unstack', axis: -2, order: ['p0', 'p1', 'p2'] },
   ctcLoss: { kind: 'ctc' },
   diceLoss: values,
+  tverskyLoss: values,
 };
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;
