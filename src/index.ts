@@ -57,3 +57,4 @@ export { logLoss, type Label, type LogLossOptions } from './losses/log-loss.js';
 export { ctcLoss, type CtcLoss, type CtcLossOptions } from './losses/ctc.js';
 export { diceLoss, type DiceLossOptions } from './losses/dice.js';
 export { tverskyLoss, type TverskyLossOptions } from './losses/tversky.js';
+export { logCoshLoss, type LogCoshLossOptions } from './losses/log-cosh.js';

@@ -353,6 +353,7 @@ describe('losskit/tfjs', () => {
     ctcLoss: { yTrue: t([1, 2, -1, 3, 3, 1], [2, 3]), yPred: u([2, 6, 5], -2, 2, 27), logSoftmax: true },
     diceLoss: { yTrue: k([3, 4], 2, 28), yPred: u([3, 4], 0, 1, 28), options: { axis: 1 } },
     tverskyLoss: { yTrue: k([3, 4], 2, 29), yPred: u([3, 4], 0, 1, 29), options: { alpha: 0.7, beta: 0.3 } },
+    logCoshLoss: { yTrue: u([3, 4], -2, 2, 30), yPred: u([3, 4], -2, 2, 31) },
   };
 
   for (const [name, c] of Object.entries(CASES) as [keyof typeof losses, Case][]) {

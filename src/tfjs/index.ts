@@ -132,6 +132,7 @@ const LAYOUTS: Record<LossName, Layout> = {
   ctcLoss: { kind: 'ctc' },
   diceLoss: values,
   tverskyLoss: values,
+  logCoshLoss: values,
 };
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;
