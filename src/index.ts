@@ -58,3 +58,4 @@ export { ctcLoss, type CtcLoss, type CtcLossOptions } from './losses/ctc.js';
 export { diceLoss, type DiceLossOptions } from './losses/dice.js';
 export { tverskyLoss, type TverskyLossOptions } from './losses/tversky.js';
 export { logCoshLoss, type LogCoshLossOptions } from './losses/log-cosh.js';
+export { squaredHingeLoss, type SquaredHingeLossOptions } from './losses/squared-hinge.js';

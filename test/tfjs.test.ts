@@ -354,6 +354,8 @@ describe('losskit/tfjs', () => {
     diceLoss: { yTrue: k([3, 4], 2, 28), yPred: u([3, 4], 0, 1, 28), options: { axis: 1 } },
     tverskyLoss: { yTrue: k([3, 4], 2, 29), yPred: u([3, 4], 0, 1, 29), options: { alpha: 0.7, beta: 0.3 } },
     logCoshLoss: { yTrue: u([3, 4], -2, 2, 30), yPred: u([3, 4], -2, 2, 31) },
+    // predictions kept away from the kink at y x = 1
+    squaredHingeLoss: { yTrue: pm([3, 4], 32), yPred: u([3, 4], -0.8, 0.8, 32) },
   };
 
   for (const [name, c] of Object.entries(CASES) as [keyof typeof losses, Case][]) {

@@ -133,6 +133,7 @@ const LAYOUTS: Record<LossName, Layout> = {
   diceLoss: values,
   tverskyLoss: values,
   logCoshLoss: values,
+  squaredHingeLoss: values,
 };
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;
