@@ -59,3 +59,4 @@ export { diceLoss, type DiceLossOptions } from './losses/dice.js';
 export { tverskyLoss, type TverskyLossOptions } from './losses/tversky.js';
 export { logCoshLoss, type LogCoshLossOptions } from './losses/log-cosh.js';
 export { squaredHingeLoss, type SquaredHingeLossOptions } from './losses/squared-hinge.js';
+export { categoricalHingeLoss, type CategoricalHingeLossOptions } from './losses/categorical-hinge.js';

@@ -134,6 +134,7 @@ const LAYOUTS: Record<LossName, Layout> = {
   tverskyLoss: values,
   logCoshLoss: values,
   squaredHingeLoss: values,
+  categoricalHingeLoss: values,
 };
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;
