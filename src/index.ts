@@ -60,3 +60,4 @@ export { tverskyLoss, type TverskyLossOptions } from './losses/tversky.js';
 export { logCoshLoss, type LogCoshLossOptions } from './losses/log-cosh.js';
 export { squaredHingeLoss, type SquaredHingeLossOptions } from './losses/squared-hinge.js';
 export { categoricalHingeLoss, type CategoricalHingeLossOptions } from './losses/categorical-hinge.js';
+export { categoricalFocalCrossEntropy, type CategoricalFocalCrossEntropyOptions } from './losses/categorical-focal-cross-entropy.js';

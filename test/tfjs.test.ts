@@ -357,6 +357,7 @@ describe('losskit/tfjs', () => {
     // predictions kept away from the kink at y x = 1
     squaredHingeLoss: { yTrue: pm([3, 4], 32), yPred: u([3, 4], -0.8, 0.8, 32) },
     categoricalHingeLoss: { yTrue: u([3, 4], 0, 1, 33), yPred: u([3, 4], 0, 1, 34) },
+    categoricalFocalCrossEntropy: { yTrue: u([3, 4], 0, 1, 37), yPred: u([3, 4], -2, 2, 38), options: { fromLogits: true, labelSmoothing: 0.1 } },
   };
 
   for (const [name, c] of Object.entries(CASES) as [keyof typeof losses, Case][]) {

@@ -135,6 +135,7 @@ const LAYOUTS: Record<LossName, Layout> = {
   logCoshLoss: values,
   squaredHingeLoss: values,
   categoricalHingeLoss: values,
+  categoricalFocalCrossEntropy: values,
 };
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;
