@@ -61,3 +61,4 @@ export { logCoshLoss, type LogCoshLossOptions } from './losses/log-cosh.js';
 export { squaredHingeLoss, type SquaredHingeLossOptions } from './losses/squared-hinge.js';
 export { categoricalHingeLoss, type CategoricalHingeLossOptions } from './losses/categorical-hinge.js';
 export { categoricalFocalCrossEntropy, type CategoricalFocalCrossEntropyOptions } from './losses/categorical-focal-cross-entropy.js';
+export { sparsemaxLoss, type SparsemaxLossOptions } from './losses/sparsemax.js';

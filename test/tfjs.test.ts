@@ -358,6 +358,8 @@ describe('losskit/tfjs', () => {
     squaredHingeLoss: { yTrue: pm([3, 4], 32), yPred: u([3, 4], -0.8, 0.8, 32) },
     categoricalHingeLoss: { yTrue: u([3, 4], 0, 1, 33), yPred: u([3, 4], 0, 1, 34) },
     categoricalFocalCrossEntropy: { yTrue: u([3, 4], 0, 1, 37), yPred: u([3, 4], -2, 2, 38), options: { fromLogits: true, labelSmoothing: 0.1 } },
+    // logits kept away from the pieces' joints at ±1
+    sparsemaxLoss: { yTrue: k([3, 4], 2, 39), yPred: u([3, 4], -0.9, 0.9, 39) },
   };
 
   for (const [name, c] of Object.entries(CASES) as [keyof typeof losses, Case][]) {

@@ -136,6 +136,7 @@ const LAYOUTS: Record<LossName, Layout> = {
   squaredHingeLoss: values,
   categoricalHingeLoss: values,
   categoricalFocalCrossEntropy: values,
+  sparsemaxLoss: { kind: 'pair', target: 'integers' },
 };
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;
