@@ -62,3 +62,4 @@ export { squaredHingeLoss, type SquaredHingeLossOptions } from './losses/squared
 export { categoricalHingeLoss, type CategoricalHingeLossOptions } from './losses/categorical-hinge.js';
 export { categoricalFocalCrossEntropy, type CategoricalFocalCrossEntropyOptions } from './losses/categorical-focal-cross-entropy.js';
 export { sparsemaxLoss, type SparsemaxLossOptions } from './losses/sparsemax.js';
+export { polyLossCrossEntropy, type PolyLossCrossEntropyOptions } from './losses/poly-loss-cross-entropy.js';

@@ -360,6 +360,7 @@ describe('losskit/tfjs', () => {
     categoricalFocalCrossEntropy: { yTrue: u([3, 4], 0, 1, 37), yPred: u([3, 4], -2, 2, 38), options: { fromLogits: true, labelSmoothing: 0.1 } },
     // logits kept away from the pieces' joints at ±1
     sparsemaxLoss: { yTrue: k([3, 4], 2, 39), yPred: u([3, 4], -0.9, 0.9, 39) },
+    polyLossCrossEntropy: { yTrue: u([3, 4], 0, 0.5, 40), yPred: u([3, 4], -2, 2, 40), options: { epsilon: -1 } },
   };
 
   for (const [name, c] of Object.entries(CASES) as [keyof typeof losses, Case][]) {

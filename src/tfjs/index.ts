@@ -137,6 +137,7 @@ const LAYOUTS: Record<LossName, Layout> = {
   categoricalHingeLoss: values,
   categoricalFocalCrossEntropy: values,
   sparsemaxLoss: { kind: 'pair', target: 'integers' },
+  polyLossCrossEntropy: values,
 };
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;
