@@ -21,8 +21,9 @@ export {
   type TypedArray,
 } from './core/tensor.js';
 export { formatTensor } from './core/format.js';
+export { closest as closestName } from './core/options.js';
 export type { Reduction } from './core/reduction.js';
-export type { GradDType, GradOf, GradOptions, Loss2, Loss3, Loss4, LossOf, LossWithGrad, OutputOptions, ResultDType, Scalar } from './core/loss.js';
+export type { AnyLoss, GradDType, GradOf, GradOptions, Loss2, Loss3, Loss4, LossOf, LossWithGrad, OutputOptions, ResultDType, Scalar } from './core/loss.js';
 export { getBackend, setBackend, WASM_THRESHOLD, type Backend } from './kernels/backend.js';
 export { wasmReady, wasmStatus, wasmVariant, type WasmStatus, type WasmUnavailable, type WasmVariant } from './kernels/wasm.js';
 
@@ -63,3 +64,23 @@ export { categoricalHingeLoss, type CategoricalHingeLossOptions } from './losses
 export { categoricalFocalCrossEntropy, type CategoricalFocalCrossEntropyOptions } from './losses/categorical-focal-cross-entropy.js';
 export { sparsemaxLoss, type SparsemaxLossOptions } from './losses/sparsemax.js';
 export { polyLossCrossEntropy, type PolyLossCrossEntropyOptions } from './losses/poly-loss-cross-entropy.js';
+
+export {
+  catalog,
+  cliNameOf,
+  describeRange,
+  kebabCase,
+  type BooleanOptionSpec,
+  type CatalogEntry,
+  type CatalogReduction,
+  type Definition,
+  type Items,
+  type LabelsOptionSpec,
+  type NumberOptionSpec,
+  type NumberRange,
+  type OptionSpec,
+  type PlotAxis,
+  type PlotSpec,
+  type TensorArg,
+  type TensorOptionSpec,
+} from './core/catalog.js';

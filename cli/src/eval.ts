@@ -40,7 +40,7 @@ function checkRequest(request: EvalRequest, cli: CliLoss): string[] {
   for (const name of Object.keys(request.options)) {
     if (!(cli.options as readonly string[]).includes(name)) {
       const flag = (n: string) => '--' + n.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-      const valid = cli.options.length > 0 ? `its options: ${cli.options.map(flag).join(', ')}` : 'it takes no options besides --reduction';
+      const valid = `its options: ${['reduction', ...cli.options].map(flag).join(', ')}`;
       throw new CliError(`${flag(name)} is not an option of ${cli.name} (${valid})`, 2);
     }
   }

@@ -4,8 +4,9 @@ import { writeFile, rename, unlink } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError } from './errors.js';
 import { evaluate } from './eval.js';
-import { LOSS_NAMES } from './losses.js';
-import { PLOT_NAMES } from './plot-names.js';
+import type { OptionSpec } from 'losskit';
+import { CLI_LOSSES, flagOf, LOSS_NAMES } from './losses.js';
+import { PLOT_NAMES_HELP, PLOTTABLE, plotFlags } from './plot-names.js';
 import type { PlotOptions } from './plot.js';
 
 function number(value: string): number {
@@ -38,24 +39,47 @@ function range(value: string): [number, number] {
   return [parts[0], parts[1]];
 }
 
-const LIBRARY_OPTIONS = [
-  'weight',
-  'ignoreIndex',
-  'labelSmoothing',
-  'posWeight',
-  'beta',
-  'delta',
-  'margin',
-  'eps',
-  'p',
-  'alpha',
-  'gamma',
-  'logTarget',
-  'logInput',
-  'full',
-  'swap',
-  'labels',
-] as const;
+/** Every option of the command-line losses, with the losses that take it (library names). */
+function evalFlags(): Map<string, { spec: OptionSpec; losses: string[]; docs: Map<string, string[]> }> {
+  const flags = new Map<string, { spec: OptionSpec; losses: string[]; docs: Map<string, string[]> }>();
+  for (const loss of CLI_LOSSES) {
+    for (const name of loss.options) {
+      const spec = loss.entry.options[name];
+      const flag = flags.get(name) ?? { spec, losses: [], docs: new Map<string, string[]>() };
+      // The command line expands a list of per-element weights along the rows: one per column.
+      const doc = name === 'weight' && loss.weightPerColumn ? 'one weight per column' : spec.doc;
+      flag.losses.push(loss.name);
+      flag.docs.set(doc, [...(flag.docs.get(doc) ?? []), loss.name]);
+      flags.set(name, flag);
+    }
+  }
+  return flags;
+}
+
+/**
+ * The command-line option of a library option: a value flag parsed by its type (a list for tensors
+ * and labels: one number, or one per column), a switch for a boolean (`--no-x` where it defaults to
+ * true), described by its docs and the losses that take it.
+ */
+function optionFlag(name: string, spec: OptionSpec, description: string, asList: boolean): Option {
+  const flag = flagOf(name);
+  switch (spec.type) {
+    case 'number':
+      return new Option(`${flag} <x>`, description).argParser(number);
+    case 'integer':
+      return new Option(`${flag} <n>`, description).argParser(integer);
+    case 'boolean':
+      return new Option(spec.default ? `--no-${flag.slice(2)}` : flag, description);
+    case 'tensor':
+      return asList ? new Option(`${flag} <list>`, description).argParser(numberList) : new Option(`${flag} <x>`, description).argParser(number);
+    case 'labels':
+      return new Option(`${flag} <list>`, description).argParser(numberList);
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown option type '${String((never as OptionSpec).type)}' (valid: number, integer, boolean, tensor, labels)`);
+    }
+  }
+}
 
 /**
  * Loads a module of the losskit repository that this package sits in (examples/, web/): those
@@ -72,6 +96,8 @@ async function importFromRepository(path: string, what: string): Promise<unknown
     throw e;
   }
 }
+
+const EVAL_FLAGS = evalFlags();
 
 export function buildProgram(): Command {
   const program = new Command('losskit')
@@ -109,43 +135,27 @@ Examples:
   const evalCommand = program
     .command('eval')
     .description('compute a loss on files of predictions and targets (.npy, .csv, .json, .jsonl), streamed in chunks')
-    .argument('<files...>', 'predictions then targets (then a third file for gaussian-nll, margin-ranking, cosine-embedding, triplet-margin)')
+    .argument('<files...>', `predictions then targets (then a third file for ${CLI_LOSSES.filter((l) => l.inputs.length > 2).map((l) => l.name).join(', ')})`)
     .requiredOption('--loss <name>', `the loss: ${LOSS_NAMES.join(', ')}`)
-    .option('--reduction <reduction>', "'mean', 'sum' or 'none' ('batchmean' for kl-div)", 'mean')
+    .option('--reduction <reduction>', `'mean', 'sum' or 'none' ('batchmean' for ${CLI_LOSSES.filter((l) => l.batchmean).map((l) => l.name).join(', ')})`, 'mean')
     .option('--columns <list>', 'CSV columns of the predictions, by name or 0-based index', nameList)
     .option('--target-columns <list>', 'CSV columns of the targets (with --columns, one CSV can hold both)', nameList)
     .option('--grad <file.npy>', 'write the gradient with respect to the predictions')
     .option('--out <file>', "with --reduction none: write the per-item losses (.npy, .csv, .json, .jsonl)")
     .option('--json', 'print {"loss", "reduction", "count"} as JSON')
-    .option('--weight <list>', 'class weights (cross-entropy, nll, multi-margin, multilabel-soft-margin, bce) or per-column weights (l1, mse, huber)', numberList)
-    .option('--ignore-index <n>', 'class index to ignore (cross-entropy, nll)', integer)
-    .option('--label-smoothing <x>', 'label smoothing in [0, 1] (cross-entropy)', number)
-    .option('--pos-weight <list>', 'weight of positives per column (bce-with-logits)', numberList)
-    .option('--beta <x>', 'smooth-l1 beta', number)
-    .option('--delta <x>', 'huber delta', number)
-    .option('--margin <x>', 'margin (margin-ranking, hinge-embedding, multi-margin, cosine-embedding, triplet-margin)', number)
-    .option('--eps <x>', 'eps (poisson-nll, gaussian-nll, triplet-margin)', number)
-    .option('--p <x>', 'norm degree (triplet-margin) or 1/2 (multi-margin)', number)
-    .option('--alpha <x>', 'sigmoid-focal alpha', number)
-    .option('--gamma <x>', 'sigmoid-focal gamma', number)
-    .option('--log-target', 'kl-div: targets are log-probabilities')
-    .option('--no-log-input', 'poisson-nll: predictions are rates, not log-rates')
-    .option('--full', 'poisson-nll, gaussian-nll: add the constant terms')
-    .option('--swap', 'triplet-margin: distance swap')
-    .option('--labels <list>', 'log-loss: the class labels (default 0..K-1)', numberList)
     .addHelpText(
       'after',
       `
 Examples:
   $ losskit eval --loss cross-entropy logits.npy labels.npy
   $ losskit eval --loss cross-entropy logits.npy labels.csv --weight 1,2,1 --ignore-index 0 --json
-  $ losskit eval --loss bce-with-logits scores.jsonl labels.jsonl --pos-weight 3 --grad grad.npy
+  $ losskit eval --loss binary-cross-entropy-with-logits scores.jsonl labels.jsonl --pos-weight 3 --grad grad.npy
   $ losskit eval --loss l1 data.csv --columns prediction --target-columns target --reduction none --out errors.csv
 Exit codes: 0 success, 1 bad data or files, 2 bad usage.`,
     )
     .action(async (files: string[], options: Record<string, unknown>, command: Command) => {
       const libraryOptions: Record<string, unknown> = {};
-      for (const name of LIBRARY_OPTIONS) {
+      for (const name of EVAL_FLAGS.keys()) {
         if (command.getOptionValueSource(name) === 'cli') libraryOptions[name] = options[name];
       }
       const result = await evaluate({
@@ -169,22 +179,19 @@ Exit codes: 0 success, 1 bad data or files, 2 bad usage.`,
       }
       if (options.grad) console.error(`gradient written to ${options.grad as string}`);
     });
+  for (const [name, { spec, docs }] of EVAL_FLAGS) {
+    const description = [...docs].map(([doc, losses]) => `${doc} (${losses.join(', ')})`).join('; ');
+    evalCommand.addOption(optionFlag(name, spec, description, true));
+  }
   evalCommand.addOption(new Option('--chunk-elements <n>', 'elements per chunk').argParser(integer).hideHelp());
 
-  program
+  const plotCommand = program
     .command('plot')
     .description('draw losses and their derivatives as SVG')
-    .argument('<losses>', `comma-separated: ${PLOT_NAMES.join(', ')}`, nameList)
+    .argument('<losses>', `comma-separated: ${PLOT_NAMES_HELP}`, nameList)
     .requiredOption('-o, --output <file.svg>', 'the SVG file to write')
     .option('--range <low,high>', 'x range (error, probability or logit)', range)
-    .option('--beta <x>', 'smooth-l1 beta', number)
-    .option('--delta <x>', 'huber delta', number)
-    .option('--pos-weight <x>', 'bce-with-logits positive weight', number)
-    .option('--alpha <x>', 'sigmoid-focal alpha', number)
-    .option('--gamma <x>', 'sigmoid-focal gamma', number)
-    .option('--margin <x>', 'hinge-embedding margin', number)
-    .option('--label-smoothing <x>', 'cross-entropy label smoothing', number)
-    .option('--classes <n>', 'cross-entropy: number of classes', integer)
+    .option('--classes <n>', `${PLOTTABLE.filter((p) => p.plot.x === 'true-class-logit').map((p) => p.entry.cliName).join(', ')}: number of classes`, integer)
     .option('--title <text>', 'chart title')
     .addHelpText(
       'after',
@@ -192,7 +199,7 @@ Exit codes: 0 success, 1 bad data or files, 2 bad usage.`,
 Examples:
   $ losskit plot smooth-l1 --beta 0.5 --range -3,3 -o smooth-l1.svg
   $ losskit plot l1,mse,smooth-l1,huber -o regression.svg
-  $ losskit plot bce -o bce.svg
+  $ losskit plot binary-cross-entropy -o bce.svg
   $ losskit plot cross-entropy --classes 10 --label-smoothing 0.1 -o ce.svg`,
     )
     .action(async (losses: string[], options: PlotOptions & { output: string; range?: [number, number]; title?: string }) => {
@@ -209,6 +216,9 @@ Examples:
       }
       console.log(`wrote ${options.output}`);
     });
+  for (const [name, { spec, losses }] of plotFlags()) {
+    plotCommand.addOption(optionFlag(name, spec, `${losses.join(', ')}: ${name}${spec.type === 'tensor' ? ' (one number)' : ''}`, false));
+  }
 
   program
     .command('train')

@@ -4,8 +4,9 @@ import * as L from 'losskit';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import { CliError } from './errors.js';
-import { type AnyLoss } from './losses.js';
-import { PLOT_NAMES } from './plot-names.js';
+import type { AnyLoss } from 'losskit';
+import { lookup } from './losses.js';
+import { AXES, PLOT_NAMES_HELP, PLOTTABLE, type Plottable } from './plot-names.js';
 
 export const PANEL_WIDTH = 480;
 export const PANEL_HEIGHT = 200;
@@ -20,78 +21,60 @@ interface Curve {
   options: Record<string, unknown>;
 }
 
-interface PlotKind {
-  family: 'regression' | 'probability' | 'logit' | 'margin';
-  xTitle: string;
-  defaultRange: [number, number];
-  curves: (options: PlotOptions) => Curve[];
-}
+/** The plot command's options: the losses' own (library names, one number each) and `classes`. */
+export type PlotOptions = Record<string, number | undefined> & { classes?: number };
 
-export interface PlotOptions {
-  beta?: number;
-  delta?: number;
-  posWeight?: number;
-  alpha?: number;
-  gamma?: number;
-  margin?: number;
-  labelSmoothing?: number;
-  classes?: number;
-}
-
-const zeros = (xs: Float64Array) => new Float64Array(xs.length);
 const filled = (xs: Float64Array, v: number) => new Float64Array(xs.length).fill(v);
 const vector = (data: Float64Array) => L.tensor(data);
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
-const regression = (name: string, fn: unknown, options: (o: PlotOptions) => Record<string, unknown>, label: (o: PlotOptions) => string): PlotKind => ({
-  family: 'regression',
-  xTitle: 'error (input − target)',
-  defaultRange: [-3, 3],
-  curves: (o) => [{ name: `${name}${label(o)}`, fn: fn as AnyLoss, args: (xs) => [vector(xs), vector(zeros(xs))], options: defined(options(o)) }],
-});
+/** The loss's options among the plot's flags; a tensor option (posWeight) gets its one number as a 1-element tensor. */
+function lossOptions(p: Plottable, o: PlotOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of p.options) {
+    if (o[name] !== undefined) out[name] = p.entry.options[name].type === 'tensor' ? [o[name]] : o[name];
+  }
+  return out;
+}
 
-const twoLabels = (name: string, fn: unknown, family: PlotKind['family'], xTitle: string, range: [number, number], labels: [number, number], options: (o: PlotOptions) => Record<string, unknown>): PlotKind => ({
-  family,
-  xTitle,
-  defaultRange: range,
-  curves: (o) =>
-    labels.map((y) => ({ name: `${name}, y = ${y}`, fn: fn as AnyLoss, args: (xs: Float64Array) => [vector(xs), vector(filled(xs, y))], options: defined(options(o)) })),
-});
-
-export const PLOTS: Record<string, PlotKind> = {
-  l1: regression('l1', L.l1Loss, () => ({}), () => ''),
-  mse: regression('mse', L.mseLoss, () => ({}), () => ''),
-  'smooth-l1': regression('smooth-l1', L.smoothL1Loss, (o) => ({ beta: o.beta }), (o) => ` (beta = ${o.beta ?? 1})`),
-  huber: regression('huber', L.huberLoss, (o) => ({ delta: o.delta }), (o) => ` (delta = ${o.delta ?? 1})`),
-  bce: twoLabels('bce', L.binaryCrossEntropy, 'probability', 'p (predicted probability)', [0.01, 0.99], [1, 0], () => ({})),
-  'bce-with-logits': twoLabels('bce-with-logits', L.binaryCrossEntropyWithLogits, 'logit', 'logit', [-6, 6], [1, 0], (o) => ({ posWeight: o.posWeight === undefined ? undefined : [o.posWeight] })),
-  'sigmoid-focal': twoLabels('sigmoid-focal', L.sigmoidFocalLoss, 'logit', 'logit', [-6, 6], [1, 0], (o) => ({ alpha: o.alpha, gamma: o.gamma })),
-  'soft-margin': twoLabels('soft-margin', L.softMarginLoss, 'margin', 'input', [-4, 4], [1, -1], () => ({})),
-  'hinge-embedding': twoLabels('hinge-embedding', L.hingeEmbeddingLoss, 'margin', 'input (distance)', [0, 3], [1, -1], (o) => ({ margin: o.margin })),
-  'cross-entropy': {
-    family: 'logit',
-    xTitle: "true class's logit (other logits 0)",
-    defaultRange: [-6, 6],
-    curves: (o) => {
+/** The curves of one loss, as it is named on the command line (`shown`). */
+function curves(p: Plottable, shown: string, o: PlotOptions): Curve[] {
+  const fn = p.entry.fn as unknown as AnyLoss;
+  const options = lossOptions(p, o);
+  switch (p.plot.x) {
+    case 'error': {
+      // Regression losses against input − target (target 0), labelled with their parameters.
+      const params = p.options.map((k) => `${k} = ${o[k] ?? p.entry.options[k].default}`);
+      const name = params.length > 0 ? `${shown} (${params.join(', ')})` : shown;
+      return [{ name, fn, args: (xs) => [vector(xs), vector(filled(xs, 0))], options }];
+    }
+    case 'true-class-logit': {
       const classes = o.classes ?? 3;
       if (!Number.isInteger(classes) || classes < 2) throw new CliError(`--classes must be an integer >= 2, got ${classes}`, 2);
+      const smoothing = o.labelSmoothing;
       return [
         {
-          name: `cross-entropy (${classes} classes${o.labelSmoothing ? `, label smoothing ${o.labelSmoothing}` : ''})`,
-          fn: L.crossEntropy as AnyLoss,
+          name: `${shown} (${classes} classes${smoothing ? `, label smoothing ${smoothing}` : ''})`,
+          fn,
           // Row i: logits [x_i, 0, ..., 0] with target class 0.
           args: (xs) => [
             L.tensor(Float64Array.from({ length: xs.length * classes }, (_, k) => (k % classes === 0 ? xs[k / classes] : 0)), { shape: [xs.length, classes] }),
             L.tensor(new Float64Array(xs.length)),
           ],
-          options: defined({ labelSmoothing: o.labelSmoothing }),
+          options,
         },
       ];
-    },
-  },
-};
-
-PLOTS.mae = PLOTS.l1;
+    }
+    case 'probability':
+    case 'logit':
+    case 'margin':
+    case 'distance':
+      return (p.plot.targets ?? [0]).map((y) => ({ name: `${shown}, y = ${y}`, fn, args: (xs: Float64Array) => [vector(xs), vector(filled(xs, y))], options }));
+    default: {
+      const never: never = p.plot.x;
+      throw new Error(`unknown plot axis '${String(never)}' (valid: ${Object.keys(AXES).join(', ')})`);
+    }
+  }
+}
 
 export interface PlotPoint {
   x: number;
@@ -101,24 +84,24 @@ export interface PlotPoint {
 }
 
 /** The sampled curves: loss and derivative (w.r.t. the first argument, at the row's own x). */
-export function plotData(names: readonly string[], range: [number, number] | undefined, options: PlotOptions): { points: PlotPoint[]; kinds: PlotKind[]; range: [number, number] } {
+export function plotData(names: readonly string[], range: [number, number] | undefined, options: PlotOptions): { points: PlotPoint[]; kinds: Plottable[]; range: [number, number] } {
   const kinds = names.map((name) => {
-    const kind = PLOTS[name];
-    if (!kind) throw new CliError(`cannot plot '${name}' (plottable: ${PLOT_NAMES.join(', ')})`, 2);
-    return kind;
+    const { found, guess } = lookup(name, PLOTTABLE);
+    if (!found) throw new CliError(`cannot plot '${name}'${guess ? ` (did you mean '${guess}'?)` : ''} (plottable: ${PLOT_NAMES_HELP})`, 2);
+    return found;
   });
-  const families = new Set(kinds.map((k) => k.family));
+  const families = new Set(kinds.map((k) => AXES[k.plot.x].family));
   if (families.size > 1) throw new CliError(`cannot plot ${names.join(', ')} on one chart: their x axes differ (${[...families].join(' vs ')})`, 2);
-  const [lo, hi] = range ?? kinds[0].defaultRange;
+  const [lo, hi] = range ?? kinds[0].plot.range;
   if (!(lo < hi)) throw new CliError(`--range must be two numbers low,high with low < high, got ${lo},${hi}`, 2);
   const xs = Float64Array.from({ length: SAMPLES }, (_, i) => lo + ((hi - lo) * i) / (SAMPLES - 1));
   const points: PlotPoint[] = [];
-  for (const kind of kinds) {
-    for (const curve of kind.curves(options)) {
+  kinds.forEach((kind, k) => {
+    for (const curve of curves(kind, names[k], options)) {
       const args = curve.args(xs);
       let result;
       try {
-        result = curve.fn.withGrad!(...args, { ...curve.options, reduction: 'none' });
+        result = curve.fn.withGrad(...args, { ...curve.options, reduction: 'none' });
       } catch (e) {
         throw new CliError((e as Error).message, 2);
       }
@@ -126,7 +109,7 @@ export function plotData(names: readonly string[], range: [number, number] | und
       const perRow = grad.size / xs.length; // cross-entropy: the true class's logit is column 0
       xs.forEach((x, i) => points.push({ x, curve: curve.name, loss: result.loss.data[i], derivative: grad.data[i * perRow] }));
     }
-  }
+  });
   return { points, kinds, range: [lo, hi] };
 }
 
@@ -150,7 +133,7 @@ export async function renderPlot(names: readonly string[], range: [number, numbe
     height: PANEL_HEIGHT,
     mark: { type: 'line', strokeWidth: 2, clip: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: kinds[0].xTitle, scale: { domain: xDomain, nice: false, zero: false } },
+      x: { field: 'x', type: 'quantitative', title: AXES[kinds[0].plot.x].title, scale: { domain: xDomain, nice: false, zero: false } },
       y: { field, type: 'quantitative', title: yTitle, scale: { domain: domainOf(points.map((p) => p[field])), nice: false, zero: false } },
       color: { field: 'curve', type: 'nominal', title: 'loss', sort: null },
     },

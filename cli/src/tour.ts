@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import pc from 'picocolors';
 import {
   binaryCrossEntropy,
+  catalog,
   crossEntropy,
   huberLoss,
   l1Loss,
@@ -82,12 +83,8 @@ export async function tour(options: TourOptions, print: (line: string) => void =
   const differences = [-3, -1, -0.5, 0, 0.5, 1, 3];
   const zeros = differences.map(() => 0);
   print(`errors (prediction − target) ${JSON.stringify(differences)}`);
-  const losses = [
-    ['l1', l1Loss, {}],
-    ['mse', mseLoss, {}],
-    ['smooth_l1', smoothL1Loss, {}],
-    ['huber', huberLoss, {}],
-  ] as const;
+  // Named as on the command line (the catalogue's cliName), the name `losskit plot` takes.
+  const losses = [l1Loss, mseLoss, smoothL1Loss, huberLoss].map((fn) => [catalog[fn.name].cliName, fn, {}] as const);
   for (const [name, loss, extra] of losses) {
     const { loss: values, grad } = loss.withGrad(differences, zeros, { ...extra, reduction: 'none' });
     print(`${name.padEnd(10)} ${JSON.stringify(Array.from(values.data)).padEnd(38)} grad ${JSON.stringify(Array.from(grad!.data))}`);
@@ -106,7 +103,7 @@ export async function tour(options: TourOptions, print: (line: string) => void =
     onOutlier[name] = g[4];
     print(`${name.padEnd(10)} mean loss ${value.item().toFixed(4).padStart(8)}  gradient ${JSON.stringify(g)}`);
   }
-  const robust = Math.max(onOutlier.l1, onOutlier.smooth_l1, onOutlier.huber);
+  const robust = Math.max(onOutlier.l1, onOutlier['smooth-l1'], onOutlier.huber);
   note(`MSE's gradient on the outlier is ${onOutlier.mse}, ${(onOutlier.mse / robust).toFixed(0)}× that of L1, smooth L1 or Huber (${robust} = 1/N, bounded):`);
   note('one bad label steers an MSE fit; the robust losses give it no more pull than any other large error.');
 

@@ -105,7 +105,9 @@ test('plot: bad input', () => {
   const dir = tempDir();
   const unknown = losskit(['plot', 'triplet-margin', '-o', join(dir, 'x.svg')]);
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /^losskit: cannot plot 'triplet-margin' \(plottable: l1, mse/);
+  assert.match(unknown.stderr, /^losskit: cannot plot 'triplet-margin' \(plottable: l1 \(mae\), mse, /);
+  const typo = losskit(['plot', 'huberr', '-o', join(dir, 'x.svg')]);
+  assert.match(typo.stderr, /^losskit: cannot plot 'huberr' \(did you mean 'huber'\?\)/);
   const mixed = losskit(['plot', 'l1,bce', '-o', join(dir, 'x.svg')]);
   assert.match(mixed.stderr, /^losskit: cannot plot l1, bce on one chart: their x axes differ/);
   const beta = losskit(['plot', 'smooth-l1', '--beta', '-1', '-o', join(dir, 'x.svg')]);

@@ -1,3 +1,5 @@
+import type { Definition } from '../core/catalog.js';
+import { describe, optionNamesOf } from '../core/loss.js';
 import { booleanOption, checkArity, integerOption, readOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneLogSumExp } from '../core/stable.js';
@@ -12,6 +14,18 @@ export interface LogSumExpOptions {
   /** Keep the reduced dimension with size 1; default false. */
   keepdim?: boolean;
 }
+
+const DEFINITION: Definition = {
+  name: 'logSumExp',
+  reference: 'torch.logsumexp',
+  args: [{ name: 'input', shape: '[d0, ..., dn]', differentiable: true }],
+  options: {
+    dim: { type: 'integer', default: -1, doc: 'dimension to reduce (negative counts from the end)' },
+    keepdim: { type: 'boolean', default: false, doc: 'keep the reduced dimension with size 1' },
+  },
+  kernels: ['softmaxRows'],
+  plot: null,
+};
 
 /**
  * `log(Σ exp(x))` along a dimension, as `torch.logsumexp`, computed as
@@ -29,7 +43,7 @@ export function logSumExp<X extends TensorLike>(x: X, options?: LogSumExpOptions
 export function logSumExp(x: TensorLike, opts?: LogSumExpOptions): Tensor {
   const fn = 'logSumExp';
   checkArity(fn, arguments, ['input', 'options']);
-  const options = readOptions(fn, opts, ['dim', 'keepdim']);
+  const options = readOptions(fn, opts, optionNamesOf(DEFINITION, 'activation'));
   const t = asTensor(fn, 'input', x);
   const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
   const keepdim = booleanOption(fn, 'keepdim', options.keepdim, false);
@@ -48,3 +62,5 @@ export function logSumExp(x: TensorLike, opts?: LogSumExpOptions): Tensor {
   });
   return new Tensor(typedArrayOf(t.dtype === 'int32' ? 'float32' : t.dtype, out), resultShape);
 }
+
+describe(logSumExp, DEFINITION, 'activation');

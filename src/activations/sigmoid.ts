@@ -1,9 +1,25 @@
+import type { Definition } from '../core/catalog.js';
+import { describe, optionNamesOf } from '../core/loss.js';
 import { checkArity, numberOption, readOptions } from '../core/options.js';
 import { log1pExp, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
 
 /** The options of a function that has none: only `{}` (or nothing) is accepted. */
 type NoOptions = { [key: string]: never };
+
+const elementwise = (name: string, reference: string, options: Definition['options']): Definition => ({
+  name,
+  reference,
+  args: [{ name: 'input', shape: '[*]', differentiable: true }],
+  options,
+  plot: null,
+});
+const SIGMOID = elementwise('sigmoid', 'torch.sigmoid', {});
+const LOG_SIGMOID = elementwise('logSigmoid', 'torch.nn.functional.logsigmoid', {});
+const SOFTPLUS = elementwise('softplus', 'torch.nn.functional.softplus', {
+  beta: { type: 'number', default: 1, doc: 'the scale of x' },
+  threshold: { type: 'number', default: 20, doc: 'above beta · x > threshold the result is x itself' },
+});
 
 function map(fn: string, x: TensorLike, f: (v: number) => number): Tensor {
   const t = asTensor(fn, 'input', x);
@@ -24,7 +40,7 @@ function map(fn: string, x: TensorLike, f: (v: number) => number): Tensor {
 export function sigmoid<X extends TensorLike>(x: X, options?: NoOptions): Tensor<FloatDTypeOf<X>>;
 export function sigmoid(x: TensorLike, options?: NoOptions): Tensor {
   checkArity('sigmoid', arguments, ['input', 'options']);
-  readOptions('sigmoid', options, []);
+  readOptions('sigmoid', options, optionNamesOf(SIGMOID, 'activation'));
   return map('sigmoid', x, sigmoidScalar);
 }
 
@@ -41,7 +57,7 @@ export function sigmoid(x: TensorLike, options?: NoOptions): Tensor {
 export function logSigmoid<X extends TensorLike>(x: X, options?: NoOptions): Tensor<FloatDTypeOf<X>>;
 export function logSigmoid(x: TensorLike, options?: NoOptions): Tensor {
   checkArity('logSigmoid', arguments, ['input', 'options']);
-  readOptions('logSigmoid', options, []);
+  readOptions('logSigmoid', options, optionNamesOf(LOG_SIGMOID, 'activation'));
   return map('logSigmoid', x, logSigmoidScalar);
 }
 
@@ -66,8 +82,12 @@ export interface SoftplusOptions {
 export function softplus<X extends TensorLike>(x: X, options?: SoftplusOptions): Tensor<FloatDTypeOf<X>>;
 export function softplus(x: TensorLike, opts?: SoftplusOptions): Tensor {
   checkArity('softplus', arguments, ['input', 'options']);
-  const options = readOptions('softplus', opts, ['beta', 'threshold']);
-  const beta = numberOption('softplus', 'beta', options.beta, 1);
-  const threshold = numberOption('softplus', 'threshold', options.threshold, 20);
+  const options = readOptions('softplus', opts, optionNamesOf(SOFTPLUS, 'activation'));
+  const beta = numberOption('softplus', 'beta', options.beta, SOFTPLUS.options.beta.default as number);
+  const threshold = numberOption('softplus', 'threshold', options.threshold, SOFTPLUS.options.threshold.default as number);
   return map('softplus', x, (v) => (v * beta > threshold ? v : log1pExp(v * beta) / beta));
 }
+
+describe(sigmoid, SIGMOID, 'activation');
+describe(logSigmoid, LOG_SIGMOID, 'activation');
+describe(softplus, SOFTPLUS, 'activation');

@@ -1,3 +1,5 @@
+import type { Definition } from '../core/catalog.js';
+import { describe, optionNamesOf } from '../core/loss.js';
 import { checkArity, integerOption, readOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
@@ -11,6 +13,18 @@ export interface SoftmaxOptions {
   dim?: number;
 }
 
+/** The definition of softmax or logSoftmax (they differ by name and reference). */
+const alongDimDefinition = (name: string, reference: string): Definition => ({
+  name,
+  reference,
+  args: [{ name: 'input', shape: '[*]', differentiable: true }],
+  options: { dim: { type: 'integer', default: -1, doc: 'dimension to normalize over (negative counts from the end)' } },
+  kernels: ['softmaxRows'],
+  plot: null,
+});
+const SOFTMAX = alongDimDefinition('softmax', 'torch.softmax');
+const LOG_SOFTMAX = alongDimDefinition('logSoftmax', 'torch.log_softmax');
+
 function floatDtype(t: Tensor) {
   return t.dtype === 'int32' ? 'float32' : t.dtype;
 }
@@ -20,12 +34,13 @@ function floatDtype(t: Tensor) {
  * skeleton of softmax and logSoftmax.
  */
 function alongDim(
-  fn: string,
+  definition: Definition,
   args: IArguments,
   write: (data: ArrayLike<number>, offset: number, stride: number, length: number, out: Float64Array) => void,
 ): Tensor {
+  const fn = definition.name;
   checkArity(fn, args, ['input', 'options']);
-  const options = readOptions(fn, args[1], ['dim']);
+  const options = readOptions(fn, args[1], optionNamesOf(definition, 'activation'));
   const t = asTensor(fn, 'input', args[0] as TensorLike);
   const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
   // Float32 along the last (contiguous) dimension: the WebAssembly SIMD kernel.
@@ -57,7 +72,7 @@ function alongDim(
  */
 export function softmax<X extends TensorLike>(x: X, options?: SoftmaxOptions): Tensor<FloatDTypeOf<X>>;
 export function softmax(): Tensor {
-  return alongDim('softmax', arguments, (data, offset, stride, length, out) => {
+  return alongDim(SOFTMAX, arguments, (data, offset, stride, length, out) => {
     // exp(x − m) / Σ (laneSoftmax: NaN for a NaN or infinite maximum, as torch.softmax)
     const { max, others, ties } = laneSoftmax(data, offset, stride, length);
     const sum = ties + others;
@@ -79,9 +94,12 @@ export function softmax(): Tensor {
  */
 export function logSoftmax<X extends TensorLike>(x: X, options?: SoftmaxOptions): Tensor<FloatDTypeOf<X>>;
 export function logSoftmax(): Tensor {
-  return alongDim('logSoftmax', arguments, (data, offset, stride, length, out) => {
+  return alongDim(LOG_SOFTMAX, arguments, (data, offset, stride, length, out) => {
     // (x − m) − log Σ exp(x − m): the subtraction of m first keeps log Σ (see laneSoftmax).
     const { max, logSum } = laneSoftmax(data, offset, stride, length);
     for (let k = 0; k < length; k++) out[offset + k * stride] = data[offset + k * stride] - max - logSum;
   });
 }
+
+describe(softmax, SOFTMAX, 'activation');
+describe(logSoftmax, LOG_SOFTMAX, 'activation');

@@ -1,3 +1,4 @@
+import type { Definition, TensorOptionSpec } from './catalog.js';
 import { defineLoss, gradTensor, resultDtype, type KernelCall } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape, broadcastMap, sameShape, shapeString } from './shape.js';
@@ -12,30 +13,16 @@ import { elementwiseWasm, resultArray, type ElementwiseKernel, type Operand } fr
  */
 export type Pointwise<P> = (a: number, b: number, c: number, params: P, out: Float64Array) => void;
 
-export interface ElementwiseSpec<P> {
-  name: string;
-  /** Names of the tensor arguments, in order (2 or 3). */
-  args: readonly string[];
-  /** Which tensor arguments PyTorch differentiates. */
-  differentiable: readonly boolean[];
-  /** Option names other than 'reduction' and 'weight' (those two are always accepted where applicable). */
-  options: readonly string[];
+/**
+ * An elementwise loss: its definition (the catalogue's metadata: name, reference, arguments, options
+ * including `weight` and `posWeight`, reductions, plot) and how to compute it.
+ */
+export interface ElementwiseSpec<P> extends Omit<Definition, 'items' | 'kernels'> {
   /** Validates the options and returns what `pointwise` needs. */
   params: (options: Record<string, unknown>) => P;
   pointwise: Pointwise<P>;
-  /**
-   * The `weight` option: 'exact' (same shape as input, as F.l1_loss), 'broadcast' (numpy
-   * broadcasting to the input shape, as F.binary_cross_entropy), or absent.
-   */
-  weight?: 'exact' | 'broadcast';
-  /** What a weighted 'mean' divides by: the element count (default) or the sum of the weights. */
-  weightedMean?: 'count' | 'weightSum';
-  /** An option tensor broadcast to the input shape and passed as operand c (posWeight). */
-  auxOption?: { name: string; fallback: number };
   /** Shape rules for arguments that may broadcast to the input's shape (returns the shape to broadcast from). */
   broadcastArg?: (index: number, t: Tensor, input: Tensor) => readonly number[] | null;
-  /** Accepts 'batchmean' (sum divided by the size of the first dimension), as F.kl_div. */
-  batchmean?: boolean;
   /** Range checks on the tensors before anything is computed. */
   check?: (tensors: readonly Tensor[], params: P) => void;
   /**
@@ -60,15 +47,20 @@ function asOperand(op: OptionOperand, input: Tensor): Operand | null | false {
 /** Builds an elementwise loss (every element of the inputs contributes one loss item). */
 export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
   const fn = spec.name;
-  const optionNames = [
-    'reduction',
-    ...(spec.weight ? ['weight'] : []),
-    ...(spec.auxOption ? [spec.auxOption.name] : []),
-    ...spec.options,
-  ];
-  const reductions = spec.batchmean ? (['none', 'batchmean', 'sum', 'mean'] as const) : (['none', 'mean', 'sum'] as const);
+  // From the definition: `weight` (same shape as input, as F.l1_loss, or broadcast, as
+  // F.binary_cross_entropy) and what its 'mean' divides by; another tensor option (posWeight) is
+  // broadcast to the input and passed as operand c.
+  const weightSpec = spec.options.weight as TensorOptionSpec | undefined;
+  const weightRule = weightSpec ? (weightSpec.broadcast ? 'broadcast' : 'exact') : undefined;
+  const weightedMean = weightSpec?.mean === 'weights' ? 'weightSum' : 'count';
+  const auxName = Object.keys(spec.options).find((k) => k !== 'weight' && spec.options[k].type === 'tensor');
+  const auxOption = auxName ? { name: auxName, fallback: (spec.options[auxName] as TensorOptionSpec).default } : undefined;
+  const reductions = spec.reductions ?? (['none', 'mean', 'sum'] as const);
+  const argNames = spec.args.map((a) => a.name);
+  const differentiable = spec.args.map((a) => a.differentiable);
+  const definition: Definition = { ...spec, kernels: spec.wasm ? [spec.wasm.kernel] : [], items: 'elements' };
 
-  return defineLoss(fn, spec.args, optionNames, (call: KernelCall<Record<string, unknown>>) => {
+  return defineLoss(definition, (call: KernelCall<Record<string, unknown>>) => {
     const { tensors, options, wantGrad } = call;
     const input = tensors[0];
     const n = input.size;
@@ -79,12 +71,12 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     const maps: (Int32Array | null)[] = tensors.map((t, k) => {
       if (k === 0) return null;
       const from = spec.broadcastArg?.(k, t, input);
-      if (from) return broadcastMap(fn, spec.args[k], from, input.shape);
-      assertSameShape(fn, spec.args[k], t, spec.args[0], input);
+      if (from) return broadcastMap(fn, argNames[k], from, input.shape);
+      assertSameShape(fn, argNames[k], t, argNames[0], input);
       return null;
     });
-    const weight = spec.weight ? optionTensor(fn, 'weight', options.weight, input, spec.weight) : null;
-    const aux = spec.auxOption ? optionTensor(fn, spec.auxOption.name, options[spec.auxOption.name], input, 'broadcast') : null;
+    const weight = weightRule ? optionTensor(fn, 'weight', options.weight, input, weightRule) : null;
+    const aux = auxOption ? optionTensor(fn, auxOption.name, options[auxOption.name], input, 'broadcast') : null;
     spec.check?.(tensors, params);
     const weightOperand = asOperand(weight, input);
     const auxOperand = asOperand(aux, input);
@@ -96,7 +88,7 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     const dtype = resultDtype(tensors);
     let denominator: number | undefined;
     if (reduction === 'batchmean') denominator = input.shape.length > 0 ? input.shape[0] : 1;
-    else if (weight && spec.weightedMean === 'weightSum') {
+    else if (weight && weightedMean === 'weightSum') {
       denominator = 0;
       for (let i = 0; i < n; i++) denominator += weight.data[weight.map ? weight.map[i] : i];
     }
@@ -108,7 +100,7 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     // leaves (fewer than 4 elements), so that is zeroed first. The TypeScript path accumulates in float64.
     const grads = tensors.map((t, k) => {
       // int32 data is differentiated as float32 data (its gradient is float32, as gradTensor gives).
-      if (!call.wantGrads[k] || !spec.differentiable[k]) return null;
+      if (!call.wantGrads[k] || !differentiable[k]) return null;
       if (!viaWasm) return new Float64Array(t.size);
       const grad = k === 0 && call.gradInto instanceof Float32Array ? call.gradInto : resultArray(t.size);
       return grad.fill(0, n & ~3);
@@ -146,7 +138,7 @@ export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
     const [A, B] = [tensors[0].data, tensors[1].data];
     const C = tensors.length > 2 ? tensors[2].data : null;
     const [, mapB, mapC] = maps;
-    const cFallback = spec.auxOption?.fallback ?? 0;
+    const cFallback = auxOption?.fallback ?? 0;
     const out = new Float64Array(4);
     let tailTotal = 0;
     for (let i = first; i < n; i++) {

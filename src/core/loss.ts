@@ -1,3 +1,4 @@
+import type { Definition } from './catalog.js';
 import { checkArity, readOptions } from './options.js';
 import {
   asTensor,
@@ -298,16 +299,35 @@ function plainArgument(fn: string, arg: string, value: TensorLike, position: num
   return new Tensor(Float32Array.from(data), wide.shape);
 }
 
+/** The definitions functions were built from (read by the catalogue), and whether each is a loss or an activation. */
+const DEFINITIONS = new WeakMap<object, { definition: Definition; kind: 'loss' | 'activation' }>();
+
+/** Records the definition of an activation (or of a loss not built by defineLoss) and returns the function. */
+export function describe<F extends object>(fn: F, definition: Definition, kind: 'loss' | 'activation'): F {
+  DEFINITIONS.set(fn, { definition, kind });
+  return fn;
+}
+
+/** The definition a function was built from, if it is one of losskit's. */
+export function definitionOf(fn: object): { definition: Definition; kind: 'loss' | 'activation' } | undefined {
+  return DEFINITIONS.get(fn);
+}
+
+/** The option names a definition accepts: `reduction` (where it has reductions), then its own. */
+export function optionNamesOf(definition: Definition, kind: 'loss' | 'activation' = 'loss'): string[] {
+  const reductions = definition.reductions ?? (kind === 'loss' ? ['none'] : []);
+  return [...(reductions.length > 0 ? ['reduction'] : []), ...Object.keys(definition.options)];
+}
+
 /**
- * Builds a public loss from its kernel: argument conversion with named errors, option checking
- * (unknown names throw), and the `withGrad` twin that returns `{ loss, grad, grads }`.
+ * Builds a public loss from its definition (name, arguments, options: the catalogue's metadata) and
+ * its kernel: argument conversion with named errors, option checking (unknown names throw), and the
+ * `withGrad` twin that returns `{ loss, grad, grads }`.
  */
-export function defineLoss<O extends object>(
-  name: string,
-  argNames: readonly string[],
-  optionNames: readonly string[],
-  kernel: Kernel<O>,
-): AnyLoss {
+export function defineLoss<O extends object>(definition: Definition, kernel: Kernel<O>): AnyLoss {
+  const { name } = definition;
+  const argNames = definition.args.map((a) => a.name);
+  const optionNames = optionNamesOf(definition);
   const run = (args: unknown[], wantGrad: boolean): KernelResult => {
     checkArity(name, args, [...argNames, 'options']);
     const valid = wantGrad ? [...optionNames, 'lossInto', 'gradOutput', 'gradInto', 'argnums'] : [...optionNames, 'lossInto'];
@@ -337,5 +357,5 @@ export function defineLoss<O extends object>(
     },
   });
   Object.defineProperty(loss, 'name', { value: name });
-  return loss;
+  return describe(loss, definition, 'loss');
 }

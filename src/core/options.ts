@@ -14,7 +14,11 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** The valid name closest to `name`, if it is close enough to be a likely typo. */
+/**
+ * The valid name closest to `name` (case-insensitive edit distance), if it is close enough to be a
+ * likely typo: at most 2 edits, or a third of the name's length. Public as `closestName`: the
+ * command line suggests losses and flags with it.
+ */
 export function closest(name: string, valid: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;

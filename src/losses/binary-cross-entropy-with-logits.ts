@@ -34,11 +34,14 @@ export interface BinaryCrossEntropyWithLogitsOptions {
  */
 export const binaryCrossEntropyWithLogits = elementwiseLoss<null>({
   name: 'binaryCrossEntropyWithLogits',
-  args: ['input', 'target'],
-  differentiable: [true, true],
-  options: [],
-  weight: 'broadcast',
-  auxOption: { name: 'posWeight', fallback: 1 },
+  reference: 'torch.nn.functional.binary_cross_entropy_with_logits',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: 'broadcastable to input', broadcast: true, mean: 'count', doc: "weights broadcast to the input's shape" },
+    posWeight: { type: 'tensor', default: 1, shape: 'broadcastable to input ([C] for input [N, C])', broadcast: true, doc: 'weight of positive examples' },
+  },
+  plot: { x: 'logit', range: [-6, 6], targets: [1, 0], options: ['posWeight'] },
+  cliAliases: ['bce-with-logits'],
   params: () => null,
   wasm: { kernel: 'bceWithLogitsElements', params: () => [0, 0] },
   pointwise(x, y, posWeight, _, out) {

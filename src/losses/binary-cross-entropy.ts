@@ -44,10 +44,13 @@ function checkUnitInterval(fn: string, arg: string, t: Tensor, nanAllowed: boole
  */
 export const binaryCrossEntropy = elementwiseLoss<null>({
   name: 'binaryCrossEntropy',
-  args: ['input', 'target'],
-  differentiable: [true, true],
-  options: [],
-  weight: 'broadcast',
+  reference: 'torch.nn.functional.binary_cross_entropy',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: 'broadcastable to input', broadcast: true, mean: 'count', doc: "weights broadcast to the input's shape" },
+  },
+  plot: { x: 'probability', range: [0.01, 0.99], targets: [1, 0] },
+  cliAliases: ['bce'],
   params: () => null,
   check(tensors) {
     checkUnitInterval('binaryCrossEntropy', 'input', tensors[0], false);

@@ -32,9 +32,20 @@ const EPSILON = Math.fround(1e-12);
  * ```
  */
 export const cosineEmbeddingLoss = defineLoss<CosineEmbeddingLossOptions>(
-  'cosineEmbeddingLoss',
-  ['input1', 'input2', 'target'],
-  ['margin', 'reduction'],
+  {
+    name: 'cosineEmbeddingLoss',
+    reference: 'torch.nn.functional.cosine_embedding_loss',
+    args: [
+      { name: 'input1', shape: '[N, D] or [D]', differentiable: true },
+      { name: 'input2', shape: 'like input1', differentiable: true },
+      { name: 'target', shape: '[N] or [] (±1)', differentiable: false },
+    ],
+    options: {
+      margin: { type: 'number', default: 0, doc: 'the margin (meaningful in [−1, 1], not checked, as PyTorch)' },
+    },
+    items: 'rows',
+    plot: null,
+  },
   (call) => {
     const fn = 'cosineEmbeddingLoss';
     const [x1, x2, target] = call.tensors;

@@ -20,8 +20,6 @@ export interface CrossEntropyOptions {
   labelSmoothing?: number;
 }
 
-const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing'] as const;
-
 /**
  * Cross-entropy of logits, as `torch.nn.functional.cross_entropy`: `logSoftmax` and
  * negative log-likelihood in one stable pass (`log p_c = x_c − logSumExp(x)`, never NaN for
@@ -48,7 +46,22 @@ const OPTIONS = ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing'] as cons
  * ```
  * Differs from PyTorch: class indices are numbers (JavaScript has no int64); a non-integer throws.
  */
-export const crossEntropy = defineLoss<CrossEntropyOptions>('crossEntropy', ['input', 'target'], OPTIONS, (call) => {
+export const crossEntropy = defineLoss<CrossEntropyOptions>({
+  name: 'crossEntropy',
+  reference: 'torch.nn.functional.cross_entropy',
+  args: [
+    { name: 'input', shape: '[C], [N, C] or [N, C, d1, ..., dk] (logits)', differentiable: true },
+    { name: 'target', shape: "class indices [], [N] or [N, d1, ..., dk], or probabilities like input", differentiable: true, classIndices: true },
+  ],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: '[C]', broadcast: false, mean: 'weights', doc: 'one weight per class' },
+    ignoreIndex: { type: 'integer', default: -100, doc: 'class index whose items contribute nothing' },
+    labelSmoothing: { type: 'number', default: 0, range: { min: 0, max: 1 }, doc: 'mix labelSmoothing / C of the uniform distribution into the target' },
+  },
+  kernels: ['crossEntropyRows', 'crossEntropyProbRows'],
+  items: 'classes',
+  plot: { x: 'true-class-logit', range: [-6, 6] },
+}, (call) => {
   const fn = 'crossEntropy';
   const [input, target] = call.tensors;
   const { options, wantGrad } = call;

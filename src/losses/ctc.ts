@@ -70,9 +70,22 @@ function lengths(fn: string, arg: string, t: Tensor, count: number, limit: numbe
  * Differs from PyTorch: a target equal to the blank throws (PyTorch computes a meaningless value).
  */
 export const ctcLoss = defineLoss<CtcLossOptions>(
-  'ctcLoss',
-  ['logProbs', 'targets', 'inputLengths', 'targetLengths'],
-  ['blank', 'reduction', 'zeroInfinity'],
+  {
+    name: 'ctcLoss',
+    reference: 'torch.nn.functional.ctc_loss',
+    args: [
+      { name: 'logProbs', shape: '[T, N, C] or [T, C] (log-probabilities)', differentiable: true },
+      { name: 'targets', shape: 'class indices [N, S], [S] or [Σ targetLengths]', differentiable: false, classIndices: true },
+      { name: 'inputLengths', shape: '[N] or []', differentiable: false },
+      { name: 'targetLengths', shape: '[N] or []', differentiable: false },
+    ],
+    options: {
+      blank: { type: 'integer', default: 0, range: { min: 0 }, doc: 'index of the blank label' },
+      zeroInfinity: { type: 'boolean', default: false, doc: 'replace infinite losses (impossible alignments) and their gradients by 0' },
+    },
+    items: 'sequences',
+    plot: null,
+  },
   (call) => {
     const fn = 'ctcLoss';
     const [logProbs, targets, inputLengthsT, targetLengthsT] = call.tensors;

@@ -59,9 +59,17 @@ function varShape(input: readonly number[], variance: readonly number[]): readon
  */
 export const gaussianNllLoss = elementwiseLoss<Params>({
   name: 'gaussianNllLoss',
-  args: ['input', 'target', 'var'],
-  differentiable: [true, true, true],
-  options: ['full', 'eps'],
+  reference: 'torch.nn.functional.gaussian_nll_loss',
+  args: [
+    { name: 'input', shape: '[*, D]', differentiable: true },
+    { name: 'target', shape: 'like input', differentiable: true },
+    { name: 'var', shape: '[*, D], [*], [*, 1] or a number', differentiable: true },
+  ],
+  options: {
+    full: { type: 'boolean', default: false, doc: 'add the constant 0.5 log(2π)' },
+    eps: { type: 'number', default: 1e-6, doc: 'variances are clamped to at least eps' },
+  },
+  plot: null,
   broadcastArg: (index, t, input) => (index === 2 ? varShape(input.shape, t.shape) : null),
   params: (options) => ({
     full: booleanOption('gaussianNllLoss', 'full', options.full, false),

@@ -28,9 +28,12 @@ export interface HingeEmbeddingLossOptions {
  */
 export const hingeEmbeddingLoss = elementwiseLoss<{ margin: number }>({
   name: 'hingeEmbeddingLoss',
-  args: ['input', 'target'],
-  differentiable: [true, false],
-  options: ['margin'],
+  reference: 'torch.nn.functional.hinge_embedding_loss',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input (±1)', differentiable: false }],
+  options: {
+    margin: { type: 'number', default: 1, doc: 'the margin' },
+  },
+  plot: { x: 'distance', range: [0, 3], targets: [1, -1] },
   params: (options) => ({ margin: numberOption('hingeEmbeddingLoss', 'margin', options.margin, 1) }),
   pointwise(x, y, _, { margin }, out) {
     let loss = 0;

@@ -32,11 +32,13 @@ export interface HuberLossOptions {
  */
 export const huberLoss = elementwiseLoss<{ delta: number }>({
   name: 'huberLoss',
-  args: ['input', 'target'],
-  differentiable: [true, true],
-  options: ['delta'],
-  weight: 'exact',
-  weightedMean: 'count',
+  reference: 'torch.nn.functional.huber_loss',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: 'like input', broadcast: false, mean: 'count', doc: "per-element weights (a weighted 'mean' still divides by the element count)" },
+    delta: { type: 'number', default: 1, range: { min: 0, minOpen: true }, doc: 'where the quadratic part ends' },
+  },
+  plot: { x: 'error', range: [-3, 3] },
   params(options) {
     const delta = numberOption('huberLoss', 'delta', options.delta, 1);
     if (!(delta > 0)) throw new Error(`huberLoss: delta must be > 0, got ${delta}`);

@@ -32,10 +32,14 @@ export interface KlDivOptions {
  */
 export const klDiv = elementwiseLoss<{ logTarget: boolean }>({
   name: 'klDiv',
-  args: ['input', 'target'],
-  differentiable: [true, true],
-  options: ['logTarget'],
-  batchmean: true,
+  reference: 'torch.nn.functional.kl_div',
+  args: [{ name: 'input', shape: '[N, *]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+  options: {
+    logTarget: { type: 'boolean', default: false, doc: 'the target is given as log-probabilities' },
+  },
+  reductions: ['none', 'batchmean', 'sum', 'mean'],
+  plot: null,
+  cliAliases: ['kl'],
   params: (options) => ({ logTarget: booleanOption('klDiv', 'logTarget', options.logTarget, false) }),
   pointwise(x, y, _, { logTarget }, out) {
     if (logTarget) {

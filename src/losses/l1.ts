@@ -32,11 +32,12 @@ export interface L1LossOptions {
  */
 export const l1Loss = elementwiseLoss<null>({
   name: 'l1Loss',
-  args: ['input', 'target'],
-  differentiable: [true, true],
-  options: [],
-  weight: 'exact',
-  weightedMean: 'weightSum',
+  reference: 'torch.nn.functional.l1_loss',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: 'like input', broadcast: false, mean: 'weights', doc: "per-element weights (a weighted 'mean' divides by their sum)" },
+  },
+  plot: { x: 'error', range: [-3, 3] },
   params: () => null,
   wasm: { kernel: 'l1Elements', params: () => [0, 0] },
   pointwise(input, target, _, __, out) {

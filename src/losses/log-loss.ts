@@ -1,3 +1,5 @@
+import type { Definition } from '../core/catalog.js';
+import { describe, optionNamesOf } from '../core/loss.js';
 import { booleanOption, checkArity, describeValue, readOptions } from '../core/options.js';
 import { pairwiseSum } from '../core/pairwise-sum.js';
 import { shapeString } from '../core/shape.js';
@@ -33,6 +35,23 @@ function labelList(yTrue: readonly Label[] | TensorLike): Label[] {
   return Array.from(t.data);
 }
 
+const DEFINITION: Definition = {
+  name: 'logLoss',
+  reference: 'sklearn.metrics.log_loss',
+  args: [
+    { name: 'yTrue', shape: '[N] labels', differentiable: false, classIndices: true },
+    { name: 'yPred', shape: '[N] or [N, K] (probabilities)', differentiable: false },
+  ],
+  options: {
+    normalize: { type: 'boolean', default: true, doc: 'average over samples (false: the sum)' },
+    sampleWeight: { type: 'tensor', default: 1, shape: '[N]', broadcast: false, mean: 'weights', doc: 'one weight per sample' },
+    labels: { type: 'labels', default: null, doc: 'all class labels, when yTrue does not contain every class' },
+  },
+  reductions: [],
+  items: 'rows',
+  plot: null,
+};
+
 /**
  * Log loss (cross-entropy of predicted probabilities), as `sklearn.metrics.log_loss` 1.9: a plain
  * number, no gradient (use {@link binaryCrossEntropy} or {@link crossEntropy} to train).
@@ -57,7 +76,7 @@ function labelList(yTrue: readonly Label[] | TensorLike): Label[] {
 export function logLoss(yTrue: readonly Label[] | TensorLike, yPred: TensorLike, opts?: LogLossOptions): number {
   const fn = 'logLoss';
   checkArity(fn, arguments, ['yTrue', 'yPred', 'options']);
-  const options = readOptions(fn, opts, ['normalize', 'sampleWeight', 'labels']) as LogLossOptions;
+  const options = readOptions(fn, opts, optionNamesOf(DEFINITION, 'loss')) as LogLossOptions;
   const normalize = booleanOption(fn, 'normalize', options.normalize, true);
   // Plain numbers and arrays become float64, as numpy makes them; typed arrays keep their dtype.
   const pred = asTensor(fn, 'yPred', yPred, 'float64');
@@ -112,3 +131,5 @@ export function logLoss(yTrue: readonly Label[] | TensorLike, yPred: TensorLike,
   const weighted = losses.map((l, i) => l * weights.data[i]);
   return normalize ? pairwiseSum(weighted) / pairwiseSum(weights.data) : pairwiseSum(weighted);
 }
+
+describe(logLoss, DEFINITION, 'loss');

@@ -28,9 +28,16 @@ export interface MarginRankingLossOptions {
  */
 export const marginRankingLoss = elementwiseLoss<{ margin: number }>({
   name: 'marginRankingLoss',
-  args: ['input1', 'input2', 'target'],
-  differentiable: [true, true, true],
-  options: ['margin'],
+  reference: 'torch.nn.functional.margin_ranking_loss',
+  args: [
+    { name: 'input1', shape: '[N] or []', differentiable: true },
+    { name: 'input2', shape: 'like input1', differentiable: true },
+    { name: 'target', shape: 'like input1 (±1)', differentiable: true },
+  ],
+  options: {
+    margin: { type: 'number', default: 0, doc: 'the margin' },
+  },
+  plot: null,
   params: (options) => ({ margin: numberOption('marginRankingLoss', 'margin', options.margin, 0) }),
   pointwise(x1, x2, y, { margin }, out) {
     const z = -y * (x1 - x2) + margin;

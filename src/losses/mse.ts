@@ -31,11 +31,12 @@ export interface MseLossOptions {
  */
 export const mseLoss = elementwiseLoss<null>({
   name: 'mseLoss',
-  args: ['input', 'target'],
-  differentiable: [true, true],
-  options: [],
-  weight: 'exact',
-  weightedMean: 'weightSum',
+  reference: 'torch.nn.functional.mse_loss',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: 'like input', broadcast: false, mean: 'weights', doc: "per-element weights (a weighted 'mean' divides by their sum)" },
+  },
+  plot: { x: 'error', range: [-3, 3] },
   params: () => null,
   wasm: { kernel: 'mseElements', params: () => [0, 0] },
   pointwise(input, target, _, __, out) {

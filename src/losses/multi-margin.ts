@@ -34,9 +34,21 @@ export interface MultiMarginLossOptions {
  * ```
  */
 export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
-  'multiMarginLoss',
-  ['input', 'target'],
-  ['p', 'margin', 'weight', 'reduction'],
+  {
+    name: 'multiMarginLoss',
+    reference: 'torch.nn.functional.multi_margin_loss',
+    args: [
+      { name: 'input', shape: '[N, C], [C] or []', differentiable: true },
+      { name: 'target', shape: 'class indices [N] or []', differentiable: false, classIndices: true },
+    ],
+    options: {
+      p: { type: 'number', default: 1, values: [1, 2], doc: '1 (hinge) or 2 (squared hinge)' },
+      margin: { type: 'number', default: 1, doc: 'the margin' },
+      weight: { type: 'tensor', default: 1, shape: '[C]', broadcast: false, mean: 'count', doc: "one weight per class (applied by the target's class)" },
+    },
+    items: 'rows',
+    plot: null,
+  },
   (call) => {
     const fn = 'multiMarginLoss';
     const [input, target] = call.tensors;

@@ -25,9 +25,17 @@ export interface MultilabelMarginLossOptions {
  * ```
  */
 export const multilabelMarginLoss = defineLoss<MultilabelMarginLossOptions>(
-  'multilabelMarginLoss',
-  ['input', 'target'],
-  ['reduction'],
+  {
+    name: 'multilabelMarginLoss',
+    reference: 'torch.nn.functional.multilabel_margin_loss',
+    args: [
+      { name: 'input', shape: '[N, C], [C] or []', differentiable: true },
+      { name: 'target', shape: 'like input (class indices, ended by −1)', differentiable: false, classIndices: true },
+    ],
+    options: {},
+    items: 'rows',
+    plot: null,
+  },
   (call) => {
     const fn = 'multilabelMarginLoss';
     const [input, target] = call.tensors;

@@ -28,9 +28,19 @@ export interface MultilabelSoftMarginLossOptions {
  * ```
  */
 export const multilabelSoftMarginLoss = defineLoss<MultilabelSoftMarginLossOptions>(
-  'multilabelSoftMarginLoss',
-  ['input', 'target'],
-  ['weight', 'reduction'],
+  {
+    name: 'multilabelSoftMarginLoss',
+    reference: 'torch.nn.functional.multilabel_soft_margin_loss',
+    args: [
+      { name: 'input', shape: '[*, C]', differentiable: true },
+      { name: 'target', shape: 'like input (0/1 or probabilities)', differentiable: true },
+    ],
+    options: {
+      weight: { type: 'tensor', default: 1, shape: 'broadcastable to input ([C])', broadcast: true, mean: 'count', doc: 'weights broadcast to the input, typically one per class' },
+    },
+    items: 'rows',
+    plot: null,
+  },
   (call) => {
     const fn = 'multilabelSoftMarginLoss';
     const [input, target] = call.tensors;

@@ -30,7 +30,20 @@ export interface NllLossOptions {
  * ```
  * Differs from PyTorch: class indices are numbers (JavaScript has no int64); a non-integer throws.
  */
-export const nllLoss = defineLoss<NllLossOptions>('nllLoss', ['input', 'target'], ['weight', 'ignoreIndex', 'reduction'], (call) => {
+export const nllLoss = defineLoss<NllLossOptions>({
+  name: 'nllLoss',
+  reference: 'torch.nn.functional.nll_loss',
+  args: [
+    { name: 'input', shape: '[C], [N, C] or [N, C, d1, ..., dk] (log-probabilities)', differentiable: true },
+    { name: 'target', shape: 'class indices [], [N] or [N, d1, ..., dk]', differentiable: false, classIndices: true },
+  ],
+  options: {
+    weight: { type: 'tensor', default: 1, shape: '[C]', broadcast: false, mean: 'weights', doc: 'one weight per class' },
+    ignoreIndex: { type: 'integer', default: -100, doc: 'class index whose items contribute nothing' },
+  },
+  items: 'classes',
+  plot: null,
+}, (call) => {
   const fn = 'nllLoss';
   const [input, target] = call.tensors;
   const { options, wantGrad } = call;

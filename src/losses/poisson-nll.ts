@@ -42,9 +42,14 @@ const TWO_PI = 2 * Math.PI;
  */
 export const poissonNllLoss = elementwiseLoss<Params>({
   name: 'poissonNllLoss',
-  args: ['input', 'target'],
-  differentiable: [true, true],
-  options: ['logInput', 'full', 'eps'],
+  reference: 'torch.nn.functional.poisson_nll_loss',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+  options: {
+    logInput: { type: 'boolean', default: true, doc: 'the input is the log of the rate (false: the rate itself)' },
+    full: { type: 'boolean', default: false, doc: 'add the Stirling approximation of log(target!)' },
+    eps: { type: 'number', default: 1e-8, doc: 'added to a rate input before its log (logInput false)' },
+  },
+  plot: null,
   params: (options) => ({
     logInput: booleanOption('poissonNllLoss', 'logInput', options.logInput, true),
     full: booleanOption('poissonNllLoss', 'full', options.full, false),

@@ -39,9 +39,14 @@ interface Params {
  */
 export const sigmoidFocalLoss = elementwiseLoss<Params>({
   name: 'sigmoidFocalLoss',
-  args: ['input', 'target'],
-  differentiable: [true, true],
-  options: ['alpha', 'gamma'],
+  reference: 'torchvision.ops.sigmoid_focal_loss',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+  options: {
+    alpha: { type: 'number', default: 0.25, range: { min: 0, max: 1, also: [-1] }, doc: 'weight of positives (negatives get 1 − alpha), or −1 for none' },
+    gamma: { type: 'number', default: 2, doc: 'focusing exponent (0: alpha-weighted BCE with logits)' },
+  },
+  plot: { x: 'logit', range: [-6, 6], targets: [1, 0] },
+  cliAliases: ['focal'],
   params(options) {
     const alpha = numberOption('sigmoidFocalLoss', 'alpha', options.alpha, 0.25);
     if (!(alpha >= 0 && alpha <= 1) && alpha !== -1) {

@@ -29,9 +29,12 @@ export interface SmoothL1LossOptions {
  */
 export const smoothL1Loss = elementwiseLoss<{ beta: number }>({
   name: 'smoothL1Loss',
-  args: ['input', 'target'],
-  differentiable: [true, true],
-  options: ['beta'],
+  reference: 'torch.nn.functional.smooth_l1_loss',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+  options: {
+    beta: { type: 'number', default: 1, range: { min: 0 }, doc: 'where the quadratic part ends (0: l1Loss)' },
+  },
+  plot: { x: 'error', range: [-3, 3] },
   params(options) {
     const beta = numberOption('smoothL1Loss', 'beta', options.beta, 1);
     if (beta < 0) throw new Error(`smoothL1Loss: beta must be >= 0, got ${beta}`);

@@ -27,9 +27,10 @@ export interface SoftMarginLossOptions {
  */
 export const softMarginLoss = elementwiseLoss<null>({
   name: 'softMarginLoss',
-  args: ['input', 'target'],
-  differentiable: [true, false],
-  options: [],
+  reference: 'torch.nn.functional.soft_margin_loss',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input (±1)', differentiable: false }],
+  options: {},
+  plot: { x: 'margin', range: [-4, 4], targets: [1, -1] },
   params: () => null,
   pointwise(x, y, _, __, out) {
     const z = -y * x;

@@ -62,9 +62,23 @@ function distance(
  * ```
  */
 export const tripletMarginLoss = defineLoss<TripletMarginLossOptions>(
-  'tripletMarginLoss',
-  ['anchor', 'positive', 'negative'],
-  ['margin', 'p', 'eps', 'swap', 'reduction'],
+  {
+    name: 'tripletMarginLoss',
+    reference: 'torch.nn.functional.triplet_margin_loss',
+    args: [
+      { name: 'anchor', shape: '[N, D] or [D]', differentiable: true },
+      { name: 'positive', shape: 'like anchor', differentiable: true },
+      { name: 'negative', shape: 'like anchor', differentiable: true },
+    ],
+    options: {
+      margin: { type: 'number', default: 1, range: { min: 0, minOpen: true }, doc: 'the margin' },
+      p: { type: 'number', default: 2, range: { min: 0, minOpen: true }, doc: 'norm degree of the distance (finite)' },
+      eps: { type: 'number', default: 1e-6, doc: 'added to each difference before the norm' },
+      swap: { type: 'boolean', default: false, doc: 'distance swap: min(d(a, n), d(p, n)) as the negative distance' },
+    },
+    items: 'rows',
+    plot: null,
+  },
   (call) => {
     const fn = 'tripletMarginLoss';
     const [anchor, positive, negative] = call.tensors;
