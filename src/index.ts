@@ -64,12 +64,15 @@ export { categoricalHingeLoss, type CategoricalHingeLossOptions } from './losses
 export { categoricalFocalCrossEntropy, type CategoricalFocalCrossEntropyOptions } from './losses/categorical-focal-cross-entropy.js';
 export { sparsemaxLoss, type SparsemaxLossOptions } from './losses/sparsemax.js';
 export { polyLossCrossEntropy, type PolyLossCrossEntropyOptions } from './losses/poly-loss-cross-entropy.js';
+export { cosineSimilarityLoss, type CosineSimilarityLossOptions } from './losses/cosine-similarity.js';
+export { ntxentLoss, type NtxentLossOptions } from './losses/ntxent.js';
 
 export {
   catalog,
   cliNameOf,
   describeRange,
   kebabCase,
+  type AxesOptionSpec,
   type BooleanOptionSpec,
   type CatalogEntry,
   type CatalogReduction,

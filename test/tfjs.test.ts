@@ -357,10 +357,12 @@ describe('losskit/tfjs', () => {
     // predictions kept away from the kink at y x = 1
     squaredHingeLoss: { yTrue: pm([3, 4], 32), yPred: u([3, 4], -0.8, 0.8, 32) },
     categoricalHingeLoss: { yTrue: u([3, 4], 0, 1, 33), yPred: u([3, 4], 0, 1, 34) },
+    cosineSimilarityLoss: { yTrue: u([3, 4], -1, 1, 35), yPred: u([3, 4], -1, 1, 36) },
     categoricalFocalCrossEntropy: { yTrue: u([3, 4], 0, 1, 37), yPred: u([3, 4], -2, 2, 38), options: { fromLogits: true, labelSmoothing: 0.1 } },
     // logits kept away from the pieces' joints at ±1
     sparsemaxLoss: { yTrue: k([3, 4], 2, 39), yPred: u([3, 4], -0.9, 0.9, 39) },
     polyLossCrossEntropy: { yTrue: u([3, 4], 0, 0.5, 40), yPred: u([3, 4], -2, 2, 40), options: { epsilon: -1 } },
+    ntxentLoss: { yTrue: t([0, 0, 1, 1], [4]), yPred: u([4, 3], -1, 1, 41), options: { temperature: 0.5 } },
   };
 
   for (const [name, c] of Object.entries(CASES) as [keyof typeof losses, Case][]) {

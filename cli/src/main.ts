@@ -73,10 +73,11 @@ function optionFlag(name: string, spec: OptionSpec, description: string, asList:
     case 'tensor':
       return asList ? new Option(`${flag} <list>`, description).argParser(numberList) : new Option(`${flag} <x>`, description).argParser(number);
     case 'labels':
+    case 'axes':
       return new Option(`${flag} <list>`, description).argParser(numberList);
     default: {
       const never: never = spec;
-      throw new Error(`unknown option type '${String((never as OptionSpec).type)}' (valid: number, integer, boolean, tensor, labels)`);
+      throw new Error(`unknown option type '${String((never as OptionSpec).type)}' (valid: number, integer, boolean, tensor, labels, axes)`);
     }
   }
 }

@@ -28,6 +28,16 @@ import * as tripletMarginModule from '../losses/triplet-margin.js';
 import * as sigmoidFocalModule from '../losses/sigmoid-focal.js';
 import * as logLossModule from '../losses/log-loss.js';
 import * as ctcModule from '../losses/ctc.js';
+import * as diceModule from '../losses/dice.js';
+import * as tverskyModule from '../losses/tversky.js';
+import * as logCoshModule from '../losses/log-cosh.js';
+import * as squaredHingeModule from '../losses/squared-hinge.js';
+import * as categoricalHingeModule from '../losses/categorical-hinge.js';
+import * as cosineSimilarityModule from '../losses/cosine-similarity.js';
+import * as categoricalFocalModule from '../losses/categorical-focal-cross-entropy.js';
+import * as sparsemaxModule from '../losses/sparsemax.js';
+import * as polyLossModule from '../losses/poly-loss-cross-entropy.js';
+import * as ntxentModule from '../losses/ntxent.js';
 
 /** A reduction a loss accepts: PyTorch's three, and `'batchmean'` (klDiv). */
 export type CatalogReduction = 'none' | 'mean' | 'sum' | 'batchmean';
@@ -98,7 +108,13 @@ export interface LabelsOptionSpec extends OptionBase {
   default: null;
 }
 
-export type OptionSpec = NumberOptionSpec | BooleanOptionSpec | TensorOptionSpec | LabelsOptionSpec;
+/** Dimensions to reduce (Keras's `axis`): an integer or a list of them; absent (`null`), all of them. */
+export interface AxesOptionSpec extends OptionBase {
+  type: 'axes';
+  default: null;
+}
+
+export type OptionSpec = NumberOptionSpec | BooleanOptionSpec | TensorOptionSpec | LabelsOptionSpec | AxesOptionSpec;
 
 /**
  * What the x axis of a loss's plot is (`losskit plot`, the playground): the error `input − target`
@@ -120,9 +136,11 @@ export interface PlotSpec {
 /**
  * What one item of the loss is, which decides what its `'mean'` divides by when data arrive in
  * chunks of rows: every element (`'elements'`), a row of class scores whose weighted mean divides by
- * the weights of the targets' classes (`'classes'`), a row (`'rows'`), a sequence (`'sequences'`).
+ * the weights of the targets' classes (`'classes'`), a row (`'rows'`), a sequence (`'sequences'`),
+ * or a group that couples rows (`'groups'`: Dice over an `axis` selection, NT-Xent's batch), which
+ * chunks of rows cannot stream.
  */
-export type Items = 'elements' | 'classes' | 'rows' | 'sequences';
+export type Items = 'elements' | 'classes' | 'rows' | 'sequences' | 'groups';
 
 /**
  * The metadata a loss file writes once, in its `defineLoss` or `elementwiseLoss` spec (activations:
@@ -157,7 +175,7 @@ export interface CatalogEntry {
   fn: (...args: never[]) => unknown;
   /** Other export names of the same function (`mae` for `l1Loss`). */
   aliases: readonly string[];
-  reference: { library: 'PyTorch' | 'torchvision' | 'scikit-learn'; function: string };
+  reference: { library: 'PyTorch' | 'torchvision' | 'scikit-learn' | 'Keras' | 'optax'; function: string };
   args: readonly Required<TensorArg>[];
   options: Readonly<Record<string, OptionSpec>>;
   /** Empty for functions without a `reduction` option (activations, logLoss). */
@@ -189,7 +207,7 @@ export function cliNameOf(name: string): string {
   return short === 'log' ? full : short;
 }
 
-const LIBRARIES = { torch: 'PyTorch', torchvision: 'torchvision', sklearn: 'scikit-learn' } as const;
+const LIBRARIES = { torch: 'PyTorch', torchvision: 'torchvision', sklearn: 'scikit-learn', keras: 'Keras', optax: 'optax' } as const;
 
 function libraryOf(name: string, reference: string): CatalogEntry['reference']['library'] {
   const root = reference.split('.')[0];
@@ -271,6 +289,16 @@ export const catalog: Readonly<Record<string, CatalogEntry>> = Object.freeze(
     sigmoidFocalModule,
     logLossModule,
     ctcModule,
+    diceModule,
+    tverskyModule,
+    logCoshModule,
+    squaredHingeModule,
+    categoricalHingeModule,
+    cosineSimilarityModule,
+    categoricalFocalModule,
+    sparsemaxModule,
+    polyLossModule,
+    ntxentModule,
   ]),
 );
 

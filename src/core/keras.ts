@@ -1,9 +1,16 @@
 // Conventions shared by the losses whose reference is Keras: its fuzz factor and its `axis` arguments.
+import type { AxesOptionSpec, NumberOptionSpec } from './catalog.js';
 import { describeValue } from './options.js';
 import { shapeString } from './shape.js';
 
 /** Keras's `backend.epsilon()` (its fuzz factor in denominators, clips and norms). */
 export const KERAS_EPSILON = 1e-7;
+
+/** The `axis` option of the losses over groups of elements (Dice, Tversky). */
+export const GROUP_AXES: AxesOptionSpec = { type: 'axes', default: null, doc: 'the dimensions each loss value sums over (absent: all of them, one value)' };
+
+/** The `axis` option of the losses along one axis (cosine similarity, focal cross-entropy). */
+export const ONE_AXIS: NumberOptionSpec = { type: 'integer', default: -1, doc: 'the axis the loss runs along (negative counts from the end)' };
 
 /** An axis index in [−ndim, ndim), as Keras and NumPy take it (negative counts from the end). */
 export function normalizeAxis(fn: string, axis: unknown, ndim: number): number {

@@ -1,4 +1,5 @@
 // Keras's elementwise losses: the mean over the last axis of a pointwise function (log-cosh, squared hinge).
+import type { Definition } from './catalog.js';
 import { defineLoss, gradTensor, resultDtype, type KernelCall } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape, shapeString } from './shape.js';
@@ -8,12 +9,14 @@ import type { Tensor } from './tensor.js';
 export type LanePointwise<P> = (input: number, target: number, params: P, out: Float64Array) => void;
 
 /**
- * Builds `f(input, target, { reduction })` whose per-sample value is `mean(pointwise(input, target),
- * axis=-1)`, as Keras's `ops.mean(..., axis=-1)`: inputs `[*, D]`, per-sample losses `[*]`.
- * `params` reads what the pointwise function needs from the tensors (once per call).
+ * Builds `f(input, target, { reduction })` (its `definition`) whose per-sample value is
+ * `mean(pointwise(input, target), axis=-1)`, as Keras's `ops.mean(..., axis=-1)`: inputs `[*, D]`,
+ * per-sample losses `[*]`. `params` reads what the pointwise function needs from the tensors
+ * (once per call).
  */
-export function laneMeanLoss<P>(name: string, params: (input: Tensor, target: Tensor) => P, pointwise: LanePointwise<P>) {
-  return defineLoss(name, ['input', 'target'], ['reduction'], (call: KernelCall<Record<string, unknown>>) => {
+export function laneMeanLoss<P>(definition: Definition, params: (input: Tensor, target: Tensor) => P, pointwise: LanePointwise<P>) {
+  const { name } = definition;
+  return defineLoss(definition, (call: KernelCall<Record<string, unknown>>) => {
     const [x, y] = call.tensors;
     const { options, wantGrad } = call;
     const reduction = checkReduction(name, options.reduction, ['none', 'mean', 'sum'], 'mean');

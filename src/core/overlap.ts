@@ -1,4 +1,5 @@
 // Losses of the overlap of a prediction and a target mask over groups of elements (Dice, Tversky).
+import type { Definition } from './catalog.js';
 import { axisGroups } from './keras.js';
 import { defineLoss, gradTensor, resultDtype, type KernelCall } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
@@ -11,12 +12,14 @@ import { assertSameShape } from './shape.js';
 export type OverlapFormula<P> = (I: number, Sy: number, Sp: number, params: P, out: Float64Array) => void;
 
 /**
- * Builds a loss of `(input, target, { axis, reduction, ... })` whose per-sample value depends on
- * the three sums of each group of elements (Keras's `axis`: `undefined` is one global group).
- * By the chain rule, ∂/∂input_k = ∂L/∂I · target_k + ∂L/∂Sp and ∂/∂target_k = ∂L/∂I · input_k + ∂L/∂Sy.
+ * Builds a loss of `(input, target, { axis, reduction, ... })` (its `definition`) whose per-sample
+ * value depends on the three sums of each group of elements (Keras's `axis`: absent, one global
+ * group). By the chain rule, ∂/∂input_k = ∂L/∂I · target_k + ∂L/∂Sp and
+ * ∂/∂target_k = ∂L/∂I · input_k + ∂L/∂Sy.
  */
-export function overlapLoss<P>(name: string, optionNames: readonly string[], params: (options: Record<string, unknown>) => P, formula: OverlapFormula<P>) {
-  return defineLoss(name, ['input', 'target'], ['axis', 'reduction', ...optionNames], (call: KernelCall<Record<string, unknown>>) => {
+export function overlapLoss<P>(definition: Definition, params: (options: Record<string, unknown>) => P, formula: OverlapFormula<P>) {
+  const { name } = definition;
+  return defineLoss(definition, (call: KernelCall<Record<string, unknown>>) => {
     const [x, y] = call.tensors;
     const { options, wantGrad } = call;
     const reduction = checkReduction(name, options.reduction, ['none', 'mean', 'sum'], 'mean');

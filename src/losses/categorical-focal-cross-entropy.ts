@@ -1,4 +1,4 @@
-import { KERAS_EPSILON, normalizeAxis } from '../core/keras.js';
+import { KERAS_EPSILON, normalizeAxis, ONE_AXIS } from '../core/keras.js';
 import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
@@ -56,9 +56,20 @@ export interface CategoricalFocalCrossEntropyOptions {
  * For float32 inputs the clip bounds are Keras's float32 ones (1 − 1e-7 rounds to 1 − 2^-23).
  */
 export const categoricalFocalCrossEntropy = defineLoss<CategoricalFocalCrossEntropyOptions>(
-  'categoricalFocalCrossEntropy',
-  ['input', 'target'],
-  ['alpha', 'gamma', 'fromLogits', 'labelSmoothing', 'axis', 'reduction'],
+  {
+    name: 'categoricalFocalCrossEntropy',
+    reference: 'keras.losses.CategoricalFocalCrossentropy',
+    args: [{ name: 'input', shape: '[*] (classes along axis)', differentiable: true }, { name: 'target', shape: 'like input (one-hot or probabilities)', differentiable: true }],
+    options: {
+      alpha: { type: 'tensor', default: 0.25, shape: 'broadcastable to input', broadcast: true, doc: 'class weight (a number, or e.g. one per class)' },
+      gamma: { type: 'number', default: 2, doc: 'focusing parameter, the power of 1 − p' },
+      fromLogits: { type: 'boolean', default: false, doc: 'input holds logits (a softmax along axis is taken first)' },
+      labelSmoothing: { type: 'number', default: 0, range: { min: 0, max: 1 }, doc: 'targets become y (1 − s) + s / K, K the size of the last dimension' },
+      axis: ONE_AXIS,
+    },
+    items: 'rows',
+    plot: null,
+  },
   (call) => {
     const fn = 'categoricalFocalCrossEntropy';
     const [x, y] = call.tensors;

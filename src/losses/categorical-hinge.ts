@@ -27,42 +27,52 @@ export interface CategoricalHingeLossOptions {
  * ```
  * Differs from Keras: the prediction comes first (Keras takes `y_true, y_pred`); shapes must match.
  */
-export const categoricalHingeLoss = defineLoss<CategoricalHingeLossOptions>('categoricalHingeLoss', ['input', 'target'], ['reduction'], (call) => {
-  const fn = 'categoricalHingeLoss';
-  const [x, y] = call.tensors;
-  const { options, wantGrad } = call;
-  const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
-  if (x.shape.length === 0) throw new Error(`${fn}: input must have at least 1 dimension (classes on the last), got shape ${shapeString(x.shape)}`);
-  assertSameShape(fn, 'target', y, 'input', x);
-  const C = x.shape[x.shape.length - 1];
-  const reducer = new Reducer(fn, reduction, x.shape.slice(0, -1), resultDtype([x]));
-  if (wantGrad) reducer.setGradOutput(call.gradOutput);
-  const N = reducer.itemShape.reduce((a, d) => a * d, 1);
-  const [X, Y] = [x.data, y.data];
-  const losses = new Float64Array(N);
-  const gx = call.wantGrads[0] ? new Float64Array(X.length) : null;
-  const gy = call.wantGrads[1] ? new Float64Array(X.length) : null;
-  for (let n = 0; n < N; n++) {
-    const base = n * C;
-    let pos = 0;
-    let neg = -Infinity;
-    for (let k = base; k < base + C; k++) {
-      pos += Y[k] * X[k];
-      const v = (1 - Y[k]) * X[k];
-      if (v > neg || Number.isNaN(v)) neg = v;
+export const categoricalHingeLoss = defineLoss<CategoricalHingeLossOptions>(
+  {
+    name: 'categoricalHingeLoss',
+    reference: 'keras.losses.CategoricalHinge',
+    args: [{ name: 'input', shape: '[*, C]', differentiable: true }, { name: 'target', shape: 'like input (one-hot)', differentiable: true }],
+    options: {},
+    items: 'rows',
+    plot: null,
+  },
+  (call) => {
+    const fn = 'categoricalHingeLoss';
+    const [x, y] = call.tensors;
+    const { options, wantGrad } = call;
+    const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
+    if (x.shape.length === 0) throw new Error(`${fn}: input must have at least 1 dimension (classes on the last), got shape ${shapeString(x.shape)}`);
+    assertSameShape(fn, 'target', y, 'input', x);
+    const C = x.shape[x.shape.length - 1];
+    const reducer = new Reducer(fn, reduction, x.shape.slice(0, -1), resultDtype([x]));
+    if (wantGrad) reducer.setGradOutput(call.gradOutput);
+    const N = reducer.itemShape.reduce((a, d) => a * d, 1);
+    const [X, Y] = [x.data, y.data];
+    const losses = new Float64Array(N);
+    const gx = call.wantGrads[0] ? new Float64Array(X.length) : null;
+    const gy = call.wantGrads[1] ? new Float64Array(X.length) : null;
+    for (let n = 0; n < N; n++) {
+      const base = n * C;
+      let pos = 0;
+      let neg = -Infinity;
+      for (let k = base; k < base + C; k++) {
+        pos += Y[k] * X[k];
+        const v = (1 - Y[k]) * X[k];
+        if (v > neg || Number.isNaN(v)) neg = v;
+      }
+      const z = neg - pos + 1;
+      losses[n] = Number.isNaN(z) ? z : Math.max(z, 0);
+      if (!wantGrad) continue;
+      // JAX's max(z, 0): the gradient goes to z for z > 0, half of it at z = 0; NaN stays NaN.
+      const h = reducer.upstream(n) * (z > 0 ? 1 : z < 0 ? 0 : z === 0 ? 0.5 : NaN);
+      let ties = 0;
+      for (let k = base; k < base + C; k++) if ((1 - Y[k]) * X[k] === neg) ties++;
+      for (let k = base; k < base + C; k++) {
+        const w = (1 - Y[k]) * X[k] === neg ? 1 / ties : 0;
+        if (gx) gx[k] = h * ((1 - Y[k]) * w - Y[k]);
+        if (gy) gy[k] = -h * X[k] * (w + 1);
+      }
     }
-    const z = neg - pos + 1;
-    losses[n] = Number.isNaN(z) ? z : Math.max(z, 0);
-    if (!wantGrad) continue;
-    // JAX's max(z, 0): the gradient goes to z for z > 0, half of it at z = 0; NaN stays NaN.
-    const h = reducer.upstream(n) * (z > 0 ? 1 : z < 0 ? 0 : z === 0 ? 0.5 : NaN);
-    let ties = 0;
-    for (let k = base; k < base + C; k++) if ((1 - Y[k]) * X[k] === neg) ties++;
-    for (let k = base; k < base + C; k++) {
-      const w = (1 - Y[k]) * X[k] === neg ? 1 / ties : 0;
-      if (gx) gx[k] = h * ((1 - Y[k]) * w - Y[k]);
-      if (gy) gy[k] = -h * X[k] * (w + 1);
-    }
-  }
-  return { loss: reducer.reduce(losses), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
-}) as Loss2<CategoricalHingeLossOptions>;
+    return { loss: reducer.reduce(losses), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
+  },
+) as Loss2<CategoricalHingeLossOptions>;

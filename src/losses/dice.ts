@@ -1,5 +1,5 @@
 import type { Loss2 } from '../core/loss.js';
-import { KERAS_EPSILON } from '../core/keras.js';
+import { GROUP_AXES, KERAS_EPSILON } from '../core/keras.js';
 import { overlapLoss } from '../core/overlap.js';
 import type { Reduction } from '../core/reduction.js';
 
@@ -39,9 +39,20 @@ export interface DiceLossOptions {
  * match (Keras squeezes or expands a trailing dimension of 1); the sums are taken in float64
  * for float32 inputs too.
  */
-export const diceLoss = overlapLoss<null>('diceLoss', [], () => null, (I, Sy, Sp, _, out) => {
-  const S = Sy + Sp + KERAS_EPSILON;
-  out[0] = 1 - (2 * I) / S;
-  out[1] = -2 / S;
-  out[2] = out[3] = (2 * I) / (S * S);
-}) as Loss2<DiceLossOptions>;
+export const diceLoss = overlapLoss<null>(
+  {
+    name: 'diceLoss',
+    reference: 'keras.losses.Dice',
+    args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+    options: { axis: GROUP_AXES },
+    items: 'groups',
+    plot: null,
+  },
+  () => null,
+  (I, Sy, Sp, _, out) => {
+    const S = Sy + Sp + KERAS_EPSILON;
+    out[0] = 1 - (2 * I) / S;
+    out[1] = -2 / S;
+    out[2] = out[3] = (2 * I) / (S * S);
+  },
+) as Loss2<DiceLossOptions>;

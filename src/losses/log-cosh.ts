@@ -29,19 +29,23 @@ export interface LogCoshLossOptions {
  * inputs too, and without Keras's cancellation: its `d + softplus(−2d) − log 2` loses ~1e-7
  * (float32) or ~1e-16 (float64) absolutely to the cancellation of its terms for small `d`.
  */
-export const logCoshLoss = laneMeanLoss<null>('logCoshLoss', () => null, (input, target, _, out) => {
-  const d = input - target;
-  const a = Math.abs(d);
-  // log cosh d depends on a = |d| only (cosh is even). Two exact forms, each stable on its side:
-  // - cosh a − 1 = 2 sinh²(a/2), so log cosh a = log1p(2 sinh²(a/2)): no cancellation for small a
-  //   (a²/2 + O(a⁴), to a few ulps), but sinh(a/2)² overflows past a ≈ 1420;
-  // - log cosh a = log((e^a + e^−a) / 2) = a + log1p(e^−2a) − log 2: only exp of a non-positive
-  //   number, so nothing overflows at any a, but for small a the three terms (a, log 2 − a + a²/2,
-  //   −log 2) cancel down to a²/2, an absolute error of ~1e-16 (relative 2e-8 at a = 1e-4).
-  // Beyond a = 20 the second has no cancellation (a − log 2 > 19 dominates) and the first would
-  // soon overflow, so each is used on its side of 20.
-  out[0] = a < 20 ? Math.log1p(2 * Math.sinh(a / 2) ** 2) : a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
-  // d/dd log cosh d = tanh d (finite everywhere; Math.tanh(±inf) = ±1).
-  out[1] = Math.tanh(d);
-  out[2] = -out[1];
-}) as Loss2<LogCoshLossOptions>;
+export const logCoshLoss = laneMeanLoss<null>(
+  { name: 'logCoshLoss', reference: 'keras.losses.LogCosh', args: [{ name: 'input', shape: '[*, D]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }], options: {}, items: 'rows', plot: { x: 'error', range: [-3, 3] } },
+  () => null,
+  (input, target, _, out) => {
+    const d = input - target;
+    const a = Math.abs(d);
+    // log cosh d depends on a = |d| only (cosh is even). Two exact forms, each stable on its side:
+    // - cosh a − 1 = 2 sinh²(a/2), so log cosh a = log1p(2 sinh²(a/2)): no cancellation for small a
+    //   (a²/2 + O(a⁴), to a few ulps), but sinh(a/2)² overflows past a ≈ 1420;
+    // - log cosh a = log((e^a + e^−a) / 2) = a + log1p(e^−2a) − log 2: only exp of a non-positive
+    //   number, so nothing overflows at any a, but for small a the three terms (a, log 2 − a + a²/2,
+    //   −log 2) cancel down to a²/2, an absolute error of ~1e-16 (relative 2e-8 at a = 1e-4).
+    // Beyond a = 20 the second has no cancellation (a − log 2 > 19 dominates) and the first would
+    // soon overflow, so each is used on its side of 20.
+    out[0] = a < 20 ? Math.log1p(2 * Math.sinh(a / 2) ** 2) : a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
+    // d/dd log cosh d = tanh d (finite everywhere; Math.tanh(±inf) = ±1).
+    out[1] = Math.tanh(d);
+    out[2] = -out[1];
+  },
+) as Loss2<LogCoshLossOptions>;

@@ -29,9 +29,10 @@ export interface SparsemaxLossOptions {
  */
 export const sparsemaxLoss = elementwiseLoss<null>({
   name: 'sparsemaxLoss',
-  args: ['input', 'labels'],
-  differentiable: [true, false],
-  options: [],
+  reference: 'optax.losses.sparsemax_loss',
+  args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'labels', shape: 'like input (0 or 1)', differentiable: false }],
+  options: {},
+  plot: { x: 'logit', range: [-3, 3], targets: [1, 0] },
   params: () => null,
   check([, labels]) {
     const bad = labels.data.findIndex((v) => v !== 0 && v !== 1);

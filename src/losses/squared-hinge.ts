@@ -30,7 +30,14 @@ export interface SquaredHingeLossOptions {
  * match (Keras squeezes or expands a trailing dimension of 1).
  */
 export const squaredHingeLoss = laneMeanLoss<boolean>(
-  'squaredHingeLoss',
+  {
+    name: 'squaredHingeLoss',
+    reference: 'keras.losses.SquaredHinge',
+    args: [{ name: 'input', shape: '[*, D]', differentiable: true }, { name: 'target', shape: 'like input (±1, or 0/1 everywhere)', differentiable: true }],
+    options: {},
+    items: 'rows',
+    plot: { x: 'margin', range: [-2, 3], targets: [1, -1] },
+  },
   (_, target) => target.data.every((t) => t === 0 || t === 1),
   (x, t, binary, out) => {
     const y = binary ? 2 * t - 1 : t;

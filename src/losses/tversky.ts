@@ -1,4 +1,4 @@
-import { KERAS_EPSILON } from '../core/keras.js';
+import { GROUP_AXES, KERAS_EPSILON } from '../core/keras.js';
 import type { Loss2 } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import { overlapLoss } from '../core/overlap.js';
@@ -43,8 +43,18 @@ export interface TverskyLossOptions {
  * match; the sums are taken in float64 for float32 inputs too.
  */
 export const tverskyLoss = overlapLoss<{ alpha: number; beta: number }>(
-  'tverskyLoss',
-  ['alpha', 'beta'],
+  {
+    name: 'tverskyLoss',
+    reference: 'keras.losses.Tversky',
+    args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+    options: {
+      alpha: { type: 'number', default: 0.5, doc: "weight of the target's mass the prediction misses, Σ y (1 − p)" },
+      beta: { type: 'number', default: 0.5, doc: "weight of the prediction's mass outside the target, Σ p (1 − y)" },
+      axis: GROUP_AXES,
+    },
+    items: 'groups',
+    plot: null,
+  },
   (options) => ({ alpha: numberOption('tverskyLoss', 'alpha', options.alpha, 0.5), beta: numberOption('tverskyLoss', 'beta', options.beta, 0.5) }),
   (I, Sy, Sp, { alpha, beta }, out) => {
     const D = I + alpha * (Sy - I) + beta * (Sp - I) + KERAS_EPSILON;

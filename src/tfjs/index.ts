@@ -135,9 +135,12 @@ const LAYOUTS: Record<LossName, Layout> = {
   logCoshLoss: values,
   squaredHingeLoss: values,
   categoricalHingeLoss: values,
+  cosineSimilarityLoss: values,
   categoricalFocalCrossEntropy: values,
   sparsemaxLoss: { kind: 'pair', target: 'integers' },
   polyLossCrossEntropy: values,
+  // yPred [N, D] embeddings; yTrue [N] integer labels.
+  ntxentLoss: indices,
 };
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;
