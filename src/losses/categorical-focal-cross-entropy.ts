@@ -61,7 +61,8 @@ export const categoricalFocalCrossEntropy = defineLoss<CategoricalFocalCrossEntr
     reference: 'keras.losses.CategoricalFocalCrossentropy',
     args: [{ name: 'input', shape: '[*] (classes along axis)', differentiable: true }, { name: 'target', shape: 'like input (one-hot or probabilities)', differentiable: true }],
     options: {
-      alpha: { type: 'tensor', default: 0.25, shape: 'broadcastable to input', broadcast: true, doc: 'class weight (a number, or e.g. one per class)' },
+      // A number here, as sigmoidFocalLoss's alpha (one command-line flag): the API takes a tensor too.
+      alpha: { type: 'number', default: 0.25, doc: 'class weight (the API also takes a tensor broadcast to input, e.g. one per class)' },
       gamma: { type: 'number', default: 2, doc: 'focusing parameter, the power of 1 − p' },
       fromLogits: { type: 'boolean', default: false, doc: 'input holds logits (a softmax along axis is taken first)' },
       labelSmoothing: { type: 'number', default: 0, range: { min: 0, max: 1 }, doc: 'targets become y (1 − s) + s / K, K the size of the last dimension' },
