@@ -1,80 +1,117 @@
 """PyTorch side of the benchmark: a persistent worker (one thread), driven line by line by run.js.
 
-Each request is a JSON line {"workload": ..., "size": ..., "prepare": bool}; "prepare" builds the
-inputs (not timed), otherwise the worker times one run of the workload and answers {"ms": ...}.
-Inputs are random with the same shapes and dtypes as the JavaScript side's.
+Requests are JSON lines:
+  {"op": "hello"}                       -> {"torch": version}
+  {"op": "prepare", "workload": {...}}  -> {"ok": true} or {"skip": reason}
+      reads the workload's arguments from the raw little-endian files run.js wrote (the same
+      numbers as the JavaScript side), untimed
+  {"op": "run"}                         -> {"ms": ...}: one timed run of the prepared workload
+The workload names the losskit function (`fn`) and its catalogued reference (`reference`, the
+PyTorch function called), its arguments (file, shape, dtype), its options
+(camelCase, mapped to PyTorch's snake_case names), and whether the gradient of argument 0 is taken.
+Each timed run starts from tensors over the loaded buffers and ends when the loss (forward) or
+the gradient (forward + backward) is computed, as the JavaScript side's.
 """
 import json
+import re
 import sys
 import time
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 torch.set_num_threads(1)
-state = {}
+torch.set_num_interop_threads(1)
+
+DTYPES = {"float32": (np.float32, torch.float32), "float64": (np.float64, torch.float64), "int32": (np.int32, torch.int64)}
 
 
-def prepare(workload, size):
-    g = torch.Generator().manual_seed(1)
-    if workload.startswith("ce") or workload == "softmax" or workload.startswith("sweep"):
-        n, c = size
-        x = torch.rand(n, c, generator=g) * 6 - 3
-        t = torch.randint(0, c, (n,), generator=g)
-        return {"x": x, "t": t}
-    n = size[0]
-    x = torch.rand(n, generator=g) * 4 - 2
-    y = torch.rand(n, generator=g)
-    if workload == "bce":
-        x = torch.rand(n, generator=g) * 0.98 + 0.01
-    if workload == "sigmoid-focal":
-        y = (y > 0.5).float()
-    return {"x": x, "y": y}
-
-
-def focal(x, y):
+def sigmoid_focal_loss(x, y, alpha=0.25, gamma=2.0, reduction="mean"):
+    """torchvision.ops.sigmoid_focal_loss (its compiled ops do not load here; the formula is its ops/focal_loss.py)."""
     p = torch.sigmoid(x)
     ce = F.binary_cross_entropy_with_logits(x, y, reduction="none")
     p_t = p * y + (1 - p) * (1 - y)
-    loss = ce * ((1 - p_t) ** 2)
-    return (0.25 * y + 0.75 * (1 - y)) * loss
+    loss = ce * ((1 - p_t) ** gamma)
+    if alpha >= 0:
+        loss = (alpha * y + (1 - alpha) * (1 - y)) * loss
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
-ELEMENTWISE = {
-    "bce-with-logits": lambda x, y: F.binary_cross_entropy_with_logits(x, y),
-    "bce": lambda x, y: F.binary_cross_entropy(x, y),
-    "l1": lambda x, y: F.l1_loss(x, y),
-    "mse": lambda x, y: F.mse_loss(x, y),
-    "smooth-l1": lambda x, y: F.smooth_l1_loss(x, y),
-    "huber": lambda x, y: F.huber_loss(x, y),
-    "sigmoid-focal": lambda x, y: focal(x, y).mean(),
-}
+# The reference function named by the catalogue (`reference`, a dotted path under torch), except
+# where the named one cannot run here.
+OVERRIDES = {"torchvision.ops.sigmoid_focal_loss": sigmoid_focal_loss}
 
 
-def run(workload, data):
-    """One run, from and to tensors that own plain float32 buffers, as the JavaScript side."""
-    if workload in ("ce-fwd", "ce-large-fwd"):
-        F.cross_entropy(data["x"], data["t"]).item()
-    elif workload in ("ce-grad", "ce-large-grad", "sweep"):
-        x = data["x"].requires_grad_(True)
-        F.cross_entropy(x, data["t"]).backward()
-        x.grad = None
-    elif workload == "softmax":
-        torch.softmax(data["x"], dim=1)
+def resolve(reference):
+    if reference in OVERRIDES:
+        return OVERRIDES[reference]
+    if not reference.startswith("torch."):
+        return None
+    obj = torch
+    for part in reference.split(".")[1:]:
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+state = {}
+
+
+def snake(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def load(arg):
+    np_dtype, torch_dtype = DTYPES[arg["dtype"]]
+    values = np.fromfile(arg["file"], dtype=np_dtype).reshape(arg["shape"])
+    return torch.from_numpy(values).to(torch_dtype)  # int32 class indices become int64, as PyTorch wants
+
+
+def prepare(w):
+    fn = resolve(w["reference"])
+    if fn is None:
+        return {"skip": f"{w['fn']}'s reference {w['reference']} is not a PyTorch function"}
+    args = [load(a) for a in w["args"]]
+    options = {snake(k): v for k, v in w.get("options", {}).items()}
+    for k, a in w.get("tensorOptions", {}).items():
+        options[snake(k)] = load(a)
+    if w["fn"] == "ctcLoss":  # lengths are int64 tensors in PyTorch; targets too
+        args = [args[0]] + [a.long() for a in args[1:]]
+    upstream = load(w["gradOutput"]) if w.get("gradOutput") else None
+    state.clear()
+    state.update(fn=fn, args=args, options=options, grad=w["grad"], upstream=upstream)
+    run_once()  # checks the call before it is timed
+    return {"ok": True}
+
+
+def run_once():
+    fn, args, options = state["fn"], state["args"], state["options"]
+    if not state["grad"]:
+        with torch.no_grad():
+            out = fn(*args, **options)
+        return out
+    x = args[0].detach().requires_grad_(True)  # argnums [0]: only the input requires a gradient
+    out = fn(x, *args[1:], **options)
+    if state["upstream"] is not None:
+        out.backward(state["upstream"])
     else:
-        x = data["x"].requires_grad_(True)
-        ELEMENTWISE[workload](x, data["y"]).backward()
-        x.grad = None
+        out.backward()
+    return x.grad
 
 
 for line in sys.stdin:
     request = json.loads(line)
-    key = (request["workload"], tuple(request["size"]))
-    if request.get("prepare"):
-        state.clear()
-        state[key] = prepare(request["workload"].replace("-fwd", "").replace("-grad", ""), request["size"])
-        print(json.dumps({"ok": True, "torch": torch.__version__}), flush=True)
-        continue
-    start = time.perf_counter()
-    run(request["workload"], state[key])
-    print(json.dumps({"ms": (time.perf_counter() - start) * 1000}), flush=True)
+    try:
+        if request["op"] == "hello":
+            answer = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+        elif request["op"] == "prepare":
+            answer = prepare(request["workload"])
+        else:
+            start = time.perf_counter()
+            run_once()
+            answer = {"ms": (time.perf_counter() - start) * 1000}
+    except Exception as e:  # reported in the table as the row's note
+        answer = {"error": f"{type(e).__name__}: {e}".splitlines()[0][:160]}
+    print(json.dumps(answer), flush=True)

@@ -870,6 +870,80 @@ def ctc_nan_cases():
     return cases
 
 
+# ---------------------------------------------------------------------------------------------
+# Activations' withGrad (branch `bench`, issue 14): vector–Jacobian products from autograd. Its own
+# random generator and its own file, written last, so the draws of every other fixture are unchanged.
+
+act_rng = np.random.default_rng(20261202)
+
+ACTIVATION_GRAD_SPECIALS = [
+    [float("-inf"), 0.0, 1.0, 2.0],  # a −inf logit: softmax 0, log_softmax −inf
+    [float("-inf")] * 4,  # all −inf: NaN
+    [float("inf"), 1.0, 0.0, -1.0],  # a +inf
+    [float("nan"), 1.0, 0.0, -1.0],
+    [1e4, 1e4, -1e4, 0.0],  # ties at a huge maximum
+]
+
+
+def activation_grad_cases():
+    def values(shape, dtype, rng_name):
+        if rng_name == "small":
+            v = act_rng.uniform(-1e-3, 1e-3, size=shape)
+        elif rng_name == "typical":
+            v = act_rng.uniform(-3.0, 3.0, size=shape)
+        else:
+            v = act_rng.choice(np.array([-1e4, -150.0, -30.0, -17.0, 0.0, 17.0, 30.0, 150.0, 1e4, 3.5e4]), size=shape)
+        return torch.tensor(v, dtype=DTYPES[dtype])
+
+    def case(fn, call, x, options, rng_name, dtype):
+        leaf = x.detach().clone().requires_grad_(True)
+        y = call(leaf)
+        g = torch.tensor(act_rng.uniform(-2, 2, size=tuple(y.shape)), dtype=y.dtype)
+        (grad,) = torch.autograd.grad(y, [leaf], grad_outputs=g, allow_unused=True)
+        if grad is None:  # an empty input
+            grad = torch.zeros_like(x)
+        out = {"fn": fn, "dtype": dtype, "range": rng_name, "args": [enc(x)], "options": options, "gradOutput": enc(g), "value": enc(y), "grad": enc(grad)}
+        if fn == "logSumExp" and dtype == "float32":
+            # PyTorch's float32 backward is exp(x − y) with y rounded to float32 (an error of
+            # |y| · 2^-24 in the exponent: 6e-4 at |y| = 1e4); losskit's is the exact softmax, so
+            # these cases also record the same call in float64 on the same values.
+            wide = x.double().requires_grad_(True)
+            (grad64,) = torch.autograd.grad(call(wide), [wide], grad_outputs=g.double(), allow_unused=True)
+            out["grad64"] = enc(grad64 if grad64 is not None else torch.zeros_like(wide))
+        return out
+
+    def along_dim(x, dtype, rng_name, dims):
+        out = []
+        for dim in dims:
+            out.append(case("softmax", lambda v: torch.softmax(v, dim), x, {"dim": dim}, rng_name, dtype))
+            out.append(case("logSoftmax", lambda v: torch.log_softmax(v, dim), x, {"dim": dim}, rng_name, dtype))
+            for keepdim in [False, True]:
+                out.append(case("logSumExp", lambda v: torch.logsumexp(v, dim, keepdim=keepdim), x, {"dim": dim, "keepdim": keepdim}, rng_name, dtype))
+        return out
+
+    def elementwise(x, dtype, rng_name):
+        out = [case("sigmoid", torch.sigmoid, x, {}, rng_name, dtype), case("logSigmoid", F.logsigmoid, x, {}, rng_name, dtype)]
+        for options in [{}, {"beta": 2.0}, {"beta": 0.5, "threshold": 5.0}]:
+            out.append(case("softplus", lambda v: F.softplus(v, **options), x, options, rng_name, dtype))
+        return out
+
+    cases = []
+    for dtype, rng_name in itertools.product(DTYPES, ["small", "typical", "extreme"]):
+        for shape in [(5,), (3, 4), (2, 3, 4), (2, 3, 2, 5)]:
+            x = values(shape, dtype, rng_name)
+            cases += along_dim(x, dtype, rng_name, [d for d in [-1, 0, 1, 2] if d < len(shape)])
+            cases += elementwise(x, dtype, rng_name)
+        # rows long enough for every SIMD tail
+        cases += along_dim(values((3, 37), dtype, rng_name), dtype, rng_name, [-1])
+    for dtype in DTYPES:
+        x = torch.tensor(ACTIVATION_GRAD_SPECIALS, dtype=DTYPES[dtype])
+        cases += along_dim(x, dtype, "special", [-1, 0])
+        cases += elementwise(torch.tensor([float("-inf"), -1e4, -30.0, -17.0, 0.0, 17.0, 30.0, 1e4, float("inf"), float("nan")], dtype=DTYPES[dtype]), dtype, "special")
+        cases += along_dim(torch.tensor(1.5, dtype=DTYPES[dtype]), dtype, "special", [0])  # 0-d
+        cases += along_dim(torch.zeros((2, 0), dtype=DTYPES[dtype]), dtype, "special", [0, 1])  # empty
+    return cases
+
+
 def main():
     groups = {
         "losses/cross-entropy.json": cross_entropy_cases() + nll_cases(),
@@ -891,6 +965,8 @@ def main():
     # After those too, for the same reason.
     edge_losses, edge_activations = edge_cases()
     write("edges.json", {"cases": edge_losses + ctc_nan_cases(), "activations": edge_activations})
+    # Last of all (branch `bench`): the activations' withGrad.
+    write("activations-grad.json", {"cases": activation_grad_cases()})
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 // The `losskit` command: tour, eval, plot. Errors are one line on stderr and a non-zero exit
 // (1 for bad data or files, 2 for bad usage), never a stack trace.
-import { writeFile, rename, unlink } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addDataFlags, addMergeCommand, dataRequest, printResult } from './data-flags.js';
 import { CliError } from './errors.js';
 import { evaluate } from './eval.js';
 import type { OptionSpec } from 'losskit';
+import { writeFileAtomic } from './io/sinks.js';
 import { CLI_LOSSES, flagOf, LOSS_NAMES } from './losses.js';
 import { PLOT_NAMES_HELP, PLOTTABLE, plotFlags } from './plot-names.js';
 import type { PlotOptions } from './plot.js';
@@ -135,12 +136,12 @@ Examples:
 
   const evalCommand = program
     .command('eval')
-    .description('compute a loss on files of predictions and targets (.npy, .csv, .json, .jsonl), streamed in chunks')
+    .description('compute a loss on files of predictions and targets (.npy, .npz, .csv, .tsv, .json, .jsonl, .parquet, .arrow; .gz; - for stdin), streamed in chunks')
     .argument('<files...>', `predictions then targets (then a third file for ${CLI_LOSSES.filter((l) => l.inputs.length > 2).map((l) => l.name).join(', ')})`)
     .requiredOption('--loss <name>', `the loss: ${LOSS_NAMES.join(', ')}`)
     .option('--reduction <reduction>', `'mean', 'sum' or 'none' ('batchmean' for ${CLI_LOSSES.filter((l) => l.batchmean).map((l) => l.name).join(', ')})`, 'mean')
-    .option('--columns <list>', 'CSV columns of the predictions, by name or 0-based index', nameList)
-    .option('--target-columns <list>', 'CSV columns of the targets (with --columns, one CSV can hold both)', nameList)
+    .option('--columns <list>', 'columns of the predictions (CSV, Parquet, Arrow), by name or 0-based index', nameList)
+    .option('--target-columns <list>', 'columns of the targets (with --columns, every file holds both)', nameList)
     .option('--grad <file.npy>', 'write the gradient with respect to the predictions')
     .option('--out <file>', "with --reduction none: write the per-item losses (.npy, .csv, .json, .jsonl)")
     .option('--json', 'print {"loss", "reduction", "count"} as JSON')
@@ -170,14 +171,9 @@ Exit codes: 0 success, 1 bad data or files, 2 bad usage.`,
         out: options.out as string | undefined,
         progress: Boolean(process.stderr.isTTY) && !options.json,
         chunkElements: options.chunkElements as number | undefined,
+        ...dataRequest(options),
       });
-      if (options.json) {
-        console.log(JSON.stringify({ loss: result.loss, reduction: result.reduction, count: result.count, ...(options.out ? { out: options.out } : {}) }));
-      } else if (result.loss === null) {
-        console.log(`${result.lossName}: ${result.count} per-item losses written to ${options.out as string}`);
-      } else {
-        console.log(`${result.lossName} (${result.reduction} over ${result.count} items): ${result.loss}`);
-      }
+      printResult(result, Boolean(options.json), options.out ? { out: options.out } : {});
       if (options.grad) console.error(`gradient written to ${options.grad as string}`);
     });
   for (const [name, { spec, docs }] of EVAL_FLAGS) {
@@ -185,6 +181,8 @@ Exit codes: 0 success, 1 bad data or files, 2 bad usage.`,
     evalCommand.addOption(optionFlag(name, spec, description, true));
   }
   evalCommand.addOption(new Option('--chunk-elements <n>', 'elements per chunk').argParser(integer).hideHelp());
+  addDataFlags(evalCommand);
+  addMergeCommand(program);
 
   const plotCommand = program
     .command('plot')
@@ -207,14 +205,7 @@ Examples:
       if (!options.output.toLowerCase().endsWith('.svg')) throw new CliError(`-o must name an .svg file, got ${options.output}`, 2);
       const { renderPlot } = await import('./plot.js');
       const svg = await renderPlot(losses, options.range, options, options.title);
-      const temporary = `${options.output}.tmp-${process.pid}`;
-      try {
-        await writeFile(temporary, svg);
-        await rename(temporary, options.output);
-      } catch (e) {
-        await unlink(temporary).catch(() => undefined);
-        throw new CliError(`${options.output}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      }
+      await writeFileAtomic(options.output, svg);
       console.log(`wrote ${options.output}`);
     });
   for (const [name, { spec, losses }] of plotFlags()) {

@@ -112,7 +112,7 @@ test('eval: every bad input gives one line on stderr, a non-zero exit, no stack 
     [['--loss', 'cross-entropy', '--label-smothing', '0.1', fixture('logits.npy'), fixture('labels.npy')], 2, /^losskit: unknown option '--label-smothing' \(did you mean --label-smoothing\?\)$/],
     [['--loss', 'cross-entropy', '--reduction', 'avg', fixture('logits.npy'), fixture('labels.npy')], 2, /^losskit: cross-entropy: --reduction 'avg' is not valid \(valid: mean, sum, none\)$/],
     [['--loss', 'cross-entropy', fixture('logits.npy'), fixture('predictions.npy')], 1, /^losskit: the files have different numbers of rows/],
-    [['--loss', 'cross-entropy', fixture('logits.npy'), fixture('logits.npy'), fixture('labels.npy')], 2, /^losskit: cross-entropy takes 2 files \(input, target\), got 3$/],
+    [['--loss', 'cross-entropy', fixture('logits.npy'), fixture('logits.npy'), fixture('labels.npy')], 2, /^losskit: cross-entropy takes 2 files \(input, target\), or 2 equal groups of shards, got 3$/],
     [['--loss', 'l1', fixture('predictions.npy'), fixture('targets.json'), '--reduction', 'none'], 2, /^losskit: --reduction none gives one loss per item: name the file with --out FILE/],
     [['--loss', 'mse', fixture('predictions.npy'), join(dir, 'data.txt')], 1, /^losskit: .*data\.txt: no such file$/],
     [['--loss', 'nll', fixture('logits.npy'), fixture('scores.npy')], 1, /^losskit: the files have different numbers of rows/],
@@ -137,7 +137,7 @@ test('eval: a class index out of range names the rows', () => {
   writeFileSync(labels, '0\n1\n7\n2\n0\n1\n');
   const run = losskit(['eval', '--loss', 'cross-entropy', fixture('logits.npy'), labels]);
   assert.equal(run.status, 1);
-  assert.match(run.stderr, /^losskit: rows 1-6: crossEntropy: target 7 is out of range for 4 classes \(at index 2\)\n$/);
+  assert.match(run.stderr, /^losskit: .*logits\.npy, .*labels\.jsonl: rows 1-6: crossEntropy: target 7 is out of range for 4 classes \(at index 2\)\n$/);
 });
 
 test('eval streams a file of millions of rows in bounded memory (peak RSS measured)', async () => {

@@ -16,8 +16,8 @@ export interface Run {
   stderr: string;
 }
 
-export function losskit(args: string[], cwd?: string): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1' } });
+export function losskit(args: string[], cwd?: string, input?: Buffer | string): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, input, env: { ...process.env, NO_COLOR: '1' } });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { activationGoldenTests } from '../../test/support/activation-golden.js';
+import { activationGradChecks, activationGradGoldenTests } from '../../test/support/activation-grad-golden.js';
 import { logSumExp, tensor } from '../index.js';
+
+activationGradGoldenTests('logSumExp', logSumExp.withGrad);
+activationGradGoldenTests('logSumExp', logSumExp.withGrad, 'wasm');
+activationGradChecks('logSumExp', logSumExp, [{ dim: -1 }, { dim: 0, keepdim: true }, { dim: 1 }]);
+
 
 activationGoldenTests('logSumExp', logSumExp);
 activationGoldenTests('logSumExp', logSumExp, 'wasm');

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { activationGoldenTests } from '../../test/support/activation-golden.js';
+import { activationGradChecks, activationGradGoldenTests } from '../../test/support/activation-grad-golden.js';
 import { logSigmoid, sigmoid, softplus, tensor } from '../index.js';
+
+activationGradGoldenTests('sigmoid', sigmoid.withGrad);
+activationGradGoldenTests('logSigmoid', logSigmoid.withGrad);
+activationGradGoldenTests('softplus', softplus.withGrad);
+activationGradChecks('sigmoid', sigmoid, [{}]);
+activationGradChecks('logSigmoid', logSigmoid, [{}]);
+activationGradChecks('softplus', softplus, [{}, { beta: 2, threshold: 3 }]);
+
 
 activationGoldenTests('sigmoid', sigmoid);
 activationGoldenTests('logSigmoid', logSigmoid);

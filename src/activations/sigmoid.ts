@@ -2,7 +2,8 @@ import type { Definition } from '../core/catalog.js';
 import { describe, optionNamesOf } from '../core/loss.js';
 import { checkArity, numberOption, readOptions } from '../core/options.js';
 import { log1pExp, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
-import { asTensor, Tensor, typedArrayOf, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
+import { asTensor, Tensor, typedArrayOf, type FloatDType, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
+import { gradArray, readGradCall, resultTensor, upstream, withGradResult, type ActivationGradOptions, type ActivationWithGrad } from './with-grad.js';
 
 /** The options of a function that has none: only `{}` (or nothing) is accepted. */
 type NoOptions = { [key: string]: never };
@@ -83,10 +84,125 @@ export function softplus<X extends TensorLike>(x: X, options?: SoftplusOptions):
 export function softplus(x: TensorLike, opts?: SoftplusOptions): Tensor {
   checkArity('softplus', arguments, ['input', 'options']);
   const options = readOptions('softplus', opts, optionNamesOf(SOFTPLUS, 'activation'));
-  const beta = numberOption('softplus', 'beta', options.beta, SOFTPLUS.options.beta.default as number);
-  const threshold = numberOption('softplus', 'threshold', options.threshold, SOFTPLUS.options.threshold.default as number);
+  const beta = numberOption('softplus', 'beta', options.beta, 1);
+  const threshold = numberOption('softplus', 'threshold', options.threshold, 20);
   return map('softplus', x, (v) => (v * beta > threshold ? v : log1pExp(v * beta) / beta));
 }
+
+
+/** A withGrad call of an elementwise activation read: input data, upstream, and the two result arrays. */
+function elementwiseCall(fn: string, args: IArguments, optionNames: readonly string[]) {
+  const { t, options, dtype } = readGradCall(fn, args, optionNames);
+  const g = upstream(fn, options, t.shape, dtype);
+  const grad = gradArray(fn, args, options, t, dtype);
+  const value = dtype === 'float64' ? new Float64Array(t.size) : new Float32Array(t.size);
+  return { t, x: t.data, options, dtype, g, grad, value };
+}
+
+function result(t: Tensor, dtype: FloatDType, value: Float32Array | Float64Array, grad: Float32Array | Float64Array) {
+  return withGradResult(resultTensor(value, dtype, t.shape), grad, t.shape);
+}
+
+/**
+ * Sigmoid and its vector–Jacobian product with `gradOutput` (g): `grad = g · σ(x) σ(−x)`.
+ *
+ * With e = exp(−|x|) ≤ 1 (one exp, never overflowing): σ(|x|) = 1 / (1 + e) and
+ * σ(−|x|) = e / (1 + e), so σ(x) is the one or the other by the sign of x and
+ * σ'(x) = σ(x) σ(−x) = e / (1 + e)². PyTorch computes `g (1 − y) y` from the rounded y, which is
+ * 0 once y rounds to 1 (x > 17 in float32): here the derivative keeps its value (2e-9 at x = 20),
+ * within the golden tolerance of PyTorch's 0.
+ *
+ * Shapes: `x` any shape; `gradOutput`, `value` and `grad` shaped like it.
+ *
+ * @example
+ * ```ts
+ * const { value, grad } = sigmoid.withGrad([-1000, 0, 2]);
+ * console.log(value.toString());
+ * // tensor([0.0000, 0.5000, 0.8808])
+ * console.log(grad.toString());
+ * // tensor([0.0000, 0.2500, 0.1050])
+ * ```
+ */
+sigmoid.withGrad = function withGrad<X extends TensorLike>(x: X, options?: NoOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
+  const c = elementwiseCall('sigmoid.withGrad', arguments, optionNamesOf(SIGMOID, 'activation'));
+  const { x: data, g, grad, value } = c;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    const e = Math.exp(-Math.abs(v));
+    const d = 1 + e;
+    // sigmoidScalar's two branches, bit for bit: 1 / (1 + exp(−x)) and exp(x) / (1 + exp(x))
+    value[i] = v >= 0 ? 1 / d : e / d;
+    grad[i] = (g[i] * e) / (d * d);
+  }
+  return result(c.t, c.dtype, value, grad) as ActivationWithGrad<FloatDTypeOf<X>>;
+};
+
+/**
+ * logSigmoid and its vector–Jacobian product with `gradOutput` (g): `grad = g · σ(−x)`, since
+ * d/dx log σ(x) = 1 − σ(x) = σ(−x). With e = exp(−|x|): σ(−x) = e / (1 + e) for x ≥ 0 and
+ * 1 / (1 + e) for x < 0 (PyTorch's `log_sigmoid_backward` takes the same two branches).
+ *
+ * Shapes: `x` any shape; `gradOutput`, `value` and `grad` shaped like it.
+ *
+ * @example
+ * ```ts
+ * const { value, grad } = logSigmoid.withGrad([-1000, 0, 2]);
+ * console.log(value.toString());
+ * // tensor([-1.0000e+03, -6.9315e-01, -1.2693e-01])
+ * console.log(grad.toString());
+ * // tensor([1.0000, 0.5000, 0.1192])
+ * ```
+ */
+logSigmoid.withGrad = function withGrad<X extends TensorLike>(x: X, options?: NoOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
+  const c = elementwiseCall('logSigmoid.withGrad', arguments, optionNamesOf(LOG_SIGMOID, 'activation'));
+  const { x: data, g, grad, value } = c;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    const e = Math.exp(-Math.abs(v));
+    // min(x, 0) − log1p(e): logSigmoidScalar, with its e shared with the derivative
+    value[i] = Math.min(v, 0) - Math.log1p(e);
+    grad[i] = g[i] * (v >= 0 ? e : 1) / (1 + e);
+  }
+  return result(c.t, c.dtype, value, grad) as ActivationWithGrad<FloatDTypeOf<X>>;
+};
+
+/**
+ * Softplus and its vector–Jacobian product with `gradOutput` (g): d/dx log(1 + exp(βx)) / β =
+ * σ(βx), and 1 where the result is linear (`βx > threshold`), as PyTorch's `softplus_backward`
+ * (which writes σ(βx) as z / (z + 1) with z = exp(βx)). σ(z) from e = exp(−|z|), as in sigmoid.
+ *
+ * Shapes: `x` any shape; `gradOutput`, `value` and `grad` shaped like it.
+ *
+ * @example
+ * ```ts
+ * const { value, grad } = softplus.withGrad([-2, 0, 30]);
+ * console.log(value.toString());
+ * // tensor([ 0.1269,  0.6931, 30.0000])
+ * console.log(grad.toString());
+ * // tensor([0.1192, 0.5000, 1.0000])
+ * ```
+ */
+softplus.withGrad = function withGrad<X extends TensorLike>(x: X, options?: SoftplusOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
+  const fn = 'softplus.withGrad';
+  const c = elementwiseCall(fn, arguments, optionNamesOf(SOFTPLUS, 'activation'));
+  const beta = numberOption(fn, 'beta', c.options.beta, 1);
+  const threshold = numberOption(fn, 'threshold', c.options.threshold, 20);
+  const { x: data, g, grad, value } = c;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    const z = v * beta;
+    if (z > threshold) {
+      value[i] = v;
+      grad[i] = g[i];
+      continue;
+    }
+    const e = Math.exp(-Math.abs(z));
+    // log1pExp(z) / β, with its e shared with the derivative σ(z)
+    value[i] = (Math.max(z, 0) + Math.log1p(e)) / beta;
+    grad[i] = (g[i] * (z >= 0 ? 1 : e)) / (1 + e);
+  }
+  return result(c.t, c.dtype, value, grad) as ActivationWithGrad<FloatDTypeOf<X>>;
+};
 
 describe(sigmoid, SIGMOID, 'activation');
 describe(logSigmoid, LOG_SIGMOID, 'activation');

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { activationGoldenTests } from '../../test/support/activation-golden.js';
+import { activationGradChecks, activationGradGoldenTests } from '../../test/support/activation-grad-golden.js';
 import { logSoftmax, softmax, tensor } from '../index.js';
+
+activationGradGoldenTests('softmax', softmax.withGrad);
+activationGradGoldenTests('softmax', softmax.withGrad, 'wasm');
+activationGradGoldenTests('logSoftmax', logSoftmax.withGrad);
+activationGradGoldenTests('logSoftmax', logSoftmax.withGrad, 'wasm');
+activationGradChecks('softmax', softmax, [{ dim: -1 }, { dim: 0 }, { dim: 1 }]);
+activationGradChecks('logSoftmax', logSoftmax, [{ dim: -1 }, { dim: 0 }, { dim: 1 }]);
+
 
 activationGoldenTests('softmax', softmax);
 activationGoldenTests('softmax', softmax, 'wasm');

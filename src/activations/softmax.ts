@@ -3,9 +3,10 @@ import { describe, optionNamesOf } from '../core/loss.js';
 import { checkArity, integerOption, readOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
-import { asTensor, Tensor, typedArrayOf, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
-import { useWasm } from '../kernels/backend.js';
+import { asTensor, Tensor, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
+import { kernelsFor, useWasm } from '../kernels/backend.js';
 import { resultArray, softmaxRowsWasm } from '../kernels/wasm.js';
+import { gradArray, lanesOf, readGradCall, resultTensor, upstream, withGradResult, type ActivationGradOptions, type ActivationWithGrad, type Lanes } from './with-grad.js';
 
 /** Options of {@link softmax} and {@link logSoftmax}. */
 export interface SoftmaxOptions {
@@ -19,40 +20,193 @@ const alongDimDefinition = (name: string, reference: string): Definition => ({
   reference,
   args: [{ name: 'input', shape: '[*]', differentiable: true }],
   options: { dim: { type: 'integer', default: -1, doc: 'dimension to normalize over (negative counts from the end)' } },
-  kernels: ['softmaxRows'],
+  kernels: ['softmaxRows', 'softmaxRows64'],
   plot: null,
 });
-const SOFTMAX = alongDimDefinition('softmax', 'torch.softmax');
-const LOG_SOFTMAX = alongDimDefinition('logSoftmax', 'torch.log_softmax');
+const DEFINITIONS = { softmax: alongDimDefinition('softmax', 'torch.softmax'), logSoftmax: alongDimDefinition('logSoftmax', 'torch.log_softmax') };
 
 function floatDtype(t: Tensor) {
   return t.dtype === 'int32' ? 'float32' : t.dtype;
 }
 
+/** Whether a float32 softmax of `t` along `dim` runs in the WebAssembly kernel: the last (contiguous) dimension only. */
+function kernelRuns(t: Tensor, dim: number): boolean {
+  return t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && useWasm(t.dtype, t.size, t.shape[dim]);
+}
+
 /**
- * Applies `write(data, offset, stride, length, out)` to every lane along `dim`: the shared
- * skeleton of softmax and logSoftmax.
+ * Whether a float64 softmax of `t` along `dim` may run in the f64x2 kernel (the last dimension,
+ * non-empty); the kernel hands rows with NaN or ±inf back to the TypeScript path (softmaxRowsWasm false).
  */
-function alongDim(
-  definition: Definition,
-  args: IArguments,
-  write: (data: ArrayLike<number>, offset: number, stride: number, length: number, out: Float64Array) => void,
-): Tensor {
-  const fn = definition.name;
-  checkArity(fn, args, ['input', 'options']);
-  const options = readOptions(fn, args[1], optionNamesOf(definition, 'activation'));
-  const t = asTensor(fn, 'input', args[0] as TensorLike);
-  const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
-  // Float32 along the last (contiguous) dimension: the WebAssembly SIMD kernel.
-  if (t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && useWasm(t.dtype, t.size, t.shape[dim])) {
+function float64KernelRuns(t: Tensor, dim: number): boolean {
+  return t.dtype === 'float64' && t.size > 0 && dim === t.shape.length - 1 && kernelsFor(t.size, 2 * t.shape[dim]);
+}
+
+type LaneWriter = (data: ArrayLike<number>, offset: number, stride: number, length: number, out: Float64Array) => void;
+
+/** (x − m) / Σ exp(x − m), per lane (laneSoftmax: NaN for a NaN or infinite maximum, as torch.softmax). */
+const softmaxLane: LaneWriter = (data, offset, stride, length, out) => {
+  const { max, others, ties } = laneSoftmax(data, offset, stride, length);
+  const sum = ties + others;
+  for (let k = 0; k < length; k++) out[offset + k * stride] = Math.exp(data[offset + k * stride] - max) / sum;
+};
+
+/** (x − m) − log Σ exp(x − m): the subtraction of m first keeps log Σ (see laneSoftmax). */
+const logSoftmaxLane: LaneWriter = (data, offset, stride, length, out) => {
+  const { max, logSum } = laneSoftmax(data, offset, stride, length);
+  for (let k = 0; k < length; k++) out[offset + k * stride] = data[offset + k * stride] - max - logSum;
+};
+
+/**
+ * The activation of `t` along `dim`: the kernel's float32 result, or the TypeScript reference's
+ * float64 one (not yet rounded to the input's dtype: withGrad differentiates from it).
+ */
+function activate(fn: 'softmax' | 'logSoftmax', t: Tensor, dim: number): Float32Array | Float64Array {
+  if (kernelRuns(t, dim) || float64KernelRuns(t, dim)) {
     const C = t.shape[dim];
-    const out = resultArray(t.size);
-    softmaxRowsWasm(t.data as Float32Array, C === 0 ? 0 : t.size / C, C, fn === 'softmax' ? 0 : 1, out);
-    return new Tensor(out, t.shape);
+    const out = t.dtype === 'float64' ? new Float64Array(t.size) : resultArray(t.size);
+    if (softmaxRowsWasm(t.data as Float32Array | Float64Array, C === 0 ? 0 : t.size / C, C, fn === 'softmax' ? 0 : 1, out)) return out;
   }
   const out = new Float64Array(t.size);
+  const lanes = lanesOf(t.shape, dim);
+  if (lanes.inner > 1) {
+    softmaxBlocks(fn, t.data, lanes, out);
+    return out;
+  }
+  const write = fn === 'softmax' ? softmaxLane : logSoftmaxLane;
   forEachLane(t.shape, dim, (offset, stride, length) => write(t.data, offset, stride, length, out));
-  return new Tensor(typedArrayOf(floatDtype(t), out), t.shape);
+  return out;
+}
+
+/**
+ * softmaxLane / logSoftmaxLane for lanes whose elements are `inner` apart (any dim but the last),
+ * `inner` lanes at a time: every pass runs along contiguous memory instead of striding through it
+ * (dim 0 of [4096, 1000] would touch a new cache line at every element). The same operations in
+ * the same order per lane as laneSoftmax (max with NaN kept; Σ of exp(x − m) over the elements
+ * below the maximum, the ties counted apart; log1p(ties − 1 + others)), so the same results bit
+ * for bit.
+ */
+function softmaxBlocks(fn: 'softmax' | 'logSoftmax', x: ArrayLike<number>, { outer, length, inner }: Lanes, out: Float64Array): void {
+  const max = new Float64Array(inner);
+  const others = new Float64Array(inner);
+  const ties = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    const base = o * length * inner;
+    max.fill(-Infinity);
+    others.fill(0);
+    ties.fill(0);
+    for (let k = 0; k < length; k++) {
+      const row = base + k * inner;
+      for (let i = 0; i < inner; i++) {
+        const v = x[row + i];
+        if (v > max[i] || v !== v) max[i] = v; // a NaN stays: nothing is greater than it
+      }
+    }
+    for (let k = 0; k < length; k++) {
+      const row = base + k * inner;
+      for (let i = 0; i < inner; i++) {
+        const d = x[row + i] - max[i];
+        if (d === 0) ties[i]++;
+        else others[i] += Math.exp(d);
+      }
+    }
+    if (fn === 'softmax') {
+      for (let i = 0; i < inner; i++) others[i] += ties[i]; // the sum, ties + others
+      for (let k = 0; k < length; k++) {
+        const row = base + k * inner;
+        for (let i = 0; i < inner; i++) out[row + i] = Math.exp(x[row + i] - max[i]) / others[i];
+      }
+    } else {
+      for (let i = 0; i < inner; i++) others[i] = Math.log1p(ties[i] - 1 + others[i]); // log Σ
+      for (let k = 0; k < length; k++) {
+        const row = base + k * inner;
+        for (let i = 0; i < inner; i++) out[row + i] = x[row + i] - max[i] - others[i];
+      }
+    }
+  }
+}
+
+/** The plain call of softmax or logSoftmax. */
+function alongDim(fn: 'softmax' | 'logSoftmax', args: IArguments): Tensor {
+  checkArity(fn, args, ['input', 'options']);
+  const options = readOptions(fn, args[1], optionNamesOf(DEFINITIONS[fn], 'activation'));
+  const t = asTensor(fn, 'input', args[0] as TensorLike);
+  const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
+  return resultTensor(activate(fn, t, dim), floatDtype(t), t.shape);
+}
+
+/**
+ * Σ_k g_k · w_k along `dim` for every lane (w = y for softmax, w = 1 for logSoftmax), into `sums`
+ * indexed as the lanes of a result reduced over `dim`. The lane's elements are `inner` apart, so
+ * the innermost loop runs over `inner` contiguous elements, not along the lane.
+ */
+function laneDots(g: ArrayLike<number>, w: ArrayLike<number> | null, { outer, length, inner }: Lanes, sums: Float64Array): void {
+  for (let o = 0; o < outer; o++) {
+    const base = o * length * inner;
+    const lane = o * inner;
+    if (inner === 1) {
+      let s = 0;
+      if (w) for (let k = 0; k < length; k++) s += g[base + k] * w[base + k];
+      else for (let k = 0; k < length; k++) s += g[base + k];
+      sums[lane] = s;
+      continue;
+    }
+    for (let k = 0; k < length; k++) {
+      const row = base + k * inner;
+      if (w) for (let i = 0; i < inner; i++) sums[lane + i] += g[row + i] * w[row + i];
+      else for (let i = 0; i < inner; i++) sums[lane + i] += g[row + i];
+    }
+  }
+}
+
+/**
+ * withGrad of softmax and logSoftmax: the vector–Jacobian products PyTorch's
+ * `_softmax_backward_data` and `_log_softmax_backward_data` compute, from the result y.
+ *
+ * softmax: ∂y_j/∂x_i = y_j (δ_ij − y_i), so
+ *   (J^T g)_i = Σ_j g_j y_j (δ_ij − y_i) = y_i (g_i − Σ_j g_j y_j).
+ * logSoftmax: ∂y_j/∂x_i = δ_ij − softmax_i, so
+ *   (J^T g)_i = g_i − softmax_i Σ_j g_j,   softmax_i = exp(y_i).
+ * Both need one sum per lane and one pass: no exp for softmax. −inf logits give y = 0 (softmax)
+ * and gradient 0, or y = −inf (logSoftmax) and gradient g_i, as PyTorch; a NaN lane stays NaN.
+ * logSoftmax in the kernel takes softmax_i from the kernel's softmax (one more SIMD pass) rather
+ * than exp(y_i) in JavaScript; the reference takes exp of its float64 y.
+ */
+function alongDimWithGrad(fn: 'softmax' | 'logSoftmax', args: IArguments): ActivationWithGrad {
+  const name = `${fn}.withGrad`;
+  const { t, options, dtype } = readGradCall(name, args, optionNamesOf(DEFINITIONS[fn], 'activation'));
+  const dim = normalizeDim(name, integerOption(name, 'dim', options.dim, -1), t.shape.length);
+  const g = upstream(name, options, t.shape, dtype);
+  const grad = gradArray(name, args, options, t, dtype);
+  const y = activate(fn, t, dim);
+  const lanes = lanesOf(t.shape, dim);
+  const sums = new Float64Array(lanes.outer * lanes.inner);
+  // One pass per element, e running through the lanes' blocks in memory order: e = (o · length + k) · inner + i.
+  const { outer, length, inner } = lanes;
+  if (fn === 'softmax') {
+    laneDots(g, y, lanes, sums);
+    for (let o = 0, e = 0; o < outer; o++) {
+      if (inner === 1) for (let k = 0, s = sums[o]; k < length; k++, e++) grad[e] = y[e] * (g[e] - s);
+      else for (let k = 0; k < length; k++) for (let i = 0; i < inner; i++, e++) grad[e] = y[e] * (g[e] - sums[o * inner + i]);
+    }
+  } else {
+    laneDots(g, null, lanes, sums);
+    // softmax_i: the kernel's own where the kernel computed y (written into grad, then
+    // overwritten in place), or exp(y_i) of the reference's float64 y.
+    const p = kernelRuns(t, dim) ? grad : y.map(Math.exp);
+    if (p === grad) kernelSoftmaxInto(t, dim, grad);
+    for (let o = 0, e = 0; o < outer; o++) {
+      if (inner === 1) for (let k = 0, s = sums[o]; k < length; k++, e++) grad[e] = g[e] - p[e] * s;
+      else for (let k = 0; k < length; k++) for (let i = 0; i < inner; i++, e++) grad[e] = g[e] - p[e] * sums[o * inner + i];
+    }
+  }
+  return withGradResult(resultTensor(y, dtype, t.shape), grad, t.shape);
+}
+
+/** The kernel's softmax of `t` (float32, last dimension) into `out`. */
+function kernelSoftmaxInto(t: Tensor, dim: number, out: Float32Array | Float64Array): void {
+  const C = t.shape[dim];
+  softmaxRowsWasm(t.data as Float32Array, C === 0 ? 0 : t.size / C, C, 0, out as Float32Array);
 }
 
 /**
@@ -72,12 +226,7 @@ function alongDim(
  */
 export function softmax<X extends TensorLike>(x: X, options?: SoftmaxOptions): Tensor<FloatDTypeOf<X>>;
 export function softmax(): Tensor {
-  return alongDim(SOFTMAX, arguments, (data, offset, stride, length, out) => {
-    // exp(x − m) / Σ (laneSoftmax: NaN for a NaN or infinite maximum, as torch.softmax)
-    const { max, others, ties } = laneSoftmax(data, offset, stride, length);
-    const sum = ties + others;
-    for (let k = 0; k < length; k++) out[offset + k * stride] = Math.exp(data[offset + k * stride] - max) / sum;
-  });
+  return alongDim('softmax', arguments);
 }
 
 /**
@@ -94,12 +243,49 @@ export function softmax(): Tensor {
  */
 export function logSoftmax<X extends TensorLike>(x: X, options?: SoftmaxOptions): Tensor<FloatDTypeOf<X>>;
 export function logSoftmax(): Tensor {
-  return alongDim(LOG_SOFTMAX, arguments, (data, offset, stride, length, out) => {
-    // (x − m) − log Σ exp(x − m): the subtraction of m first keeps log Σ (see laneSoftmax).
-    const { max, logSum } = laneSoftmax(data, offset, stride, length);
-    for (let k = 0; k < length; k++) out[offset + k * stride] = data[offset + k * stride] - max - logSum;
-  });
+  return alongDim('logSoftmax', arguments);
 }
 
-describe(softmax, SOFTMAX, 'activation');
-describe(logSoftmax, LOG_SOFTMAX, 'activation');
+/**
+ * Softmax and its vector–Jacobian product with `gradOutput` (g), as PyTorch's autograd through
+ * `torch.softmax`: `grad = y · (g − Σ_dim g · y)` with `y = softmax(x)`, in one pass after the
+ * forward one (float32 rows along the last dimension run the forward in the WebAssembly kernel).
+ *
+ * Shapes: `x` any shape; `gradOutput` shaped like `x` (default ones: a gradient of 0, every row
+ * summing to 1); `value` and `grad` shaped like `x`, in its floating dtype.
+ *
+ * @example
+ * ```ts
+ * const { value, grad } = softmax.withGrad([[1, 2, 3]], { gradOutput: [[1, 0, 0]] });
+ * console.log(value.toString());
+ * // tensor([[0.0900, 0.2447, 0.6652]])
+ * console.log(grad.toString());
+ * // tensor([[ 0.0819, -0.0220, -0.0599]])
+ * ```
+ */
+softmax.withGrad = function withGrad<X extends TensorLike>(x: X, options?: SoftmaxOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
+  return alongDimWithGrad('softmax', arguments) as ActivationWithGrad<FloatDTypeOf<X>>;
+};
+
+/**
+ * Log-softmax and its vector–Jacobian product with `gradOutput` (g), as PyTorch's autograd
+ * through `torch.log_softmax`: `grad = g − softmax(x) · Σ_dim g`.
+ *
+ * Shapes: `x` any shape; `gradOutput` shaped like `x` (default ones); `value` and `grad` shaped
+ * like `x`, in its floating dtype.
+ *
+ * @example
+ * ```ts
+ * const { value, grad } = logSoftmax.withGrad([1, 2, 3], { gradOutput: [1, 0, 0] });
+ * console.log(value.toString());
+ * // tensor([-2.4076, -1.4076, -0.4076])
+ * console.log(grad.toString());
+ * // tensor([ 0.9100, -0.2447, -0.6652])
+ * ```
+ */
+logSoftmax.withGrad = function withGrad<X extends TensorLike>(x: X, options?: SoftmaxOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
+  return alongDimWithGrad('logSoftmax', arguments) as ActivationWithGrad<FloatDTypeOf<X>>;
+};
+
+describe(softmax, DEFINITIONS.softmax, 'activation');
+describe(logSoftmax, DEFINITIONS.logSoftmax, 'activation');

@@ -7,9 +7,11 @@ import { test } from 'node:test';
 import * as L from '../index.js';
 import { catalog, cliNameOf, describeRange, kebabCase, type CatalogEntry, type NumberOptionSpec } from '../index.js';
 import { ALL_LOSSES } from '../../test/support/all-losses.js';
+import { lossCases } from '../../test/support/fixtures.js';
+import { activationGradCases } from '../../test/support/activation-grad-golden.js';
 
 /** The exports of src/index.ts that are not losses or activations (utilities); every other function must be in the catalogue. */
-const UTILITIES = ['Tensor', 'tensor', 'numel', 'formatTensor', 'closestName', 'getBackend', 'setBackend', 'wasmReady', 'wasmStatus', 'wasmVariant', 'cliNameOf', 'describeRange', 'kebabCase'];
+const UTILITIES = ['Tensor', 'tensor', 'numel', 'formatTensor', 'closestName', 'getBackend', 'setBackend', 'wasmReady', 'wasmStatus', 'wasmVariant', 'cliNameOf', 'describeRange', 'kebabCase', 'LossAccumulator'];
 
 const entries = Object.values(catalog);
 const x = [[1, -2, 3], [0.5, 1, 0]];
@@ -82,8 +84,9 @@ test('every entry has complete metadata', () => {
           assert.fail(`${e.name}.${name}: unknown type`);
       }
     }
-    assert.equal(e.withGrad, e.kind === 'loss' && e.name !== 'logLoss', `${e.name}: withGrad`);
-    assert.equal(e.reductions.length > 0, e.withGrad, `${e.name}: reductions`);
+    // Every loss but logLoss (a metric) and every activation (its vector–Jacobian product) has withGrad.
+    assert.equal(e.withGrad, e.name !== 'logLoss', `${e.name}: withGrad`);
+    assert.equal(e.reductions.length > 0, e.kind === 'loss' && e.withGrad, `${e.name}: reductions`);
     if (e.kind === 'loss') assert.ok(e.items, `${e.name}: items`);
     for (const k of e.kernels) assert.match(kernelSource, new RegExp(`export (function |\\{[^}]*\\b)${k}\\b`), `${e.name}: kernel ${k} is not exported by the kernels`);
     if (e.plot) {
@@ -110,7 +113,7 @@ test("every entry's options are exactly what its function accepts", () => {
   for (const e of entries) {
     const sets = argumentSets(e);
     assert.ok(sets.length > 0, `${e.name}: no arguments to call it with (test/support/all-losses.ts)`);
-    const expected = [...(e.reductions.length > 0 ? ['reduction'] : []), ...Object.keys(e.options), ...(e.withGrad ? ['lossInto'] : [])];
+    const expected = [...(e.reductions.length > 0 ? ['reduction'] : []), ...Object.keys(e.options), ...(e.kind === 'loss' && e.withGrad ? ['lossInto'] : [])];
     assert.deepEqual(validOptions(e, sets[0].args).sort(), expected.sort(), e.name);
   }
 });
@@ -187,5 +190,14 @@ test('differentiable arguments: withGrad returns a gradient exactly for them (in
       });
     }
     assert.deepEqual(seen, e.args.map((a) => a.differentiable), e.name);
+  }
+});
+
+test('every loss and activation with a gradient has golden fixtures from PyTorch (scripts/generate_fixtures.py)', () => {
+  for (const e of entries.filter((en) => en.withGrad)) {
+    // An activation's withGrad cases are in activations-grad.json (value and vector–Jacobian product).
+    const cases: { dtype: string }[] = e.kind === 'activation' ? activationGradCases(e.name) : lossCases(e.name);
+    assert.ok(cases.length >= 12, `${e.name}: ${cases.length} golden cases`);
+    assert.deepEqual([...new Set(cases.map((c) => c.dtype))].sort(), ['float32', 'float64'], `${e.name}: dtypes`);
   }
 });

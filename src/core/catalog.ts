@@ -3,41 +3,8 @@
 // spec; each activation in its `describe` call). The command line, the playground, the benchmarks,
 // the README's tables and the tests read it instead of restating names, options and shapes.
 import { definitionOf } from './loss.js';
-import * as softmaxModule from '../activations/softmax.js';
-import * as logSumExpModule from '../activations/log-sum-exp.js';
-import * as sigmoidModule from '../activations/sigmoid.js';
-import * as crossEntropyModule from '../losses/cross-entropy.js';
-import * as nllModule from '../losses/nll.js';
-import * as bceModule from '../losses/binary-cross-entropy.js';
-import * as bceWithLogitsModule from '../losses/binary-cross-entropy-with-logits.js';
-import * as l1Module from '../losses/l1.js';
-import * as mseModule from '../losses/mse.js';
-import * as smoothL1Module from '../losses/smooth-l1.js';
-import * as huberModule from '../losses/huber.js';
-import * as klDivModule from '../losses/kl-div.js';
-import * as poissonNllModule from '../losses/poisson-nll.js';
-import * as gaussianNllModule from '../losses/gaussian-nll.js';
-import * as marginRankingModule from '../losses/margin-ranking.js';
-import * as hingeEmbeddingModule from '../losses/hinge-embedding.js';
-import * as softMarginModule from '../losses/soft-margin.js';
-import * as multilabelSoftMarginModule from '../losses/multilabel-soft-margin.js';
-import * as multiMarginModule from '../losses/multi-margin.js';
-import * as multilabelMarginModule from '../losses/multilabel-margin.js';
-import * as cosineEmbeddingModule from '../losses/cosine-embedding.js';
-import * as tripletMarginModule from '../losses/triplet-margin.js';
-import * as sigmoidFocalModule from '../losses/sigmoid-focal.js';
-import * as logLossModule from '../losses/log-loss.js';
-import * as ctcModule from '../losses/ctc.js';
-import * as diceModule from '../losses/dice.js';
-import * as tverskyModule from '../losses/tversky.js';
-import * as logCoshModule from '../losses/log-cosh.js';
-import * as squaredHingeModule from '../losses/squared-hinge.js';
-import * as categoricalHingeModule from '../losses/categorical-hinge.js';
-import * as cosineSimilarityModule from '../losses/cosine-similarity.js';
-import * as categoricalFocalModule from '../losses/categorical-focal-cross-entropy.js';
-import * as sparsemaxModule from '../losses/sparsemax.js';
-import * as polyLossModule from '../losses/poly-loss-cross-entropy.js';
-import * as ntxentModule from '../losses/ntxent.js';
+import * as activations from '../activations/index.js';
+import * as losses from '../losses/index.js';
 
 /** A reduction a loss accepts: PyTorch's three, and `'batchmean'` (klDiv). */
 export type CatalogReduction = 'none' | 'mean' | 'sum' | 'batchmean';
@@ -263,43 +230,7 @@ function collect(modules: readonly Record<string, unknown>[]): Record<string, Ca
  * ```
  */
 export const catalog: Readonly<Record<string, CatalogEntry>> = Object.freeze(
-  collect([
-    softmaxModule,
-    logSumExpModule,
-    sigmoidModule,
-    crossEntropyModule,
-    nllModule,
-    bceModule,
-    bceWithLogitsModule,
-    l1Module,
-    mseModule,
-    smoothL1Module,
-    huberModule,
-    klDivModule,
-    poissonNllModule,
-    gaussianNllModule,
-    marginRankingModule,
-    hingeEmbeddingModule,
-    softMarginModule,
-    multilabelSoftMarginModule,
-    multiMarginModule,
-    multilabelMarginModule,
-    cosineEmbeddingModule,
-    tripletMarginModule,
-    sigmoidFocalModule,
-    logLossModule,
-    ctcModule,
-    diceModule,
-    tverskyModule,
-    logCoshModule,
-    squaredHingeModule,
-    categoricalHingeModule,
-    cosineSimilarityModule,
-    categoricalFocalModule,
-    sparsemaxModule,
-    polyLossModule,
-    ntxentModule,
-  ]),
+  collect([activations, losses]),
 );
 
 /** How an option's valid values read in messages and docs: `'> 0'`, `'in [0, 1] or -1'`, `'1 or 2'`. */

@@ -1,5 +1,5 @@
-import type { Definition, TensorOptionSpec } from './catalog.js';
-import { defineLoss, gradTensor, resultDtype, type KernelCall } from './loss.js';
+import type { Definition, TensorArg, TensorOptionSpec } from './catalog.js';
+import { defineLoss, gradTensor, resultDtype, type DefinitionOf, type KernelCall, type LossFor } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape, broadcastMap, sameShape, shapeString } from './shape.js';
 import { asTensor, Tensor, type TensorLike } from './tensor.js';
@@ -17,9 +17,9 @@ export type Pointwise<P> = (a: number, b: number, c: number, params: P, out: Flo
  * An elementwise loss: its definition (the catalogue's metadata: name, reference, arguments, options
  * including `weight` and `posWeight`, reductions, plot) and how to compute it.
  */
-export interface ElementwiseSpec<P> extends Omit<Definition, 'items' | 'kernels'> {
-  /** Validates the options and returns what `pointwise` needs. */
-  params: (options: Record<string, unknown>) => P;
+export interface ElementwiseSpec<P, O, A extends readonly TensorArg[]> extends Omit<DefinitionOf<O, A>, 'items' | 'kernels'> {
+  /** Validates the options and returns what `pointwise` needs (its parameter's type is the loss's options type). */
+  params: (options: O) => P;
   pointwise: Pointwise<P>;
   /** Shape rules for arguments that may broadcast to the input's shape (returns the shape to broadcast from). */
   broadcastArg?: (index: number, t: Tensor, input: Tensor) => readonly number[] | null;
@@ -45,26 +45,28 @@ function asOperand(op: OptionOperand, input: Tensor): Operand | null | false {
 }
 
 /** Builds an elementwise loss (every element of the inputs contributes one loss item). */
-export function elementwiseLoss<P>(spec: ElementwiseSpec<P>) {
+export function elementwiseLoss<P, O extends object, const A extends readonly TensorArg[]>(spec: ElementwiseSpec<P, O, A>): LossFor<A, O> {
   const fn = spec.name;
   // From the definition: `weight` (same shape as input, as F.l1_loss, or broadcast, as
   // F.binary_cross_entropy) and what its 'mean' divides by; another tensor option (posWeight) is
   // broadcast to the input and passed as operand c.
-  const weightSpec = spec.options.weight as TensorOptionSpec | undefined;
+  const specs: Definition['options'] = spec.options;
+  const weightSpec = specs.weight as TensorOptionSpec | undefined;
   const weightRule = weightSpec ? (weightSpec.broadcast ? 'broadcast' : 'exact') : undefined;
   const weightedMean = weightSpec?.mean === 'weights' ? 'weightSum' : 'count';
-  const auxName = Object.keys(spec.options).find((k) => k !== 'weight' && spec.options[k].type === 'tensor');
-  const auxOption = auxName ? { name: auxName, fallback: (spec.options[auxName] as TensorOptionSpec).default } : undefined;
+  const auxName = Object.keys(specs).find((k) => k !== 'weight' && specs[k].type === 'tensor');
+  const auxOption = auxName ? { name: auxName, fallback: (specs[auxName] as TensorOptionSpec).default } : undefined;
   const reductions = spec.reductions ?? (['none', 'mean', 'sum'] as const);
   const argNames = spec.args.map((a) => a.name);
   const differentiable = spec.args.map((a) => a.differentiable);
-  const definition: Definition = { ...spec, kernels: spec.wasm ? [spec.wasm.kernel] : [], items: 'elements' };
+  const definition: DefinitionOf<O, A> = { ...spec, kernels: spec.wasm ? [spec.wasm.kernel] : [], items: 'elements' };
 
-  return defineLoss(definition, (call: KernelCall<Record<string, unknown>>) => {
-    const { tensors, options, wantGrad } = call;
+  return defineLoss(definition, (call: KernelCall<O>) => {
+    const { tensors, wantGrad } = call;
+    const options = call.options as Record<string, unknown>;
     const input = tensors[0];
     const n = input.size;
-    const params = spec.params(options);
+    const params = spec.params(call.options);
     const reduction = checkReduction(fn, options.reduction, reductions, 'mean');
 
     // Operands b and c: same shape as the input, or broadcast where the loss allows it.

@@ -1,6 +1,6 @@
 // Keras's elementwise losses: the mean over the last axis of a pointwise function (log-cosh, squared hinge).
-import type { Definition } from './catalog.js';
-import { defineLoss, gradTensor, resultDtype, type KernelCall } from './loss.js';
+import type { TensorArg } from './catalog.js';
+import { defineLoss, gradTensor, resultDtype, type DefinitionOf, type KernelCall, type LossFor } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape, shapeString } from './shape.js';
 import type { Tensor } from './tensor.js';
@@ -14,9 +14,9 @@ export type LanePointwise<P> = (input: number, target: number, params: P, out: F
  * per-sample losses `[*]`. `params` reads what the pointwise function needs from the tensors
  * (once per call).
  */
-export function laneMeanLoss<P>(definition: Definition, params: (input: Tensor, target: Tensor) => P, pointwise: LanePointwise<P>) {
+export function laneMeanLoss<P, O extends object, const A extends readonly TensorArg[]>(definition: DefinitionOf<O, A>, params: (input: Tensor, target: Tensor) => P, pointwise: LanePointwise<P>): LossFor<A, O> {
   const { name } = definition;
-  return defineLoss(definition, (call: KernelCall<Record<string, unknown>>) => {
+  return defineLoss(definition, (call: KernelCall<O & { reduction?: unknown }>) => {
     const [x, y] = call.tensors;
     const { options, wantGrad } = call;
     const reduction = checkReduction(name, options.reduction, ['none', 'mean', 'sum'], 'mean');

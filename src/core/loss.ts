@@ -1,4 +1,4 @@
-import type { Definition } from './catalog.js';
+import type { Definition, OptionSpec, TensorArg } from './catalog.js';
 import { checkArity, readOptions } from './options.js';
 import {
   asTensor,
@@ -189,7 +189,7 @@ export interface KernelResult {
 
 type Kernel<O> = (call: KernelCall<O>) => KernelResult;
 
-/** The untyped shape of every loss; each loss file narrows it to {@link Loss2} or {@link Loss3}. */
+/** The untyped shape of every loss (what code that takes any loss, such as the command line's, calls). */
 export type AnyLoss = ((...args: unknown[]) => Tensor) & { withGrad: (...args: unknown[]) => LossWithGrad };
 
 /** The dtype of a result: that of the first floating argument (float32 if none). */
@@ -320,11 +320,24 @@ export function optionNamesOf(definition: Definition, kind: 'loss' | 'activation
 }
 
 /**
+ * A loss's definition typed by its options type `O` and its arguments `A`: the definition lists
+ * exactly the options of `O` (besides `reduction`), so the options interface and the catalogue
+ * cannot drift apart.
+ */
+export type DefinitionOf<O, A extends readonly TensorArg[]> = Omit<Definition, 'args' | 'options'> & {
+  args: A;
+  options: { readonly [K in Exclude<keyof O, 'reduction'>]-?: OptionSpec };
+};
+
+/** The type of a loss of the tensor arguments `A` and options `O`: {@link Loss2}, {@link Loss3} or {@link Loss4}. */
+export type LossFor<A extends readonly unknown[], O> = A['length'] extends 2 ? Loss2<O> : A['length'] extends 3 ? Loss3<O> : A['length'] extends 4 ? Loss4<O> : never;
+
+/**
  * Builds a public loss from its definition (name, arguments, options: the catalogue's metadata) and
  * its kernel: argument conversion with named errors, option checking (unknown names throw), and the
  * `withGrad` twin that returns `{ loss, grad, grads }`.
  */
-export function defineLoss<O extends object>(definition: Definition, kernel: Kernel<O>): AnyLoss {
+export function defineLoss<O extends object, const A extends readonly TensorArg[]>(definition: DefinitionOf<O, A>, kernel: Kernel<O>): LossFor<A, O> {
   const { name } = definition;
   const argNames = definition.args.map((a) => a.name);
   const optionNames = optionNamesOf(definition);
@@ -357,5 +370,6 @@ export function defineLoss<O extends object>(definition: Definition, kernel: Ker
     },
   });
   Object.defineProperty(loss, 'name', { value: name });
-  return describe(loss, definition, 'loss');
+  // The one cast of a loss's type: run() checked the arguments and options the signature promises.
+  return describe(loss, definition as Definition, 'loss') as unknown as LossFor<A, O>;
 }

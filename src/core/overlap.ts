@@ -1,7 +1,7 @@
 // Losses of the overlap of a prediction and a target mask over groups of elements (Dice, Tversky).
-import type { Definition } from './catalog.js';
+import type { TensorArg } from './catalog.js';
 import { axisGroups } from './keras.js';
-import { defineLoss, gradTensor, resultDtype, type KernelCall } from './loss.js';
+import { defineLoss, gradTensor, resultDtype, type DefinitionOf, type KernelCall, type LossFor } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape } from './shape.js';
 
@@ -17,9 +17,9 @@ export type OverlapFormula<P> = (I: number, Sy: number, Sp: number, params: P, o
  * group). By the chain rule, ∂/∂input_k = ∂L/∂I · target_k + ∂L/∂Sp and
  * ∂/∂target_k = ∂L/∂I · input_k + ∂L/∂Sy.
  */
-export function overlapLoss<P>(definition: Definition, params: (options: Record<string, unknown>) => P, formula: OverlapFormula<P>) {
+export function overlapLoss<P, O extends object, const A extends readonly TensorArg[]>(definition: DefinitionOf<O, A>, params: (options: O) => P, formula: OverlapFormula<P>): LossFor<A, O> {
   const { name } = definition;
-  return defineLoss(definition, (call: KernelCall<Record<string, unknown>>) => {
+  return defineLoss(definition, (call: KernelCall<O & { axis?: unknown; reduction?: unknown }>) => {
     const [x, y] = call.tensors;
     const { options, wantGrad } = call;
     const reduction = checkReduction(name, options.reduction, ['none', 'mean', 'sum'], 'mean');

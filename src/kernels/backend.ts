@@ -1,5 +1,6 @@
 // Which implementation runs: the TypeScript reference (float64 inside, every dtype) or the
-// WebAssembly SIMD kernels (float32, large inputs). 'auto' picks WebAssembly for float32 inputs of
+// WebAssembly SIMD kernels (float32; float64 too for the elementwise losses; large inputs). 'auto'
+// picks WebAssembly for inputs a kernel covers of
 // at least WASM_THRESHOLD elements once the kernels are loaded (wasm.ts: loading starts at the
 // first such call; until it completes, and where WebAssembly cannot run, the TypeScript path runs).
 import { kernelsCanRun, wasmReady, wasmStatus } from './wasm.js';
@@ -15,7 +16,7 @@ let current: Backend = 'auto';
 
 /**
  * Forces an implementation: `'ts'` (the TypeScript reference), `'wasm'` (WebAssembly SIMD for
- * every float32 input it covers, however small) or `'auto'` (the default). `'wasm'` needs the
+ * every input a kernel covers — float32, and float64 for the elementwise losses — however small) or `'auto'` (the default). `'wasm'` needs the
  * kernels loaded: `await wasmReady()` first; it throws, saying why, where they cannot run.
  */
 export function setBackend(backend: Backend): void {
@@ -41,7 +42,15 @@ export function getBackend(): Backend {
  * work), runs in WebAssembly.
  */
 export function useWasm(dtype: string, size: number, rowLength = 1): boolean {
-  if (dtype !== 'float32' || current === 'ts') return false;
+  return dtype === 'float32' && kernelsFor(size, rowLength);
+}
+
+/**
+ * Whether a computation over `size` elements, in rows of `rowLength`, runs in WebAssembly, for a
+ * kernel that takes its dtype (the elementwise kernels take float32 and float64).
+ */
+export function kernelsFor(size: number, rowLength = 1): boolean {
+  if (current === 'ts') return false;
   if (current === 'auto' && size < WASM_THRESHOLD) return false;
   return kernelsCanRun(rowLength);
 }

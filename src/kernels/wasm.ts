@@ -65,6 +65,15 @@ interface Exports {
     x: number, rows: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerRow: number, grad: number, losses: number,
   ): number;
+  crossEntropyRows64(
+    x: number, rows: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
+    smoothing: number, upstream: number, upstreamPerRow: number, grad: number, losses: number,
+  ): number;
+  softmaxRows64(x: number, rows: number, C: number, mode: number, out: number): number;
+  crossEntropySpatial(
+    x: number, B: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
+    smoothing: number, upstream: number, upstreamPerItem: number, grad: number, losses: number,
+  ): number;
 }
 
 const nodeBuffer = (globalThis as unknown as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
@@ -375,8 +384,8 @@ function rowsPerChunk(C: number): number {
  * The first n elements of a chunk's view: the view itself when the chunk is full, since building a
  * fresh subarray per chunk is much slower in V8 (only the last chunk is short).
  */
-function firstOf(view: Float32Array, n: number): Float32Array {
-  return n === view.length ? view : view.subarray(0, n);
+function firstOf<V extends Float32Array | Float64Array>(view: V, n: number): V {
+  return n === view.length ? view : (view.subarray(0, n) as V);
 }
 
 /**
@@ -395,7 +404,8 @@ function withKernels<R>(run: (k: Exports, scratch: Scratch) => R): R {
 }
 
 export interface CrossEntropyRowsRequest {
-  logits: Float32Array;
+  /** float32 rows, or float64 rows (class indices only: the float64 kernel). */
+  logits: Float32Array | Float64Array;
   rows: number;
   classes: number;
   /** Class indices (one per row), or with `probabilities` a float32 row of C per row. */
@@ -408,33 +418,42 @@ export interface CrossEntropyRowsRequest {
   smoothing: number;
   /** Upstream gradient: one number for every row, or one per row. */
   upstream: number | ArrayLike<number>;
-  /** Where to write the gradient (rows × classes), or null for the forward pass only. */
-  grad: Float32Array | null;
-  /** Where to write the per-row losses, or null. */
-  losses: Float32Array | null;
+  /** Where to write the gradient (rows × classes, the logits' dtype), or null for the forward pass only. */
+  grad: Float32Array | Float64Array | null;
+  /** Where to write the per-row losses (the logits' dtype), or null. */
+  losses: Float32Array | Float64Array | null;
 }
 
-/** Cross-entropy over rows of float32 logits (class indices or probability rows); returns Σ of the row losses. */
+/**
+ * Cross-entropy over rows of float32 logits (class indices or probability rows) or of float64
+ * logits (class indices: crossEntropyRows64, in chunks of half as many rows); returns Σ of the row
+ * losses.
+ */
 export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
   return withKernels((k, s) => {
     const { logits, rows, classes: C, targets, weights, grad, losses } = request;
-    const chunkRows = rowsPerChunk(C);
+    const wide = logits.BYTES_PER_ELEMENT === 8;
+    const F = wide ? Float64Array : Float32Array;
+    const bytes = logits.BYTES_PER_ELEMENT;
+    const chunkRows = rowsPerChunk(wide ? 2 * C : C);
     const perRowUpstream = typeof request.upstream !== 'number';
     const shared = perRowUpstream ? 0 : (request.upstream as number);
     const probabilities = request.probabilities === true;
     const gradTarget = request.gradTarget ?? null;
-    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr, gtPtr] = s.regions(chunkRows * C * 4, chunkRows * C * 4, C * 4, chunkRows * 4, chunkRows * 4, chunkRows * C * 4, chunkRows * C * 4);
+    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr, gtPtr] = s.regions(
+      chunkRows * C * bytes, (probabilities ? chunkRows * C : chunkRows) * 4, C * bytes, chunkRows * bytes, chunkRows * bytes, chunkRows * C * bytes, probabilities ? chunkRows * C * 4 : 0,
+    );
     const buffer = k.memory.buffer;
-    const xView = new Float32Array(buffer, xPtr, chunkRows * C);
+    const xView = new F(buffer, xPtr, chunkRows * C);
     const tView = new Int32Array(buffer, tPtr, chunkRows);
-    const pView = new Float32Array(buffer, tPtr, chunkRows * C);
-    const gtView = new Float32Array(buffer, gtPtr, chunkRows * C);
-    const uView = new Float32Array(buffer, uPtr, chunkRows);
-    const lView = new Float32Array(buffer, lPtr, chunkRows);
-    const gView = grad ? new Float32Array(buffer, gPtr, chunkRows * C) : null;
+    const pView = probabilities ? new Float32Array(buffer, tPtr, chunkRows * C) : null;
+    const gtView = probabilities ? new Float32Array(buffer, gtPtr, chunkRows * C) : null;
+    const uView = new F(buffer, uPtr, chunkRows);
+    const lView = new F(buffer, lPtr, chunkRows);
+    const gView = grad ? new F(buffer, gPtr, chunkRows * C) : null;
     let weightSum = C;
     if (weights) {
-      const wView = new Float32Array(buffer, wPtr, C);
+      const wView = new F(buffer, wPtr, C);
       wView.set(weights);
       weightSum = 0;
       for (let c = 0; c < C; c++) weightSum += wView[c];
@@ -443,15 +462,105 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
     for (let r0 = 0; r0 < rows; r0 += chunkRows) {
       const n = Math.min(chunkRows, rows - r0);
       xView.set(logits.subarray(r0 * C, (r0 + n) * C));
-      if (probabilities) pView.set((targets as Float32Array).subarray(r0 * C, (r0 + n) * C));
+      if (pView) pView.set((targets as Float32Array).subarray(r0 * C, (r0 + n) * C));
       else for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
       if (perRowUpstream) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
-      total += probabilities
-        ? k.crossEntropyProbRows(xPtr, n, C, tPtr, weights ? wPtr : 0, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, gradTarget ? gtPtr : 0, losses ? lPtr : 0)
-        : k.crossEntropyRows(xPtr, n, C, tPtr, weights ? wPtr : 0, weightSum, request.ignoreIndex, request.smoothing, shared, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
-      if (gradTarget) gradTarget.set(firstOf(gtView, n * C), r0 * C);
+      const [w, u, g, l] = [weights ? wPtr : 0, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0];
+      total += wide
+        ? k.crossEntropyRows64(xPtr, n, C, tPtr, w, weightSum, request.ignoreIndex, request.smoothing, shared, u, g, l)
+        : probabilities
+          ? k.crossEntropyProbRows(xPtr, n, C, tPtr, w, request.smoothing, shared, u, g, gradTarget ? gtPtr : 0, l)
+          : k.crossEntropyRows(xPtr, n, C, tPtr, w, weightSum, request.ignoreIndex, request.smoothing, shared, u, g, l);
+      if (gradTarget && gtView) gradTarget.set(firstOf(gtView, n * C), r0 * C);
       if (grad && gView) grad.set(firstOf(gView, n * C), r0 * C);
       if (losses) losses.set(firstOf(lView, n), r0);
+    }
+    return total;
+  });
+}
+
+/** Copies `run` floats from src[from] to dst[to]: element by element for short runs (a subarray costs more than a few copies). */
+function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, run: number): void {
+  if (run < 16) for (let j = 0; j < run; j++) dst[to + j] = src[from + j];
+  else dst.set(src.subarray(from, from + run), to);
+}
+
+export interface CrossEntropySpatialRequest {
+  /** [N, C, inner] float32 logits. */
+  logits: Float32Array;
+  samples: number;
+  classes: number;
+  inner: number;
+  /** Class indices, N × inner (item order). */
+  targets: ArrayLike<number>;
+  weights: ArrayLike<number> | null;
+  ignoreIndex: number;
+  smoothing: number;
+  /** Upstream gradient: one number for every item, or one per item. */
+  upstream: number | ArrayLike<number>;
+  /** Where to write the gradient ([N, C, inner]), or null for the forward pass only. */
+  grad: Float32Array | null;
+  /** Where to write the per-item losses (N × inner), or null. */
+  losses: Float32Array | null;
+}
+
+/**
+ * Cross-entropy of K-dimensional float32 logits with class indices (src/kernels/assembly/
+ * cross-entropy-spatial.ts); returns Σ of the item losses. Blocks of B consecutive items (B a
+ * multiple of 4, B · C within a chunk) are copied into the scratch area as [C, B], one run of the
+ * inner dimension per sample and class; the last block is padded with ignored items.
+ */
+export function crossEntropySpatialWasm(request: CrossEntropySpatialRequest): number {
+  return withKernels((k, s) => {
+    const { logits, samples, classes: C, inner, targets, weights, grad, losses } = request;
+    const B = Math.max(4, Math.floor(CHUNK_ELEMENTS / C / 4) * 4);
+    const items = samples * inner;
+    const perItem = typeof request.upstream !== 'number';
+    const shared = perItem ? 0 : (request.upstream as number);
+    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr] = s.regions(B * C * 4, B * 4, C * 4, B * 4, B * 4, B * C * 4);
+    const buffer = k.memory.buffer;
+    const xView = new Float32Array(buffer, xPtr, B * C);
+    const tView = new Int32Array(buffer, tPtr, B);
+    const uView = new Float32Array(buffer, uPtr, B);
+    const lView = new Float32Array(buffer, lPtr, B);
+    const gView = new Float32Array(buffer, gPtr, B * C);
+    let weightSum = C;
+    if (weights) {
+      const wView = new Float32Array(buffer, wPtr, C);
+      wView.set(weights);
+      weightSum = 0;
+      for (let c = 0; c < C; c++) weightSum += wView[c];
+    }
+    const typedTargets = ArrayBuffer.isView(targets);
+    let total = 0;
+    for (let i0 = 0; i0 < items; i0 += B) {
+      const n = Math.min(B, items - i0);
+      const width = (n + 3) & ~3;
+      // Runs of the inner dimension: item i = sample · inner + s sits at column i − i0 (class stride width).
+      for (let i = i0; i < i0 + n; ) {
+        const sample = Math.floor(i / inner);
+        const s0 = i - sample * inner;
+        const run = Math.min(inner - s0, i0 + n - i);
+        const from = sample * C * inner + s0;
+        for (let c = 0; c < C; c++) copyRun(logits, from + c * inner, xView, c * width + (i - i0), run);
+        i += run;
+      }
+      if (typedTargets) tView.set((targets as Int32Array).subarray(i0, i0 + n));
+      else for (let j = 0; j < n; j++) tView[j] = targets[i0 + j];
+      tView.fill(request.ignoreIndex, n, width);
+      if (perItem) fillRepeated(uView, request.upstream as ArrayLike<number>, i0, n);
+      total += k.crossEntropySpatial(xPtr, width, C, tPtr, weights ? wPtr : 0, weightSum, request.ignoreIndex, request.smoothing, shared, perItem ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
+      if (losses) losses.set(firstOf(lView, n), i0);
+      if (grad) {
+        for (let i = i0; i < i0 + n; ) {
+          const sample = Math.floor(i / inner);
+          const s0 = i - sample * inner;
+          const run = Math.min(inner - s0, i0 + n - i);
+          const to = sample * C * inner + s0;
+          for (let c = 0; c < C; c++) copyRun(gView, c * width + (i - i0), grad, to + c * inner, run);
+          i += run;
+        }
+      }
     }
     return total;
   });
@@ -546,20 +655,29 @@ export function elementwiseWasm(r: ElementwiseRequest): number {
   });
 }
 
-/** Softmax (0), log-softmax (1) or logsumexp (2) of contiguous rows of float32. */
-export function softmaxRowsWasm(x: Float32Array, rows: number, C: number, mode: 0 | 1 | 2, out: Float32Array): void {
-  withKernels((k, s) => {
-    const chunkRows = rowsPerChunk(C);
+/**
+ * Softmax (0), log-softmax (1) or logsumexp (2) of contiguous rows of float32, or of float64
+ * (softmaxRows64): false when the float64 kernel met a row with NaN or ±inf (the caller then runs
+ * the TypeScript path, which gives PyTorch's NaN and ±inf results), true when `out` is written.
+ */
+export function softmaxRowsWasm(x: Float32Array | Float64Array, rows: number, C: number, mode: 0 | 1 | 2, out: Float32Array | Float64Array): boolean {
+  return withKernels((k, s) => {
+    const wide = x.BYTES_PER_ELEMENT === 8;
+    const F = wide ? Float64Array : Float32Array;
+    const chunkRows = rowsPerChunk(wide ? 2 * C : C);
     const outWidth = mode === 2 ? 1 : C;
-    const [xPtr, oPtr] = s.regions(chunkRows * C * 4, chunkRows * outWidth * 4);
-    const xView = new Float32Array(k.memory.buffer, xPtr, chunkRows * C);
-    const oView = new Float32Array(k.memory.buffer, oPtr, chunkRows * outWidth);
+    const [xPtr, oPtr] = s.regions(chunkRows * C * x.BYTES_PER_ELEMENT, chunkRows * outWidth * x.BYTES_PER_ELEMENT);
+    const xView = new F(k.memory.buffer, xPtr, chunkRows * C);
+    const oView = new F(k.memory.buffer, oPtr, chunkRows * outWidth);
     for (let r0 = 0; r0 < rows; r0 += chunkRows) {
       const n = Math.min(chunkRows, rows - r0);
       xView.set(x.subarray(r0 * C, (r0 + n) * C));
-      k.softmaxRows(xPtr, n, C, mode, oPtr);
+      if (wide) {
+        if (k.softmaxRows64(xPtr, n, C, mode, oPtr) !== 0) return false;
+      } else k.softmaxRows(xPtr, n, C, mode, oPtr);
       out.set(firstOf(oView, n * outWidth), r0 * outWidth);
     }
+    return true;
   });
 }
 

@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import type { Reduction } from '../core/reduction.js';
 import { bceWithLogitsScalar, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
 import type { TensorLike } from '../core/tensor.js';
@@ -32,7 +31,7 @@ export interface BinaryCrossEntropyWithLogitsOptions {
  * ```
  * Differs from PyTorch: shapes of input and target must match exactly.
  */
-export const binaryCrossEntropyWithLogits = elementwiseLoss<null>({
+export const binaryCrossEntropyWithLogits = elementwiseLoss({
   name: 'binaryCrossEntropyWithLogits',
   reference: 'torch.nn.functional.binary_cross_entropy_with_logits',
   args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
@@ -42,7 +41,7 @@ export const binaryCrossEntropyWithLogits = elementwiseLoss<null>({
   },
   plot: { x: 'logit', range: [-6, 6], targets: [1, 0], options: ['posWeight'] },
   cliAliases: ['bce-with-logits'],
-  params: () => null,
+  params: (_: BinaryCrossEntropyWithLogitsOptions) => null,
   wasm: { kernel: 'bceWithLogitsElements', params: () => [0, 0] },
   pointwise(x, y, posWeight, _, out) {
     const logSig = logSigmoidScalar(x);
@@ -53,4 +52,4 @@ export const binaryCrossEntropyWithLogits = elementwiseLoss<null>({
     // for pw = 1, where the other form computes 0 · −inf.
     out[2] = logSigmoidScalar(-x) - posWeight * logSig;
   },
-}) as Loss2<BinaryCrossEntropyWithLogitsOptions>;
+});

@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import type { Reduction } from '../core/reduction.js';
 import type { Tensor, TensorLike } from '../core/tensor.js';
 
@@ -42,7 +41,7 @@ function checkUnitInterval(fn: string, arg: string, t: Tensor, nanAllowed: boole
  * Prefer {@link binaryCrossEntropyWithLogits} on logits: it is exact where this one clamps.
  * Differs from PyTorch: a target outside [0, 1] throws too (PyTorch checks only the input).
  */
-export const binaryCrossEntropy = elementwiseLoss<null>({
+export const binaryCrossEntropy = elementwiseLoss({
   name: 'binaryCrossEntropy',
   reference: 'torch.nn.functional.binary_cross_entropy',
   args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
@@ -51,7 +50,7 @@ export const binaryCrossEntropy = elementwiseLoss<null>({
   },
   plot: { x: 'probability', range: [0.01, 0.99], targets: [1, 0] },
   cliAliases: ['bce'],
-  params: () => null,
+  params: (_: BinaryCrossEntropyOptions) => null,
   check(tensors) {
     checkUnitInterval('binaryCrossEntropy', 'input', tensors[0], false);
     checkUnitInterval('binaryCrossEntropy', 'target', tensors[1], true);
@@ -64,4 +63,4 @@ export const binaryCrossEntropy = elementwiseLoss<null>({
     out[1] = (p - y) / Math.max((1 - p) * p, EPSILON);
     out[2] = log1mP - logP;
   },
-}) as Loss2<BinaryCrossEntropyOptions>;
+});

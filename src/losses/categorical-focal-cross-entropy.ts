@@ -1,5 +1,5 @@
 import { KERAS_EPSILON, normalizeAxis, ONE_AXIS } from '../core/keras.js';
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, broadcastMap, forEachLane } from '../core/shape.js';
@@ -55,7 +55,7 @@ export interface CategoricalFocalCrossEntropyOptions {
  * zero gradient), and label smoothing divides by the size of the last dimension whatever `axis` is.
  * For float32 inputs the clip bounds are Keras's float32 ones (1 − 1e-7 rounds to 1 − 2^-23).
  */
-export const categoricalFocalCrossEntropy = defineLoss<CategoricalFocalCrossEntropyOptions>(
+export const categoricalFocalCrossEntropy = defineLoss(
   {
     name: 'categoricalFocalCrossEntropy',
     reference: 'keras.losses.CategoricalFocalCrossentropy',
@@ -71,7 +71,7 @@ export const categoricalFocalCrossEntropy = defineLoss<CategoricalFocalCrossEntr
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<CategoricalFocalCrossEntropyOptions>) => {
     const fn = 'categoricalFocalCrossEntropy';
     const [x, y] = call.tensors;
     const { options, wantGrad } = call;
@@ -139,4 +139,4 @@ export const categoricalFocalCrossEntropy = defineLoss<CategoricalFocalCrossEntr
     });
     return { loss: reducer.reduce(losses), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
   },
-) as Loss2<CategoricalFocalCrossEntropyOptions>;
+);

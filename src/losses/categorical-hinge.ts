@@ -1,4 +1,4 @@
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
 
@@ -27,7 +27,7 @@ export interface CategoricalHingeLossOptions {
  * ```
  * Differs from Keras: the prediction comes first (Keras takes `y_true, y_pred`); shapes must match.
  */
-export const categoricalHingeLoss = defineLoss<CategoricalHingeLossOptions>(
+export const categoricalHingeLoss = defineLoss(
   {
     name: 'categoricalHingeLoss',
     reference: 'keras.losses.CategoricalHinge',
@@ -36,7 +36,7 @@ export const categoricalHingeLoss = defineLoss<CategoricalHingeLossOptions>(
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<CategoricalHingeLossOptions>) => {
     const fn = 'categoricalHingeLoss';
     const [x, y] = call.tensors;
     const { options, wantGrad } = call;
@@ -75,4 +75,4 @@ export const categoricalHingeLoss = defineLoss<CategoricalHingeLossOptions>(
     }
     return { loss: reducer.reduce(losses), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
   },
-) as Loss2<CategoricalHingeLossOptions>;
+);

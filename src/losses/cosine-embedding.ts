@@ -1,7 +1,9 @@
-import { defineLoss, gradTensor, resultDtype, type Loss3 } from '../core/loss.js';
+import { gradBuffer } from '../core/grad-buffer.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
 
 /** Options of {@link cosineEmbeddingLoss}. */
 export interface CosineEmbeddingLossOptions {
@@ -31,7 +33,7 @@ const EPSILON = Math.fround(1e-12);
  * // tensor(0.9993)
  * ```
  */
-export const cosineEmbeddingLoss = defineLoss<CosineEmbeddingLossOptions>(
+export const cosineEmbeddingLoss = defineLoss(
   {
     name: 'cosineEmbeddingLoss',
     reference: 'torch.nn.functional.cosine_embedding_loss',
@@ -46,7 +48,7 @@ export const cosineEmbeddingLoss = defineLoss<CosineEmbeddingLossOptions>(
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<CosineEmbeddingLossOptions>) => {
     const fn = 'cosineEmbeddingLoss';
     const [x1, x2, target] = call.tensors;
     const { options, wantGrad } = call;
@@ -65,8 +67,10 @@ export const cosineEmbeddingLoss = defineLoss<CosineEmbeddingLossOptions>(
     const reducer = new Reducer(fn, reduction, itemShape, resultDtype([x1, x2]));
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
     const losses = new Float64Array(N);
-    const g1 = wantGrad ? new Float64Array(x1.size) : null;
-    const g2 = wantGrad ? new Float64Array(x2.size) : null;
+    // Only the gradients asked for (argnums), written in place in the result's dtype; every entry
+    // is written (zeros where the loss is flat), so the arrays need no zeroing first.
+    const g1 = call.wantGrads[0] ? gradBuffer(call, 0, x1, false) : null;
+    const g2 = call.wantGrads[1] ? gradBuffer(call, 1, x2, false) : null;
     const A = x1.data;
     const B = x2.data;
     for (let n = 0; n < N; n++) {
@@ -74,10 +78,12 @@ export const cosineEmbeddingLoss = defineLoss<CosineEmbeddingLossOptions>(
       let dot = 0;
       let m1 = EPSILON;
       let m2 = EPSILON;
-      for (let d = 0; d < D; d++) {
-        dot += A[base + d] * B[base + d];
-        m1 += A[base + d] * A[base + d];
-        m2 += B[base + d] * B[base + d];
+      for (let d = base; d < base + D; d++) {
+        const a = A[d];
+        const b = B[d];
+        dot += a * b;
+        m1 += a * a;
+        m2 += b * b;
       }
       const denom = Math.sqrt(m1 * m2);
       const cos = dot / denom;
@@ -90,14 +96,22 @@ export const cosineEmbeddingLoss = defineLoss<CosineEmbeddingLossOptions>(
         losses[n] = Number.isNaN(cos) ? cos : Math.max(cos - margin, 0);
         dLossDCos = cos - margin >= 0 ? 1 : 0;
       }
-      if (g1 && g2 && dLossDCos !== 0) {
-        const u = reducer.upstream(n) * dLossDCos;
-        for (let d = 0; d < D; d++) {
-          g1[base + d] = u * (B[base + d] / denom - (cos * A[base + d]) / m1);
-          g2[base + d] = u * (A[base + d] / denom - (cos * B[base + d]) / m2);
-        }
+      if (!g1 && !g2) continue;
+      // ∂cos/∂x1 = x2 / denom − cos · x1 / m1 (and symmetrically): per-row factors, one multiply-add per entry.
+      const u = dLossDCos === 0 ? 0 : reducer.upstream(n) * dLossDCos;
+      const overDenom = u / denom;
+      if (g1) {
+        const own = (u * cos) / m1;
+        if (dLossDCos === 0) g1.fill(0, base, base + D);
+        else for (let d = base; d < base + D; d++) g1[d] = overDenom * B[d] - own * A[d];
+      }
+      if (g2) {
+        const own = (u * cos) / m2;
+        if (dLossDCos === 0) g2.fill(0, base, base + D);
+        else for (let d = base; d < base + D; d++) g2[d] = overDenom * A[d] - own * B[d];
       }
     }
-    return { loss: reducer.reduce(losses), grads: g1 && g2 ? [gradTensor(g1, x1), gradTensor(g2, x2), null] : [] };
+    const wrap = (g: Float32Array | Float64Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
+    return { loss: reducer.reduce(losses), grads: wantGrad ? [wrap(g1, x1), wrap(g2, x2), null] : [] };
   },
-) as Loss3<CosineEmbeddingLossOptions>;
+);

@@ -1,5 +1,5 @@
 import { KERAS_EPSILON, normalizeAxis, ONE_AXIS } from '../core/keras.js';
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, forEachLane } from '../core/shape.js';
 
@@ -37,7 +37,7 @@ const MAX_INVERSE_NORM = 1 / KERAS_EPSILON;
  * than 1e-7. optax's `cosine_similarity` is the positive similarity (not a loss) and floors the
  * squared norm at its `epsilon` instead.
  */
-export const cosineSimilarityLoss = defineLoss<CosineSimilarityLossOptions>(
+export const cosineSimilarityLoss = defineLoss(
   {
     name: 'cosineSimilarityLoss',
     reference: 'keras.losses.CosineSimilarity',
@@ -46,7 +46,7 @@ export const cosineSimilarityLoss = defineLoss<CosineSimilarityLossOptions>(
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<CosineSimilarityLossOptions>) => {
     const fn = 'cosineSimilarityLoss';
     const [x, y] = call.tensors;
     const { options, wantGrad } = call;
@@ -87,4 +87,4 @@ export const cosineSimilarityLoss = defineLoss<CosineSimilarityLossOptions>(
     });
     return { loss: reducer.reduce(losses), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
   },
-) as Loss2<CosineSimilarityLossOptions>;
+);

@@ -1,12 +1,13 @@
 import { checkClassTargets, classLayout, classWeights, itemBase } from '../core/classes.js';
-import { defineLoss, gradTensor, resultDtype, type KernelCall, type Loss2 } from '../core/loss.js';
+import { gradBuffer } from '../core/grad-buffer.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { integerOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { sameShape } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
-import { useWasm, weightsFitKernels } from '../kernels/backend.js';
-import { crossEntropyRowsWasm, resultArray, type CrossEntropyRowsRequest } from '../kernels/wasm.js';
+import { kernelsFor, useWasm, weightsFitKernels } from '../kernels/backend.js';
+import { crossEntropyRowsWasm, crossEntropySpatialWasm, resultArray, type CrossEntropyRowsRequest } from '../kernels/wasm.js';
 
 /** Options of {@link crossEntropy}. */
 export interface CrossEntropyOptions {
@@ -46,7 +47,7 @@ export interface CrossEntropyOptions {
  * ```
  * Differs from PyTorch: class indices are numbers (JavaScript has no int64); a non-integer throws.
  */
-export const crossEntropy = defineLoss<CrossEntropyOptions>({
+export const crossEntropy = defineLoss({
   name: 'crossEntropy',
   reference: 'torch.nn.functional.cross_entropy',
   args: [
@@ -58,10 +59,10 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>({
     ignoreIndex: { type: 'integer', default: -100, doc: 'class index whose items contribute nothing' },
     labelSmoothing: { type: 'number', default: 0, range: { min: 0, max: 1 }, doc: 'mix labelSmoothing / C of the uniform distribution into the target' },
   },
-  kernels: ['crossEntropyRows', 'crossEntropyProbRows'],
+  kernels: ['crossEntropyRows', 'crossEntropyProbRows', 'crossEntropySpatial', 'crossEntropyRows64'],
   items: 'classes',
   plot: { x: 'true-class-logit', range: [-6, 6] },
-}, (call) => {
+}, (call: KernelCall<CrossEntropyOptions>) => {
   const fn = 'crossEntropy';
   const [input, target] = call.tensors;
   const { options, wantGrad } = call;
@@ -83,11 +84,16 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>({
 
   const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]), denominator);
   if (wantGrad) reducer.setGradOutput(call.gradOutput);
-  // [N, C] float32 logits with class indices or float32 probabilities: the WebAssembly SIMD kernel
-  // (same formulas, float32 arithmetic with float64 sums), when the backend says so.
-  const kernelTargets = !probabilities || target.dtype === 'float32';
-  if (kernelTargets && input.dtype === 'float32' && input.shape.length === 2 && weightsFitKernels(weight) && useWasm(input.dtype, input.size, C)) {
-    const result = crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, weights: weight, ignoreIndex, smoothing }, reducer);
+  // float32 logits on the WebAssembly SIMD kernels (same formulas, float32 arithmetic with float64
+  // sums), when the backend says so: rows of C classes ([C], [N, C]; class indices or float32
+  // probabilities), or K-dimensional inputs with class indices (classes strided by the inner size).
+  // float64 rows with class indices run crossEntropyRows64 (float64 throughout: no flush, so any weight).
+  const spatial = inner > 1;
+  const kernelTargets = spatial ? !probabilities : !probabilities || target.dtype === 'float32';
+  const float32 = input.dtype === 'float32' && kernelTargets && weightsFitKernels(weight) && useWasm(input.dtype, input.size, spatial ? 4 * C : C);
+  const float64 = input.dtype === 'float64' && !spatial && !probabilities && kernelsFor(input.size, 2 * C);
+  if (float32 || float64) {
+    const result = crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, inner, weights: weight, ignoreIndex, smoothing }, reducer);
     if (result) return result;
   }
   const X = input.data;
@@ -147,42 +153,40 @@ export const crossEntropy = defineLoss<CrossEntropyOptions>({
     loss: reducer.reduce(losses),
     grads: wantGrad ? [gradTensor(gradInput!, input), gradTarget ? gradTensor(gradTarget, target) : null] : [],
   };
-}) as Loss2<CrossEntropyOptions>;
+});
 
 /**
- * The [N, C] float32 case on the WebAssembly kernel: the call, what the TypeScript path checked, and
- * its reducer. Null when the kernel's total is not finite — a NaN or infinite logit, or a float32
+ * The call on the WebAssembly kernels (float32 rows or K-dimensional items, float64 rows): the
+ * call, what the TypeScript path checked, and its reducer. Null when the kernel's total is not finite — a NaN or infinite logit, or a float32
  * intermediate that overflowed (m − x_c of logits ±3.4e38, times a zero weight) where float64 stays
  * finite — or when the upstream scale does not fit float32: the TypeScript path then computes the
  * call in float64.
  */
 function crossEntropyWasm(
   call: KernelCall<CrossEntropyOptions>,
-  setup: Pick<CrossEntropyRowsRequest, 'probabilities' | 'rows' | 'classes' | 'weights' | 'ignoreIndex' | 'smoothing'>,
+  setup: Pick<CrossEntropyRowsRequest, 'probabilities' | 'rows' | 'classes' | 'weights' | 'ignoreIndex' | 'smoothing'> & { inner: number },
   reducer: Reducer,
 ): { loss: Tensor; grads: (Tensor | null)[] } | null {
   const [input, target] = call.tensors;
   const { wantGrads } = call;
   const perItem = reducer.reduction === 'none';
-  const losses = perItem ? new Float32Array(setup.rows) : null;
+  const wide = input.dtype === 'float64';
+  const losses = perItem ? (wide ? new Float64Array(setup.rows) : new Float32Array(setup.rows)) : null;
   // The kernel writes the caller's array directly when there is one (no allocation, no extra copy).
   const gradTarget = wantGrads[1] && setup.probabilities ? resultArray(target.size) : null;
-  const grad = wantGrads[0] ? (call.gradInto as Float32Array | undefined) ?? resultArray(input.size) : null;
+  const grad = wantGrads[0] ? gradBuffer(call, 0, input, false) : null;
   const upstream = !grad && !gradTarget ? 0 : reducer.upstreams();
   // A mean's 1 / Σ w[t] beyond float32 (weights of 1e-40): the kernel's float32 upstream would be inf.
-  if (typeof upstream === 'number' && !Number.isFinite(Math.fround(upstream))) return null;
-  const total = crossEntropyRowsWasm({
-    ...setup,
-    ...kernelTargets(target, setup),
-    logits: input.data as Float32Array,
-    gradTarget,
-    upstream,
-    grad,
-    losses,
-  });
+  if (!wide && typeof upstream === 'number' && !Number.isFinite(Math.fround(upstream))) return null;
+  const { inner, ...rows } = setup;
+  const logits = input.data as Float32Array | Float64Array;
+  const total =
+    inner > 1
+      ? crossEntropySpatialWasm({ ...rows, ...kernelTargets(target, setup), samples: setup.rows / inner, logits: logits as Float32Array, inner, upstream, grad: grad as Float32Array | null, losses: losses as Float32Array | null })
+      : crossEntropyRowsWasm({ ...rows, ...kernelTargets(target, setup), logits, gradTarget, upstream, grad, losses });
   if (!Number.isFinite(total)) return null;
   const loss = losses ? new Tensor(losses, reducer.itemShape) : reducer.reduce(Float64Array.of(total));
-  const wrap = (g: Float32Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
+  const wrap = (g: Float32Array | Float64Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
   return { loss, grads: [wrap(grad, input), wrap(gradTarget, target)] };
 }
 

@@ -1,4 +1,3 @@
-import type { Loss2 } from '../core/loss.js';
 import { GROUP_AXES, KERAS_EPSILON } from '../core/keras.js';
 import { overlapLoss } from '../core/overlap.js';
 import type { Reduction } from '../core/reduction.js';
@@ -39,7 +38,7 @@ export interface DiceLossOptions {
  * match (Keras squeezes or expands a trailing dimension of 1); the sums are taken in float64
  * for float32 inputs too.
  */
-export const diceLoss = overlapLoss<null>(
+export const diceLoss = overlapLoss(
   {
     name: 'diceLoss',
     reference: 'keras.losses.Dice',
@@ -48,11 +47,11 @@ export const diceLoss = overlapLoss<null>(
     items: 'groups',
     plot: null,
   },
-  () => null,
+  (_: DiceLossOptions) => null,
   (I, Sy, Sp, _, out) => {
     const S = Sy + Sp + KERAS_EPSILON;
     out[0] = 1 - (2 * I) / S;
     out[1] = -2 / S;
     out[2] = out[3] = (2 * I) / (S * S);
   },
-) as Loss2<DiceLossOptions>;
+);

@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss3 } from '../core/loss.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 import { sameShape, shapeString } from '../core/shape.js';
@@ -57,7 +56,7 @@ function varShape(input: readonly number[], variance: readonly number[]): readon
  * // tensor(0.2500)
  * ```
  */
-export const gaussianNllLoss = elementwiseLoss<Params>({
+export const gaussianNllLoss = elementwiseLoss({
   name: 'gaussianNllLoss',
   reference: 'torch.nn.functional.gaussian_nll_loss',
   args: [
@@ -71,7 +70,7 @@ export const gaussianNllLoss = elementwiseLoss<Params>({
   },
   plot: null,
   broadcastArg: (index, t, input) => (index === 2 ? varShape(input.shape, t.shape) : null),
-  params: (options) => ({
+  params: (options: GaussianNllLossOptions) => ({
     full: booleanOption('gaussianNllLoss', 'full', options.full, false),
     eps: numberOption('gaussianNllLoss', 'eps', options.eps, 1e-6),
   }),
@@ -89,4 +88,4 @@ export const gaussianNllLoss = elementwiseLoss<Params>({
     out[2] = -d / v;
     out[3] = 0.5 * (1 / v - (d * d) / (v * v));
   },
-}) as Loss3<GaussianNllLossOptions>;
+});

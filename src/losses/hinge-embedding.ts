@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 
@@ -26,7 +25,7 @@ export interface HingeEmbeddingLossOptions {
  * // tensor(0.3667)
  * ```
  */
-export const hingeEmbeddingLoss = elementwiseLoss<{ margin: number }>({
+export const hingeEmbeddingLoss = elementwiseLoss({
   name: 'hingeEmbeddingLoss',
   reference: 'torch.nn.functional.hinge_embedding_loss',
   args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input (±1)', differentiable: false }],
@@ -34,7 +33,7 @@ export const hingeEmbeddingLoss = elementwiseLoss<{ margin: number }>({
     margin: { type: 'number', default: 1, doc: 'the margin' },
   },
   plot: { x: 'distance', range: [0, 3], targets: [1, -1] },
-  params: (options) => ({ margin: numberOption('hingeEmbeddingLoss', 'margin', options.margin, 1) }),
+  params: (options: HingeEmbeddingLossOptions) => ({ margin: numberOption('hingeEmbeddingLoss', 'margin', options.margin, 1) }),
   pointwise(x, y, _, { margin }, out) {
     let loss = 0;
     let grad = 0;
@@ -50,4 +49,4 @@ export const hingeEmbeddingLoss = elementwiseLoss<{ margin: number }>({
     out[0] = loss;
     out[1] = grad;
   },
-}) as Loss2<HingeEmbeddingLossOptions>;
+});

@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 import type { TensorLike } from '../core/tensor.js';
@@ -30,7 +29,7 @@ export interface HuberLossOptions {
  * ```
  * Differs from PyTorch: shapes must match exactly (PyTorch broadcasts with a warning).
  */
-export const huberLoss = elementwiseLoss<{ delta: number }>({
+export const huberLoss = elementwiseLoss({
   name: 'huberLoss',
   reference: 'torch.nn.functional.huber_loss',
   args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
@@ -39,7 +38,7 @@ export const huberLoss = elementwiseLoss<{ delta: number }>({
     delta: { type: 'number', default: 1, range: { min: 0, minOpen: true }, doc: 'where the quadratic part ends' },
   },
   plot: { x: 'error', range: [-3, 3] },
-  params(options) {
+  params(options: HuberLossOptions) {
     const delta = numberOption('huberLoss', 'delta', options.delta, 1);
     if (!(delta > 0)) throw new Error(`huberLoss: delta must be > 0, got ${delta}`);
     return { delta };
@@ -57,4 +56,4 @@ export const huberLoss = elementwiseLoss<{ delta: number }>({
     }
     out[2] = -out[1];
   },
-}) as Loss2<HuberLossOptions>;
+});

@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import { booleanOption } from '../core/options.js';
 
 /** Options of {@link klDiv}. */
@@ -30,7 +29,7 @@ export interface KlDivOptions {
  * // tensor(0.0780)
  * ```
  */
-export const klDiv = elementwiseLoss<{ logTarget: boolean }>({
+export const klDiv = elementwiseLoss({
   name: 'klDiv',
   reference: 'torch.nn.functional.kl_div',
   args: [{ name: 'input', shape: '[N, *]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
@@ -40,7 +39,7 @@ export const klDiv = elementwiseLoss<{ logTarget: boolean }>({
   reductions: ['none', 'batchmean', 'sum', 'mean'],
   plot: null,
   cliAliases: ['kl'],
-  params: (options) => ({ logTarget: booleanOption('klDiv', 'logTarget', options.logTarget, false) }),
+  params: (options: KlDivOptions) => ({ logTarget: booleanOption('klDiv', 'logTarget', options.logTarget, false) }),
   pointwise(x, y, _, { logTarget }, out) {
     if (logTarget) {
       const p = Math.exp(y);
@@ -55,4 +54,4 @@ export const klDiv = elementwiseLoss<{ logTarget: boolean }>({
       out[2] = y === 0 ? NaN : logY + 1 - x;
     }
   },
-}) as Loss2<KlDivOptions>;
+});

@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import type { Reduction } from '../core/reduction.js';
 import type { TensorLike } from '../core/tensor.js';
 
@@ -30,7 +29,7 @@ export interface L1LossOptions {
  * ```
  * Differs from PyTorch: shapes must match exactly (PyTorch broadcasts with a warning).
  */
-export const l1Loss = elementwiseLoss<null>({
+export const l1Loss = elementwiseLoss({
   name: 'l1Loss',
   reference: 'torch.nn.functional.l1_loss',
   args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
@@ -38,7 +37,7 @@ export const l1Loss = elementwiseLoss<null>({
     weight: { type: 'tensor', default: 1, shape: 'like input', broadcast: false, mean: 'weights', doc: "per-element weights (a weighted 'mean' divides by their sum)" },
   },
   plot: { x: 'error', range: [-3, 3] },
-  params: () => null,
+  params: (_: L1LossOptions) => null,
   wasm: { kernel: 'l1Elements', params: () => [0, 0] },
   pointwise(input, target, _, __, out) {
     const d = input - target;
@@ -47,7 +46,7 @@ export const l1Loss = elementwiseLoss<null>({
     out[1] = d > 0 ? 1 : d < 0 ? -1 : 0;
     out[2] = -out[1];
   },
-}) as Loss2<L1LossOptions>;
+});
 
 /** Alias of {@link l1Loss} (mean absolute error). */
 export const mae = l1Loss;

@@ -1,5 +1,5 @@
+import type { TensorArg } from '../core/catalog.js';
 import { laneMeanLoss } from '../core/lane-mean.js';
-import type { Loss2 } from '../core/loss.js';
 import type { Reduction } from '../core/reduction.js';
 
 /** Options of {@link logCoshLoss}. */
@@ -29,7 +29,7 @@ export interface LogCoshLossOptions {
  * inputs too, and without Keras's cancellation: its `d + softplus(−2d) − log 2` loses ~1e-7
  * (float32) or ~1e-16 (float64) absolutely to the cancellation of its terms for small `d`.
  */
-export const logCoshLoss = laneMeanLoss<null>(
+export const logCoshLoss = laneMeanLoss<null, LogCoshLossOptions, readonly [TensorArg, TensorArg]>(
   { name: 'logCoshLoss', reference: 'keras.losses.LogCosh', args: [{ name: 'input', shape: '[*, D]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }], options: {}, items: 'rows', plot: { x: 'error', range: [-3, 3] } },
   () => null,
   (input, target, _, out) => {
@@ -48,4 +48,4 @@ export const logCoshLoss = laneMeanLoss<null>(
     out[1] = Math.tanh(d);
     out[2] = -out[1];
   },
-) as Loss2<LogCoshLossOptions>;
+);

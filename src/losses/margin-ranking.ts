@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss3 } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 
@@ -26,7 +25,7 @@ export interface MarginRankingLossOptions {
  * // tensor(0.7500)
  * ```
  */
-export const marginRankingLoss = elementwiseLoss<{ margin: number }>({
+export const marginRankingLoss = elementwiseLoss({
   name: 'marginRankingLoss',
   reference: 'torch.nn.functional.margin_ranking_loss',
   args: [
@@ -38,7 +37,7 @@ export const marginRankingLoss = elementwiseLoss<{ margin: number }>({
     margin: { type: 'number', default: 0, doc: 'the margin' },
   },
   plot: null,
-  params: (options) => ({ margin: numberOption('marginRankingLoss', 'margin', options.margin, 0) }),
+  params: (options: MarginRankingLossOptions) => ({ margin: numberOption('marginRankingLoss', 'margin', options.margin, 0) }),
   pointwise(x1, x2, y, { margin }, out) {
     const z = -y * (x1 - x2) + margin;
     const active = z >= 0 ? 1 : 0;
@@ -48,4 +47,4 @@ export const marginRankingLoss = elementwiseLoss<{ margin: number }>({
     out[3] = -(x1 - x2) * active;
     if (Number.isNaN(z)) out[0] = z;
   },
-}) as Loss3<MarginRankingLossOptions>;
+});

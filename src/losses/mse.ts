@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import type { Reduction } from '../core/reduction.js';
 import type { TensorLike } from '../core/tensor.js';
 
@@ -29,7 +28,7 @@ export interface MseLossOptions {
  * ```
  * Differs from PyTorch: shapes must match exactly (PyTorch broadcasts with a warning).
  */
-export const mseLoss = elementwiseLoss<null>({
+export const mseLoss = elementwiseLoss({
   name: 'mseLoss',
   reference: 'torch.nn.functional.mse_loss',
   args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
@@ -37,7 +36,7 @@ export const mseLoss = elementwiseLoss<null>({
     weight: { type: 'tensor', default: 1, shape: 'like input', broadcast: false, mean: 'weights', doc: "per-element weights (a weighted 'mean' divides by their sum)" },
   },
   plot: { x: 'error', range: [-3, 3] },
-  params: () => null,
+  params: (_: MseLossOptions) => null,
   wasm: { kernel: 'mseElements', params: () => [0, 0] },
   pointwise(input, target, _, __, out) {
     const d = input - target;
@@ -45,7 +44,7 @@ export const mseLoss = elementwiseLoss<null>({
     out[1] = 2 * d;
     out[2] = -2 * d;
   },
-}) as Loss2<MseLossOptions>;
+});
 
 /** Alias of {@link mseLoss} (mean squared error). */
 export const mse = mseLoss;

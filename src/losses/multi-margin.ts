@@ -1,9 +1,10 @@
 import { checkClassTargets, classWeights } from '../core/classes.js';
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { gradBuffer } from '../core/grad-buffer.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { shapeString } from '../core/shape.js';
-import type { TensorLike } from '../core/tensor.js';
+import { Tensor, type TensorLike } from '../core/tensor.js';
 
 /** Options of {@link multiMarginLoss}. */
 export interface MultiMarginLossOptions {
@@ -33,7 +34,7 @@ export interface MultiMarginLossOptions {
  * // tensor(0.3250)
  * ```
  */
-export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
+export const multiMarginLoss = defineLoss(
   {
     name: 'multiMarginLoss',
     reference: 'torch.nn.functional.multi_margin_loss',
@@ -49,7 +50,7 @@ export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<MultiMarginLossOptions>) => {
     const fn = 'multiMarginLoss';
     const [input, target] = call.tensors;
     const { options, wantGrad } = call;
@@ -76,27 +77,34 @@ export const multiMarginLoss = defineLoss<MultiMarginLossOptions>(
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
     const X = input.data;
     const losses = new Float64Array(N);
-    const grad = wantGrad ? new Float64Array(input.size) : null;
+    // Every entry is written once, in place in the result's dtype: the target's, the sum of the
+    // others' with its sign changed, accumulated in float64 first (no zeroing, one rounding each).
+    const grad = wantGrad ? gradBuffer(call, 0, input, false) : null;
+    const T = target.data;
     for (let n = 0; n < N; n++) {
       const base = n * C;
-      const t = target.data[n];
+      const t = T[n];
       const scale = (weight ? weight[t] : 1) / C;
       const u = grad ? reducer.upstream(n) : 0;
+      const xt = X[base + t];
       let loss = 0;
+      let targetGrad = 0;
       for (let j = 0; j < C; j++) {
         if (j === t) continue;
-        const z = margin - X[base + t] + X[base + j];
-        if (z > 0) {
-          loss += (p === 1 ? z : z * z) * scale;
-          if (grad) {
-            const g = (p === 1 ? 1 : 2 * z) * scale * u;
-            grad[base + j] += g;
-            grad[base + t] -= g;
-          }
-        } else if (Number.isNaN(z)) loss = NaN;
+        const z = margin - xt + X[base + j];
+        // max(z, 0) without a branch (the sign of z is data: a branch mispredicts half the time);
+        // a NaN z makes the loss NaN and adds nothing to the gradient, as PyTorch's z > 0 test.
+        const hinge = Math.max(z, 0);
+        loss += (p === 1 ? hinge : hinge * hinge) * scale;
+        if (grad) {
+          const g = z > 0 ? (p === 1 ? 1 : 2 * z) * scale * u : 0;
+          grad[base + j] = g;
+          targetGrad -= g;
+        }
       }
+      if (grad) grad[base + t] = targetGrad;
       losses[n] = loss;
     }
-    return { loss: reducer.reduce(losses), grads: grad ? [gradTensor(grad, input), null] : [] };
+    return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
   },
-) as Loss2<MultiMarginLossOptions>;
+);

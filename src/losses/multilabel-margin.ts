@@ -1,6 +1,8 @@
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { gradBuffer } from '../core/grad-buffer.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
 
 /** Options of {@link multilabelMarginLoss}. */
 export interface MultilabelMarginLossOptions {
@@ -24,7 +26,7 @@ export interface MultilabelMarginLossOptions {
  * // tensor(0.8500)
  * ```
  */
-export const multilabelMarginLoss = defineLoss<MultilabelMarginLossOptions>(
+export const multilabelMarginLoss = defineLoss(
   {
     name: 'multilabelMarginLoss',
     reference: 'torch.nn.functional.multilabel_margin_loss',
@@ -36,7 +38,7 @@ export const multilabelMarginLoss = defineLoss<MultilabelMarginLossOptions>(
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<MultilabelMarginLossOptions>) => {
     const fn = 'multilabelMarginLoss';
     const [input, target] = call.tensors;
     const { options, wantGrad } = call;
@@ -58,32 +60,43 @@ export const multilabelMarginLoss = defineLoss<MultilabelMarginLossOptions>(
     const reducer = new Reducer(fn, reduction, input.shape.slice(0, -1), resultDtype([input]));
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
     const X = input.data;
+    const T = target.data;
     const losses = new Float64Array(N);
-    const grad = wantGrad ? new Float64Array(input.size) : null;
+    // A row's gradient is u / C times how often each entry enters a positive hinge (+ for the
+    // non-targets, − for the targets): counted in float64 per row, then every entry written once in
+    // the result's dtype (no zeroing, one rounding each).
+    const grad = wantGrad ? gradBuffer(call, 0, input, false) : null;
+    const counts = new Float64Array(C);
     const isTarget = new Uint8Array(C);
     for (let n = 0; n < N; n++) {
       const base = n * C;
       isTarget.fill(0);
+      counts.fill(0);
       let count = 0;
-      while (count < C && target.data[base + count] >= 0) isTarget[target.data[base + count++]] = 1;
-      const u = grad ? reducer.upstream(n) / C : 0;
+      while (count < C && T[base + count] >= 0) isTarget[T[base + count++]] = 1;
       let loss = 0;
       for (let j = 0; j < count; j++) {
-        const y = target.data[base + j];
+        const y = T[base + j];
+        const xy = X[base + y];
+        let hinges = 0;
         for (let k = 0; k < C; k++) {
           if (isTarget[k]) continue;
-          const z = 1 - X[base + y] + X[base + k];
-          if (z > 0) {
-            loss += z;
-            if (grad) {
-              grad[base + k] += u;
-              grad[base + y] -= u;
-            }
-          } else if (Number.isNaN(z)) loss = NaN;
+          const z = 1 - xy + X[base + k];
+          // Without a branch on the sign of z (data: a branch mispredicts half the time); a NaN z
+          // makes the loss NaN and counts nothing, as PyTorch's z > 0 test.
+          const positive = z > 0 ? 1 : 0;
+          loss += Math.max(z, 0);
+          counts[k] += positive;
+          hinges += positive;
         }
+        counts[y] -= hinges;
       }
       losses[n] = loss / C;
+      if (grad) {
+        const u = reducer.upstream(n) / C;
+        for (let k = 0; k < C; k++) grad[base + k] = counts[k] * u;
+      }
     }
-    return { loss: reducer.reduce(losses), grads: grad ? [gradTensor(grad, input), null] : [] };
+    return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
   },
-) as Loss2<MultilabelMarginLossOptions>;
+);

@@ -1,4 +1,4 @@
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, broadcastMap } from '../core/shape.js';
 import { logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
@@ -27,7 +27,7 @@ export interface MultilabelSoftMarginLossOptions {
  * // tensor(0.3048)
  * ```
  */
-export const multilabelSoftMarginLoss = defineLoss<MultilabelSoftMarginLossOptions>(
+export const multilabelSoftMarginLoss = defineLoss(
   {
     name: 'multilabelSoftMarginLoss',
     reference: 'torch.nn.functional.multilabel_soft_margin_loss',
@@ -41,7 +41,7 @@ export const multilabelSoftMarginLoss = defineLoss<MultilabelSoftMarginLossOptio
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<MultilabelSoftMarginLossOptions>) => {
     const fn = 'multilabelSoftMarginLoss';
     const [input, target] = call.tensors;
     const { options, wantGrad } = call;
@@ -76,4 +76,4 @@ export const multilabelSoftMarginLoss = defineLoss<MultilabelSoftMarginLossOptio
       grads: gradInput ? [gradTensor(gradInput, input), gradTarget ? gradTensor(gradTarget, target) : null] : [],
     };
   },
-) as Loss2<MultilabelSoftMarginLossOptions>;
+);

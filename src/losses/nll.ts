@@ -1,8 +1,9 @@
-import { checkClassTargets, classLayout, classWeights, itemBase } from '../core/classes.js';
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { checkClassTargets, classLayout, classWeights } from '../core/classes.js';
+import { gradBuffer } from '../core/grad-buffer.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { integerOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
-import type { TensorLike } from '../core/tensor.js';
+import { Tensor, type TensorLike } from '../core/tensor.js';
 
 /** Options of {@link nllLoss}. */
 export interface NllLossOptions {
@@ -30,7 +31,7 @@ export interface NllLossOptions {
  * ```
  * Differs from PyTorch: class indices are numbers (JavaScript has no int64); a non-integer throws.
  */
-export const nllLoss = defineLoss<NllLossOptions>({
+export const nllLoss = defineLoss({
   name: 'nllLoss',
   reference: 'torch.nn.functional.nll_loss',
   args: [
@@ -43,7 +44,7 @@ export const nllLoss = defineLoss<NllLossOptions>({
   },
   items: 'classes',
   plot: null,
-}, (call) => {
+}, (call: KernelCall<NllLossOptions>) => {
   const fn = 'nllLoss';
   const [input, target] = call.tensors;
   const { options, wantGrad } = call;
@@ -54,15 +55,27 @@ export const nllLoss = defineLoss<NllLossOptions>({
   const denominator = checkClassTargets(fn, target, layout, ignoreIndex, weight);
   const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]), denominator);
   if (wantGrad) reducer.setGradOutput(call.gradOutput);
-  const losses = new Float64Array(layout.items);
-  const grad = wantGrad ? new Float64Array(input.size) : null;
-  for (let i = 0; i < layout.items; i++) {
-    const t = target.data[i];
-    if (t === ignoreIndex) continue;
-    const k = itemBase(layout, i) + t * layout.inner;
-    const w = weight ? weight[t] : 1;
-    losses[i] = -w * input.data[k];
-    if (grad) grad[k] = -w * reducer.upstream(i);
+  const { classes: C, inner, items } = layout;
+  const losses = new Float64Array(items);
+  // The gradient is −u w[t] at one entry per item and 0 elsewhere: written in place into a zeroed
+  // array of the result's dtype (the one rounding), every other entry left untouched.
+  const grad = wantGrad ? gradBuffer(call, 0, input, true) : null;
+  const X = input.data;
+  const T = target.data;
+  const perItem = reducer.upstreams();
+  const shared = typeof perItem === 'number' ? perItem : 0;
+  // Items in order, i = n · inner + s, without a division per item: class 0 of item i sits at
+  // n · C · inner + s.
+  for (let n = 0, i = 0; n < items / inner; n++) {
+    const base = n * C * inner;
+    for (let s = 0; s < inner; s++, i++) {
+      const t = T[i];
+      if (t === ignoreIndex) continue;
+      const k = base + t * inner + s;
+      const w = weight ? weight[t] : 1;
+      losses[i] = -w * X[k];
+      if (grad) grad[k] = -w * (typeof perItem === 'number' ? shared : perItem[i]);
+    }
   }
-  return { loss: reducer.reduce(losses), grads: grad ? [gradTensor(grad, input), null] : [] };
-}) as Loss2<NllLossOptions>;
+  return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
+});

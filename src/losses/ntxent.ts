@@ -1,4 +1,4 @@
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { shapeString } from '../core/shape.js';
@@ -44,7 +44,7 @@ const NORM_FLOOR = { float32: 2 ** -23, float64: 2 ** -52 } as const;
  * The labels must be integers (optax compares any values). `ntxentLoss` over a batch without a
  * positive pair is NaN, as optax's 0 / 0.
  */
-export const ntxentLoss = defineLoss<NtxentLossOptions>(
+export const ntxentLoss = defineLoss(
   {
     name: 'ntxentLoss',
     reference: 'optax.losses.ntxent',
@@ -53,7 +53,7 @@ export const ntxentLoss = defineLoss<NtxentLossOptions>(
     items: 'groups',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<NtxentLossOptions>) => {
     const fn = 'ntxentLoss';
     const [e, labelTensor] = call.tensors;
     const { options, wantGrad } = call;
@@ -133,4 +133,4 @@ export const ntxentLoss = defineLoss<NtxentLossOptions>(
     }
     return { loss: reducer.reduce(losses), grads: [gradTensor(grad, e), null] };
   },
-) as Loss2<NtxentLossOptions>;
+);

@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 
@@ -40,7 +39,7 @@ const TWO_PI = 2 * Math.PI;
  * Differs from PyTorch: with `full`, the target gradient at a target of exactly 0 is 0 (the added
  * term is identically 0 there); PyTorch's autograd gives NaN (0 · log 0).
  */
-export const poissonNllLoss = elementwiseLoss<Params>({
+export const poissonNllLoss = elementwiseLoss({
   name: 'poissonNllLoss',
   reference: 'torch.nn.functional.poisson_nll_loss',
   args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
@@ -50,7 +49,7 @@ export const poissonNllLoss = elementwiseLoss<Params>({
     eps: { type: 'number', default: 1e-8, doc: 'added to a rate input before its log (logInput false)' },
   },
   plot: null,
-  params: (options) => ({
+  params: (options: PoissonNllLossOptions) => ({
     logInput: booleanOption('poissonNllLoss', 'logInput', options.logInput, true),
     full: booleanOption('poissonNllLoss', 'full', options.full, false),
     eps: numberOption('poissonNllLoss', 'eps', options.eps, 1e-8),
@@ -73,4 +72,4 @@ export const poissonNllLoss = elementwiseLoss<Params>({
       out[2] += logY + 0.5 / y;
     }
   },
-}) as Loss2<PoissonNllLossOptions>;
+});

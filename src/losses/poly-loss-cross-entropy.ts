@@ -1,4 +1,4 @@
-import { defineLoss, gradTensor, resultDtype, type Loss2 } from '../core/loss.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
@@ -32,7 +32,7 @@ export interface PolyLossCrossEntropyOptions {
  * Differs from optax: the target must have the input's shape (optax broadcasts it); the classes
  * are on the last axis (optax's `axis` and `where` are not offered).
  */
-export const polyLossCrossEntropy = defineLoss<PolyLossCrossEntropyOptions>(
+export const polyLossCrossEntropy = defineLoss(
   {
     name: 'polyLossCrossEntropy',
     reference: 'optax.losses.poly_loss_cross_entropy',
@@ -41,7 +41,7 @@ export const polyLossCrossEntropy = defineLoss<PolyLossCrossEntropyOptions>(
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<PolyLossCrossEntropyOptions>) => {
     const fn = 'polyLossCrossEntropy';
     const [x, y] = call.tensors;
     const { options, wantGrad } = call;
@@ -84,4 +84,4 @@ export const polyLossCrossEntropy = defineLoss<PolyLossCrossEntropyOptions>(
     }
     return { loss: reducer.reduce(losses), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
   },
-) as Loss2<PolyLossCrossEntropyOptions>;
+);

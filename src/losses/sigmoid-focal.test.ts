@@ -6,7 +6,6 @@ import { uniform } from '../../test/support/random.js';
 import { binaryCrossEntropyWithLogits, sigmoidFocalLoss, tensor } from '../index.js';
 
 goldenTests('sigmoidFocalLoss', sigmoidFocalLoss);
-goldenTests('sigmoidFocalLoss', sigmoidFocalLoss, { backend: 'wasm' });
 
 test('sigmoidFocalLoss: analytic gradients match finite differences (float64)', () => {
   const x = uniform([3, 4], -3, 3, 41);

@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 import { bceWithLogitsScalar, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
@@ -37,7 +36,7 @@ interface Params {
  * ```
  * Differs from torchvision: the default reduction is `'mean'` (as every losskit loss), not `'none'`.
  */
-export const sigmoidFocalLoss = elementwiseLoss<Params>({
+export const sigmoidFocalLoss = elementwiseLoss({
   name: 'sigmoidFocalLoss',
   reference: 'torchvision.ops.sigmoid_focal_loss',
   args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
@@ -47,7 +46,7 @@ export const sigmoidFocalLoss = elementwiseLoss<Params>({
   },
   plot: { x: 'logit', range: [-6, 6], targets: [1, 0] },
   cliAliases: ['focal'],
-  params(options) {
+  params(options: SigmoidFocalLossOptions) {
     const alpha = numberOption('sigmoidFocalLoss', 'alpha', options.alpha, 0.25);
     if (!(alpha >= 0 && alpha <= 1) && alpha !== -1) {
       throw new Error(`sigmoidFocalLoss: alpha must be in [0, 1] or -1 for none, got ${alpha}`);
@@ -74,4 +73,4 @@ export const sigmoidFocalLoss = elementwiseLoss<Params>({
     out[1] = a * ((p * (1 - y) - y * q) * mGamma + chain * (1 - 2 * y) * p * q);
     out[2] = (alpha >= 0 ? 2 * alpha - 1 : 0) * ce * mGamma + a * (-x * mGamma + chain * (q - p));
   },
-}) as Loss2<SigmoidFocalLossOptions>;
+});

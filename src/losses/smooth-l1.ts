@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 
@@ -27,7 +26,7 @@ export interface SmoothL1LossOptions {
  * ```
  * Differs from PyTorch: shapes must match exactly (PyTorch broadcasts with a warning).
  */
-export const smoothL1Loss = elementwiseLoss<{ beta: number }>({
+export const smoothL1Loss = elementwiseLoss({
   name: 'smoothL1Loss',
   reference: 'torch.nn.functional.smooth_l1_loss',
   args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
@@ -35,7 +34,7 @@ export const smoothL1Loss = elementwiseLoss<{ beta: number }>({
     beta: { type: 'number', default: 1, range: { min: 0 }, doc: 'where the quadratic part ends (0: l1Loss)' },
   },
   plot: { x: 'error', range: [-3, 3] },
-  params(options) {
+  params(options: SmoothL1LossOptions) {
     const beta = numberOption('smoothL1Loss', 'beta', options.beta, 1);
     if (beta < 0) throw new Error(`smoothL1Loss: beta must be >= 0, got ${beta}`);
     return { beta };
@@ -55,4 +54,4 @@ export const smoothL1Loss = elementwiseLoss<{ beta: number }>({
     }
     out[2] = -out[1];
   },
-}) as Loss2<SmoothL1LossOptions>;
+});

@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import type { Reduction } from '../core/reduction.js';
 import { log1pExp, sigmoidScalar } from '../core/stable.js';
 
@@ -25,16 +24,16 @@ export interface SoftMarginLossOptions {
  * Differs from PyTorch: PyTorch computes `log1p(exp(−y x))` directly, which overflows to `inf`
  * (gradient NaN) in float32 once `−y x > 88`; losskit stays exact there.
  */
-export const softMarginLoss = elementwiseLoss<null>({
+export const softMarginLoss = elementwiseLoss({
   name: 'softMarginLoss',
   reference: 'torch.nn.functional.soft_margin_loss',
   args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'target', shape: 'like input (±1)', differentiable: false }],
   options: {},
   plot: { x: 'margin', range: [-4, 4], targets: [1, -1] },
-  params: () => null,
+  params: (_: SoftMarginLossOptions) => null,
   pointwise(x, y, _, __, out) {
     const z = -y * x;
     out[0] = log1pExp(z);
     out[1] = -y * sigmoidScalar(z);
   },
-}) as Loss2<SoftMarginLossOptions>;
+});

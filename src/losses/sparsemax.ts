@@ -1,5 +1,4 @@
 import { elementwiseLoss } from '../core/elementwise.js';
-import type { Loss2 } from '../core/loss.js';
 import type { Reduction } from '../core/reduction.js';
 
 /** Options of {@link sparsemaxLoss}. */
@@ -27,13 +26,13 @@ export interface SparsemaxLossOptions {
  * Differs from optax: the labels must be 0 or 1 (optax reads any nonzero label as 1); 'mean' and
  * 'sum' reduce optax's per-element losses.
  */
-export const sparsemaxLoss = elementwiseLoss<null>({
+export const sparsemaxLoss = elementwiseLoss({
   name: 'sparsemaxLoss',
   reference: 'optax.losses.sparsemax_loss',
   args: [{ name: 'input', shape: '[*]', differentiable: true }, { name: 'labels', shape: 'like input (0 or 1)', differentiable: false }],
   options: {},
   plot: { x: 'logit', range: [-3, 3], targets: [1, 0] },
-  params: () => null,
+  params: (_: SparsemaxLossOptions) => null,
   check([, labels]) {
     const bad = labels.data.findIndex((v) => v !== 0 && v !== 1);
     if (bad >= 0) throw new Error(`sparsemaxLoss: labels must be 0 or 1, got ${labels.data[bad]} at flat index ${bad}`);
@@ -48,4 +47,4 @@ export const sparsemaxLoss = elementwiseLoss<null>({
     else [out[0], out[1]] = [z, z]; // NaN
     out[2] = 0;
   },
-}) as Loss2<SparsemaxLossOptions>;
+});

@@ -1,5 +1,5 @@
+import type { TensorArg } from '../core/catalog.js';
 import { laneMeanLoss } from '../core/lane-mean.js';
-import type { Loss2 } from '../core/loss.js';
 import type { Reduction } from '../core/reduction.js';
 
 /** Options of {@link squaredHingeLoss}. */
@@ -29,7 +29,7 @@ export interface SquaredHingeLossOptions {
  * Differs from Keras: the prediction comes first (Keras takes `y_true, y_pred`); shapes must
  * match (Keras squeezes or expands a trailing dimension of 1).
  */
-export const squaredHingeLoss = laneMeanLoss<boolean>(
+export const squaredHingeLoss = laneMeanLoss<boolean, SquaredHingeLossOptions, readonly [TensorArg, TensorArg]>(
   {
     name: 'squaredHingeLoss',
     reference: 'keras.losses.SquaredHinge',
@@ -46,4 +46,4 @@ export const squaredHingeLoss = laneMeanLoss<boolean>(
     out[1] = -2 * m * y;
     out[2] = -2 * m * x * (binary ? 2 : 1);
   },
-) as Loss2<SquaredHingeLossOptions>;
+);

@@ -1,7 +1,9 @@
-import { defineLoss, gradTensor, resultDtype, type Loss3 } from '../core/loss.js';
+import { gradBuffer } from '../core/grad-buffer.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
 
 /** Options of {@link tripletMarginLoss}. */
 export interface TripletMarginLossOptions {
@@ -28,18 +30,31 @@ function distance(
   grad: Float64Array | null,
 ): number {
   let acc = 0;
-  for (let d = 0; d < D; d++) {
-    const v = Math.abs(x[base + d] - y[base + d] + eps);
-    acc += p === 2 ? v * v : p === 1 ? v : v ** p;
+  // The loop specialised on p by hand (V8 does not unswitch loops): p = 2 is one multiply-add.
+  if (p === 2) {
+    for (let d = base; d < base + D; d++) {
+      const v = x[d] - y[d] + eps;
+      acc += v * v;
+    }
+  } else {
+    for (let d = base; d < base + D; d++) {
+      const v = Math.abs(x[d] - y[d] + eps);
+      acc += p === 1 ? v : v ** p;
+    }
   }
   const norm = p === 2 ? Math.sqrt(acc) : p === 1 ? acc : acc ** (1 / p);
   if (grad) {
-    // ∂‖v‖_p/∂v_k = sign(v_k) |v_k|^(p−1) / ‖v‖^(p−1), and 0 at a zero norm (PyTorch's norm_backward).
+    // ∂‖v‖_p/∂v_k = sign(v_k) |v_k|^(p−1) / ‖v‖^(p−1), and 0 at a zero norm (PyTorch's norm_backward):
+    // v_k · scale for p = 2, sign(v_k) for p = 1.
     const scale = p === 1 ? 1 : norm === 0 ? 0 : 1 / norm ** (p - 1);
-    for (let d = 0; d < D; d++) {
-      const v = x[base + d] - y[base + d] + eps;
-      const magnitude = p === 1 ? 1 : p === 2 ? Math.abs(v) : Math.abs(v) ** (p - 1);
-      grad[d] = v === 0 ? 0 : Math.sign(v) * magnitude * scale;
+    if (p === 2) {
+      for (let d = 0; d < D; d++) grad[d] = (x[base + d] - y[base + d] + eps) * scale;
+    } else {
+      for (let d = 0; d < D; d++) {
+        const v = x[base + d] - y[base + d] + eps;
+        const magnitude = p === 1 ? 1 : Math.abs(v) ** (p - 1);
+        grad[d] = v === 0 ? 0 : Math.sign(v) * magnitude * scale;
+      }
     }
   }
   return norm;
@@ -61,7 +76,7 @@ function distance(
  * // tensor(0.0858)
  * ```
  */
-export const tripletMarginLoss = defineLoss<TripletMarginLossOptions>(
+export const tripletMarginLoss = defineLoss(
   {
     name: 'tripletMarginLoss',
     reference: 'torch.nn.functional.triplet_margin_loss',
@@ -79,7 +94,7 @@ export const tripletMarginLoss = defineLoss<TripletMarginLossOptions>(
     items: 'rows',
     plot: null,
   },
-  (call) => {
+  (call: KernelCall<TripletMarginLossOptions>) => {
     const fn = 'tripletMarginLoss';
     const [anchor, positive, negative] = call.tensors;
     const { options, wantGrad } = call;
@@ -101,8 +116,12 @@ export const tripletMarginLoss = defineLoss<TripletMarginLossOptions>(
     const reducer = new Reducer(fn, reduction, anchor.shape.slice(0, -1), resultDtype([anchor]));
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
     const losses = new Float64Array(N);
-    const grads = wantGrad ? [anchor, positive, negative].map((t) => new Float64Array(t.size)) : null;
-    const [gAP, gAN, gPN] = [0, 1, 2].map(() => (wantGrad ? new Float64Array(D) : null));
+    // Only the gradients asked for (argnums), in place in the result's dtype; every entry is
+    // written (zeros where the hinge is flat), so the arrays need no zeroing first.
+    const tensors = [anchor, positive, negative];
+    const [ga, gp, gn] = tensors.map((t, k) => (call.wantGrads[k] ? gradBuffer(call, k, t, false) : null));
+    const any = ga !== null || gp !== null || gn !== null;
+    const [gAP, gAN, gPN] = [0, 1, 2].map(() => (any ? new Float64Array(D) : null));
     const [A, P, Q] = [anchor.data, positive.data, negative.data];
     for (let n = 0; n < N; n++) {
       const base = n * D;
@@ -112,24 +131,25 @@ export const tripletMarginLoss = defineLoss<TripletMarginLossOptions>(
       const dNeg = Math.min(dAN, dPN);
       const z = margin + dPos - dNeg;
       losses[n] = Number.isNaN(z) ? z : Math.max(z, 0);
-      if (!grads || !(z >= 0)) continue;
+      if (!any) continue;
+      if (!(z >= 0)) {
+        for (const g of [ga, gp, gn]) g?.fill(0, base, base + D);
+        continue;
+      }
       const u = reducer.upstream(n);
       // Share of d(a, neg) and d(pos, neg) in the minimum: 1/0, 0/1, or 1/2 each on a tie.
       const shareAN = !swap || dAN < dPN ? 1 : dAN === dPN ? 0.5 : 0;
       const sharePN = swap ? 1 - shareAN : 0;
-      const [ga, gp, gn] = grads;
       for (let d = 0; d < D; d++) {
         const ap = gAP![d];
         const an = gAN![d] * shareAN;
         const pn = swap ? gPN![d] * sharePN : 0;
-        ga[base + d] = u * (ap - an);
-        gp[base + d] = u * (-ap - pn);
-        gn[base + d] = u * (an + pn);
+        if (ga) ga[base + d] = u * (ap - an);
+        if (gp) gp[base + d] = u * (-ap - pn);
+        if (gn) gn[base + d] = u * (an + pn);
       }
     }
-    return {
-      loss: reducer.reduce(losses),
-      grads: grads ? grads.map((g, k) => gradTensor(g, [anchor, positive, negative][k])) : [],
-    };
+    const wrap = (g: Float32Array | Float64Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
+    return { loss: reducer.reduce(losses), grads: wantGrad ? [wrap(ga, anchor), wrap(gp, positive), wrap(gn, negative)] : [] };
   },
-) as Loss3<TripletMarginLossOptions>;
+);

@@ -1,5 +1,4 @@
 import { GROUP_AXES, KERAS_EPSILON } from '../core/keras.js';
-import type { Loss2 } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import { overlapLoss } from '../core/overlap.js';
 import type { Reduction } from '../core/reduction.js';
@@ -42,7 +41,7 @@ export interface TverskyLossOptions {
  * Differs from Keras: the prediction comes first (Keras takes `y_true, y_pred`); shapes must
  * match; the sums are taken in float64 for float32 inputs too.
  */
-export const tverskyLoss = overlapLoss<{ alpha: number; beta: number }>(
+export const tverskyLoss = overlapLoss(
   {
     name: 'tverskyLoss',
     reference: 'keras.losses.Tversky',
@@ -55,7 +54,7 @@ export const tverskyLoss = overlapLoss<{ alpha: number; beta: number }>(
     items: 'groups',
     plot: null,
   },
-  (options) => ({ alpha: numberOption('tverskyLoss', 'alpha', options.alpha, 0.5), beta: numberOption('tverskyLoss', 'beta', options.beta, 0.5) }),
+  (options: TverskyLossOptions) => ({ alpha: numberOption('tverskyLoss', 'alpha', options.alpha, 0.5), beta: numberOption('tverskyLoss', 'beta', options.beta, 0.5) }),
   (I, Sy, Sp, { alpha, beta }, out) => {
     const D = I + alpha * (Sy - I) + beta * (Sp - I) + KERAS_EPSILON;
     out[0] = 1 - I / D;
@@ -63,4 +62,4 @@ export const tverskyLoss = overlapLoss<{ alpha: number; beta: number }>(
     out[2] = (alpha * I) / (D * D);
     out[3] = (beta * I) / (D * D);
   },
-) as Loss2<TverskyLossOptions>;
+);

@@ -32,7 +32,7 @@ import type { CtcLoss, CtcLossOptions, Loss2, Loss3, LossWithGrad } from '../ind
  * // function
  * ```
  */
-export type LossName = { [K in keyof typeof L]: (typeof L)[K] extends { withGrad: unknown } ? K : never }[keyof typeof L];
+export type LossName = { [K in keyof typeof L]: (typeof L)[K] extends { withGrad: (...args: never[]) => { loss: unknown } } ? K : never }[keyof typeof L];
 
 /**
  * A losskit loss with a gradient (`typeof crossEntropy`, ...): what {@link tfjsLoss} accepts.
@@ -148,7 +148,7 @@ type AnyWithGrad = (...args: unknown[]) => LossWithGrad;
 /** Export name of each loss function object: its own name (`mseLoss`), not an alias's (`mse`). */
 const NAMES = new Map<unknown, LossName>();
 for (const [name, value] of Object.entries(L)) {
-  if (typeof value === 'function' && 'withGrad' in value && (!NAMES.has(value) || value.name === name)) NAMES.set(value, name as LossName);
+  if (Object.hasOwn(LAYOUTS, name) && (!NAMES.has(value) || (value as { name: string }).name === name)) NAMES.set(value, name as LossName);
 }
 
 const RESERVED = ['lossInto', 'gradInto', 'gradOutput', 'argnums'];
@@ -407,6 +407,6 @@ export function tfjsLoss<F extends DifferentiableLoss>(loss: F, options?: TfjsLo
  */
 export const losses = Object.fromEntries(
   Object.entries(L)
-    .filter(([, value]) => typeof value === 'function' && 'withGrad' in value)
+    .filter(([name]) => Object.hasOwn(LAYOUTS, name))
     .map(([name, value]) => [name, tfjsLoss(value as DifferentiableLoss)]),
 ) as Record<LossName, TfjsLoss>;

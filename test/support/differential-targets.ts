@@ -19,7 +19,8 @@ export interface DiffTarget extends Target {
 }
 
 const fnOf = (f: unknown) => f as Target['fn'];
-const activation = (f: unknown) => f as Runnable;
+// Forward only: a wrapper without the activations' withGrad (their gradients are tested by their own files).
+const activation = (f: unknown) => Object.defineProperty((...args: unknown[]) => (f as Runnable)(...args), 'name', { value: (f as Runnable).name }) as Runnable;
 
 /** Large shapes: 4-lane tails of every length, rows of 4 (many short rows) and long rows. */
 const LARGE = [{ N: 4097, C: 4 }, { N: 512, C: 33 }, { N: 16, C: 1027 }];
@@ -107,6 +108,84 @@ function crossEntropyScale(c: Case, k: number, ref: Float64Array): Float64Array 
   return out;
 }
 
+/**
+ * A K-dimensional case [N, C, S] (classes strided by S) seen as rows: the input [N·S, C], the
+ * targets and gradOutput [N·S] (already in item order), so that a row-based gradScale applies.
+ */
+function asRows(c: Case): { rows: Case; N: number; C: number; S: number } {
+  const [input, target, ...rest] = c.args;
+  const [N, C, ...inner] = input.shape;
+  const S = inner.reduce((a, d) => a * d, 1);
+  const permute = (v: readonly number[] | Float64Array) => {
+    const out = new Float64Array(v.length);
+    for (let n = 0; n < N; n++) for (let k = 0; k < C; k++) for (let s = 0; s < S; s++) out[(n * S + s) * C + k] = v[(n * C + k) * S + s];
+    return out;
+  };
+  const probabilities = target.shape.length === input.shape.length;
+  const rowTarget = probabilities ? { ...target, shape: [N * S, C], values: permute(target.values) } : { ...target, shape: [N * S] };
+  return { rows: { ...c, args: [{ ...input, shape: [N * S, C], values: permute(input.values) }, rowTarget, ...rest] }, N, C, S };
+}
+
+/** A row-based gradScale applied to a K-dimensional case (its result laid back out as [N, C, S]). */
+const spatialScale = (scale: NonNullable<Target['gradScale']>) => (c: Case, k: number, ref: Float64Array): Float64Array | null => {
+  const { rows, N, C, S } = asRows(c);
+  const at = (n: number, j: number, s: number) => (n * C + j) * S + s;
+  const refRows = new Float64Array(ref.length);
+  for (let n = 0; n < N; n++) for (let j = 0; j < C; j++) for (let s = 0; s < S; s++) refRows[(n * S + s) * C + j] = ref[at(n, j, s)];
+  const out = scale(rows, k, refRows);
+  if (!out) return null;
+  const back = new Float64Array(out.length);
+  for (let n = 0; n < N; n++) for (let j = 0; j < C; j++) for (let s = 0; s < S; s++) back[at(n, j, s)] = out[(n * S + s) * C + j];
+  return back;
+};
+
+/**
+ * The K-dimensional shape of a case: [N, C, S] with S from 1 to 6 (small), or [2, C, N/2] for the
+ * large shapes (N·C elements, so that the suite's size check holds), and sometimes [N, C, S, 2].
+ */
+const spatialShape = ({ N, C }: { N: number; C: number }): fc.Arbitrary<number[]> =>
+  N * C >= L.WASM_THRESHOLD ? fc.constantFrom([2, C, N / 2], [2, C, N / 4, 2]) : fc.tuple(fc.integer({ min: 1, max: 6 }), fc.boolean()).map(([S, two]) => (two ? [N, C, S, 2] : [N, C, S]));
+
+/** Large K-dimensional shapes: many short columns (C = 4), segmentation-like (21 classes), long class columns. */
+const LARGE_SPATIAL = [{ N: 4100, C: 4 }, { N: 784, C: 21 }, { N: 68, C: 257 }];
+
+/**
+ * CTC gradients are `u (exp(lp) − posterior)`, a difference of terms of order exp(lp) (the
+ * posterior of a likely class is close to its probability), the posterior itself computed as
+ * exp(lcab + nll − lp) by the log-space reference: an exponent summed from up to 2 T of the
+ * sequence's log-probabilities, whose rounding is relative to their magnitude B (Σ_t of the
+ * largest |lp_t| of the sequence). So S = |u| exp(lp) + |u| posterior (1 + 2 B + |lp|), u the
+ * upstream of the element's sequence.
+ */
+function ctcScale(c: Case, k: number, ref: Float64Array): Float64Array | null {
+  if (k !== 0) return null;
+  const [lp, , inputLengths, targetLengths] = c.args;
+  const [T, N, C] = lp.shape.length === 3 ? lp.shape : [lp.shape[0], 1, lp.shape[1]];
+  const reduction = c.options.reduction ?? 'mean';
+  const magnitude = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    for (let t = 0; t < Math.min(T, inputLengths.values[n]); t++) {
+      let m = 0;
+      for (let j = 0; j < C; j++) {
+        const v = Math.abs(lp.values[(t * N + n) * C + j]);
+        if (Number.isFinite(v)) m = Math.max(m, v);
+      }
+      magnitude[n] += m;
+    }
+  }
+  const out = new Float64Array(ref.length);
+  for (let i = 0; i < ref.length; i++) {
+    const n = Math.floor(i / C) % N;
+    const u = reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[n] : 1) : reduction === 'sum' ? 1 : 1 / (N * Math.max(1, targetLengths.values[n]));
+    const x = lp.values[i];
+    const p = Math.abs(u) * Math.exp(x);
+    const posterior = Math.abs(Math.sign(u) * p - ref[i]);
+    const s = p + posterior * (1 + 2 * magnitude[n] + Math.abs(x));
+    out[i] = Number.isFinite(s) ? s : 0;
+  }
+  return out;
+}
+
 /** A tensor option's value at element i of the input (trailing-dimension broadcasting), or 1. */
 function optionAt(c: Case, name: string, i: number): number {
   const v = c.options[name];
@@ -141,6 +220,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'crossEntropy (class indices)',
     fn: fnOf(L.crossEntropy),
     gradScale: crossEntropyScale,
+    float64Kernel: true,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), ignoreIndex: ignoreIndex(C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
         args: [want(REAL, [N, C]), want(classes(C), [N])],
@@ -160,6 +240,55 @@ export const TARGETS: DiffTarget[] = [
         itemShape: [N],
       })),
     large: LARGE,
+  },
+  {
+    name: 'crossEntropy K-dim (class indices)',
+    fn: fnOf(L.crossEntropy),
+    gradScale: spatialScale(crossEntropyScale),
+    recipe: (d) =>
+      fc
+        .tuple(spatialShape(d), fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [d.C]))), ignoreIndex: ignoreIndex(d.C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }))
+        .map(([shape, o]) => ({
+          args: [want(REAL, shape), want(classes(d.C), [shape[0], ...shape.slice(2)])],
+          options: defined(o),
+          itemShape: [shape[0], ...shape.slice(2)],
+        })),
+    large: LARGE_SPATIAL,
+  },
+  {
+    name: 'crossEntropy K-dim (probabilities)',
+    fn: fnOf(L.crossEntropy),
+    gradScale: spatialScale(crossEntropyScale),
+    recipe: (d) =>
+      fc.tuple(spatialShape(d), fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [d.C]))), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) })).map(([shape, o]) => ({
+        args: [want(REAL, shape), want(SOFT, shape)],
+        options: defined(o),
+        itemShape: [shape[0], ...shape.slice(2)],
+      })),
+    large: LARGE_SPATIAL,
+  },
+  {
+    name: 'crossEntropy unbatched [C]',
+    fn: fnOf(L.crossEntropy),
+    gradScale: crossEntropyScale,
+    float64Kernel: true,
+    recipe: ({ C }) =>
+      fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), ignoreIndex: ignoreIndex(C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 1)) }).map((o) => ({
+        args: [want(REAL, [C]), want(classes(C), [])],
+        options: defined(o),
+        itemShape: [],
+      })),
+  },
+  {
+    name: 'nllLoss K-dim',
+    fn: fnOf(L.nllLoss),
+    recipe: (d) =>
+      fc.tuple(spatialShape(d), fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [d.C]))), ignoreIndex: ignoreIndex(d.C) })).map(([shape, o]) => ({
+        args: [want(LOG_PROB, shape), want(classes(d.C), [shape[0], ...shape.slice(2)])],
+        options: defined(o),
+        itemShape: [shape[0], ...shape.slice(2)],
+      })),
+    large: LARGE_SPATIAL,
   },
   {
     name: 'nllLoss',
@@ -333,6 +462,8 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'ctcLoss',
     fn: fnOf(L.ctcLoss),
+    float64Kernel: true,
+    gradScale: ctcScale,
     recipe: ({ N, C }) => {
       const classesC = Math.max(C, 2);
       return fc
@@ -431,18 +562,21 @@ export const TARGETS: DiffTarget[] = [
   // Activations: forward only.
   {
     name: 'softmax',
+    float64Kernel: true,
     fn: activation(L.softmax),
     recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }),
     large: LARGE,
   },
   {
     name: 'logSoftmax',
+    float64Kernel: true,
     fn: activation(L.logSoftmax),
     recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }),
     large: LARGE,
   },
   {
     name: 'logSumExp',
+    float64Kernel: true,
     fn: activation(L.logSumExp),
     recipe: ({ N, C }) => fc.record({ keepdim: optional(fc.boolean()) }).map((o) => ({ args: [want(REAL, [N, C])], options: defined(o), itemShape: null })),
     large: LARGE,

@@ -6,6 +6,8 @@
 //          elements: the WebAssembly kernel wherever one covers the call;
 //   ref64  setBackend('ts'), float64 tensors holding exactly the same (float32-representable)
 //          values: the float64 reference.
+//   wasm64 (targets with float64Kernel) the kernel backend on those float64 tensors, held to the
+//          float64 rule against ref64.
 //
 // Every generated value is rounded to float32 before any call, so the three runs see the same
 // numbers; scalar options (beta, delta, margin, ...) are JavaScript numbers in all three, as they
@@ -53,6 +55,11 @@ export interface Target {
    * reference gradient.
    */
   readonly gradScale?: (c: Case, k: number, ref: Float64Array) => Float64Array | null;
+  /**
+   * A float64 kernel covers the call: the kernel backend also runs it on the float64 tensors
+   * ('wasm64'), held to the float64 rule (RTOL64, FLOOR64) against ref64.
+   */
+  readonly float64Kernel?: boolean;
 }
 
 export const F32_MAX = 3.4028234663852886e38;
@@ -282,11 +289,12 @@ export function checkCase(target: Target, c: Case, large = false): void {
     const ref = runOn(target, c, 'float64', 'ts', grad);
     const ts = runOn(target, c, 'float32', 'ts', grad);
     const wasm = runOn(target, c, 'float32', kernelBackend, grad);
+    const wasm64 = target.float64Kernel ? runOn(target, c, 'float64', kernelBackend, grad) : null;
     const label = grad ? 'withGrad' : 'plain call';
     // An error must be the same error on every path (bad input is refused everywhere alike).
-    if (ref.error || ts.error || wasm.error) {
-      if (!(ref.error && ref.error === ts.error && ts.error === wasm.error)) {
-        problems.push(`${label}: errors differ: ref64 ${ref.error ?? 'none'} | ts32 ${ts.error ?? 'none'} | wasm32 ${wasm.error ?? 'none'}`);
+    if (ref.error || ts.error || wasm.error || wasm64?.error) {
+      if (!(ref.error && ref.error === ts.error && ts.error === wasm.error && (!wasm64 || wasm64.error === ref.error))) {
+        problems.push(`${label}: errors differ: ref64 ${ref.error ?? 'none'} | ts32 ${ts.error ?? 'none'} | wasm32 ${wasm.error ?? 'none'}${wasm64 ? ` | wasm64 ${wasm64.error ?? 'none'}` : ''}`);
       }
       continue;
     }
@@ -326,6 +334,7 @@ export function checkCase(target: Target, c: Case, large = false): void {
     const found: Mismatch[] = [];
     const paths: [string, Outcome, boolean][] = [['ts32', ts, false], ['wasm32', wasm, false]];
     if (formula) paths.push(['ref64', ref, true]);
+    if (wasm64) paths.push(['wasm64', wasm64, true]);
     const valueScale = termScale((o) => o.value, ref.value.data);
     if (valueScale && lossScale !== null) for (let i = 0; i < valueScale.length; i++) valueScale[i] = Math.max(valueScale[i], lossScale);
     if (valueScale && formula?.scales) for (let i = 0; i < valueScale.length; i++) valueScale[i] = Math.max(valueScale[i], formula.scales[i]);
@@ -363,13 +372,14 @@ export function checkCase(target: Target, c: Case, large = false): void {
     };
     const seen = new Set<string>();
     const listed = [...found, ...between].filter((m) => {
-      const key = `${m.where.replace(/ (ts32|wasm32|ref64) /, ' ')}[${m.index}]`;
+      const key = `${m.where.replace(/ (ts32|wasm32|ref64|wasm64) /, ' ')}[${m.index}]`;
       return !seen.has(key) && seen.add(key) !== undefined;
     });
     for (const m of listed.slice(0, 6)) {
-      const key = m.where.replace(/ (ts32|wasm32|ref64) /, ' ');
+      const key = m.where.replace(/ (ts32|wasm32|ref64|wasm64) /, ' ');
       const independentValue = formula ? ` | independent float64 ${pick(key, m.index, formula)}` : '';
-      problems.push(`${key}[${m.index}]: ts32 ${pick(key, m.index, ts)} | wasm32 ${pick(key, m.index, wasm)} | ref64 ${pick(key, m.index, ref)}${independentValue}`);
+      const wide = wasm64 ? ` | wasm64 ${pick(key, m.index, wasm64)}` : '';
+      problems.push(`${key}[${m.index}]: ts32 ${pick(key, m.index, ts)} | wasm32 ${pick(key, m.index, wasm)} | ref64 ${pick(key, m.index, ref)}${wide}${independentValue}`);
     }
     if (listed.length > 6) problems.push(`... and ${listed.length - 6} more disagreeing elements`);
   }

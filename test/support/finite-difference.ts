@@ -1,8 +1,6 @@
 // Central finite differences in float64 to check analytic gradients.
 import assert from 'node:assert/strict';
-import { tensor, type LossWithGrad, type Tensor } from '../../src/index.js';
-
-type AnyLoss = ((...args: unknown[]) => Tensor) & { withGrad: (...args: unknown[]) => LossWithGrad };
+import { tensor, type AnyLoss, type Tensor } from '../../src/index.js';
 
 /**
  * Checks every non-null gradient of `loss.withGrad(...args, options)` against

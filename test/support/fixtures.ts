@@ -1,5 +1,5 @@
 // Reading the golden fixtures written by scripts/generate_fixtures.py.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tensor, type Tensor } from '../../src/index.js';
 
@@ -56,17 +56,11 @@ export function decodeOptions(options: Record<string, unknown>): Record<string, 
   return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, isEncodedTensor(v) ? decode(v) : v]));
 }
 
-/** All loss cases of every fixture file. */
-export const LOSS_FIXTURES = [
-  'losses/cross-entropy.json',
-  'losses/regression.json',
-  'losses/binary.json',
-  'losses/distribution.json',
-  'losses/margin.json',
-  'losses/embedding.json',
-  'losses/ctc.json',
-  'losses/keras-optax.json',
-];
+/** The loss fixture files: every file in test/fixtures/losses/ (scripts/generate_fixtures.py's groups, and keras-optax.json of scripts/generate_fixtures_keras_optax.py). */
+export const LOSS_FIXTURES = readdirSync(FIXTURES + 'losses')
+  .filter((name) => name.endsWith('.json'))
+  .sort()
+  .map((name) => `losses/${name}`);
 
 let allCases: LossCase[] | null = null;
 

@@ -1,12 +1,10 @@
 // Runs a loss's golden fixture cases (values and every gradient) against the loss.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setBackend, wasmReady, tensor, type Backend, type LossWithGrad, type Tensor } from '../../src/index.js';
+import { catalog, setBackend, wasmReady, tensor, type AnyLoss, type Backend, type Tensor } from '../../src/index.js';
 import { assertTensorClose } from './close.js';
 import { decode, decodeOptions, lossCases, type LossCase } from './fixtures.js';
 import { assertNearFloat32Kernel } from './close.js';
-
-type AnyLoss = ((...args: unknown[]) => Tensor) & { withGrad: (...args: unknown[]) => LossWithGrad };
 
 /**
  * A documented departure from PyTorch: rewrites the reference value of gradient `argIndex` (or of
@@ -36,13 +34,21 @@ export interface GoldenOptions {
    * numbers within the measured bounds of `CTC_FLOAT32_KERNEL` (close.ts).
    */
   float32Kernel?: boolean;
-  /** Run every case with this backend forced (the WebAssembly kernels must meet the same fixtures). */
-  backend?: Backend;
 }
 
+/**
+ * Runs a loss's golden fixtures: with the default backend, then — when the catalogue lists a
+ * WebAssembly kernel for it — again with `setBackend('wasm')`, so the kernels meet the same fixtures.
+ */
 export function goldenTests(name: string, loss: unknown, departureOrOptions?: Departure | GoldenOptions): void {
-  const { departure, scaleByLoss, float32Kernel, backend } = typeof departureOrOptions === 'function' ? { departure: departureOrOptions } as GoldenOptions : departureOrOptions ?? {};
-  const fn = loss as AnyLoss;
+  const options = typeof departureOrOptions === 'function' ? ({ departure: departureOrOptions } as GoldenOptions) : departureOrOptions ?? {};
+  const entry = catalog[name];
+  assert.ok(entry && entry.fn === loss, `${name} is not the catalogue's name of this loss`);
+  goldenSuite(name, loss as AnyLoss, options);
+  if (entry.kernels.length > 0) goldenSuite(name, loss as AnyLoss, options, 'wasm');
+}
+
+function goldenSuite(name: string, fn: AnyLoss, { departure, scaleByLoss, float32Kernel }: GoldenOptions, backend?: Backend): void {
   const cases = lossCases(name);
   describe(`${name} matches PyTorch (golden fixtures)${backend ? `, backend '${backend}'` : ''}`, () => {
     if (backend) {

@@ -362,6 +362,8 @@ export function crossEntropyRows(
 }
 
 export { bceElements, bceWithLogitsElements, l1Elements, mseElements, sigmoidFocalElements, smoothL1Elements } from './elementwise';
+export { crossEntropySpatial } from './cross-entropy-spatial';
+export { crossEntropyRows64, softmaxRows64 } from './cross-entropy64';
 
 /**
  * Softmax (mode 0), log-softmax (mode 1) or logsumexp (mode 2) of `rows` contiguous rows of C

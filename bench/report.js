@@ -1,0 +1,244 @@
+// docs/benchmarks.md and the sweep plots (bench/sweep-<family>.svg), written from a results file
+// of bench/run.js: every number in them comes from that run. `node bench/report.js [results.json]`
+// rewrites them from a recorded run (run.js calls writeReport itself at the end of a run).
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = path.resolve(here, '..');
+
+/** Load at which the numbers are not a measurement of the code but of the machine's other work. */
+const LOADED = 1.5;
+
+const LOSSKIT = 'losskit';
+const isTorch = (name) => name.startsWith('PyTorch');
+const isOurs = (name) => name.startsWith('losskit');
+
+/** An implementation's name without its version: `TF.js wasm`, `PyTorch (1 thread)`. */
+const shortName = (name) => name.replace(/ \d+\.\d+\.\d+(\+\w+)?/, '');
+
+const ms = (v) => (v === null || v === undefined ? '—' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const ratio = (a, b) => (a === null || b === null || a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
+
+/** The columns of a run's main table: every implementation it ran, losskit first and PyTorch after. */
+function columns(run) {
+  const names = new Set();
+  for (const r of run.results) if (!r.sweep) for (const row of r.rows) names.add(row.name);
+  return [...names];
+}
+
+/** Per workload: losskit's time, the fastest other implementation (not losskit's gradInto row) and PyTorch. */
+export function summarize(r) {
+  const get = (name) => r.rows.find((row) => row.name === name)?.ms ?? null;
+  const others = r.rows.filter((row) => !isOurs(row.name) && row.ms !== null);
+  const best = others.reduce((a, b) => (a === null || b.ms < a.ms ? b : a), null);
+  const torch = r.rows.find((row) => isTorch(row.name))?.ms ?? null;
+  return { losskit: get(LOSSKIT), into: get('losskit (gradInto)'), torch, best };
+}
+
+function mainTable(run) {
+  const cols = columns(run);
+  const lines = [];
+  lines.push(`| workload | ${cols.join(' | ')} | losskit / PyTorch | losskit / best other (which) | gradient allocated (MB) | load |`);
+  lines.push(`|---|${cols.map(() => '---:').join('|')}|---:|---|---:|---:|`);
+  for (const r of run.results.filter((x) => !x.sweep)) {
+    const s = summarize(r);
+    const cells = cols.map((c) => {
+      const row = r.rows.find((x) => x.name === c);
+      if (!row) return '';
+      if (row.ms !== null) return ms(row.ms);
+      return row.note.startsWith('n/a') ? '' : row.note.startsWith('skipped') ? `> ${row.note.match(/\d+/)?.[0] ?? ''}` : 'failed';
+    });
+    const bestName = s.best ? shortName(s.best.name) : '';
+    lines.push(`| ${r.fn} ${r.layout} [${r.shapes[0].join(', ')}] ${r.dtype} ${r.grad ? 'fwd+grad' : 'fwd'} | ${cells.join(' | ')} | ${ratio(s.losskit, s.torch)} | ${s.best ? `${ratio(s.losskit, s.best.ms)} (${bestName})` : '—'} | ${r.grad ? (r.resultBytes / 1e6).toFixed(1) : ''} | ${r.load} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Counts of workloads where losskit is at or under PyTorch's time, forward and forward + gradient. */
+function scoreboard(run) {
+  const rows = run.results.filter((r) => !r.sweep);
+  const out = [];
+  for (const grad of [false, true]) {
+    const both = rows.filter((r) => r.grad === grad).map(summarize).filter((s) => s.losskit !== null && s.torch !== null);
+    const within = both.filter((s) => s.losskit <= s.torch).length;
+    const ratios = both.map((s) => s.losskit / s.torch).sort((a, b) => a - b);
+    const med = ratios.length ? ratios[Math.floor(ratios.length / 2)] : null;
+    out.push(`${grad ? 'forward + gradient' : 'forward'}: ${within} of ${both.length} workloads at or under PyTorch's time; median ratio ${med === null ? '—' : med.toFixed(2)}, worst ${ratios.length ? ratios[ratios.length - 1].toFixed(2) : '—'}`);
+  }
+  return out;
+}
+
+/** The sweep of a family: time per element at each size, and the 1e7 / 1e6 growth (10 = linear). */
+function sweepTable(run, family) {
+  const points = run.results.filter((r) => r.sweep && r.family === family);
+  if (!points.length) return null;
+  const fns = [...new Set(points.map((p) => p.fn))];
+  const lines = [];
+  for (const fn of fns) {
+    const ps = points.filter((p) => p.fn === fn).sort((a, b) => a.elements - b.elements);
+    const names = [...new Set(ps.flatMap((p) => p.rows.map((r) => r.name)))];
+    lines.push(`\n${fn}, float32, forward + gradient: ns per element (median time / elements)\n`);
+    lines.push(`| elements | ${names.join(' | ')} |`);
+    lines.push(`|---:|${names.map(() => '---:').join('|')}|`);
+    for (const p of ps) {
+      lines.push(`| ${p.elements.toExponential(0)} | ${names.map((n) => { const r = p.rows.find((x) => x.name === n); return r?.ms == null ? '—' : ((r.ms * 1e6) / p.elements).toFixed(2); }).join(' | ')} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+async function sweepSvg(run, family) {
+  const values = run.results
+    .filter((r) => r.sweep && r.family === family)
+    .flatMap((r) => r.rows.filter((row) => row.ms !== null).map((row) => ({ elements: r.elements, ms: row.ms, implementation: `${r.fn}: ${row.name}` })));
+  if (!values.length) return null;
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${family}: forward + gradient time against size (Node ${run.node}, float32)`,
+    width: 520,
+    height: 320,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'elements', type: 'quantitative', scale: { type: 'log' }, title: 'elements of the input' },
+      y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'median time (ms)' },
+      color: { field: 'implementation', type: 'nominal', title: null },
+    },
+    config: { font: 'sans-serif', legend: { labelLimit: 360, orient: 'bottom', columns: 2 } },
+  };
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  return view.toSVG();
+}
+
+const FAMILIES = ['rows', 'elementwise', 'activations', 'sequence'];
+
+/** Writes the sweep SVGs (into svgDir) and, with docs, docs/benchmarks.md. */
+export async function writeReport(results, { docs = true, svgDir = here, docsPath = path.join(root, 'docs/benchmarks.md'), file = 'results.json', readme = docs } = {}) {
+  // The sweep of the last run that has one (a run may be --no-sweep).
+  const last = [...results.runs].reverse().find((r) => r.results.some((x) => x.sweep));
+  const svgs = [];
+  if (svgDir && last) {
+    for (const family of FAMILIES) {
+      const svg = await sweepSvg(last, family);
+      if (!svg) continue;
+      const file = path.join(svgDir, `sweep-${family}.svg`);
+      writeFileSync(file, svg);
+      svgs.push({ family, file: path.relative(path.join(root, 'docs'), file) });
+      console.log(`wrote ${path.relative(root, file)}`);
+    }
+  }
+  if (!docs) return;
+  const loaded = Math.max(...[results.load.start, results.load.end].flat()) > LOADED || results.runs.some((r) => r.results.some((x) => x.load > LOADED));
+  const scales = [...new Set(results.runs.map((r) => r.scale ?? results.scale))];
+  const md = [];
+  md.push('# Benchmarks');
+  md.push('');
+  md.push(`Generated by \`bench/report.js\` from \`bench/${path.basename(file)}\`, written by \`${results.command}\` on ${results.date.slice(0, 16).replace('T', ' ')} UTC (${results.minutes} minutes). Do not edit: rerun \`npm run bench\` (the full run) or \`node bench/report.js\` (this page from the recorded results).`);
+  md.push('');
+  if (loaded || scales.some((v) => v !== 1) || results.smoke) {
+    md.push(`> **Not a final measurement.** ${scales.some((v) => v !== 1) ? `Sizes were scaled (\`--scale\` ${scales.join(', ')}; each Node's section says which): the batch dimension of every workload is that fraction of issue 14's. ` : ''}${loaded ? `The machine was loaded by other work during this run (1-minute load averages ${[results.load.start, results.load.end].flat().join(', ')} on ${results.machine.cores} cores; per workload in the last column): times, and ratios between implementations that ran at different moments, are noisy. ` : ''}Rerun \`npm run bench\` on a quiet machine for numbers to quote.`);
+    md.push('');
+  }
+  md.push(`**Machine.** ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, ${results.machine.platform}.`);
+  md.push('');
+  md.push(`**Protocol.** Per workload: inputs made once (seeded, the same bytes for every implementation; PyTorch reads them from raw files), ${results.smoke ? 1 : 2} warm-up runs per implementation, then ${results.rounds} rounds in which every implementation runs once, in an order rotated each round; the tables give medians in milliseconds. Every implementation starts from plain typed arrays and ends with plain arrays: losskit wraps them without copying (\`new Tensor(data, shape)\`); TF.js, jax-js and ONNX Runtime include their tensor creation and read-back. "fwd+grad" is the loss and the gradient with respect to argument 0 only (losskit \`argnums: [0]\`; PyTorch: only the input requires a gradient); for activations, the vector–Jacobian product with a random \`gradOutput\` (losskit \`withGrad(x, { gradOutput })\`, PyTorch \`y.backward(g)\`). "losskit" allocates its result arrays on every call, as every other implementation does (a fresh gradient array of the input's size: 16 MB at 4M float32 elements, whose first touch page-faults); "losskit (gradInto)" writes the gradient into one caller-owned array, as a training loop would; "gradient allocated" is the size of the fresh gradient array each call of the other rows allocates (and fills). PyTorch runs in a persistent worker (\`bench/torch_worker.py\`, \`torch.set_num_threads(1)\`), timed inside Python. An implementation whose last warm-up run exceeds 2.5 s is skipped for the workload (\`> ms\`). An empty cell: the implementation does not express that workload (TF.js has no float64; ONNX Runtime is inference only and runs the one hand-written cross-entropy graph, \`bench/onnx-model.js\`; plain JavaScript and jax-js are written for the common losses; TF.js cannot express CTC or the multilabel margin loss with its ops here). "best other" is the fastest implementation that is not losskit. "load": the 1-minute load average during the workload.`);
+  md.push('');
+  for (const run of results.runs) {
+    md.push(`## Node ${run.node} (V8 ${run.v8}; losskit kernels: ${run.losskitKernels ?? 'none'})`);
+    md.push('');
+    if (run.command) md.push(`\`${run.command}\` at ${run.date.slice(0, 16).replace('T', ' ')} UTC: sizes × ${run.scale}, ${run.rounds} rounds, 1-minute load average ${run.load.start[0]} at the start and ${run.load.end[0]} at the end.\n`);
+    if (!run.torch) md.push(`PyTorch did not run: ${run.torchNote}.\n`);
+    for (const line of scoreboard(run)) md.push(`- ${line}`);
+    if (run.missing.length) md.push(`- not benchmarked: ${run.missing.join(', ')}`);
+    md.push('');
+    md.push(mainTable(run));
+    md.push('');
+  }
+  if (last) {
+    md.push(`## Size sweep (Node ${last.node})`);
+    md.push('');
+    md.push('Time per element should stay flat from 1e3 to 1e7 elements (cost linear in size); at the small end, per-call costs dominate.');
+    for (const family of FAMILIES) {
+      const table = sweepTable(last, family);
+      if (!table) continue;
+      md.push('');
+      md.push(`### ${family}`);
+      md.push(table);
+      const svg = svgs.find((s) => s.family === family);
+      if (svg) md.push(`\n![${family} sweep](${svg.file})`);
+    }
+    md.push('');
+  }
+  md.push('Earlier measurements and analyses (where the time of cross-entropy goes, worker threads measured and not shipped, CTC): [benchmarks-notes.md](benchmarks-notes.md).');
+  md.push('');
+  const out = docsPath;
+  writeFileSync(`${out}.tmp`, md.join('\n'));
+  renameSync(`${out}.tmp`, out);
+  console.log(`wrote ${path.relative(root, out)}`);
+  if (readme) writeReadmeSummary(results);
+}
+
+/** Issue 14's workloads, as they are matched in a run's results (fn, layout, dtype; both passes). */
+const HEADLINE = [
+  ['crossEntropy', 'class indices', 'float32'],
+  ['crossEntropy', 'K-dim (segmentation map)', 'float32'],
+  ['crossEntropy', 'class indices', 'float64'],
+  ['klDiv', 'plain', 'float32'],
+  ['poissonNllLoss', 'plain', 'float32'],
+  ['gaussianNllLoss', 'plain', 'float32'],
+  ['marginRankingLoss', 'plain', 'float32'],
+  ['softMarginLoss', 'plain', 'float32'],
+  ['hingeEmbeddingLoss', 'plain', 'float32'],
+  ['mseLoss', 'plain', 'float64'],
+  ['cosineEmbeddingLoss', 'plain', 'float32'],
+  ['tripletMarginLoss', 'plain', 'float32'],
+  ['ctcLoss', 'T=200 N=32 C=30 S=50', 'float32'],
+  ['softmax', 'last dim', 'float32'],
+];
+
+/** The README's summary between its bench-summary markers: the scoreboard and issue 14's workloads per Node. */
+function writeReadmeSummary(results) {
+  const readme = path.join(root, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const [start, end] = ['<!-- bench-summary:start -->', '<!-- bench-summary:end -->'];
+  if (!text.includes(start) || !text.includes(end)) return;
+  const lines = [];
+  const how = results.runs.map((r) => `Node ${r.node}: \`${r.command ?? results.command}\`${(r.scale ?? results.scale) !== 1 ? `, sizes × ${r.scale ?? results.scale}` : ''}`).join('; ');
+  const load = [results.load.start, results.load.end].flat();
+  lines.push(`Run of ${results.date.slice(0, 10)} (${how}; 1-minute load average ${Math.min(...load)}–${Math.max(...load)} on ${results.machine.cores} cores${Math.max(...load) > LOADED ? ': **a loaded machine, not a final measurement**' : ''}), medians in ms, forward / forward + gradient:`);
+  lines.push('');
+  lines.push(`| workload | ${results.runs.map((r) => `Node ${r.node}: losskit | PyTorch (1 thread) | ratio`).join(' | ')} |`);
+  lines.push(`|---|${results.runs.map(() => '---:|---:|---:').join('|')}|`);
+  for (const [fn, layout, dtype] of HEADLINE) {
+    const pick = (run, grad) => run.results.find((r) => !r.sweep && r.fn === fn && r.layout === layout && r.dtype === dtype && r.grad === grad);
+    const first = results.runs.map((run) => pick(run, false) ?? pick(run, true)).find(Boolean);
+    if (!first) continue;
+    const pair = (f) => [false, true].map((g) => f(g)).join(' / ');
+    const cells = results.runs.map((run) => {
+      const s = (g) => (pick(run, g) ? summarize(pick(run, g)) : null);
+      const own = pick(run, false) ?? pick(run, true);
+      // A run at another scale says its own shape.
+      const shape = own && own.shapes[0].join() !== first.shapes[0].join() ? ` at [${own.shapes[0].join(', ')}]` : '';
+      return `${pair((g) => ms(s(g)?.losskit))}${shape} | ${pair((g) => ms(s(g)?.torch))} | ${pair((g) => ratio(s(g)?.losskit, s(g)?.torch))}`;
+    });
+    lines.push(`| ${fn} ${layout === 'plain' ? '' : `${layout} `}[${first.shapes[0].join(', ')}] ${dtype} | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  for (const run of results.runs) lines.push(`- Node ${run.node}: ${scoreboard(run).join('; ')}.`);
+  const a = text.indexOf(start) + start.length;
+  const b = text.indexOf(end);
+  writeFileSync(readme, `${text.slice(0, a)}\n${lines.join('\n')}\n${text.slice(b)}`);
+  console.log('wrote the summary in README.md');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2] ?? path.join(here, 'results.json');
+  // Another results file (a smoke or partial run) is previewed with --preview FILE, never written over the docs.
+  const preview = process.argv.indexOf('--preview');
+  const official = path.resolve(file) === path.join(here, 'results.json');
+  await writeReport(JSON.parse(readFileSync(file, 'utf8')), preview > 0 ? { docsPath: path.resolve(process.argv[preview + 1]), svgDir: null, file, readme: false } : { docs: official, svgDir: official ? here : null, file });
+}

@@ -1,0 +1,166 @@
+// CSV and TSV (RFC 4180: quoted fields may hold delimiters, quotes doubled, and line breaks), parsed
+// by PapaParse's core parser a block at a time: the unparsed tail of a block (a row cut in two, or
+// a quoted field still open) is carried to the next. PapaParse was chosen by measuring (README,
+// "Readers"): uDSV was faster but silently merges a row of too few fields with the next line and
+// drops a short last row; csv-parse and d3-dsv were slower.
+//
+// The first row is a header when none of its fields is a number (so `N/A,1` is data, with a
+// missing value, not a header). Every row must have the header's (or the first row's) number of
+// fields. Fields become numbers by parseField (numbers.ts), which states the NA policy.
+import Papa from 'papaparse';
+import { CliError } from '../errors.js';
+import type { ByteStream } from './bytes.js';
+import { MISSING_VALUE, parseField } from './numbers.js';
+import type { Chunk, ColumnSelection, Source } from './sources.js';
+
+/** A growing buffer of the rows parsed and not handed out yet, for one column selection. */
+class Rows {
+  data = new Float64Array(1024);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+
+  /** The first n values, removed. */
+  take(n: number): Float64Array {
+    const out = this.data.slice(0, n);
+    this.data.copyWithin(0, n, this.length);
+    this.length -= n;
+    return out;
+  }
+}
+
+export class CsvSource implements Source {
+  private readonly decoder = new TextDecoder('utf-8');
+  private parser: InstanceType<typeof Papa.Parser> | null = null;
+  private tail = '';
+  private ended = false;
+  /** Records parsed so far (the header included): the line number absent quoted line breaks. */
+  private record = 0;
+  private width = -1;
+  private indices: number[][] | null = null;
+  private readonly rows: Rows[];
+  private missing: number[] = [];
+  private buffered = 0;
+  private handedOut = 0;
+
+  private constructor(
+    private readonly stream: ByteStream,
+    readonly totalBytes: number,
+    private readonly selections: ColumnSelection[],
+    private readonly delimiter: string,
+  ) {
+    this.rows = selections.map(() => new Rows());
+  }
+
+  static async open(stream: ByteStream, size: number, selections: ColumnSelection[], delimiter: string): Promise<CsvSource> {
+    if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+      await stream.close();
+      throw new CliError(`--delimiter must be one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`, 2);
+    }
+    return new CsvSource(stream, size, selections, delimiter);
+  }
+
+  get name(): string {
+    return this.stream.name;
+  }
+
+  get bytesRead(): number {
+    return this.stream.rawBytesRead;
+  }
+
+  private resolve(header: string[], isHeader: boolean): number[][] {
+    const names = header.map((f) => f.trim());
+    return this.selections.map((columns) => {
+      if (!columns) return names.map((_, i) => i);
+      return columns.map((c) => {
+        const byName = names.indexOf(c);
+        if (isHeader && byName >= 0) return byName;
+        const index = Number(c);
+        if (/^\d+$/.test(c) && index < names.length) return index;
+        const have = isHeader ? `columns: ${names.join(', ')}` : `the file has no header and ${names.length} columns`;
+        throw new CliError(`${this.name}: no column '${c}' (${have})`);
+      });
+    });
+  }
+
+  private addRow(fields: string[]): void {
+    this.record++;
+    if (fields.length === 1 && fields[0] === '') return; // a blank line
+    if (this.indices === null) {
+      // BOM: TextDecoder drops it. A header has no numeric field.
+      const isHeader = fields.every((f) => typeof parseField(f) !== 'number');
+      this.width = fields.length;
+      this.indices = this.resolve(fields, isHeader);
+      if (isHeader) return;
+    }
+    const where = `${this.name}:${this.record}`;
+    if (fields.length !== this.width) {
+      throw new CliError(`${where}: expected ${this.width} fields, got ${fields.length} (a quoted field must be in double quotes; --delimiter sets the delimiter)`);
+    }
+    let missing = 0;
+    for (let s = 0; s < this.indices.length; s++) {
+      const rows = this.rows[s];
+      for (const i of this.indices[s]) {
+        const v = parseField(fields[i]);
+        if (typeof v === 'number') rows.push(v);
+        else if (v === MISSING_VALUE) {
+          missing = 1;
+          rows.push(NaN);
+        } else throw new CliError(`${where}: ${v}`);
+      }
+    }
+    this.missing.push(missing);
+    this.buffered++;
+  }
+
+  private parse(text: string, last: boolean): void {
+    if (!this.parser) {
+      const newline = (/\r\n|\n|\r/.exec(text)?.[0] ?? '\n') as '\r\n' | '\n' | '\r';
+      this.parser = new Papa.Parser({ delimiter: this.delimiter, newline, quoteChar: '"' });
+    }
+    const result = this.parser.parse(text, 0, !last);
+    const error = result.errors[0];
+    if (error) {
+      const where = `${this.name}:${this.record + (error.row ?? 0) + 1}`;
+      throw new CliError(`${where}: ${error.message === 'Quoted field unterminated' ? 'a quoted field is not closed' : error.message}`);
+    }
+    for (const fields of result.data as string[][]) this.addRow(fields);
+    this.tail = last ? '' : text.slice(result.meta.cursor);
+  }
+
+  async next(maxRows: number): Promise<Chunk[] | null> {
+    while (this.buffered < maxRows && !this.ended) {
+      const block = await this.stream.block();
+      if (block) {
+        this.parse(this.tail + this.decoder.decode(block, { stream: true }), false);
+      } else {
+        this.ended = true;
+        const rest = this.tail + this.decoder.decode();
+        if (rest !== '') this.parse(rest, true);
+      }
+    }
+    const n = Math.min(maxRows, this.buffered);
+    if (n === 0) return null;
+    const firstRow = this.handedOut;
+    const missingRows = this.missing.splice(0, n);
+    const missing = missingRows.includes(1) ? Uint8Array.from(missingRows) : null;
+    const chunks = this.rows.map((rows, s) => {
+      const cols = this.indices![s].length;
+      return { firstRow, rows: n, cols, vector: cols === 1, data: rows.take(n * cols), missing };
+    });
+    this.buffered -= n;
+    this.handedOut += n;
+    return chunks;
+  }
+
+  close(): Promise<void> {
+    return this.stream.close();
+  }
+}
