@@ -2,6 +2,7 @@ import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/lo
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { shapeString } from '../core/shape.js';
+import { log1pExp, sigmoidScalar } from '../core/stable.js';
 
 /** Options of {@link ntxentLoss}. */
 export interface NtxentLossOptions {
@@ -24,8 +25,10 @@ const NORM_FLOOR = { float32: 2 ** -23, float64: 2 ** -52 } as const;
  * With `u_i = e_i / sqrt(max(‖e_i‖², eps))` (eps of the dtype) and `s_ij = u_i · u_j / T`, every
  * ordered positive pair (i ≠ j, same label) has the loss
  * `l_ij = −log(exp(s_ij) / (exp(s_ij) + Σ_{k: label_k ≠ label_i} exp(s_ik)))`
- * `= log(1 + Σ_k exp(s_ik − s_ij))`, taken with the largest exponent factored out, so no
- * temperature overflows it. Gradient: `∂l/∂s_ij = −(1 − e^−l)`, `∂l/∂s_ik = exp(s_ik − s_ij − l)`;
+ * `= log(1 + exp(M_i − s_ij))` with `M_i` the log-sum-exp of row i's negatives (largest exponent
+ * factored out, so no temperature overflows it): O(N²) for the whole batch. Gradient, with
+ * `z = M_i − s_ij`: `∂l/∂s_ij = −σ(z)`, `∂l/∂s_ik = σ(z) exp(s_ik − M_i)`, summed over the pairs
+ * (times their upstream gradients) into `G_ij`;
  * then `∂/∂u_i = Σ_j (G_ij + G_ji) u_j / T` and, through the normalization,
  * `∂/∂e_i = (∂/∂u_i − (u_i · ∂/∂u_i) u_i) / ‖e_i‖` (just `∂/∂u_i / sqrt(eps)` where the floor holds).
  *
@@ -96,25 +99,32 @@ export const ntxentLoss = defineLoss(
       }
     }
 
+    // Per row, the log-sum-exp of its negatives' similarities, M_i = log Σ_{k: label_k ≠ label_i} exp(s_ik)
+    // (largest exponent factored out; −inf without negatives). Then every pair is one softplus:
+    // l_ij = log(1 + exp(M_i − s_ij)), O(N²) in all.
+    const negatives = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      let m = -Infinity;
+      for (let k = 0; k < N; k++) if (labels[k] !== labels[i]) m = Number.isNaN(S[i * N + k]) ? NaN : Math.max(m, S[i * N + k]);
+      let sum = 0;
+      if (m !== -Infinity) for (let k = 0; k < N; k++) if (labels[k] !== labels[i]) sum += Math.exp(S[i * N + k] - m);
+      negatives[i] = m === -Infinity ? m : m + Math.log(sum);
+    }
     const losses = new Float64Array(N * N);
     const G = wantGrad ? new Float64Array(N * N) : null; // ∂(result · gradOutput) / ∂s
     for (let i = 0; i < N; i++) {
+      let toNegatives = 0; // Σ_j upstream_ij σ(z_ij): what row i's negatives share by their softmax
       for (let j = 0; j < N; j++) {
         if (i === j || labels[i] !== labels[j]) continue;
-        const sij = S[i * N + j];
-        // l = log(1 + Σ_k exp(d_k)), d_k = s_ik − s_ij: with m = max(0, max_k d_k),
-        // l = m + log(exp(−m) + Σ exp(d_k − m)): every exponent ≤ 0.
-        let m = 0;
-        for (let k = 0; k < N; k++) if (labels[k] !== labels[i]) m = Math.max(m, S[i * N + k] - sij);
-        let sum = 0;
-        for (let k = 0; k < N; k++) if (labels[k] !== labels[i]) sum += Math.exp(S[i * N + k] - sij - m);
-        const l = m === 0 ? Math.log1p(sum) : m + Math.log(Math.exp(-m) + sum);
-        losses[i * N + j] = l;
+        const z = negatives[i] - S[i * N + j];
+        losses[i * N + j] = log1pExp(z);
         if (!G) continue;
-        const u = reducer.upstream(i * N + j);
-        G[i * N + j] += u * -(1 - Math.exp(-l));
-        for (let k = 0; k < N; k++) if (labels[k] !== labels[i]) G[i * N + k] += u * Math.exp(S[i * N + k] - sij - l);
+        // ∂l/∂s_ij = −σ(z); ∂l/∂s_ik = σ(z) · exp(s_ik − M_i) for the negatives k.
+        const a = reducer.upstream(i * N + j) * sigmoidScalar(z);
+        G[i * N + j] -= a;
+        toNegatives += a;
       }
+      if (G && toNegatives !== 0) for (let k = 0; k < N; k++) if (labels[k] !== labels[i]) G[i * N + k] += toNegatives * Math.exp(S[i * N + k] - negatives[i]);
     }
     if (!G || !call.wantGrads[0]) return { loss: reducer.reduce(losses), grads: [] };
 
