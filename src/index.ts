@@ -36,6 +36,7 @@ export {
   cliNameOf,
   describeRange,
   kebabCase,
+  type AxesOptionSpec,
   type BooleanOptionSpec,
   type ChoiceOptionSpec,
   type CatalogEntry,

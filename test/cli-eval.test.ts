@@ -77,8 +77,8 @@ function libraryCall(entry: CatalogEntry, args: Tensor[], options: Record<string
 }
 
 /** The cases: every property-test loss the command line streams, and logLoss (yPred before yTrue on the command line). */
-/** What eval streams: not sequences (ctcLoss), not a loss with a parameter argument (linearCrossEntropy's weight). */
-const streams = (e: CatalogEntry): boolean => e.items !== 'sequences' && !e.args.some((a) => a.parameter);
+/** What eval streams: not sequences (ctcLoss) or groups (Dice, NT-Xent), not a loss with a parameter argument (linearCrossEntropy's weight). */
+const streams = (e: CatalogEntry): boolean => e.items !== 'sequences' && e.items !== 'groups' && !e.args.some((a) => a.parameter);
 
 function cases(): Case[] {
   const out: Case[] = [];

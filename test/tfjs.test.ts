@@ -361,6 +361,18 @@ describe('losskit/tfjs', () => {
     // equal aspect ratios: v = 0, where torchvision's α (held constant) does not change the gradient
     completeBoxIouLoss: { yTrue: t([0, 0, 2, 3, 1, 1, 4, 2], [2, 4]), yPred: t([0.5, 0.2, 2.5, 3.2, 1.2, 0.7, 4.2, 1.7], [2, 4]), options: { reduction: 'sum' } },
     tripletMarginWithDistanceLoss: { yTrue: t([0, 0, 0], [3]), yPred: u([3, 3, 4], -1, 1, 28), options: { margin: 1.5, distance: 'cosine' } },
+    diceLoss: { yTrue: k([3, 4], 2, 28), yPred: u([3, 4], 0, 1, 28), options: { axis: 1 } },
+    tverskyLoss: { yTrue: k([3, 4], 2, 29), yPred: u([3, 4], 0, 1, 29), options: { alpha: 0.7, beta: 0.3 } },
+    logCoshLoss: { yTrue: u([3, 4], -2, 2, 30), yPred: u([3, 4], -2, 2, 31) },
+    // predictions kept away from the kink at y x = 1
+    squaredHingeLoss: { yTrue: pm([3, 4], 32), yPred: u([3, 4], -0.8, 0.8, 32) },
+    categoricalHingeLoss: { yTrue: u([3, 4], 0, 1, 33), yPred: u([3, 4], 0, 1, 34) },
+    cosineSimilarityLoss: { yTrue: u([3, 4], -1, 1, 35), yPred: u([3, 4], -1, 1, 36) },
+    categoricalFocalCrossEntropy: { yTrue: u([3, 4], 0, 1, 37), yPred: u([3, 4], -2, 2, 38), options: { fromLogits: true, labelSmoothing: 0.1 } },
+    // logits kept away from the pieces' joints at ±1
+    sparsemaxLoss: { yTrue: k([3, 4], 2, 39), yPred: u([3, 4], -0.9, 0.9, 39) },
+    polyLossCrossEntropy: { yTrue: u([3, 4], 0, 0.5, 40), yPred: u([3, 4], -2, 2, 40), options: { epsilon: -1 } },
+    ntxentLoss: { yTrue: t([0, 0, 1, 1], [4]), yPred: u([4, 3], -1, 1, 41), options: { temperature: 0.5 } },
   };
 
   for (const [name, c] of Object.entries(CASES) as [keyof typeof losses, Case][]) {

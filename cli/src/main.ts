@@ -74,12 +74,13 @@ function optionFlag(name: string, spec: OptionSpec, description: string, asList:
     case 'tensor':
       return asList ? new Option(`${flag} <list>`, description).argParser(numberList) : new Option(`${flag} <x>`, description).argParser(number);
     case 'labels':
+    case 'axes':
       return new Option(`${flag} <list>`, description).argParser(numberList);
     case 'choice':
       return new Option(`${flag} <name>`, description).choices(spec.values);
     default: {
       const never: never = spec;
-      throw new Error(`unknown option type '${String((never as OptionSpec).type)}' (valid: number, integer, boolean, tensor, labels, choice)`);
+      throw new Error(`unknown option type '${String((never as OptionSpec).type)}' (valid: number, integer, boolean, tensor, labels, choice, axes)`);
     }
   }
 }

@@ -25,7 +25,8 @@ interface Curve {
 export type PlotOptions = Record<string, number | undefined> & { classes?: number };
 
 const filled = (xs: Float64Array, v: number) => new Float64Array(xs.length).fill(v);
-const vector = (data: Float64Array) => L.tensor(data);
+// Losses over rows (Keras's means over the last axis) take one x per row, as a column [n, 1].
+const vector = (data: Float64Array, rows = false) => (rows ? L.tensor(data, { shape: [data.length, 1] }) : L.tensor(data));
 
 /** The loss's options among the plot's flags; a tensor option (posWeight) gets its one number as a 1-element tensor. */
 function lossOptions(p: Plottable, o: PlotOptions): Record<string, unknown> {
@@ -45,7 +46,8 @@ function curves(p: Plottable, shown: string, o: PlotOptions): Curve[] {
       // Regression losses against input − target (target 0), labelled with their parameters.
       const params = p.options.map((k) => `${k} = ${o[k] ?? p.entry.options[k].default}`);
       const name = params.length > 0 ? `${shown} (${params.join(', ')})` : shown;
-      return [{ name, fn, args: (xs) => [vector(xs), vector(filled(xs, 0))], options }];
+      const rows = p.entry.items === 'rows';
+      return [{ name, fn, args: (xs) => [vector(xs, rows), vector(filled(xs, 0), rows)], options }];
     }
     case 'true-class-logit': {
       const classes = o.classes ?? 3;
@@ -68,7 +70,10 @@ function curves(p: Plottable, shown: string, o: PlotOptions): Curve[] {
     case 'logit':
     case 'margin':
     case 'distance':
-      return (p.plot.targets ?? [0]).map((y) => ({ name: `${shown}, y = ${y}`, fn, args: (xs: Float64Array) => [vector(xs), vector(filled(xs, y))], options }));
+      return (p.plot.targets ?? [0]).map((y) => {
+        const rows = p.entry.items === 'rows';
+        return { name: `${shown}, y = ${y}`, fn, args: (xs: Float64Array) => [vector(xs, rows), vector(filled(xs, y), rows)], options };
+      });
     default: {
       const never: never = p.plot.x;
       throw new Error(`unknown plot axis '${String(never)}' (valid: ${Object.keys(AXES).join(', ')})`);

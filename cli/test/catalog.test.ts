@@ -8,8 +8,8 @@ import { CLI_LOSSES, findLoss, flagOf } from '../src/losses.js';
 import { losskit } from './support.js';
 
 const losses = Object.values(catalog).filter((e) => e.kind === 'loss');
-/** What `eval` cannot stream: losses whose items are not rows of a file (ctcLoss's sequences), or that take a parameter (linearCrossEntropy's weight). */
-const streamable = losses.filter((e) => e.items !== 'sequences' && !e.args.some((a) => a.parameter));
+/** What `eval` cannot stream: losses whose items are not rows of a file (ctcLoss's sequences, Dice's and NT-Xent's groups), or that take a parameter (linearCrossEntropy's weight). */
+const streamable = losses.filter((e) => e.items !== 'sequences' && e.items !== 'groups' && !e.args.some((a) => a.parameter));
 
 /** The comma-separated names after `label` in a help text (commander wraps lines: rejoined). */
 function listed(help: string, label: RegExp): string[] {

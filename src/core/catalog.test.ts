@@ -57,7 +57,7 @@ test('every entry has complete metadata', () => {
   const kernelSource = readdirSync(kernelDir).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(new URL(f, kernelDir), 'utf8')).join('\n');
   for (const e of entries) {
     assert.equal(catalog[e.name], e);
-    assert.match(e.reference.function, /^(torch|torchvision|sklearn)\.[a-z0-9_.]+[a-z0-9_]$/, e.name);
+    assert.match(e.reference.function, /^(torch|torchvision|sklearn|keras|optax)\.[A-Za-z0-9_.]+[A-Za-z0-9_]$/, e.name);
     assert.ok(e.args.length >= 1, `${e.name}: no arguments`);
     for (const a of e.args) {
       assert.match(a.name, /^[a-z][A-Za-z0-9]*$/, `${e.name}: argument name`);
@@ -79,6 +79,7 @@ test('every entry has complete metadata', () => {
           assert.ok(typeof o.default === 'number' && o.shape.length > 0, `${e.name}.${name}`);
           break;
         case 'labels':
+        case 'axes':
           assert.equal(o.default, null);
           break;
         case 'choice':

@@ -88,7 +88,14 @@ export interface ChoiceOptionSpec extends OptionBase {
   others?: string;
 }
 
-export type OptionSpec = NumberOptionSpec | BooleanOptionSpec | TensorOptionSpec | LabelsOptionSpec | ChoiceOptionSpec;
+
+/** Dimensions to reduce (Keras's `axis`): an integer or a list of them; absent (`null`), all of them. */
+export interface AxesOptionSpec extends OptionBase {
+  type: 'axes';
+  default: null;
+}
+
+export type OptionSpec = NumberOptionSpec | BooleanOptionSpec | TensorOptionSpec | LabelsOptionSpec | ChoiceOptionSpec | AxesOptionSpec;
 
 /**
  * What the x axis of a loss's plot is (`losskit plot`, the playground): the error `input − target`
@@ -110,9 +117,11 @@ export interface PlotSpec {
 /**
  * What one item of the loss is, which decides what its `'mean'` divides by when data arrive in
  * chunks of rows: every element (`'elements'`), a row of class scores whose weighted mean divides by
- * the weights of the targets' classes (`'classes'`), a row (`'rows'`), a sequence (`'sequences'`).
+ * the weights of the targets' classes (`'classes'`), a row (`'rows'`), a sequence (`'sequences'`),
+ * or a group that couples rows (`'groups'`: Dice over an `axis` selection, NT-Xent's batch), which
+ * chunks of rows cannot stream.
  */
-export type Items = 'elements' | 'classes' | 'rows' | 'sequences';
+export type Items = 'elements' | 'classes' | 'rows' | 'sequences' | 'groups';
 
 /**
  * The metadata a loss file writes once, in its `defineLoss` or `elementwiseLoss` spec (activations:
@@ -147,7 +156,7 @@ export interface CatalogEntry {
   fn: (...args: never[]) => unknown;
   /** Other export names of the same function (`mae` for `l1Loss`). */
   aliases: readonly string[];
-  reference: { library: 'PyTorch' | 'torchvision' | 'scikit-learn'; function: string };
+  reference: { library: 'PyTorch' | 'torchvision' | 'scikit-learn' | 'Keras' | 'optax'; function: string };
   args: readonly Required<TensorArg>[];
   options: Readonly<Record<string, OptionSpec>>;
   /** Empty for functions without a `reduction` option (activations, logLoss). */
@@ -179,7 +188,7 @@ export function cliNameOf(name: string): string {
   return short === 'log' ? full : short;
 }
 
-const LIBRARIES = { torch: 'PyTorch', torchvision: 'torchvision', sklearn: 'scikit-learn' } as const;
+const LIBRARIES = { torch: 'PyTorch', torchvision: 'torchvision', sklearn: 'scikit-learn', keras: 'Keras', optax: 'optax' } as const;
 
 function libraryOf(name: string, reference: string): CatalogEntry['reference']['library'] {
   const root = reference.split('.')[0];

@@ -28,3 +28,14 @@ export * from './triplet-margin-with-distance.js';
 export * from './generalized-box-iou.js';
 export * from './distance-box-iou.js';
 export * from './complete-box-iou.js';
+// Issue 16: Keras's and optax's (branch losses-keras)
+export * from './dice.js';
+export * from './tversky.js';
+export * from './log-cosh.js';
+export * from './squared-hinge.js';
+export * from './categorical-hinge.js';
+export * from './cosine-similarity.js';
+export * from './categorical-focal-cross-entropy.js';
+export * from './sparsemax.js';
+export * from './poly-loss-cross-entropy.js';
+export * from './ntxent.js';

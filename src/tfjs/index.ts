@@ -149,6 +149,17 @@ const LAYOUTS: Record<LossName, Layout> = {
   completeBoxIouLoss: values,
   // yPred [N, 3, D]: (anchor, positive, negative); yTrue is not used.
   tripletMarginWithDistanceLoss: { kind: 'unstack', axis: -2, order: ['p0', 'p1', 'p2'] },
+  diceLoss: values,
+  tverskyLoss: values,
+  logCoshLoss: values,
+  squaredHingeLoss: values,
+  categoricalHingeLoss: values,
+  cosineSimilarityLoss: values,
+  categoricalFocalCrossEntropy: values,
+  sparsemaxLoss: { kind: 'pair', target: 'integers' },
+  polyLossCrossEntropy: values,
+  // yPred [N, D] embeddings; yTrue [N] integer labels.
+  ntxentLoss: indices,
 };
 
 type AnyWithGrad = (...args: unknown[]) => LossWithGrad;

@@ -52,4 +52,14 @@ export const ALL_LOSSES: LossEntry[] = [
   // linearBias's gradient (grads[3]) is not an argument's, so argnums does not select it: left out here.
   { name: 'linearCrossEntropy', fn: L.linearCrossEntropy as AnyLoss, args: (n, s) => [uniform([n, 3], -2, 2, s), uniform([C, 3], -1, 1, s + 1), integers([n], C, s + 2)], options: { chunkSize: 2, labelSmoothing: 0.1 }, weightShape: () => [C] },
   { name: 'sigmoidFocalLoss', fn: L.sigmoidFocalLoss as AnyLoss, args: (n, s) => [uniform([n, C], -3, 3, s), integers([n, C], 2, s + 1)] },
+  { name: 'diceLoss', fn: L.diceLoss as AnyLoss, args: probabilities, options: { axis: 1 } },
+  { name: 'tverskyLoss', fn: L.tverskyLoss as AnyLoss, args: probabilities, options: { alpha: 0.3, beta: 0.7 } },
+  { name: 'logCoshLoss', fn: L.logCoshLoss as AnyLoss, args: pair(-3, 3) },
+  { name: 'squaredHingeLoss', fn: L.squaredHingeLoss as AnyLoss, args: (n, s) => [uniform([n, C], -2, 2, s), signs([n, C], s + 1)] },
+  { name: 'categoricalHingeLoss', fn: L.categoricalHingeLoss as AnyLoss, args: probabilities },
+  { name: 'cosineSimilarityLoss', fn: L.cosineSimilarityLoss as AnyLoss, args: pair(-1, 1) },
+  { name: 'categoricalFocalCrossEntropy', fn: L.categoricalFocalCrossEntropy as AnyLoss, args: (n, s) => [uniform([n, C], -3, 3, s), L.softmax(uniform([n, C], -3, 3, s + 1))], options: { fromLogits: true, labelSmoothing: 0.1 } },
+  { name: 'sparsemaxLoss', fn: L.sparsemaxLoss as AnyLoss, args: (n, s) => [uniform([n, C], -2, 2, s), integers([n, C], 2, s + 1)] },
+  { name: 'polyLossCrossEntropy', fn: L.polyLossCrossEntropy as AnyLoss, args: (n, s) => [uniform([n, C], -3, 3, s), L.softmax(uniform([n, C], -3, 3, s + 1))], options: { epsilon: -1 } },
+  { name: 'ntxentLoss', fn: L.ntxentLoss as AnyLoss, args: (n, s) => [uniform([n, C], -1, 1, s), integers([n], 2, s + 1)], options: { temperature: 0.5 } },
 ];

@@ -24,6 +24,8 @@ function option(name: string, spec: OptionSpec): string {
       return name;
     case 'choice':
       return `${name} ('${spec.default}'${spec.others ? `, ${spec.values.slice(1).map((v) => `'${v}'`).join(', ')} or ${spec.others}` : ''})`;
+    case 'axes':
+      return `${name} (all)`;
     default: {
       const never: never = spec;
       throw new Error(`unknown option type of ${name}: ${JSON.stringify(never)}`);

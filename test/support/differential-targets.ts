@@ -573,6 +573,83 @@ export const TARGETS: DiffTarget[] = [
         itemShape: [N],
       })),
   },
+  // Keras and optax losses (no kernels: the TypeScript path against its float64 reference).
+  ...(['diceLoss', 'tverskyLoss'] as const).map((name) => ({
+    name,
+    fn: fnOf(L[name]),
+    recipe: ({ N, C }: { N: number; C: number }) =>
+      fc
+        .record({ reduction, axis: optional(fc.constantFrom(1, 0, -1, [0, 1])), alpha: optional(fc.constantFrom(0.5, 0, 1, 0.3)), beta: optional(fc.constantFrom(0.5, 0, 1, 0.7)) })
+        .map(({ alpha, beta, ...o }) => ({
+          args: [want(SOFT, [N, C]), want(SOFT, [N, C])],
+          options: defined({ ...o, ...(name === 'tverskyLoss' ? { alpha, beta } : {}) }),
+          itemShape: o.axis === 1 || o.axis === -1 ? [N] : o.axis === 0 ? [C] : [],
+        })),
+  })),
+  {
+    name: 'logCoshLoss',
+    fn: fnOf(L.logCoshLoss),
+    recipe: ({ N, C }) => fc.record({ reduction }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: o, itemShape: [N] })),
+  },
+  {
+    name: 'squaredHingeLoss',
+    fn: fnOf(L.squaredHingeLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, binary: fc.boolean() }).map(({ binary, ...o }) => ({ args: [want(REAL, [N, C]), want(binary ? BINARY : SIGNS, [N, C])], options: o, itemShape: [N] })),
+  },
+  {
+    name: 'categoricalHingeLoss',
+    fn: fnOf(L.categoricalHingeLoss),
+    recipe: ({ N, C }) => fc.record({ reduction }).map((o) => ({ args: [want(REAL, [N, C]), want(SOFT, [N, C])], options: o, itemShape: [N] })),
+  },
+  {
+    name: 'cosineSimilarityLoss',
+    fn: fnOf(L.cosineSimilarityLoss),
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, axis: optional(fc.constantFrom(0, 1, -1)) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: o.axis === 0 ? [C] : [N] })),
+  },
+  {
+    // Keras clips probabilities at 1e-7 and 1 − 1e-7 in the input's dtype (float32: 1 − 2^-23), so
+    // float32 and float64 differ by design near those bounds: compared between backends only.
+    name: 'categoricalFocalCrossEntropy',
+    fn: fnOf(L.categoricalFocalCrossEntropy),
+    noReference: true,
+    recipe: ({ N, C }) =>
+      fc
+        .record({
+          reduction,
+          fromLogits: optional(fc.boolean()),
+          alpha: optional(fc.constantFrom(0.25, 1, 0)),
+          gamma: optional(fc.constantFrom(0, 0.5, 2, 3.5)),
+          labelSmoothing: optional(fc.constantFrom(0, 0.1, 1)),
+          axis: optional(fc.constantFrom(0, 1)),
+        })
+        .map((o) => ({ args: [want(o.fromLogits ? REAL : PROB, [N, C]), want(SOFT, [N, C])], options: defined(o), itemShape: o.axis === 0 ? [C] : [N] })),
+  },
+  {
+    name: 'sparsemaxLoss',
+    fn: fnOf(L.sparsemaxLoss),
+    recipe: ({ N, C }) => fc.record({ reduction }).map((o) => ({ args: [want(REAL, [N, C]), want(BINARY, [N, C])], options: o, itemShape: [N, C] })),
+  },
+  {
+    name: 'polyLossCrossEntropy',
+    fn: fnOf(L.polyLossCrossEntropy),
+    gradScale: rowMax,
+    recipe: ({ N, C }) =>
+      fc.record({ reduction, epsilon: optional(fc.constantFrom(2, -1, 0, 0.5)) }).map((o) => ({ args: [want(REAL, [N, C]), want(SOFT, [N, C])], options: defined(o), itemShape: [N] })),
+  },
+  {
+    // optax floors squared norms at the dtype's epsilon (2^-23 or 2^-52): float32 and float64
+    // differ by design for embeddings shorter than that: compared between backends only.
+    name: 'ntxentLoss',
+    fn: fnOf(L.ntxentLoss),
+    noReference: true,
+    recipe: ({ N, C }) =>
+      fc
+        .record({ reduction, temperature: optional(fc.constantFrom(0.07, 0.5, 1, 1e-3)), labels: fc.array(fc.nat({ max: 2 }), { minLength: N + 1, maxLength: N + 1 }) })
+        .map(({ labels, ...o }) => ({ args: [want(REAL, [N + 1, C]), fixed(labels, [N + 1])], options: defined(o), itemShape: [N + 1, N + 1] })),
+  },
+  // Activations: forward only.
   {
     name: 'softmax',
     float64Kernel: true,

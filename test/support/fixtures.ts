@@ -56,7 +56,7 @@ export function decodeOptions(options: Record<string, unknown>): Record<string, 
   return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, isEncodedTensor(v) ? decode(v) : v]));
 }
 
-/** The loss fixture files: every file scripts/generate_fixtures.py writes to test/fixtures/losses/ (its groups). */
+/** The loss fixture files: every file in test/fixtures/losses/ (scripts/generate_fixtures.py's groups, and keras-optax.json of scripts/generate_fixtures_keras_optax.py). */
 export const LOSS_FIXTURES = readdirSync(FIXTURES + 'losses')
   .filter((name) => name.endsWith('.json'))
   .sort()

@@ -1,0 +1,90 @@
+import { KERAS_EPSILON, normalizeAxis, ONE_AXIS } from '../core/keras.js';
+import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
+import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
+import { assertSameShape, forEachLane } from '../core/shape.js';
+
+/** Options of {@link cosineSimilarityLoss}. */
+export interface CosineSimilarityLossOptions {
+  /** The axis of the vectors (negative counts from the end); default −1. */
+  axis?: number;
+  /** `'none' | 'mean' | 'sum'` over the per-sample values; default `'mean'`. */
+  reduction?: Reduction;
+}
+
+/** Keras normalizes with x · min(1 / ‖x‖, 1 / epsilon): vectors shorter than 1e-7 are scaled by 1e7. */
+const MAX_INVERSE_NORM = 1 / KERAS_EPSILON;
+
+/**
+ * Cosine similarity loss, as `keras.losses.CosineSimilarity` (Keras 3.15): the negative cosine
+ * similarity, in [−1, 1], −1 for vectors pointing the same way.
+ *
+ * Along `axis`: `u = x · min(1 / ‖x‖, 1e7)` (Keras's `normalize`), likewise `v` for the target,
+ * `loss = −Σ u v`. A zero vector gives 0. Gradient: where `1 / ‖x‖ < 1e7`,
+ * `∂/∂x = (−v − loss · u) / ‖x‖` (the projection of −v orthogonal to u); for shorter vectors the
+ * scale is the constant 1e7, so `∂/∂x = −1e7 v`. The target's gradient is symmetric.
+ *
+ * Shapes: `input` and `target` `[*]` with at least one dimension, the same; result `[]`, or for
+ * `'none'` the input's shape without `axis`.
+ *
+ * @example
+ * ```ts
+ * console.log(cosineSimilarityLoss([[1, 0], [1, 1], [-1, -1]], [[0, 1], [1, 1], [1, 1]], { reduction: 'none' }).toString());
+ * // tensor([-0., -1.,  1.])
+ * ```
+ * Differs from Keras: the prediction comes first (Keras takes `y_true, y_pred`); shapes must
+ * match. At a zero vector Keras's gradient is NaN (`rsqrt(0) = inf` times the zero derivative of
+ * the clamp); losskit gives the limit, `−1e7 v`, the gradient at every nonzero vector shorter
+ * than 1e-7. optax's `cosine_similarity` is the positive similarity (not a loss) and floors the
+ * squared norm at its `epsilon` instead.
+ */
+export const cosineSimilarityLoss = defineLoss(
+  {
+    name: 'cosineSimilarityLoss',
+    reference: 'keras.losses.CosineSimilarity',
+    args: [{ name: 'input', shape: '[*] (at least 1-d)', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+    options: { axis: ONE_AXIS },
+    items: 'rows',
+    plot: null,
+  },
+  (call: KernelCall<CosineSimilarityLossOptions>) => {
+    const fn = 'cosineSimilarityLoss';
+    const [x, y] = call.tensors;
+    const { options, wantGrad } = call;
+    const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
+    const axis = normalizeAxis(fn, options.axis ?? -1, x.shape.length);
+    assertSameShape(fn, 'target', y, 'input', x);
+    const reducer = new Reducer(fn, reduction, x.shape.filter((_, d) => d !== axis), resultDtype([x]));
+    if (wantGrad) reducer.setGradOutput(call.gradOutput);
+    const losses = new Float64Array(reducer.itemShape.reduce((a, d) => a * d, 1));
+    const [X, Y] = [x.data, y.data];
+    const gx = call.wantGrads[0] ? new Float64Array(X.length) : null;
+    const gy = call.wantGrads[1] ? new Float64Array(X.length) : null;
+    forEachLane(x.shape, axis, (offset, stride, length, lane) => {
+      let sx = 0;
+      let sy = 0;
+      let dot = 0;
+      for (let k = 0, i = offset; k < length; k++, i += stride) {
+        sx += X[i] * X[i];
+        sy += Y[i] * Y[i];
+        dot += X[i] * Y[i];
+      }
+      // 1 / sqrt(0) = inf: a zero vector takes the clamp, and u = 0.
+      const ix = Math.min(1 / Math.sqrt(sx), MAX_INVERSE_NORM);
+      const iy = Math.min(1 / Math.sqrt(sy), MAX_INVERSE_NORM);
+      const loss = -dot * ix * iy;
+      losses[lane] = loss;
+      if (!wantGrad) return;
+      const g = reducer.upstream(lane);
+      // On the clamped side the scale is constant: no projection term.
+      const px = ix < MAX_INVERSE_NORM ? loss : 0;
+      const py = iy < MAX_INVERSE_NORM ? loss : 0;
+      for (let k = 0, i = offset; k < length; k++, i += stride) {
+        const u = X[i] * ix;
+        const v = Y[i] * iy;
+        if (gx) gx[i] = g * ix * (-v - px * u);
+        if (gy) gy[i] = g * iy * (-u - py * v);
+      }
+    });
+    return { loss: reducer.reduce(losses), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
+  },
+);
