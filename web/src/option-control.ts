@@ -28,7 +28,8 @@ function niceStep(x: number): number {
  */
 export function optionControl(entry: LossEntry, option: string, store: Store, o: { key: string; id: string; label?: string; fallback?: Value; oneNumberTensor?: boolean }): OptionControl | null {
   const spec = entry.options[option] as OptionSpec;
-  if (spec.type === 'labels' || (spec.type === 'tensor' && !spec.broadcast && !o.oneNumberTensor)) return null;
+  // Keras's `axis` (a list of dimensions) has no one-number control: the view keeps its default, all axes.
+  if (spec.type === 'labels' || spec.type === 'axes' || (spec.type === 'tensor' && !spec.broadcast && !o.oneNumberTensor)) return null;
   const { key, id } = o;
   const label = o.label ?? option;
   store.define(key, o.fallback ?? (spec.default as Value));
@@ -36,7 +37,10 @@ export function optionControl(entry: LossEntry, option: string, store: Store, o:
   let control: Control<Value>;
   let show = (v: Value) => v;
   if (spec.type === 'boolean') control = checkbox(id, label, store.get(key), onChange) as Control<Value>;
-  else if (spec.type !== 'tensor' && spec.values) {
+  else if (spec.type === 'choice') {
+    control = select(id, label, spec.values.map((v) => [v, v] as const), String(store.get(key)), onChange) as Control<Value>;
+    show = (v) => String(v);
+  } else if (spec.type !== 'tensor' && spec.values) {
     control = select(id, label, spec.values.map((v) => [String(v), String(v)] as const), String(store.get(key)), (v) => onChange(Number(v))) as Control<Value>;
     show = (v) => String(v);
   } else if (spec.type === 'integer' || spec.type === 'tensor' || (Math.abs(spec.default) > 0 && Math.abs(spec.default) < 1e-3)) {
