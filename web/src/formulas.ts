@@ -35,4 +35,8 @@ export const FORMULAS: Readonly<Record<string, string>> = {
   squaredHingeLoss: String.raw`\ell = \frac{1}{D}\sum_{d} \max(0,\ 1 - y_d\,x_d)^2`,
   categoricalHingeLoss: String.raw`\ell = \max\big(0,\ \max_c (1 - y_c)\,x_c - \textstyle\sum_c y_c\,x_c + 1\big)`,
   cosineSimilarityLoss: String.raw`\ell = -\sum_d u_d\,v_d,\quad u = \frac{x}{\|x\|},\ v = \frac{y}{\|y\|}`,
+  categoricalFocalCrossEntropy: String.raw`\ell = \sum_k \alpha_k\,(1 - o_k)^{\gamma}\,\big(-y_k \log o_k\big),\quad o = \operatorname{clip}\!\Big(\frac{q}{\sum q},\ 10^{-7},\ 1 - 10^{-7}\Big)`,
+  polyLossCrossEntropy: String.raw`\ell = -\sum_c y_c \log p_c + \epsilon \sum_c y_c\,(1 - p_c),\quad p = \operatorname{softmax}(x)`,
+  ntxentLoss: String.raw`\ell_{ij} = -\log \frac{e^{s_{ij}}}{e^{s_{ij}} + \sum_{k:\,\mathrm{label}_k \ne \mathrm{label}_i} e^{s_{ik}}},\quad s_{ij} = \frac{u_i \cdot u_j}{T},\ u = \frac{e}{\|e\|}`,
+  sparsemaxLoss: String.raw`\ell = \begin{cases} 0 & z \le -1\\ (z+1)^2/4 & -1 < z < 1\\ z & z \ge 1\end{cases},\quad z = \begin{cases}-x & y = 1\\ x & y = 0\end{cases}`,
 };

@@ -197,6 +197,38 @@ const NEW_SWEEPS: Readonly<Record<string, Sweep>> = {
     curves: [1, -1].map((y) => ({ label: `label ${y}`, args: (xs: Float64Array) => [rows(xs, (x) => [x]), rows(xs, () => [y])] })),
     argsCode: 'input rows [x], target rows [1] or [−1]',
   },
+  categoricalFocalCrossEntropy: {
+    xLabel: "predicted probability of the true class (the rest split evenly)",
+    gradLabel: "d loss / d that probability",
+    range: [0.02, 0.98],
+    curves: [{ label: 'one-hot [1, 0, 0]', args: (xs) => [rows(xs, (p) => [p, (1 - p) / 2, (1 - p) / 2]), rows(xs, () => [1, 0, 0])] }],
+    argsCode: 'input rows [p, (1 − p)/2, (1 − p)/2], target rows [1, 0, 0]',
+  },
+  polyLossCrossEntropy: {
+    xLabel: "true class's logit (other logits 0)",
+    gradLabel: "d loss / d true class's logit",
+    range: [-4, 4],
+    curves: [{ label: 'one-hot [1, 0, 0]', args: (xs) => [rows(xs, (x) => [x, 0, 0]), rows(xs, () => [1, 0, 0])] }],
+    argsCode: 'input rows [x, 0, 0] (logits), target rows [1, 0, 0]',
+  },
+  sparsemaxLoss: {
+    xLabel: 'logit',
+    gradLabel: 'd loss / d logit',
+    range: [-3, 3],
+    curves: [
+      { label: 'label 1', args: (xs) => [Float64Array.from(xs), fill(xs.length, 1)] },
+      { label: 'label 0', args: (xs) => [Float64Array.from(xs), fill(xs.length, 0)] },
+    ],
+    argsCode: 'input [x], labels [1] or [0]',
+  },
+  ntxentLoss: {
+    xLabel: 'angle θ between the two embeddings of label 0 (radians; a third, of label 1, at [0, 1])',
+    gradLabel: "d loss / d the first embedding's first coordinate",
+    range: [0, Math.PI],
+    curves: [{ label: 'labels [0, 0, 1]', args: (xs) => [{ data: Float64Array.of(1, 0, Math.cos(xs[0]), Math.sin(xs[0]), 0, 1), shape: [3, 2] }, Int32Array.of(0, 0, 1)] }],
+    each: true,
+    argsCode: 'embeddings [[1, 0], [cos θ, sin θ], [0, 1]], labels [0, 0, 1] (one call per θ: the loss is one number over the batch)',
+  },
   categoricalHingeLoss: {
     xLabel: "true class's score (other scores 0)",
     gradLabel: "d loss / d true class's score",
