@@ -4,7 +4,7 @@ import { integerOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { sameShape, shapeString } from '../core/shape.js';
 import { asTensor, Tensor, type TensorLike, type TypedArray } from '../core/tensor.js';
-import { useWasm } from '../kernels/backend.js';
+import { useWasm, weightsFitKernels } from '../kernels/backend.js';
 import { linearBackward, linearBackwardWasm, linearForward, linearForwardWasm, matmulScratchBytes } from '../kernels/matmul.js';
 import { kernelsCanRun } from '../kernels/wasm.js';
 import { crossEntropy } from './cross-entropy.js';
@@ -135,7 +135,10 @@ export const linearCrossEntropy = defineLoss(
   const rows = Math.min(chunk, Math.max(N, 1));
   // float32 everywhere: the kernels' products; otherwise float64 TypeScript.
   const float32 = input.dtype === 'float32' && linearWeight.dtype === 'float32' && (!bias || bias.dtype === 'float32');
-  const wasm = float32 && useWasm('float32', N * V) && kernelsCanRun(Math.ceil(matmulScratchBytes(rows, V, H) / 32));
+  // Class weights other than 0 outside KERNEL_WEIGHT_RANGE take the float64 path from the start, as
+  // in crossEntropy: their products with the upstream leave float32's range in the logits' gradient
+  // (a weight of 1e38 over a mean of weights 4e-44 gave a gradient entry of 0 where float64 is 1.3e64).
+  const wasm = float32 && weightsFitKernels(weight) && useWasm('float32', N * V) && kernelsCanRun(Math.ceil(matmulScratchBytes(rows, V, H) / 32));
   const X = input.data;
   const W = linearWeight.data;
   const ceOptions = { weight: weight ? new Tensor(weight as TypedArray, [V]) : undefined, ignoreIndex, labelSmoothing: smoothing, reduction: 'none' as const };
