@@ -313,16 +313,20 @@ export function checkCase(target: Target, c: Case, large = false): void {
       }
       return s;
     };
-    // The scale of a reduced loss: the mean (or sum) of |per-item losses| of the reference.
+    // The scale of a reduced loss: the mean (or sum) of |per-item losses| of the reference (a sum
+    // of items that cancel, ±1e17 among items near 1, is only as exact as Σ|items|·eps: in the plain
+    // call too, seed -496166118).
     let lossScale: number | null = null;
+    let itemCount = 1;
     const reduction = c.options.reduction;
-    if (withGrad && reduction !== 'none' && ref.value.shape.length === 0) {
+    if (reduction !== 'none' && ref.value.shape.length === 0) {
       const none = runOn(target, { ...c, options: { ...c.options, reduction: 'none' }, gradOutput: undefined, gradInto: false }, 'float64', 'ts', false);
       if (!none.error && none.value.data.length > 0) {
         let s = 0;
         for (const v of none.value.data) s += Math.abs(v);
         const count = reduction === 'sum' ? 1 : reduction === 'batchmean' ? (c.args[0].shape[0] ?? 1) : none.value.data.length;
         lossScale = s / count;
+        itemCount = none.value.data.length;
       }
     }
     // Where an independent float64 formula exists, it is the reference of the float32 paths, and
@@ -347,8 +351,12 @@ export function checkCase(target: Target, c: Case, large = false): void {
       const extra = formula?.wideGradScales?.[k];
       return g && extra ? g.map((v, i) => Math.max(v, extra[i])) : g;
     });
+    // The float64 kernels sum a reduced loss along two lanes in order (error up to n·eps·Σ|items|)
+    // where the reference sums pairwise: held to that bound (items of ±1e17 among items near 1
+    // left 0.055 of a mean of 1.004 through the float64 kernel, seed -496166118).
+    const wideValueScale = valueScale && lossScale !== null ? valueScale.map((v) => Math.max(v, lossScale! * itemCount)) : valueScale;
     for (const [path, out, wide] of target.noReference ? [] : paths) {
-      compareTensor(`${label} ${path} loss`, out.value, reference.value, valueScale, tiny, slack, referenceName, found, problems, wide);
+      compareTensor(`${label} ${path} loss`, out.value, reference.value, wide ? wideValueScale : valueScale, tiny, slack, referenceName, found, problems, wide);
       if (grad) {
         const n = Math.max(out.grads?.length ?? 0, reference.grads?.length ?? 0);
         for (let k = 0; k < n; k++) {
