@@ -275,6 +275,10 @@ function ctcScaled(LP: ArrayLike<number>, q: Sequence, C: number, upstream: numb
   const end = alpha[last + L - 1] + (L > 1 ? alpha[last + L - 2] : 0);
   if (!(end >= 1e-30)) return null;
   const nll = -(logShift + shifts * Math.LN2 + Math.log(end));
+  // A loss near 0 is the difference of terms near 1 in linear space (end ≈ 1 − nll): below 1e-6 it
+  // keeps only float64's absolute accuracy there (a log-probability of −1e-40 gave −0 for 1e-40, seed
+  // −1429741172), so the log-space reference computes it.
+  if (!(Math.abs(nll) >= 1e-6)) return null;
   if (!grad) return nll;
   // Backward: b̂_t, one step at a time, and the gradient rows t < Tn as it goes.
   let beta = new Float64Array(L);

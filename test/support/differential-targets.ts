@@ -266,6 +266,20 @@ function upstreamTimesWeight(c: Case, k: number, ref: Float64Array): Float64Arra
  * not relatively, near exp(x) ≈ y (a gradient of 9.76e-5 from terms near 8: seed 198365187). Its
  * target gradient's terms are x and, with `full`, log y.
  */
+/** Poisson NLL's item terms: exp(x) and y·x (logInput), else x and y·log(x + eps); `full` adds Stirling's y log y − y. */
+function poissonItemTerms(c: Case): Float64Array {
+  const [x, y] = [c.args[0].values, c.args[1].values];
+  const logInput = c.options.logInput !== false;
+  const eps = typeof c.options.eps === 'number' ? c.options.eps : 1e-8;
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const t = logInput ? Math.exp(x[i]) + Math.abs(y[i] * x[i]) : Math.abs(x[i]) + Math.abs(y[i] * Math.log(x[i] + eps));
+    const stirling = c.options.full === true && y[i] > 1 ? Math.abs(y[i] * Math.log(y[i])) + y[i] : 0;
+    out[i] = Number.isFinite(t + stirling) ? t + stirling : 0;
+  }
+  return out;
+}
+
 function poissonScale(c: Case, k: number, ref: Float64Array): Float64Array {
   const out = upstreamTimesWeight(c, 0, ref);
   const [x, y] = [c.args[0].values, c.args[1].values];
@@ -451,6 +465,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'poissonNllLoss',
     fn: fnOf(L.poissonNllLoss),
     gradScale: poissonScale,
+    valueScale: poissonItemTerms,
     recipe: ({ N, C }) =>
       fc.record({ reduction, logInput: optional(fc.boolean()), full: optional(fc.boolean()), eps: optional(fc.constantFrom(1e-8, 1e-3, 1e-40)) }).map((o) => ({
         args: [want(o.logInput === false ? NONNEG : REAL, [N, C]), want(NONNEG, [N, C])],

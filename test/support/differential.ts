@@ -56,6 +56,12 @@ export interface Target {
    */
   readonly gradScale?: (c: Case, k: number, ref: Float64Array) => Float64Array | null;
   /**
+   * The size of the terms each loss item is a difference of (Poisson NLL's exp(x) and y·x), where
+   * float32 keeps the item only to the absolute accuracy of those terms; a reduced loss takes their
+   * mean (or sum). The input perturbation of termScale misses it where the item is flat in x.
+   */
+  readonly valueScale?: (c: Case) => Float64Array | null;
+  /**
    * A float64 kernel covers the call: the kernel backend also runs it on the float64 tensors
    * ('wasm64'), held to the float64 rule (RTOL64, FLOOR64) against ref64.
    */
@@ -342,6 +348,14 @@ export function checkCase(target: Target, c: Case, large = false): void {
     const valueScale = termScale((o) => o.value, ref.value.data);
     if (valueScale && lossScale !== null) for (let i = 0; i < valueScale.length; i++) valueScale[i] = Math.max(valueScale[i], lossScale);
     if (valueScale && formula?.scales) for (let i = 0; i < valueScale.length; i++) valueScale[i] = Math.max(valueScale[i], formula.scales[i]);
+    const itemTerms = target.valueScale?.(c);
+    if (valueScale && itemTerms) {
+      if (itemTerms.length === valueScale.length) for (let i = 0; i < valueScale.length; i++) valueScale[i] = Math.max(valueScale[i], itemTerms[i]);
+      else if (valueScale.length === 1 && itemTerms.length > 0) {
+        const total = itemTerms.reduce((a, v) => a + v, 0);
+        valueScale[0] = Math.max(valueScale[0], c.options.reduction === 'sum' ? total : total / itemTerms.length);
+      }
+    }
     const gradScales = (ref.grads ?? []).map((g, k) => {
       const moved = termScale((o) => o.grads?.[k], g?.data);
       const terms = g && target.gradScale ? target.gradScale(c, k, g.data) : null;
