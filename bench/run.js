@@ -14,6 +14,7 @@
 //                                     (the sweep: 1e3 to 1e7 elements by default)
 //   --no-sweep, --out FILE (results file; docs/benchmarks.md is only written for bench/results.json)
 //   --append                          keep the other Node versions' runs of the results file (rerun one Node)
+//   --impls losskit,jax-js            only the implementations whose names start so (PyTorch always runs)
 //
 // Protocol per workload: inputs made once (seeded; the same bytes for PyTorch, which reads them from
 // raw files), every implementation warmed up twice, then R rounds in which each runs once, in an
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     'no-sweep': { type: 'boolean', default: false },
     out: { type: 'string' },
     append: { type: 'boolean', default: false },
+    impls: { type: 'string' },
     child: { type: 'boolean', default: false },
   },
 });
@@ -276,7 +278,7 @@ async function child() {
     }
   }
   const tfv = version('@tensorflow/tfjs');
-  const IMPLEMENTATIONS = [
+  const ALL_IMPLEMENTATIONS = [
     ['losskit', I.losskit(false)],
     ['losskit (gradInto)', I.losskit(true)],
     ['plain JavaScript', I.plain],
@@ -286,6 +288,8 @@ async function child() {
     [`ONNX Runtime ${version('onnxruntime-node')} native`, I.onnxNative],
     [`ONNX Runtime Web ${version('onnxruntime-web')} wasm`, I.onnxWeb],
   ];
+  const wantedImpls = args.impls?.split(',');
+  const IMPLEMENTATIONS = wantedImpls ? ALL_IMPLEMENTATIONS.filter(([n]) => wantedImpls.some((w) => n.startsWith(w))) : ALL_IMPLEMENTATIONS;
   const SWEEP_IMPLEMENTATIONS = IMPLEMENTATIONS.filter(([n]) => n === 'losskit' || n.includes('TF.js') && n.endsWith('wasm') || n.startsWith('jax-js'));
   const only = args.only ? args.only.split(',') : null;
   const { workloads, missing } = W.workloads({ scale: SCALE, only });
