@@ -16,11 +16,29 @@
 //   --append                          keep the other Node versions' runs of the results file (rerun one Node)
 //   --impls losskit,jax-js            only the implementations whose names start so (PyTorch always runs)
 //
-// Protocol per workload: inputs made once (seeded; the same bytes for PyTorch, which reads them from
-// raw files), every implementation warmed up twice, then R rounds in which each runs once, in an
-// order rotated each round; medians. PyTorch runs in a persistent worker (bench/torch_worker.py,
-// torch.set_num_threads(1)) timed inside Python, when LOSSKIT_PYTHON (default: the repository's
-// .venv-ref/bin/python, else python3) imports torch. The 1-minute load average is recorded per workload.
+// Protocol per workload (the same for every implementation, PyTorch's worker included): inputs
+// made once (seeded, scripts/random.mjs; the same bytes for PyTorch, which reads them from raw
+// files); per implementation a warm-up (2 single calls, then a batch making up 200 ms, --warmup-ms)
+// and a calibration as timeit's autorange (the smallest batch of 1, 2, 5, 10, ... consecutive calls
+// lasting 30 ms, --sample-ms); then R rounds (default 7) in which each implementation times one
+// batch of its calls, in an order rotated each round: a sample is the batch's time / its calls; the
+// result is the median sample. Minor page faults per call are counted alongside (process.resourceUsage;
+// getrusage in the worker). An implementation whose call exceeds --slow-ms (2500) in the warm-up is
+// skipped for the workload.
+//
+// Why batches: with single timed calls (2 warm-ups + 7 single calls, the protocol before), a
+// workload's result arrays were mostly fresh pages: V8 had not yet collected the previous calls'
+// 16 MB results, so malloc could not recycle their memory, and each call page-faulted 4096 times
+// (e.g. mseLoss float32 fwd+grad [4096, 1024] at 18.7 ms in the harness, 7–8 ms in a loop of 20
+// calls), where PyTorch frees each result at once. A loop of consecutive calls is what a training
+// loop does; Node 24 reaches its no-fault steady state after ~4 such calls (Node 20 mostly does not).
+// Results of 32 MB and more (float64 at 4M elements) are above glibc's largest mmap threshold:
+// every call maps fresh pages, in PyTorch as in losskit (the faults column shows ~8192 a call).
+//
+// PyTorch runs in a persistent worker (bench/torch_worker.py, torch.set_num_threads(1)) that times
+// its batches inside Python, when LOSSKIT_PYTHON (default: the repository's .venv-ref/bin/python,
+// else python3) imports torch. The 1-minute load average is recorded per workload, and the seconds
+// each workload took.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -43,6 +61,9 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     append: { type: 'boolean', default: false },
     impls: { type: 'string' },
+    'slow-ms': { type: 'string' },
+    'sample-ms': { type: 'string' },
+    'warmup-ms': { type: 'string' },
     child: { type: 'boolean', default: false },
   },
 });
@@ -50,8 +71,12 @@ const SMOKE = args.smoke;
 const SCALE = SMOKE ? 1 / 1024 : Number(args.scale ?? 1);
 const ROUNDS = Number(args.rounds ?? (SMOKE ? 1 : 7));
 const WARMUP = SMOKE ? 1 : 2;
-/** An implementation whose last warm-up run takes longer than this is skipped for the workload. */
-const SLOW_MS = SMOKE ? 1e9 : 2500;
+/** An implementation whose last warm-up call takes longer than this is skipped for the workload. */
+const SLOW_MS = SMOKE ? 1e9 : Number(args['slow-ms'] ?? 2500);
+/** A timed sample is a batch of consecutive calls lasting at least this long (one call if it does alone). */
+const SAMPLE_MS = SMOKE ? 0 : Number(args['sample-ms'] ?? 30);
+/** The warm-up lasts at least WARMUP calls and this long. */
+const WARMUP_MS = SMOKE ? 0 : Number(args['warmup-ms'] ?? 200);
 const SWEEP_MAX = Number(args['sweep-max'] ?? (SMOKE ? 1e4 : 1e7));
 const SWEEP = args['no-sweep'] ? [] : [1e3, 1e4, 1e5, 1e6, 1e7, 1e8].filter((n) => n <= SWEEP_MAX);
 const OUT = args.out ? path.resolve(args.out) : path.join(here, SMOKE ? 'results-smoke.json' : args.only || SCALE !== 1 ? 'results-partial.json' : 'results.json');
@@ -164,14 +189,27 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Times one run; keeps its result on `holder.value` (for the comparison with losskit's). */
-async function timeOnce(run, holder) {
+/**
+ * A batch of `calls` consecutive calls of a JavaScript implementation, timed as one: its total
+ * milliseconds and the minor page faults the process took meanwhile (fresh result pages). Keeps
+ * the last call's result on `row.value` (for the comparison with losskit's). A synchronous
+ * implementation is called without `await` (a microtask per call would be timed).
+ */
+async function timeBatch(row, calls) {
+  let value;
+  const faults = process.resourceUsage().minorPageFault;
   const start = performance.now();
-  const value = await run();
+  if (row.sync) for (let i = 0; i < calls; i++) value = row.run();
+  else for (let i = 0; i < calls; i++) value = await row.run();
   const ms = performance.now() - start;
-  holder.value = value;
-  return ms;
+  row.value = value;
+  return { ms, faults: process.resourceUsage().minorPageFault - faults };
 }
+
+/** Batch sizes tried by the calibration (timeit's autorange): 1, 2, 5, 10, 20, 50, ... */
+const batchSizes = function* () {
+  for (let scale = 1; ; scale *= 10) for (const m of [1, 2, 5]) yield m * scale;
+};
 
 /**
  * How far an implementation's result is from losskit's: the largest difference relative to the
@@ -205,20 +243,21 @@ async function measure(w, implementations, torch, makeData) {
     } catch (e) {
       run = `failed: ${String(e.message ?? e).split('\n')[0].slice(0, 100)}`;
     }
-    rows.push(typeof run === 'function' ? { name, run, times: [], note: '', selfTimed: Boolean(run.selfTimed) } : { name, run: null, times: [], note: run.startsWith('failed') ? run : `n/a: ${run}` });
+    rows.push(typeof run === 'function' ? { name, run, times: [], faults: [], note: '', selfTimed: Boolean(run.selfTimed) } : { name, run: null, times: [], faults: [], note: run.startsWith('failed') ? run : `n/a: ${run}` });
   }
   if (torch) {
-    const row = { name: torch.name, run: null, times: [], note: '', selfTimed: true };
+    const row = { name: torch.name, run: null, times: [], faults: [], note: '', selfTimed: true };
     try {
       const ready = await torch.prepare(w, data);
       if (ready.skip) row.note = `n/a: ${ready.skip}`;
-      else row.run = async () => (await torch.ask({ op: 'run' })).ms;
+      else row.run = (calls) => torch.ask({ op: 'run', calls });
     } catch (e) {
       row.note = `failed: ${e.message.slice(0, 100)}`;
     }
     rows.push(row);
   }
-  const once = (r) => (r.selfTimed ? r.run() : timeOnce(r.run, r));
+  // A batch of calls, timed as one (self-timed implementations time it in their worker).
+  const batch = (r, calls) => (r.selfTimed ? r.run(calls) : timeBatch(r, calls));
   const attempt = async (r, work) => {
     try {
       await work();
@@ -230,12 +269,34 @@ async function measure(w, implementations, torch, makeData) {
   const active = rows.filter((r) => r.run);
   for (const r of active) {
     await attempt(r, async () => {
+      if (!r.selfTimed) {
+        const first = r.run();
+        r.sync = !(first instanceof Promise);
+        await first;
+      }
+      // Warm-up: WARMUP single calls, then a batch to make up WARMUP_MS (the engines compile, and a
+      // loop's results reach their steady state: V8 collects the first calls' result arrays, whose
+      // pages malloc then reuses instead of taking fresh ones from the kernel).
+      let spent = 0;
       for (let i = 0; i < WARMUP; i++) {
-        const t = await once(r);
-        if ((i === WARMUP - 1 && t > SLOW_MS) || t > 4 * SLOW_MS) {
-          r.note = `skipped: ${Math.round(t)} ms a run`;
-          break;
+        const t = (await batch(r, 1)).ms;
+        if ((i > 0 && t > SLOW_MS) || t > 4 * SLOW_MS) {
+          r.note = `skipped: ${Math.round(t)} ms a call`;
+          return;
         }
+        r.last = t;
+        spent += t;
+      }
+      if (spent < WARMUP_MS) await batch(r, Math.ceil((WARMUP_MS - spent) / Math.max(r.last, 1e-3)));
+      // Calibration (timeit's autorange): the smallest batch of 1, 2, 5, 10, ... calls that takes
+      // at least SAMPLE_MS, starting from the warm-up's estimate (its time counts as warm-up too).
+      r.calls = 1;
+      if (r.last >= SAMPLE_MS) return;
+      const guess = SAMPLE_MS / Math.max(r.last, 1e-4);
+      for (const calls of batchSizes()) {
+        if (calls * 2 < guess) continue;
+        r.calls = calls;
+        if ((await batch(r, calls)).ms >= SAMPLE_MS) break;
       }
     });
   }
@@ -246,14 +307,22 @@ async function measure(w, implementations, torch, makeData) {
     const d = difference(reference, r.value);
     if (d !== null && !(d <= AGREE)) r.note = `failed: differs from losskit's result by ${d.toExponential(1)} of its magnitude`;
   }
+  // R rounds; in each, every implementation times one batch of its calls, in an order rotated
+  // each round: a sample is the batch's time / its calls.
   const timed = active.filter((r) => !r.note);
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < timed.length; k++) {
       const r = timed[(k + round) % timed.length];
-      if (!r.note) await attempt(r, async () => r.times.push(await once(r)));
+      if (!r.note) {
+        await attempt(r, async () => {
+          const { ms, faults } = await batch(r, r.calls);
+          r.times.push(ms / r.calls);
+          if (faults !== undefined) r.faults.push(faults / r.calls);
+        });
+      }
     }
   }
-  return rows.map((r) => ({ name: r.name, ms: r.times.length ? median(r.times) : null, runs: r.times.map((t) => Number(t.toFixed(3))), note: r.note }));
+  return rows.map((r) => ({ name: r.name, ms: r.times.length ? median(r.times) : null, calls: r.times.length ? r.calls : null, faults: r.faults.length ? Math.round(median(r.faults)) : null, runs: r.times.map((t) => Number(t.toPrecision(4))), note: r.note }));
 }
 
 async function child() {
@@ -292,18 +361,19 @@ async function child() {
   const IMPLEMENTATIONS = wantedImpls ? ALL_IMPLEMENTATIONS.filter(([n]) => wantedImpls.some((w) => n.startsWith(w))) : ALL_IMPLEMENTATIONS;
   const SWEEP_IMPLEMENTATIONS = IMPLEMENTATIONS.filter(([n]) => n === 'losskit' || n.includes('TF.js') && n.endsWith('wasm') || n.startsWith('jax-js'));
   const only = args.only ? args.only.split(',') : null;
-  const { workloads, missing } = W.workloads({ scale: SCALE, only });
+  const { workloads, missing } = W.workloads({ scale: SCALE, only, smoke: SMOKE });
   const sweep = only ? [] : W.sweepWorkloads(SWEEP);
   console.log(`# losskit benchmark on Node ${process.version}${SMOKE ? ' (smoke run: tiny sizes, not a measurement)' : ''}: ${workloads.length} workloads + ${sweep.length} sweep points, ${ROUNDS} rounds, load ${uptime().join(' ')}`);
   if (missing.length) console.log(`not benchmarked: ${missing.join(', ')}`);
   const results = [];
   for (const w of [...workloads, ...sweep]) {
     const loadBefore = os.loadavg()[0];
+    const began = performance.now();
     const rows = await measure(w, w.sweep ? SWEEP_IMPLEMENTATIONS : IMPLEMENTATIONS, torch, W.makeData);
     const resultBytes = w.grad ? w.elements * (w.dtype === 'float64' ? 8 : 4) : 0;
     const { args: _a, ...rest } = w;
-    results.push({ ...rest, shapes: w.args.map((a) => a.shape), resultBytes, load: Number(((loadBefore + os.loadavg()[0]) / 2).toFixed(2)), rows });
-    const fmt = (r) => (r.ms === null ? r.note.split(':')[0] : r.ms.toFixed(2));
+    results.push({ ...rest, shapes: w.args.map((a) => a.shape), resultBytes, load: Number(((loadBefore + os.loadavg()[0]) / 2).toFixed(2)), seconds: Number(((performance.now() - began) / 1000).toFixed(2)), rows });
+    const fmt = (r) => (r.ms === null ? r.note.split(':')[0] : `${r.ms.toFixed(2)}${r.calls > 1 ? ` (×${r.calls})` : ''}`);
     console.log(`${w.id}: ${rows.map((r) => `${r.name} ${fmt(r)}`).join(' | ')}`);
   }
   torch?.close();
@@ -312,7 +382,8 @@ async function child() {
   if (failures.length) console.error(`failures:\n${failures.join('\n')}`);
   // A smoke run is CI's check that every implementation still runs: a failure fails it.
   if (SMOKE && failures.length) process.exitCode = 1;
-  const run = { node: process.version, v8: process.versions.v8, losskitKernels: L.wasmVariant(), torch: torch?.name ?? null, torchNote, implementations: IMPLEMENTATIONS.map(([n]) => n), missing, results };
+  const protocol = { warmupCalls: WARMUP, warmupMs: WARMUP_MS, sampleMs: SAMPLE_MS, slowMs: SLOW_MS };
+  const run = { node: process.version, v8: process.versions.v8, losskitKernels: L.wasmVariant(), torch: torch?.name ?? null, torchNote, protocol, implementations: IMPLEMENTATIONS.map(([n]) => n), missing, results };
   writeFileSync(args.out, JSON.stringify(run) + '\n');
   // Worker threads and wasm runtimes of the other libraries may keep the event loop alive.
   process.exit();
