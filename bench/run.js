@@ -1,12 +1,11 @@
 // `npm run bench`: losskit against PyTorch (1 thread), TF.js (wasm, cpu), jax-js (wasm), ONNX
 // Runtime (native and wasm, where an inference graph applies) and plain JavaScript, side by side in
-// one run, for every workload of bench/workloads.js (every loss and activation, its layouts,
-// float32 and float64, forward and forward + gradient of argument 0), on Node 20 and Node 24, then
-// a size sweep per family. Writes bench/results.json, bench/sweep-<family>.svg and
+// one run, for every workload of bench/workloads.js (every loss and activation of the catalogue, its
+// layouts, float32 and float64, forward and forward + gradient of argument 0), on Node 20 and
+// Node 24, then a size sweep per family. Writes bench/results.json, bench/sweep-<family>.svg and
 // docs/benchmarks.md (bench/report.js, from the results: nothing typed by hand).
 //
-//   node bench/run.js                 the full run, Node 20 then Node 24 (estimated 1–1.5 h on a quiet
-//                                     2-core machine, from a run at a tenth of the sizes; not yet timed)
+//   node bench/run.js                 the full run, Node 20 then Node 24 (ESTIMATE)
 //   node bench/run.js --smoke         tiny sizes, one round, this Node only: checks that every
 //                                     implementation runs (CI); writes results-smoke.json only
 //   --scale 0.1                       batch dimensions × 0.1 (a reduced run; recorded as such)
@@ -15,25 +14,29 @@
 //   --no-sweep, --out FILE (results file; docs/benchmarks.md is only written for bench/results.json)
 //   --append                          keep the other Node versions' runs of the results file (rerun one Node)
 //   --impls losskit,jax-js            only the implementations whose names start so (PyTorch always runs)
+//   --warmup-ms 200 --sample-ms 30 --budget-ms 2000 --slow-ms 1000
+//                                     the protocol's knobs (below); `--sample-ms 0 --warmup-ms 0
+//                                     --budget-ms 1e9 --slow-ms 2500` is the protocol before batches
 //
-// Protocol per workload (the same for every implementation, PyTorch's worker included): inputs
-// made once (seeded, scripts/random.mjs; the same bytes for PyTorch, which reads them from raw
-// files); per implementation a warm-up (2 single calls, then a batch making up 200 ms, --warmup-ms)
-// and a calibration as timeit's autorange (the smallest batch of 1, 2, 5, 10, ... consecutive calls
-// lasting 30 ms, --sample-ms); then R rounds (default 7) in which each implementation times one
-// batch of its calls, in an order rotated each round: a sample is the batch's time / its calls; the
-// result is the median sample. Minor page faults per call are counted alongside (process.resourceUsage;
-// getrusage in the worker). An implementation whose call exceeds --slow-ms (2500) in the warm-up is
-// skipped for the workload.
+// Protocol per workload, the same for every implementation (PyTorch's worker included): inputs made
+// once (seeded, scripts/random.mjs; the same bytes for PyTorch, which reads them from raw files).
+// Per implementation: a warm-up of 2 single calls, then a batch making up --warmup-ms; a calibration
+// as timeit's autorange (the smallest batch of 1, 2, 5, 10, ... consecutive calls lasting
+// --sample-ms); then R rounds (--rounds, 7) in which each implementation times one batch of its
+// calls, in an order rotated each round (fewer rounds, 3 at least, for an implementation whose
+// rounds would last more than --budget-ms). A sample is the batch's time / its calls; the result is
+// the median sample. Minor page faults per call are counted alongside (process.resourceUsage around
+// a batch; getrusage in the worker). An implementation whose warm-up call exceeds --slow-ms (its
+// first, compiling call: 3 × --slow-ms) is skipped for the workload.
 //
-// Why batches: with single timed calls (2 warm-ups + 7 single calls, the protocol before), a
-// workload's result arrays were mostly fresh pages: V8 had not yet collected the previous calls'
-// 16 MB results, so malloc could not recycle their memory, and each call page-faulted 4096 times
-// (e.g. mseLoss float32 fwd+grad [4096, 1024] at 18.7 ms in the harness, 7–8 ms in a loop of 20
-// calls), where PyTorch frees each result at once. A loop of consecutive calls is what a training
-// loop does; Node 24 reaches its no-fault steady state after ~4 such calls (Node 20 mostly does not).
-// Results of 32 MB and more (float64 at 4M elements) are above glibc's largest mmap threshold:
-// every call maps fresh pages, in PyTorch as in losskit (the faults column shows ~8192 a call).
+// Why batches: with single timed calls (2 warm-ups + R single calls, the protocol before), a
+// workload's 16 MB result arrays were often fresh pages: V8 had not yet collected the previous
+// calls' results, so malloc could not recycle their memory, and each such call page-faulted 4096
+// times (mseLoss float32 fwd+grad [4096, 1024]: 18.7 ms in the harness, 7–8 ms in a loop of 20
+// calls, on a quiet machine), where PyTorch frees each result at once. Consecutive calls are what a
+// training loop makes (bench/page-faults.js shows the steady state). Results of 32 MB and more
+// (float64 at 4M elements) are above glibc's largest mmap threshold: every call maps fresh pages, in
+// PyTorch as in losskit. docs/benchmarks-notes.md has the measurements before and after.
 //
 // PyTorch runs in a persistent worker (bench/torch_worker.py, torch.set_num_threads(1)) that times
 // its batches inside Python, when LOSSKIT_PYTHON (default: the repository's .venv-ref/bin/python,
@@ -64,6 +67,8 @@ const { values: args } = parseArgs({
     'slow-ms': { type: 'string' },
     'sample-ms': { type: 'string' },
     'warmup-ms': { type: 'string' },
+    'steady-calls': { type: 'string' },
+    'budget-ms': { type: 'string' },
     child: { type: 'boolean', default: false },
   },
 });
@@ -71,12 +76,16 @@ const SMOKE = args.smoke;
 const SCALE = SMOKE ? 1 / 1024 : Number(args.scale ?? 1);
 const ROUNDS = Number(args.rounds ?? (SMOKE ? 1 : 7));
 const WARMUP = SMOKE ? 1 : 2;
-/** An implementation whose last warm-up call takes longer than this is skipped for the workload. */
-const SLOW_MS = SMOKE ? 1e9 : Number(args['slow-ms'] ?? 2500);
+/** An implementation whose warm-up call takes longer than this (the first, compiling: 3 times this) is skipped for the workload. */
+const SLOW_MS = SMOKE ? 1e9 : Number(args['slow-ms'] ?? 1000);
+/** Each implementation's timed rounds last about this long at most: fewer rounds (not under MIN_ROUNDS) for slow calls. */
+const BUDGET_MS = Number(args['budget-ms'] ?? 2000);
+const MIN_ROUNDS = Math.min(3, ROUNDS);
 /** A timed sample is a batch of consecutive calls lasting at least this long (one call if it does alone). */
 const SAMPLE_MS = SMOKE ? 0 : Number(args['sample-ms'] ?? 30);
-/** The warm-up lasts at least WARMUP calls and this long. */
+/** The warm-up lasts at least WARMUP calls and this long, and STEADY_CALLS calls where they take under a second. */
 const WARMUP_MS = SMOKE ? 0 : Number(args['warmup-ms'] ?? 200);
+const STEADY_CALLS = SMOKE ? 0 : Number(args['steady-calls'] ?? 10);
 const SWEEP_MAX = Number(args['sweep-max'] ?? (SMOKE ? 1e4 : 1e7));
 const SWEEP = args['no-sweep'] ? [] : [1e3, 1e4, 1e5, 1e6, 1e7, 1e8].filter((n) => n <= SWEEP_MAX);
 const OUT = args.out ? path.resolve(args.out) : path.join(here, SMOKE ? 'results-smoke.json' : args.only || SCALE !== 1 ? 'results-partial.json' : 'results.json');
@@ -193,14 +202,23 @@ const median = (xs) => {
  * A batch of `calls` consecutive calls of a JavaScript implementation, timed as one: its total
  * milliseconds and the minor page faults the process took meanwhile (fresh result pages). Keeps
  * the last call's result on `row.value` (for the comparison with losskit's). A synchronous
- * implementation is called without `await` (a microtask per call would be timed).
+ * implementation (its first call returns no promise) is called without `await` (a microtask per
+ * call would be timed).
  */
 async function timeBatch(row, calls) {
   let value;
   const faults = process.resourceUsage().minorPageFault;
   const start = performance.now();
-  if (row.sync) for (let i = 0; i < calls; i++) value = row.run();
-  else for (let i = 0; i < calls; i++) value = await row.run();
+  let i = 0;
+  if (row.sync === undefined) {
+    // The first call tells whether the implementation is synchronous.
+    value = row.run();
+    row.sync = !(value instanceof Promise);
+    value = await value;
+    i = 1;
+  }
+  if (row.sync) for (; i < calls; i++) value = row.run();
+  else for (; i < calls; i++) value = await row.run();
   const ms = performance.now() - start;
   row.value = value;
   return { ms, faults: process.resourceUsage().minorPageFault - faults };
@@ -269,35 +287,37 @@ async function measure(w, implementations, torch, makeData) {
   const active = rows.filter((r) => r.run);
   for (const r of active) {
     await attempt(r, async () => {
-      if (!r.selfTimed) {
-        const first = r.run();
-        r.sync = !(first instanceof Promise);
-        await first;
-      }
-      // Warm-up: WARMUP single calls, then a batch to make up WARMUP_MS (the engines compile, and a
-      // loop's results reach their steady state: V8 collects the first calls' result arrays, whose
-      // pages malloc then reuses instead of taking fresh ones from the kernel).
+      // Warm-up: WARMUP single calls, then a batch making up WARMUP_MS and STEADY_CALLS calls (when
+      // those take under a second): the engines compile, and a loop's results reach their steady
+      // state, where V8 has collected the first calls' result arrays and malloc reuses their pages
+      // instead of taking fresh ones from the kernel (bench/page-faults.js: 4 to 9 calls on Node 24).
       let spent = 0;
       for (let i = 0; i < WARMUP; i++) {
         const t = (await batch(r, 1)).ms;
-        if ((i > 0 && t > SLOW_MS) || t > 4 * SLOW_MS) {
+        if (t > (i === 0 ? 3 : 1) * SLOW_MS) {
           r.note = `skipped: ${Math.round(t)} ms a call`;
           return;
         }
         r.last = t;
         spent += t;
       }
-      if (spent < WARMUP_MS) await batch(r, Math.ceil((WARMUP_MS - spent) / Math.max(r.last, 1e-3)));
+      const steady = Math.max(0, STEADY_CALLS - WARMUP);
+      const more = Math.max(Math.ceil((WARMUP_MS - spent) / Math.max(r.last, 1e-3)), steady * r.last <= 1000 ? steady : 0);
+      if (more > 0) await batch(r, more);
       // Calibration (timeit's autorange): the smallest batch of 1, 2, 5, 10, ... calls that takes
       // at least SAMPLE_MS, starting from the warm-up's estimate (its time counts as warm-up too).
       r.calls = 1;
-      if (r.last >= SAMPLE_MS) return;
-      const guess = SAMPLE_MS / Math.max(r.last, 1e-4);
-      for (const calls of batchSizes()) {
-        if (calls * 2 < guess) continue;
-        r.calls = calls;
-        if ((await batch(r, calls)).ms >= SAMPLE_MS) break;
+      r.callMs = r.last;
+      if (r.last < SAMPLE_MS) {
+        const guess = SAMPLE_MS / Math.max(r.last, 1e-4);
+        for (const calls of batchSizes()) {
+          if (calls * 2 < guess) continue;
+          r.calls = calls;
+          r.callMs = (await batch(r, calls)).ms / calls;
+          if (r.callMs * calls >= SAMPLE_MS) break;
+        }
       }
+      r.rounds = Math.max(MIN_ROUNDS, Math.min(ROUNDS, Math.floor(BUDGET_MS / (r.calls * r.callMs))));
     });
   }
   // Every implementation must compute what losskit computes (the same loss or gradient).
@@ -313,7 +333,7 @@ async function measure(w, implementations, torch, makeData) {
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < timed.length; k++) {
       const r = timed[(k + round) % timed.length];
-      if (!r.note) {
+      if (!r.note && round < r.rounds) {
         await attempt(r, async () => {
           const { ms, faults } = await batch(r, r.calls);
           r.times.push(ms / r.calls);
@@ -382,7 +402,7 @@ async function child() {
   if (failures.length) console.error(`failures:\n${failures.join('\n')}`);
   // A smoke run is CI's check that every implementation still runs: a failure fails it.
   if (SMOKE && failures.length) process.exitCode = 1;
-  const protocol = { warmupCalls: WARMUP, warmupMs: WARMUP_MS, sampleMs: SAMPLE_MS, slowMs: SLOW_MS };
+  const protocol = { warmupCalls: WARMUP, warmupMs: WARMUP_MS, steadyCalls: STEADY_CALLS, sampleMs: SAMPLE_MS, slowMs: SLOW_MS, budgetMs: BUDGET_MS, minRounds: MIN_ROUNDS };
   const run = { node: process.version, v8: process.versions.v8, losskitKernels: L.wasmVariant(), torch: torch?.name ?? null, torchNote, protocol, implementations: IMPLEMENTATIONS.map(([n]) => n), missing, results };
   writeFileSync(args.out, JSON.stringify(run) + '\n');
   // Worker threads and wasm runtimes of the other libraries may keep the event loop alive.

@@ -34,19 +34,20 @@ const indices = (shape, classes) => ({ domain: 'indices', classes, shape, dtype:
 /**
  * Recipes: per function, its layouts. A layout has a name, its arguments (shapes at scale 1: the
  * first dimension is the batch, scaled by --scale), options and tensor options. A `fixed` layout
- * keeps its sizes at every scale (and gives `smoke` arguments where they are not tiny).
+ * keeps its sizes at every scale; `smoke` arguments replace a layout's in a smoke run, where
+ * scaling its batch alone leaves it large (or, for ntxentLoss, without a positive pair).
  */
 const RECIPES = {
   crossEntropy: [
     { layout: 'class indices', args: [real([N, C]), indices([N], C)] },
-    { layout: 'K-dim (segmentation map)', args: [real([4, 21, 128, 128]), indices([4, 128, 128], 21)] },
+    { layout: 'K-dim (segmentation map)', args: [real([4, 21, 128, 128]), indices([4, 128, 128], 21)], smoke: [real([1, 21, 8, 8]), indices([1, 8, 8], 21)] },
     { layout: 'probability targets', args: [real([N, C]), of('probRows', [N, C])] },
     { layout: 'class weights', args: [real([N, C]), indices([N], C)], tensorOptions: { weight: of('positive', [C]) } },
     { layout: 'unbatched', args: [real([100000]), indices([], 100000)], fixed: true },
   ],
   nllLoss: [
     { layout: 'plain', args: [of('logProb', [N, C]), indices([N], C)] },
-    { layout: 'K-dim', args: [of('logProb', [4, 21, 128, 128]), indices([4, 128, 128], 21)] },
+    { layout: 'K-dim', args: [of('logProb', [4, 21, 128, 128]), indices([4, 128, 128], 21)], smoke: [of('logProb', [1, 21, 8, 8]), indices([1, 8, 8], 21)] },
   ],
   binaryCrossEntropy: [{ layout: 'plain', args: [of('prob', [N, D]), of('prob', [N, D])] }],
   binaryCrossEntropyWithLogits: [
@@ -114,7 +115,13 @@ const RECIPES = {
   ],
   logCoshLoss: [{ layout: 'plain', args: [real([N, D]), real([N, D])] }],
   // O(N² D): a batch of 1024 embeddings of 128, two views of each item (labels 0, 0, 1, 1, ...).
-  ntxentLoss: [{ layout: 'pairs', args: [real([1024, 128]), { domain: 'pairs', shape: [1024], dtype: 'int32' }] }],
+  ntxentLoss: [
+    {
+      layout: 'pairs',
+      args: [real([1024, 128]), { domain: 'pairs', shape: [1024], dtype: 'int32' }],
+      smoke: [real([4, 128]), { domain: 'pairs', shape: [4], dtype: 'int32' }],
+    },
+  ],
   polyLossCrossEntropy: [{ layout: 'probability targets', args: [real([N, C]), of('probRows', [N, C])] }],
   sparsemaxLoss: [{ layout: 'plain', args: [real([N, D]), of('binary', [N, D])] }],
   squaredHingeLoss: [{ layout: '±1 targets', args: [real([N, D]), of('pm1', [N, D])] }],
@@ -162,8 +169,7 @@ function callOptions(fn, options) {
   return entry.reductions.includes('mean') && !('reduction' in options) ? { reduction: 'mean', ...options } : options;
 }
 
-/** A batch of at least 2 (ntxentLoss's pairs need two items). */
-const scaleShape = (shape, scale, fixed) => (fixed || shape.length === 0 ? shape : [Math.max(2, Math.round(shape[0] * scale)), ...shape.slice(1)]);
+const scaleShape = (shape, scale, fixed) => (fixed || shape.length === 0 ? shape : [Math.max(1, Math.round(shape[0] * scale)), ...shape.slice(1)]);
 
 /**
  * The workloads: each recipe layout × dtype × (forward, forward + gradient). `scale` multiplies the
@@ -181,7 +187,7 @@ export function workloads({ scale = 1, dtypes = ['float32', 'float64'], only = n
       continue;
     }
     for (const r of recipes) {
-      const args = (smoke && r.smoke ? r.smoke : r.args).map((a) => ({ ...a, shape: scaleShape(a.shape, scale, r.fixed) }));
+      const args = smoke && r.smoke ? r.smoke : r.args.map((a) => ({ ...a, shape: scaleShape(a.shape, scale, r.fixed) }));
       // Tensor options are per class or per column: not scaled.
       const tensorOptions = r.tensorOptions ?? {};
       const elements = args[0].shape.reduce((a, b) => a * b, 1);
