@@ -27,7 +27,8 @@
 // rounds would last more than --budget-ms). A sample is the batch's time / its calls; the result is
 // the median sample. Minor page faults per call are counted alongside (process.resourceUsage around
 // a batch; getrusage in the worker). An implementation whose warm-up call exceeds --slow-ms (its
-// first, compiling call: 3 × --slow-ms) is skipped for the workload.
+// first, compiling call: 3 × --slow-ms; losskit and PyTorch, the subjects: 10 × that) is skipped
+// for the workload.
 //
 // Why batches: with single timed calls (2 warm-ups + R single calls, the protocol before), a
 // workload's 16 MB result arrays were often fresh pages: V8 had not yet collected the previous
@@ -76,7 +77,7 @@ const SMOKE = args.smoke;
 const SCALE = SMOKE ? 1 / 1024 : Number(args.scale ?? 1);
 const ROUNDS = Number(args.rounds ?? (SMOKE ? 1 : 7));
 const WARMUP = SMOKE ? 1 : 2;
-/** An implementation whose warm-up call takes longer than this (the first, compiling: 3 times this) is skipped for the workload. */
+/** An implementation whose warm-up call takes longer than this (the first, compiling: 3 times this; losskit and PyTorch: 10 times) is skipped for the workload. */
 const SLOW_MS = SMOKE ? 1e9 : Number(args['slow-ms'] ?? 1000);
 /** Each implementation's timed rounds last about this long at most: fewer rounds (not under MIN_ROUNDS) for slow calls. */
 const BUDGET_MS = Number(args['budget-ms'] ?? 2000);
@@ -285,6 +286,8 @@ async function measure(w, implementations, torch, makeData) {
     }
   };
   const active = rows.filter((r) => r.run);
+  // losskit and PyTorch are what the run compares: they are skipped only 10 times as late.
+  for (const r of active) r.subject = r.name.startsWith('losskit') || r.name === torch?.name;
   for (const r of active) {
     await attempt(r, async () => {
       // Warm-up: WARMUP single calls, then a batch making up WARMUP_MS and STEADY_CALLS calls (when
@@ -294,7 +297,7 @@ async function measure(w, implementations, torch, makeData) {
       let spent = 0;
       for (let i = 0; i < WARMUP; i++) {
         const t = (await batch(r, 1)).ms;
-        if (t > (i === 0 ? 3 : 1) * SLOW_MS) {
+        if (t > (i === 0 ? 3 : 1) * (r.subject ? 10 : 1) * SLOW_MS) {
           r.note = `skipped: ${Math.round(t)} ms a call`;
           return;
         }
