@@ -5,7 +5,9 @@
 // Node 24, then a size sweep per family. Writes bench/results.json, bench/sweep-<family>.svg and
 // docs/benchmarks.md (bench/report.js, from the results: nothing typed by hand).
 //
-//   node bench/run.js                 the full run, Node 20 then Node 24 (ESTIMATE)
+//   node bench/run.js                 the full run, Node 20 then Node 24 (about 25 min each on a quiet
+//                                     2-core machine: a model from measured per-call times, see
+//                                     docs/benchmarks-notes.md; not yet timed end to end)
 //   node bench/run.js --smoke         tiny sizes, one round, this Node only: checks that every
 //                                     implementation runs (CI); writes results-smoke.json only
 //   --scale 0.1                       batch dimensions × 0.1 (a reduced run; recorded as such)
@@ -14,6 +16,8 @@
 //   --no-sweep, --out FILE (results file; docs/benchmarks.md is only written for bench/results.json)
 //   --append                          keep the other Node versions' runs of the results file (rerun one Node)
 //   --impls losskit,jax-js            only the implementations whose names start so (PyTorch always runs)
+//   --skip-impls cpu                  not the implementations whose names contain it (TF.js's cpu backend:
+//                                     a third of a full run's time)
 //   --warmup-ms 200 --sample-ms 30 --budget-ms 2000 --slow-ms 1000
 //                                     the protocol's knobs (below); `--sample-ms 0 --warmup-ms 0
 //                                     --budget-ms 1e9 --slow-ms 2500` is the protocol before batches
@@ -65,6 +69,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     append: { type: 'boolean', default: false },
     impls: { type: 'string' },
+    'skip-impls': { type: 'string' },
     'slow-ms': { type: 'string' },
     'sample-ms': { type: 'string' },
     'warmup-ms': { type: 'string' },
@@ -381,7 +386,8 @@ async function child() {
     [`ONNX Runtime Web ${version('onnxruntime-web')} wasm`, I.onnxWeb],
   ];
   const wantedImpls = args.impls?.split(',');
-  const IMPLEMENTATIONS = wantedImpls ? ALL_IMPLEMENTATIONS.filter(([n]) => wantedImpls.some((w) => n.startsWith(w))) : ALL_IMPLEMENTATIONS;
+  const skippedImpls = args['skip-impls']?.split(',') ?? [];
+  const IMPLEMENTATIONS = ALL_IMPLEMENTATIONS.filter(([n]) => (!wantedImpls || wantedImpls.some((w) => n.startsWith(w))) && !skippedImpls.some((w) => n.includes(w)));
   const SWEEP_IMPLEMENTATIONS = IMPLEMENTATIONS.filter(([n]) => n === 'losskit' || n.includes('TF.js') && n.endsWith('wasm') || n.startsWith('jax-js'));
   const only = args.only ? args.only.split(',') : null;
   const { workloads, missing } = W.workloads({ scale: SCALE, only, smoke: SMOKE });
