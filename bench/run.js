@@ -31,7 +31,7 @@
 // rounds would last more than --budget-ms). A sample is the batch's time / its calls; the result is
 // the median sample. Minor page faults per call are counted alongside (process.resourceUsage around
 // a batch; getrusage in the worker). An implementation whose warm-up call exceeds --slow-ms (its
-// first, compiling call: 3 × --slow-ms; losskit and PyTorch, the subjects: 10 × that) is skipped
+// first, compiling call: 3 × --slow-ms; losskit and PyTorch, the subjects: 3 × that) is skipped
 // for the workload.
 //
 // Why batches: with single timed calls (2 warm-ups + R single calls, the protocol before), a
@@ -82,7 +82,7 @@ const SMOKE = args.smoke;
 const SCALE = SMOKE ? 1 / 1024 : Number(args.scale ?? 1);
 const ROUNDS = Number(args.rounds ?? (SMOKE ? 1 : 7));
 const WARMUP = SMOKE ? 1 : 2;
-/** An implementation whose warm-up call takes longer than this (the first, compiling: 3 times this; losskit and PyTorch: 10 times) is skipped for the workload. */
+/** An implementation whose warm-up call takes longer than this (the first, compiling: 3 times this; losskit and PyTorch: 3 times) is skipped for the workload. */
 const SLOW_MS = SMOKE ? 1e9 : Number(args['slow-ms'] ?? 1000);
 /** Each implementation's timed rounds last about this long at most: fewer rounds (not under MIN_ROUNDS) for slow calls. */
 const BUDGET_MS = Number(args['budget-ms'] ?? 2000);
@@ -157,7 +157,10 @@ async function parent() {
   renameSync(`${OUT}.tmp`, OUT);
   console.log(`wrote ${path.relative(root, OUT)} (${results.minutes} min)`);
   const { writeReport } = await import('./report.js');
-  await writeReport(results, { docs: path.resolve(OUT) === path.join(here, 'results.json'), svgDir: SMOKE ? null : here, file: OUT });
+  // The sweep plots of bench/results.json are bench/sweep-<family>.svg; another run's go beside its
+  // results file (results-partial.json: results-partial.sweep-<family>.svg), never over them.
+  const official = OUT === path.join(here, 'results.json');
+  await writeReport(results, { docs: official, svgDir: SMOKE ? null : path.dirname(OUT), svgPrefix: official ? '' : `${path.basename(OUT, '.json')}.`, file: OUT });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,7 +294,7 @@ async function measure(w, implementations, torch, makeData) {
     }
   };
   const active = rows.filter((r) => r.run);
-  // losskit and PyTorch are what the run compares: they are skipped only 10 times as late.
+  // losskit and PyTorch are what the run compares: they are skipped only 3 times as late.
   for (const r of active) r.subject = r.name.startsWith('losskit') || r.name === torch?.name;
   for (const r of active) {
     await attempt(r, async () => {
@@ -302,7 +305,7 @@ async function measure(w, implementations, torch, makeData) {
       let spent = 0;
       for (let i = 0; i < WARMUP; i++) {
         const t = (await batch(r, 1)).ms;
-        if (t > (i === 0 ? 3 : 1) * (r.subject ? 10 : 1) * SLOW_MS) {
+        if (t > (i === 0 ? 3 : 1) * (r.subject ? 3 : 1) * SLOW_MS) {
           r.note = `skipped: ${Math.round(t)} ms a call`;
           return;
         }
