@@ -7,11 +7,12 @@
 // TypeScript twin is matmul.ts's float64 loops, pinned to these by the differential suite.
 //
 // The micro-kernel: a 2 × 6 block of outputs keeps 12 vector accumulators, and per step of K
-// two vectors of a and one reloaded vector of b per column (15 of the 16 xmm registers V8 uses,
-// no spills): 12 multiply-adds per 8 loads. Measured on in-cache tiles (Zen 4, Node 24, loaded
-// machine, best of several runs): float32 ~42–49 GFLOP/s with relaxed SIMD's fused multiply-add
-// (~21–28 without), float64 ~20–24 — about the peak of two 128-bit FMA pipes at ~3 GHz
-// (16 float32 / 8 float64 flops a cycle). AVX2 code (PyTorch's MKL/oneDNN) has twice the width.
+// two vectors of a and one reloaded vector of b per column (15 of the 16 xmm registers V8 uses):
+// 12 multiply-adds per 8 loads. Measured on in-cache tiles (Zen 4, Node 24, a loaded machine, best
+// of several runs): float32 up to ~42–49 GFLOP/s with relaxed SIMD's fused multiply-add (~21–28
+// without), float64 ~20–24, against a 2 × 4 block's 33–49 and 15–24 in the same runs — about the
+// peak of two 128-bit FMA pipes at ~3 GHz (16 float32 / 8 float64 flops a cycle). PyTorch's
+// MKL/oneDNN code is 256-bit AVX2 with FMA: twice the width, out of WebAssembly's reach.
 import { madd } from './math';
 import { madd2 } from './math64';
 
@@ -55,8 +56,12 @@ function dot<T>(x: usize, y: usize, K: i32): T {
   return r;
 }
 
-/** Bytes of a row of a and b per pass (K blocking): 6 rows of b then take 6 KiB of L1. */
-const KC_BYTES: i32 = 1024;
+/**
+ * Bytes of a row of a and b per pass (K blocking): 6 rows of b then take 24 KiB of L1 (float32,
+ * K = 1024: one pass). Measured against 1 KiB passes: the same or faster on the forward product,
+ * and the backward ones (short K) unchanged.
+ */
+const KC_BYTES: i32 = 4096;
 
 /**
  * `c[i, j] = Σ_k a[i, k] · b[j, k] (+ bias[j]) (+ c[i, j] with accumulate)`: a `[M, K]`, b `[N, K]`
