@@ -87,6 +87,10 @@ export interface Exports extends ElementwiseExports, MatmulExports {
     x: number, B: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerItem: number, grad: number, losses: number,
   ): number;
+  crossEntropySpatial64(
+    x: number, B: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
+    smoothing: number, upstream: number, upstreamPerItem: number, grad: number, losses: number,
+  ): number;
 }
 
 const nodeBuffer = (globalThis as unknown as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
@@ -491,14 +495,14 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
 }
 
 /** Copies `run` floats from src[from] to dst[to]: element by element for short runs (a subarray costs more than a few copies). */
-function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, run: number): void {
+function copyRun<V extends Float32Array | Float64Array>(src: V, from: number, dst: V, to: number, run: number): void {
   if (run < 16) for (let j = 0; j < run; j++) dst[to + j] = src[from + j];
   else dst.set(src.subarray(from, from + run), to);
 }
 
 export interface CrossEntropySpatialRequest {
-  /** [N, C, inner] float32 logits. */
-  logits: Float32Array;
+  /** [N, C, inner] logits, float32 or float64 (crossEntropySpatial64). */
+  logits: Float32Array | Float64Array;
   samples: number;
   classes: number;
   inner: number;
@@ -509,34 +513,38 @@ export interface CrossEntropySpatialRequest {
   smoothing: number;
   /** Upstream gradient: one number for every item, or one per item. */
   upstream: number | ArrayLike<number>;
-  /** Where to write the gradient ([N, C, inner]), or null for the forward pass only. */
-  grad: Float32Array | null;
-  /** Where to write the per-item losses (N × inner), or null. */
-  losses: Float32Array | null;
+  /** Where to write the gradient ([N, C, inner], the logits' dtype), or null for the forward pass only. */
+  grad: Float32Array | Float64Array | null;
+  /** Where to write the per-item losses (N × inner, the logits' dtype), or null. */
+  losses: Float32Array | Float64Array | null;
 }
 
 /**
- * Cross-entropy of K-dimensional float32 logits with class indices (src/kernels/assembly/
- * cross-entropy-spatial.ts); returns Σ of the item losses. Blocks of B consecutive items (B a
- * multiple of 4, B · C within a chunk) are copied into the scratch area as [C, B], one run of the
- * inner dimension per sample and class; the last block is padded with ignored items.
+ * Cross-entropy of K-dimensional logits with class indices, float32 or float64
+ * (src/kernels/assembly/cross-entropy-spatial.ts); returns Σ of the item losses. Blocks of B
+ * consecutive items (B a multiple of 4, B · C within a chunk's bytes) are copied into the scratch
+ * area as [C, B], one run of the inner dimension per sample and class; the last block is padded
+ * with ignored items.
  */
 export function crossEntropySpatialWasm(request: CrossEntropySpatialRequest): number {
   return withKernels((k, s) => {
     const { logits, samples, classes: C, inner, targets, weights, grad, losses } = request;
-    const B = Math.max(4, Math.floor(CHUNK_ELEMENTS / C / 4) * 4);
+    const bytes = logits.BYTES_PER_ELEMENT;
+    const F = bytes === 8 ? Float64Array : Float32Array;
+    const B = Math.max(4, Math.floor((4 * CHUNK_ELEMENTS) / bytes / C / 4) * 4);
     const items = samples * inner;
     const perItem = typeof request.upstream !== 'number';
     const shared = perItem ? 0 : (request.upstream as number);
-    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr] = s.regions(B * C * 4, B * 4, C * 4, B * 4, B * 4, B * C * 4);
+    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr] = s.regions(B * C * bytes, B * 4, C * bytes, B * bytes, B * bytes, B * C * bytes);
     const buffer = k.memory.buffer;
-    const xView = new Float32Array(buffer, xPtr, B * C);
+    const xView = new F(buffer, xPtr, B * C);
     const tView = new Int32Array(buffer, tPtr, B);
-    const uView = new Float32Array(buffer, uPtr, B);
-    const lView = new Float32Array(buffer, lPtr, B);
-    const gView = new Float32Array(buffer, gPtr, B * C);
+    const uView = new F(buffer, uPtr, B);
+    const lView = new F(buffer, lPtr, B);
+    const gView = new F(buffer, gPtr, B * C);
+    const kernel = bytes === 8 ? k.crossEntropySpatial64 : k.crossEntropySpatial;
     // The kernel always reads weights: ones when there are none.
-    const wView = new Float32Array(buffer, wPtr, C);
+    const wView = new F(buffer, wPtr, C);
     if (weights) wView.set(weights);
     else wView.fill(1);
     let weightSum = 0;
@@ -559,7 +567,7 @@ export function crossEntropySpatialWasm(request: CrossEntropySpatialRequest): nu
       else for (let j = 0; j < n; j++) tView[j] = targets[i0 + j];
       tView.fill(request.ignoreIndex, n, width);
       if (perItem) fillRepeated(uView, request.upstream as ArrayLike<number>, i0, n);
-      total += k.crossEntropySpatial(xPtr, width, C, tPtr, wPtr, weightSum, request.ignoreIndex, request.smoothing, shared, perItem ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
+      total += kernel(xPtr, width, C, tPtr, wPtr, weightSum, request.ignoreIndex, request.smoothing, shared, perItem ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
       if (losses) losses.set(firstOf(lView, n), i0);
       if (grad) {
         for (let i = i0; i < i0 + n; ) {

@@ -347,6 +347,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'crossEntropy K-dim (class indices)',
     fn: fnOf(L.crossEntropy),
     gradScale: spatialScale(crossEntropyScale),
+    float64Kernel: true,
     recipe: (d) =>
       fc
         .tuple(spatialShape(d), fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [d.C]))), ignoreIndex: ignoreIndex(d.C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }))

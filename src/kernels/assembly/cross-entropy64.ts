@@ -39,7 +39,7 @@ let C4: v128 = f64x2.splat(1.0 / 24.0);
 let C3: v128 = f64x2.splat(1.0 / 6.0);
 let C2: v128 = f64x2.splat(0.5);
 
-@inline function expNonPositive2(d: v128): v128 {
+@inline export function expNonPositive2(d: v128): v128 {
   const clamped = f64x2.pmax(d, D_MIN);
   const shifted = f64x2.add(f64x2.mul(clamped, D_LOG2E), D_MAGIC);
   const n = f64x2.sub(shifted, D_MAGIC);

@@ -363,7 +363,7 @@ export function crossEntropyRows(
 
 export * from './elementwise';
 export { matmulAcc, matmulNT } from './matmul';
-export { crossEntropySpatial } from './cross-entropy-spatial';
+export { crossEntropySpatial, crossEntropySpatial64 } from './cross-entropy-spatial';
 export { crossEntropyRows64, softmaxRows64 } from './cross-entropy64';
 
 /**
