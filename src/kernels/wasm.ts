@@ -74,6 +74,10 @@ export interface Exports extends ElementwiseExports, MatmulExports {
     x: number, rows: number, C: number, targets: number, weights: number, smoothing: number,
     upstream: number, upstreamPerRow: number, grad: number, gradTarget: number, losses: number,
   ): number;
+  crossEntropyProbRows64(
+    x: number, rows: number, C: number, targets: number, weights: number, smoothing: number,
+    upstream: number, upstreamPerRow: number, grad: number, gradTarget: number, losses: number,
+  ): number;
   crossEntropyRows(
     x: number, rows: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerRow: number, grad: number, losses: number,
@@ -419,15 +423,15 @@ export function withKernels<R>(run: (k: Exports, scratch: Scratch) => R): R {
 }
 
 export interface CrossEntropyRowsRequest {
-  /** float32 rows, or float64 rows (class indices only: the float64 kernel). */
+  /** float32 or float64 rows. */
   logits: Float32Array | Float64Array;
   rows: number;
   classes: number;
-  /** Class indices (one per row), or with `probabilities` a float32 row of C per row. */
+  /** Class indices (one per row), or with `probabilities` a row of C per row (the logits' dtype). */
   targets: ArrayLike<number>;
   probabilities?: boolean;
-  /** With probabilities: where to write the gradient with respect to the targets, or null. */
-  gradTarget?: Float32Array | null;
+  /** With probabilities: where to write the gradient with respect to the targets (the logits' dtype), or null. */
+  gradTarget?: Float32Array | Float64Array | null;
   weights: ArrayLike<number> | null;
   ignoreIndex: number;
   smoothing: number;
@@ -440,9 +444,9 @@ export interface CrossEntropyRowsRequest {
 }
 
 /**
- * Cross-entropy over rows of float32 logits (class indices or probability rows) or of float64
- * logits (class indices: crossEntropyRows64, in chunks of half as many rows); returns Σ of the row
- * losses.
+ * Cross-entropy over rows of float32 logits or of float64 logits (crossEntropyRows64 and
+ * crossEntropyProbRows64, in chunks of half as many rows), with class indices or probability rows;
+ * returns Σ of the row losses.
  */
 export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
   return withKernels((k, s) => {
@@ -456,13 +460,13 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
     const probabilities = request.probabilities === true;
     const gradTarget = request.gradTarget ?? null;
     const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr, gtPtr] = s.regions(
-      chunkRows * C * bytes, (probabilities ? chunkRows * C : chunkRows) * 4, C * bytes, chunkRows * bytes, chunkRows * bytes, chunkRows * C * bytes, probabilities ? chunkRows * C * 4 : 0,
+      chunkRows * C * bytes, probabilities ? chunkRows * C * bytes : chunkRows * 4, C * bytes, chunkRows * bytes, chunkRows * bytes, chunkRows * C * bytes, probabilities ? chunkRows * C * bytes : 0,
     );
     const buffer = k.memory.buffer;
     const xView = new F(buffer, xPtr, chunkRows * C);
     const tView = new Int32Array(buffer, tPtr, chunkRows);
-    const pView = probabilities ? new Float32Array(buffer, tPtr, chunkRows * C) : null;
-    const gtView = probabilities ? new Float32Array(buffer, gtPtr, chunkRows * C) : null;
+    const pView = probabilities ? new F(buffer, tPtr, chunkRows * C) : null;
+    const gtView = probabilities ? new F(buffer, gtPtr, chunkRows * C) : null;
     const uView = new F(buffer, uPtr, chunkRows);
     const lView = new F(buffer, lPtr, chunkRows);
     const gView = grad ? new F(buffer, gPtr, chunkRows * C) : null;
@@ -477,15 +481,13 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
     for (let r0 = 0; r0 < rows; r0 += chunkRows) {
       const n = Math.min(chunkRows, rows - r0);
       xView.set(logits.subarray(r0 * C, (r0 + n) * C));
-      if (pView) pView.set((targets as Float32Array).subarray(r0 * C, (r0 + n) * C));
+      if (pView) pView.set((targets as Float32Array | Float64Array).subarray(r0 * C, (r0 + n) * C));
       else for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
       if (perRowUpstream) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
       const [w, u, g, l] = [weights ? wPtr : 0, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0];
-      total += wide
-        ? k.crossEntropyRows64(xPtr, n, C, tPtr, w, weightSum, request.ignoreIndex, request.smoothing, shared, u, g, l)
-        : probabilities
-          ? k.crossEntropyProbRows(xPtr, n, C, tPtr, w, request.smoothing, shared, u, g, gradTarget ? gtPtr : 0, l)
-          : k.crossEntropyRows(xPtr, n, C, tPtr, w, weightSum, request.ignoreIndex, request.smoothing, shared, u, g, l);
+      total += probabilities
+        ? (wide ? k.crossEntropyProbRows64 : k.crossEntropyProbRows)(xPtr, n, C, tPtr, w, request.smoothing, shared, u, g, gradTarget ? gtPtr : 0, l)
+        : (wide ? k.crossEntropyRows64 : k.crossEntropyRows)(xPtr, n, C, tPtr, w, weightSum, request.ignoreIndex, request.smoothing, shared, u, g, l);
       if (gradTarget && gtView) gradTarget.set(firstOf(gtView, n * C), r0 * C);
       if (grad && gView) grad.set(firstOf(gView, n * C), r0 * C);
       if (losses) losses.set(firstOf(lView, n), r0);

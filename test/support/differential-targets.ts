@@ -335,6 +335,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'crossEntropy (probabilities)',
     fn: fnOf(L.crossEntropy),
     gradScale: crossEntropyScale,
+    float64Kernel: true,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
         args: [want(REAL, [N, C]), want(SOFT, [N, C])],
