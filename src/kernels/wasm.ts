@@ -95,6 +95,14 @@ export interface Exports extends ElementwiseExports, MatmulExports {
     x: number, B: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerItem: number, grad: number, losses: number,
   ): number;
+  multiMarginRows(
+    x: number, rows: number, C: number, targets: number, weights: number, margin: number, p: number,
+    upstream: number, upstreamPerRow: number, grad: number, losses: number,
+  ): number;
+  multiMarginRows64(
+    x: number, rows: number, C: number, targets: number, weights: number, margin: number, p: number,
+    upstream: number, upstreamPerRow: number, grad: number, losses: number,
+  ): number;
 }
 
 const nodeBuffer = (globalThis as unknown as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
@@ -493,6 +501,57 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
       if (losses) losses.set(firstOf(lView, n), r0);
     }
     return total;
+  });
+}
+
+export interface MultiMarginRowsRequest {
+  /** [rows, classes] logits, float32 or float64. */
+  logits: Float32Array | Float64Array;
+  rows: number;
+  classes: number;
+  /** Class indices, one per row (checked). */
+  targets: ArrayLike<number>;
+  weights: ArrayLike<number> | null;
+  margin: number;
+  p: 1 | 2;
+  /** Upstream gradient: one number for every row, or one per row. */
+  upstream: number | ArrayLike<number>;
+  /** Where to write the gradient (the logits' dtype), or null for the forward pass only. */
+  grad: Float32Array | Float64Array | null;
+  /** Where to write the per-row losses. */
+  losses: Float64Array;
+}
+
+/**
+ * multiMarginLoss over rows of float32 or float64 logits (src/kernels/assembly/margin.ts, float64
+ * arithmetic for both), streamed through the scratch area in chunks of rows.
+ */
+export function multiMarginRowsWasm(request: MultiMarginRowsRequest): void {
+  withKernels((k, s) => {
+    const { logits, rows, classes: C, targets, weights, grad, losses } = request;
+    const bytes = logits.BYTES_PER_ELEMENT;
+    const F = bytes === 8 ? Float64Array : Float32Array;
+    const chunkRows = rowsPerChunk(bytes === 8 ? 2 * C : C);
+    const perRow = typeof request.upstream !== 'number';
+    const shared = perRow ? 0 : (request.upstream as number);
+    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr] = s.regions(chunkRows * C * bytes, chunkRows * 4, C * 8, chunkRows * 8, chunkRows * 8, chunkRows * C * bytes);
+    const buffer = k.memory.buffer;
+    const xView = new F(buffer, xPtr, chunkRows * C);
+    const tView = new Int32Array(buffer, tPtr, chunkRows);
+    const uView = new Float64Array(buffer, uPtr, chunkRows);
+    const lView = new Float64Array(buffer, lPtr, chunkRows);
+    const gView = new F(buffer, gPtr, chunkRows * C);
+    if (weights) new Float64Array(buffer, wPtr, C).set(weights);
+    const kernel = bytes === 8 ? k.multiMarginRows64 : k.multiMarginRows;
+    for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+      const n = Math.min(chunkRows, rows - r0);
+      xView.set(logits.subarray(r0 * C, (r0 + n) * C));
+      for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
+      if (perRow) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
+      kernel(xPtr, n, C, tPtr, weights ? wPtr : 0, request.margin, request.p, shared, perRow ? uPtr : 0, grad ? gPtr : 0, lPtr);
+      if (grad) grad.set(firstOf(gView, n * C), r0 * C);
+      losses.set(firstOf(lView, n), r0);
+    }
   });
 }
 

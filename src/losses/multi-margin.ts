@@ -5,6 +5,8 @@ import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { shapeString } from '../core/shape.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
+import { kernelsFor } from '../kernels/backend.js';
+import { multiMarginRowsWasm } from '../kernels/wasm.js';
 
 /** Options of {@link multiMarginLoss}. */
 export interface MultiMarginLossOptions {
@@ -48,6 +50,7 @@ export const multiMarginLoss = defineLoss(
       weight: { type: 'tensor', default: 1, shape: '[C]', broadcast: false, mean: 'count', doc: "one weight per class (applied by the target's class)" },
     },
     items: 'rows',
+    kernels: ['multiMarginRows', 'multiMarginRows64'],
     plot: null,
   },
   (call: KernelCall<MultiMarginLossOptions>) => {
@@ -80,6 +83,12 @@ export const multiMarginLoss = defineLoss(
     // others' with its sign changed, accumulated in float64 first (no zeroing, one rounding each).
     const grad = wantGrad ? gradBuffer(call, 0, input, false) : null;
     const T = target.data;
+    // The kernel (src/kernels/assembly/margin.ts) computes the same float64 terms, summed in two lanes.
+    if (input.dtype !== 'int32' && kernelsFor(input.size, input.dtype === 'float64' ? 2 * C : C)) {
+      const logits = input.data as Float32Array | Float64Array;
+      multiMarginRowsWasm({ logits, rows: N, classes: C, targets: T, weights: weight, margin, p: p as 1 | 2, upstream: grad ? reducer.upstreams() : 0, grad, losses });
+      return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
+    }
     for (let n = 0; n < N; n++) {
       const t = T[n];
       const scale = (weight ? weight[t] : 1) / C;

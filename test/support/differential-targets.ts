@@ -552,6 +552,8 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'multiMarginLoss',
     fn: fnOf(L.multiMarginLoss),
+    float64Kernel: true,
+    large: LARGE,
     recipe: ({ N, C }) =>
       fc.record({ reduction, p: optional(fc.constantFrom(1, 2)), margin: optional(fc.constantFrom(1, 0, 0.5, 1e4)), weight: optional(fc.constant(want(WEIGHT, [C]))) }).map((o) => ({
         args: [want(REAL, [N, C]), want(classes(C), [N])],

@@ -604,3 +604,4 @@ export function crossEntropyProbRows64(
   }
   return total;
 }
+export { multiMarginRows, multiMarginRows64 } from './margin';
