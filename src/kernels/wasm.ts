@@ -103,6 +103,14 @@ export interface Exports extends ElementwiseExports, MatmulExports {
     x: number, rows: number, C: number, targets: number, weights: number, margin: number, p: number,
     upstream: number, upstreamPerRow: number, grad: number, losses: number,
   ): number;
+  multilabelMarginRows(
+    x: number, rows: number, C: number, targets: number, upstream: number, upstreamPerRow: number,
+    grad: number, losses: number, mask: number, counts: number,
+  ): number;
+  multilabelMarginRows64(
+    x: number, rows: number, C: number, targets: number, upstream: number, upstreamPerRow: number,
+    grad: number, losses: number, mask: number, counts: number,
+  ): number;
 }
 
 const nodeBuffer = (globalThis as unknown as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer;
@@ -549,6 +557,41 @@ export function multiMarginRowsWasm(request: MultiMarginRowsRequest): void {
       for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
       if (perRow) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
       kernel(xPtr, n, C, tPtr, weights ? wPtr : 0, request.margin, request.p, shared, perRow ? uPtr : 0, grad ? gPtr : 0, lPtr);
+      if (grad) grad.set(firstOf(gView, n * C), r0 * C);
+      losses.set(firstOf(lView, n), r0);
+    }
+  });
+}
+
+/**
+ * multilabelMarginLoss over rows of float32 or float64 logits with their target rows (class
+ * indices ended by −1; src/kernels/assembly/margin.ts, float64 arithmetic for both), streamed
+ * through the scratch area in chunks of rows.
+ */
+export function multilabelMarginRowsWasm(request: Omit<MultiMarginRowsRequest, 'weights' | 'margin' | 'p'>): void {
+  withKernels((k, s) => {
+    const { logits, rows, classes: C, targets, grad, losses } = request;
+    const bytes = logits.BYTES_PER_ELEMENT;
+    const F = bytes === 8 ? Float64Array : Float32Array;
+    const chunkRows = rowsPerChunk(2 * C);
+    const perRow = typeof request.upstream !== 'number';
+    const shared = perRow ? 0 : (request.upstream as number);
+    const [xPtr, tPtr, uPtr, lPtr, gPtr, mPtr, cPtr] = s.regions(chunkRows * C * bytes, chunkRows * C * 4, chunkRows * 8, chunkRows * 8, chunkRows * C * bytes, C * 8, C * 8);
+    const buffer = k.memory.buffer;
+    const xView = new F(buffer, xPtr, chunkRows * C);
+    const tView = new Int32Array(buffer, tPtr, chunkRows * C);
+    const uView = new Float64Array(buffer, uPtr, chunkRows);
+    const lView = new Float64Array(buffer, lPtr, chunkRows);
+    const gView = new F(buffer, gPtr, chunkRows * C);
+    const kernel = bytes === 8 ? k.multilabelMarginRows64 : k.multilabelMarginRows;
+    const typedTargets = ArrayBuffer.isView(targets);
+    for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+      const n = Math.min(chunkRows, rows - r0);
+      xView.set(logits.subarray(r0 * C, (r0 + n) * C));
+      if (typedTargets) tView.set((targets as Int32Array).subarray(r0 * C, (r0 + n) * C));
+      else for (let i = 0; i < n * C; i++) tView[i] = targets[r0 * C + i];
+      if (perRow) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
+      kernel(xPtr, n, C, tPtr, shared, perRow ? uPtr : 0, grad ? gPtr : 0, lPtr, mPtr, cPtr);
       if (grad) grad.set(firstOf(gView, n * C), r0 * C);
       losses.set(firstOf(lView, n), r0);
     }

@@ -3,6 +3,8 @@ import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
+import { kernelsFor } from '../kernels/backend.js';
+import { multilabelMarginRowsWasm } from '../kernels/wasm.js';
 
 /** Options of {@link multilabelMarginLoss}. */
 export interface MultilabelMarginLossOptions {
@@ -36,6 +38,7 @@ export const multilabelMarginLoss = defineLoss(
     ],
     options: {},
     items: 'rows',
+    kernels: ['multilabelMarginRows', 'multilabelMarginRows64'],
     plot: null,
   },
   (call: KernelCall<MultilabelMarginLossOptions>) => {
@@ -66,6 +69,12 @@ export const multilabelMarginLoss = defineLoss(
     // non-targets, − for the targets): counted in float64 per row, then every entry written once in
     // the result's dtype (no zeroing, one rounding each).
     const grad = wantGrad ? gradBuffer(call, 0, input, false) : null;
+    // The kernel (src/kernels/assembly/margin.ts) computes the same float64 terms, summed in two lanes.
+    if (input.dtype !== 'int32' && kernelsFor(input.size, 2 * C)) {
+      const logits = input.data as Float32Array | Float64Array;
+      multilabelMarginRowsWasm({ logits, rows: N, classes: C, targets: T, upstream: grad ? reducer.upstreams() : 0, grad, losses });
+      return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
+    }
     const scratch = { isTarget: new Uint8Array(C), others: new Float64Array(C), where: new Int32Array(C), counts: new Float64Array(C), targetCounts: new Float64Array(C) };
     for (let n = 0; n < N; n++) {
       losses[n] = labelRow(X, T, n * C, C, scratch, grad, grad ? reducer.upstream(n) / C : 0) / C;

@@ -564,6 +564,8 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'multilabelMarginLoss',
     fn: fnOf(L.multilabelMarginLoss),
+    float64Kernel: true,
+    large: LARGE,
     recipe: ({ N, C }) =>
       fc.record({ reduction, targets: fc.array(fc.array(fc.nat({ max: C - 1 }), { maxLength: C }), { minLength: N, maxLength: N }) }).map(({ reduction: r, targets }) => {
         // Each row: class indices, then −1 (the end), then anything.

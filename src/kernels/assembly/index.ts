@@ -604,4 +604,4 @@ export function crossEntropyProbRows64(
   }
   return total;
 }
-export { multiMarginRows, multiMarginRows64 } from './margin';
+export { multiMarginRows, multiMarginRows64, multilabelMarginRows, multilabelMarginRows64 } from './margin';

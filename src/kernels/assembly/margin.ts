@@ -123,3 +123,99 @@ export function multiMarginRows64(
 ): f64 {
   return marginRows<f64>(x, rows, C, targets, weights, margin, p, upstream, upstreamPerRow, grad, losses);
 }
+
+let ONE2: v128 = f64x2.splat(1);
+
+/**
+ * multilabelMarginLoss over `rows` rows of C logits (T) with int32 targets (rows × C: class
+ * indices ended by the first −1): loss_r = Σ_{y ∈ Y} Σ_{k ∉ Y} max(0, 1 − x_y + x_k) / C, and the
+ * gradient u / C times each entry's count of positive hinges (+ for k, − for y). `mask` and
+ * `counts`: scratch of C doubles each. Same float64 terms as the reference
+ * (src/losses/multilabel-margin.ts), summed in two lanes. Returns Σ of the row losses.
+ */
+@inline function labelRows<T>(
+  x: usize, rows: i32, C: i32, targets: usize, upstream: f64, upstreamPerRow: usize,
+  grad: usize, losses: usize, mask: usize, counts: usize,
+): f64 {
+  let total: f64 = 0;
+  const vector = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const row = x + <usize>r * <usize>C * sizeof<T>();
+    const trow = targets + (<usize>r * <usize>C << 2);
+    const g = grad ? grad + <usize>r * <usize>C * sizeof<T>() : 0;
+    // The targets: all-ones lanes in `mask` (their terms are not terms), the count of labels.
+    memory.fill(mask, 0, <usize>C << 3);
+    let count = 0;
+    while (count < C && load<i32>(trow + (<usize>count << 2)) >= 0) {
+      store<i64>(mask + (<usize>load<i32>(trow + (<usize>count << 2)) << 3), -1);
+      count++;
+    }
+    if (g) memory.fill(counts, 0, <usize>C << 3);
+    let lossLo = ZERO2, lossHi = ZERO2;
+    let loss: f64 = 0;
+    for (let j = 0; j < count; j++) {
+      const y = load<i32>(trow + (<usize>j << 2));
+      // (1 − x_y) + x_k, as the reference.
+      const a = 1 - <f64>load<T>(row + <usize>y * sizeof<T>());
+      const va = f64x2.splat(a);
+      let hinges = ZERO2;
+      let k = 0;
+      for (; k < vector; k += 4) {
+        const ml = v128.load(mask + (<usize>k << 3));
+        const mh = v128.load(mask + (<usize>k << 3), 16);
+        const zl = f64x2.add(va, lo<T>(row, k));
+        const zh = f64x2.add(va, hi<T>(row, k));
+        // max(z, 0): NaN for a NaN z (as Math.max), which counts nothing (z > 0 fails).
+        lossLo = f64x2.add(lossLo, v128.andnot(f64x2.max(zl, ZERO2), ml));
+        lossHi = f64x2.add(lossHi, v128.andnot(f64x2.max(zh, ZERO2), mh));
+        if (g) {
+          const pl = v128.and(v128.andnot(f64x2.gt(zl, ZERO2), ml), ONE2);
+          const ph = v128.and(v128.andnot(f64x2.gt(zh, ZERO2), mh), ONE2);
+          const c = counts + (<usize>k << 3);
+          v128.store(c, f64x2.add(v128.load(c), pl));
+          v128.store(c, f64x2.add(v128.load(c, 16), ph), 16);
+          hinges = f64x2.add(hinges, f64x2.add(pl, ph));
+        }
+      }
+      let h = f64x2.extract_lane(hinges, 0) + f64x2.extract_lane(hinges, 1);
+      for (; k < C; k++) {
+        if (load<i64>(mask + (<usize>k << 3)) != 0) continue;
+        const z = a + <f64>load<T>(row + <usize>k * sizeof<T>());
+        loss += max(z, 0.0);
+        if (g && z > 0) {
+          store<f64>(counts + (<usize>k << 3), load<f64>(counts + (<usize>k << 3)) + 1);
+          h += 1;
+        }
+      }
+      if (g) store<f64>(counts + (<usize>y << 3), load<f64>(counts + (<usize>y << 3)) - h);
+    }
+    const both = f64x2.add(lossLo, lossHi);
+    loss = (loss + f64x2.extract_lane(both, 0) + f64x2.extract_lane(both, 1)) / <f64>C;
+    if (g) {
+      const u = (upstreamPerRow ? load<f64>(upstreamPerRow + (<usize>r << 3)) : upstream) / <f64>C;
+      const vu = f64x2.splat(u);
+      let k = 0;
+      for (; k < vector; k += 4) {
+        store4<T>(g, k, f64x2.mul(v128.load(counts + (<usize>k << 3)), vu), f64x2.mul(v128.load(counts + (<usize>k << 3), 16), vu));
+      }
+      for (; k < C; k++) store<T>(g + <usize>k * sizeof<T>(), <T>(load<f64>(counts + (<usize>k << 3)) * u));
+    }
+    if (losses) store<f64>(losses + (<usize>r << 3), loss);
+    total += loss;
+  }
+  return total;
+}
+
+export function multilabelMarginRows(
+  x: usize, rows: i32, C: i32, targets: usize, upstream: f64, upstreamPerRow: usize,
+  grad: usize, losses: usize, mask: usize, counts: usize,
+): f64 {
+  return labelRows<f32>(x, rows, C, targets, upstream, upstreamPerRow, grad, losses, mask, counts);
+}
+
+export function multilabelMarginRows64(
+  x: usize, rows: i32, C: i32, targets: usize, upstream: f64, upstreamPerRow: usize,
+  grad: usize, losses: usize, mask: usize, counts: usize,
+): f64 {
+  return labelRows<f64>(x, rows, C, targets, upstream, upstreamPerRow, grad, losses, mask, counts);
+}
