@@ -18,7 +18,7 @@ const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
 function compile(features) {
   const dir = mkdtempSync(join(tmpdir(), 'losskit-wasm-'));
   const out = join(dir, 'losskit.wasm');
-  const args = [asc, 'src/kernels/assembly/index.ts', '-o', out, '--optimize', '-O3', '--enable', features, '--runtime', 'stub', '--noAssert', '--disableWarning', '112'];
+  const args = [asc, 'src/kernels/assembly/index.ts', '-o', out, '--optimize', '-O3', '--enable', features, '--runtime', 'stub', '--noAssert', '--disableWarning', '112', '--disableWarning', '235'];
   execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   const bytes = readFileSync(out);
   rmSync(dir, { recursive: true });
