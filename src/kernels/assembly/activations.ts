@@ -11,6 +11,7 @@
 // padding or into elements that are written again later (rows and columns go in increasing order).
 // g = 0 means an upstream gradient of ones; grad = 0 means the forward pass only.
 import { c, expNonPositive, lanes, ld, log1pSmall, splat, st } from './elementwise';
+import { EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC_BIASED, expNonPositiveWith } from './math';
 
 let ZERO_32: v128 = f32x4.splat(0);
 let ZERO_64: v128 = f64x2.splat(0);
@@ -21,6 +22,19 @@ let NEG_INF_64: v128 = f64x2.splat(-Infinity);
 let ALL_LANES: v128 = i32x4.splat(-1);
 let LANE_INDEX_32: v128 = f32x4(0, 1, 2, 3);
 let LANE_INDEX_64: v128 = f64x2(0, 1);
+
+/**
+ * exp(d) for d ≤ 0. For f32, math.ts's polynomial with its constants passed in: every exp loop
+ * below copies them into locals first (`mn` ... `o1`), since read from the globals V8 reloads them
+ * at every use and spills the loop's values (see expNonPositiveWith in math.ts). f64: exp2d.
+ */
+@inline function expLocal<T>(
+  d: v128, mn: v128, l2e: v128, mag: v128, hi: v128, lo: v128,
+  q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, o1: v128,
+): v128 {
+  if (sizeof<T>() == 4) return expNonPositiveWith(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
+  return expNonPositive<T>(d);
+}
 
 // ---- pointwise: sigmoid, logSigmoid, softplus ------------------------------------------------
 
@@ -43,10 +57,13 @@ const SOFTPLUS = 2;
   const b = splat<T>(beta);
   const invB = splat<T>(1 / beta);
   const th = splat<T>(threshold);
+  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
+  const q0 = EXP_P0, q1 = EXP_P1, q2 = EXP_P2, q3 = EXP_P3, q4 = EXP_P4, q5 = EXP_P5, o1 = ONE;
   for (let i = 0; i < n; i += lanes<T>()) {
     const xv = ld<T>(x, i);
     const z = kind == SOFTPLUS ? v128.mul<T>(xv, b) : xv;
-    const e = expNonPositive<T>(v128.neg<T>(v128.abs<T>(z)));
+    const nz = v128.neg<T>(v128.abs<T>(z));
+    const e = expLocal<T>(nz, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
     const r = v128.div<T>(one, v128.add<T>(one, e));
     const er = v128.mul<T>(e, r);
     const positive = v128.ge<T>(z, zero);
@@ -134,6 +151,8 @@ const BLOCK = 64;
   const vectors = full + (rem > 0 ? 1 : 0);
   // e = exp(x − m) is kept where a later pass needs it: in y (softmax), else in grad.
   const keep = mode == 0 ? y : grad;
+  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
+  const q0 = EXP_P0, q1 = EXP_P1, q2 = EXP_P2, q3 = EXP_P3, q4 = EXP_P4, q5 = EXP_P5, o1 = ONE;
   let bad = 0;
   for (let r = 0; r < rows; r++) {
     const at = r * L;
@@ -156,7 +175,7 @@ const BLOCK = 64;
       for (let k = b; k < end; k++) {
         const i = at + k * w;
         const d = v128.sub<T>(ld<T>(x, i), mv);
-        const e = expNonPositive<T>(d);
+        const e = expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
         const live = k < full ? ALL_LANES : mask; // all lanes, or the tail's
         const tie = v128.and(v128.eq<T>(d, zero), live);
         o = v128.add<T>(o, v128.andnot(v128.and(e, live), tie));
@@ -244,6 +263,8 @@ export function softmaxRows_f64(x: usize, g: usize, rows: i32, L: i32, mode: i32
   const one = c<T>(ONE_32, ONE_64);
   const zero = c<T>(ZERO_32, ZERO_64);
   const stride = stateStride<T>(inner);
+  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
+  const q0 = EXP_P0, q1 = EXP_P1, q2 = EXP_P2, q3 = EXP_P3, q4 = EXP_P4, q5 = EXP_P5, o1 = ONE;
   for (let col = 0; col < inner; col += w) {
     const sp = state + (<usize>col) * sizeof<T>();
     let m = first ? c<T>(NEG_INF_32, NEG_INF_64) : v128.load(sp);
@@ -265,7 +286,7 @@ export function softmaxRows_f64(x: usize, g: usize, rows: i32, L: i32, mode: i32
       for (let r = r0; r < r1; r++) {
         const i = r * inner + col;
         const d = v128.sub<T>(ld<T>(x, i), m);
-        const e = expNonPositive<T>(d);
+        const e = expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
         const tie = v128.eq<T>(d, zero);
         o = v128.add<T>(o, v128.andnot(e, tie));
         t = v128.add<T>(t, v128.and(one, tie));
@@ -339,6 +360,8 @@ export function softmaxFinish_f64(inner: i32, mode: i32, state: usize, lse: usiz
   const w = lanes<T>();
   const one = c<T>(ONE_32, ONE_64);
   const stride = stateStride<T>(inner);
+  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
+  const q0 = EXP_P0, q1 = EXP_P1, q2 = EXP_P2, q3 = EXP_P3, q4 = EXP_P4, q5 = EXP_P5, o1 = ONE;
   for (let r = 0; r < rows; r++) {
     for (let col = 0; col < inner; col += w) {
       const sp = state + (<usize>col) * sizeof<T>();
@@ -346,14 +369,14 @@ export function softmaxFinish_f64(inner: i32, mode: i32, state: usize, lse: usiz
       const d = v128.sub<T>(ld<T>(x, i), v128.load(sp));
       const inv = v128.load(sp + stride);
       if (mode == 0) {
-        const p = v128.mul<T>(expNonPositive<T>(d), inv);
+        const p = v128.mul<T>(expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
         st<T>(y, i, p);
         if (grad) st<T>(grad, i, v128.mul<T>(p, v128.sub<T>(g ? ld<T>(g, i) : one, v128.load(sp + 3 * stride))));
       } else if (mode == 1) {
         st<T>(y, i, v128.sub<T>(d, v128.load(sp + 2 * stride)));
-        if (grad) st<T>(grad, i, v128.sub<T>(g ? ld<T>(g, i) : one, v128.mul<T>(v128.mul<T>(expNonPositive<T>(d), inv), v128.load(sp + 3 * stride))));
+        if (grad) st<T>(grad, i, v128.sub<T>(g ? ld<T>(g, i) : one, v128.mul<T>(v128.mul<T>(expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv), v128.load(sp + 3 * stride))));
       } else {
-        const p = v128.mul<T>(expNonPositive<T>(d), inv);
+        const p = v128.mul<T>(expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
         st<T>(grad, i, g ? v128.mul<T>(p, ld<T>(g, col)) : p);
       }
     }
