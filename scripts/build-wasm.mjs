@@ -15,6 +15,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
 
 /** The kernels compiled with the given WebAssembly features. */
+// Warning 235 is AssemblyScript's note that an exported generic (elementwise.ts's lane helpers,
+// shared with activations.ts) is not a module export: it is not meant to be.
 function compile(features) {
   const dir = mkdtempSync(join(tmpdir(), 'losskit-wasm-'));
   const out = join(dir, 'losskit.wasm');

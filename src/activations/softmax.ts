@@ -227,7 +227,7 @@ export function logSoftmax(): Tensor {
 /**
  * Softmax and its vector–Jacobian product with `gradOutput` (g), as PyTorch's autograd through
  * `torch.softmax`: `grad = y · (g − Σ_dim g · y)` with `y = softmax(x)`, in one pass after the
- * forward one (float32 rows along the last dimension run the forward in the WebAssembly kernel).
+ * forward one (float32 and float64, any dim, on the WebAssembly kernels from WASM_THRESHOLD elements).
  *
  * Shapes: `x` any shape; `gradOutput` shaped like `x` (default ones: a gradient of 0, every row
  * summing to 1); `value` and `grad` shaped like `x`, in its floating dtype.
