@@ -4,17 +4,21 @@ import { activationGoldenTests } from '../../test/support/activation-golden.js';
 import { activationGradChecks, activationGradGoldenTests } from '../../test/support/activation-grad-golden.js';
 import { logSigmoid, sigmoid, softplus, tensor } from '../index.js';
 
-activationGradGoldenTests('sigmoid', sigmoid.withGrad);
-activationGradGoldenTests('logSigmoid', logSigmoid.withGrad);
-activationGradGoldenTests('softplus', softplus.withGrad);
+for (const backend of ['ts', 'wasm'] as const) {
+  activationGradGoldenTests('sigmoid', sigmoid.withGrad, backend);
+  activationGradGoldenTests('logSigmoid', logSigmoid.withGrad, backend);
+  activationGradGoldenTests('softplus', softplus.withGrad, backend);
+}
 activationGradChecks('sigmoid', sigmoid, [{}]);
 activationGradChecks('logSigmoid', logSigmoid, [{}]);
 activationGradChecks('softplus', softplus, [{}, { beta: 2, threshold: 3 }]);
 
 
-activationGoldenTests('sigmoid', sigmoid);
-activationGoldenTests('logSigmoid', logSigmoid);
-activationGoldenTests('softplus', softplus);
+for (const backend of ['ts', 'wasm'] as const) {
+  activationGoldenTests('sigmoid', sigmoid, backend);
+  activationGoldenTests('logSigmoid', logSigmoid, backend);
+  activationGoldenTests('softplus', softplus, backend);
+}
 
 test('sigmoid, logSigmoid, softplus: extreme inputs', () => {
   const x = tensor([-Number.MAX_VALUE, -745, 0, 745, Number.MAX_VALUE], { dtype: 'float64' });

@@ -3,7 +3,9 @@ import { describe, optionNamesOf } from '../core/loss.js';
 import { checkArity, numberOption, readOptions } from '../core/options.js';
 import { log1pExp, logSigmoidScalar, sigmoidScalar } from '../core/stable.js';
 import { asTensor, Tensor, typedArrayOf, type FloatDType, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
-import { gradArray, readGradCall, resultTensor, upstream, withGradResult, type ActivationGradOptions, type ActivationWithGrad } from './with-grad.js';
+import { kernelsFor } from '../kernels/backend.js';
+import { pointwiseActivationWasm, resultArray, type ActivationKernel } from '../kernels/wasm.js';
+import { gradArray, gradOutputOf, readGradCall, resultTensor, upstream, withGradResult, type ActivationGradOptions, type ActivationWithGrad } from './with-grad.js';
 
 /** The options of a function that has none: only `{}` (or nothing) is accepted. */
 type NoOptions = { [key: string]: never };
@@ -13,6 +15,7 @@ const elementwise = (name: string, reference: string, options: Definition['optio
   reference,
   args: [{ name: 'input', shape: '[*]', differentiable: true }],
   options,
+  kernels: [`${name}_f32`, `${name}_f64`],
   plot: null,
 });
 const SIGMOID = elementwise('sigmoid', 'torch.sigmoid', {});
@@ -22,11 +25,39 @@ const SOFTPLUS = elementwise('softplus', 'torch.nn.functional.softplus', {
   threshold: { type: 'number', default: 20, doc: 'above beta · x > threshold the result is x itself' },
 });
 
-function map(fn: string, x: TensorLike, f: (v: number) => number): Tensor {
-  const t = asTensor(fn, 'input', x);
+/** The TypeScript reference of a pointwise activation: f of every element, in float64, rounded once. */
+function map(t: Tensor, f: (v: number) => number): Tensor {
   const out = new Float64Array(t.size);
   for (let i = 0; i < t.size; i++) out[i] = f(t.data[i]);
   return new Tensor(typedArrayOf(t.dtype === 'int32' ? 'float32' : t.dtype, out), t.shape);
+}
+
+/**
+ * The activation on the WebAssembly kernels (src/kernels/assembly/activations.ts, the formulas of
+ * the withGrad loops below): its values, and with `grad` its VJP with g (null: ones) written
+ * there; null where the reference computes it (int32 input, or below the kernels' threshold).
+ */
+function pointwiseKernel(kernel: ActivationKernel, t: Tensor, p1: number, p2: number, g: Tensor['data'] | null, grad: Float32Array | Float64Array | null): Float32Array | Float64Array | null {
+  if (t.dtype === 'int32' || !kernelsFor(t.size)) return null;
+  const value = resultArray(t.size, t.dtype);
+  pointwiseActivationWasm({ kernel, dtype: t.dtype, x: t.data as Float32Array | Float64Array, g, p1, p2, value, grad });
+  return value;
+}
+
+/**
+ * softplus's β and threshold as the kernels take them: 2^-60 ≤ |β| ≤ 2^60 and |threshold| ≤ 2^60,
+ * so that βx, 1/β and the threshold keep their meaning in float32 (β = 1e39 would round to inf).
+ * Other values run the reference.
+ */
+function softplusFitsKernels(beta: number, threshold: number): boolean {
+  return Math.abs(beta) >= 2 ** -60 && Math.abs(beta) <= 2 ** 60 && Math.abs(threshold) <= 2 ** 60;
+}
+
+/** The plain call of a pointwise activation: the kernel, or the reference `f`. */
+function pointwiseCall(fn: ActivationKernel, x: TensorLike, f: (v: number) => number, p1 = 0, p2 = 0, kernel = true): Tensor {
+  const t = asTensor(fn, 'input', x);
+  const fast = kernel ? pointwiseKernel(fn, t, p1, p2, null, null) : null;
+  return fast ? new Tensor(fast, [...t.shape]) : map(t, f);
 }
 
 /**
@@ -42,7 +73,7 @@ export function sigmoid<X extends TensorLike>(x: X, options?: NoOptions): Tensor
 export function sigmoid(x: TensorLike, options?: NoOptions): Tensor {
   checkArity('sigmoid', arguments, ['input', 'options']);
   readOptions('sigmoid', options, optionNamesOf(SIGMOID, 'activation'));
-  return map('sigmoid', x, sigmoidScalar);
+  return pointwiseCall('sigmoid', x, sigmoidScalar);
 }
 
 /**
@@ -59,7 +90,7 @@ export function logSigmoid<X extends TensorLike>(x: X, options?: NoOptions): Ten
 export function logSigmoid(x: TensorLike, options?: NoOptions): Tensor {
   checkArity('logSigmoid', arguments, ['input', 'options']);
   readOptions('logSigmoid', options, optionNamesOf(LOG_SIGMOID, 'activation'));
-  return map('logSigmoid', x, logSigmoidScalar);
+  return pointwiseCall('logSigmoid', x, logSigmoidScalar);
 }
 
 /** Options of {@link softplus}. */
@@ -86,22 +117,34 @@ export function softplus(x: TensorLike, opts?: SoftplusOptions): Tensor {
   const options = readOptions('softplus', opts, optionNamesOf(SOFTPLUS, 'activation'));
   const beta = numberOption('softplus', 'beta', options.beta, 1);
   const threshold = numberOption('softplus', 'threshold', options.threshold, 20);
-  return map('softplus', x, (v) => (v * beta > threshold ? v : log1pExp(v * beta) / beta));
+  return pointwiseCall('softplus', x, (v) => (v * beta > threshold ? v : log1pExp(v * beta) / beta), beta, threshold, softplusFitsKernels(beta, threshold));
 }
 
 
-/** A withGrad call of an elementwise activation read: input data, upstream, and the two result arrays. */
-function elementwiseCall(fn: string, args: IArguments, optionNames: readonly string[]) {
-  const { t, options, dtype } = readGradCall(fn, args, optionNames);
-  const g = upstream(fn, options, t.shape, dtype);
-  const grad = gradArray(fn, args, options, t, dtype);
+/**
+ * A withGrad call of a pointwise activation: on the kernel where it runs (`kernel` false: the
+ * options do not fit it), else by `reference`, the loop that is the formulas' specification.
+ */
+function pointwiseWithGrad(
+  fn: ActivationKernel,
+  args: IArguments,
+  optionNames: readonly string[],
+  params: (options: Record<string, unknown>) => { p1: number; p2: number; kernel: boolean },
+  reference: (x: ArrayLike<number>, g: ArrayLike<number>, value: Float64Array | Float32Array, grad: Float32Array | Float64Array, p1: number, p2: number) => void,
+): ActivationWithGrad {
+  const name = `${fn}.withGrad`;
+  const { t, options, dtype } = readGradCall(name, args, optionNames);
+  const { p1, p2, kernel } = params(options);
+  const gradOutput = gradOutputOf(name, options, t.shape, dtype);
+  const grad = gradArray(name, args, options, t, dtype);
+  const fast = kernel ? pointwiseKernel(fn, t, p1, p2, gradOutput, grad) : null;
+  if (fast) return withGradResult(new Tensor(fast, [...t.shape]) as Tensor<FloatDType>, grad, t.shape);
   const value = dtype === 'float64' ? new Float64Array(t.size) : new Float32Array(t.size);
-  return { t, x: t.data, options, dtype, g, grad, value };
-}
-
-function result(t: Tensor, dtype: FloatDType, value: Float32Array | Float64Array, grad: Float32Array | Float64Array) {
+  reference(t.data, gradOutput ?? upstream(name, options, t.shape, dtype), value, grad, p1, p2);
   return withGradResult(resultTensor(value, dtype, t.shape), grad, t.shape);
 }
+
+const noParams = () => ({ p1: 0, p2: 0, kernel: true });
 
 /**
  * Sigmoid and its vector–Jacobian product with `gradOutput` (g): `grad = g · σ(x) σ(−x)`.
@@ -124,17 +167,16 @@ function result(t: Tensor, dtype: FloatDType, value: Float32Array | Float64Array
  * ```
  */
 sigmoid.withGrad = function withGrad<X extends TensorLike>(x: X, options?: NoOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
-  const c = elementwiseCall('sigmoid.withGrad', arguments, optionNamesOf(SIGMOID, 'activation'));
-  const { x: data, g, grad, value } = c;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    const e = Math.exp(-Math.abs(v));
-    const d = 1 + e;
-    // sigmoidScalar's two branches, bit for bit: 1 / (1 + exp(−x)) and exp(x) / (1 + exp(x))
-    value[i] = v >= 0 ? 1 / d : e / d;
-    grad[i] = (g[i] * e) / (d * d);
-  }
-  return result(c.t, c.dtype, value, grad) as ActivationWithGrad<FloatDTypeOf<X>>;
+  return pointwiseWithGrad('sigmoid', arguments, optionNamesOf(SIGMOID, 'activation'), noParams, (data, g, value, grad) => {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      const e = Math.exp(-Math.abs(v));
+      const d = 1 + e;
+      // sigmoidScalar's two branches, bit for bit: 1 / (1 + exp(−x)) and exp(x) / (1 + exp(x))
+      value[i] = v >= 0 ? 1 / d : e / d;
+      grad[i] = (g[i] * e) / (d * d);
+    }
+  }) as ActivationWithGrad<FloatDTypeOf<X>>;
 };
 
 /**
@@ -154,16 +196,15 @@ sigmoid.withGrad = function withGrad<X extends TensorLike>(x: X, options?: NoOpt
  * ```
  */
 logSigmoid.withGrad = function withGrad<X extends TensorLike>(x: X, options?: NoOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
-  const c = elementwiseCall('logSigmoid.withGrad', arguments, optionNamesOf(LOG_SIGMOID, 'activation'));
-  const { x: data, g, grad, value } = c;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    const e = Math.exp(-Math.abs(v));
-    // min(x, 0) − log1p(e): logSigmoidScalar, with its e shared with the derivative
-    value[i] = Math.min(v, 0) - Math.log1p(e);
-    grad[i] = g[i] * (v >= 0 ? e : 1) / (1 + e);
-  }
-  return result(c.t, c.dtype, value, grad) as ActivationWithGrad<FloatDTypeOf<X>>;
+  return pointwiseWithGrad('logSigmoid', arguments, optionNamesOf(LOG_SIGMOID, 'activation'), noParams, (data, g, value, grad) => {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      const e = Math.exp(-Math.abs(v));
+      // min(x, 0) − log1p(e): logSigmoidScalar, with its e shared with the derivative
+      value[i] = Math.min(v, 0) - Math.log1p(e);
+      grad[i] = (g[i] * (v >= 0 ? e : 1)) / (1 + e);
+    }
+  }) as ActivationWithGrad<FloatDTypeOf<X>>;
 };
 
 /**
@@ -184,24 +225,26 @@ logSigmoid.withGrad = function withGrad<X extends TensorLike>(x: X, options?: No
  */
 softplus.withGrad = function withGrad<X extends TensorLike>(x: X, options?: SoftplusOptions & ActivationGradOptions): ActivationWithGrad<FloatDTypeOf<X>> {
   const fn = 'softplus.withGrad';
-  const c = elementwiseCall(fn, arguments, optionNamesOf(SOFTPLUS, 'activation'));
-  const beta = numberOption(fn, 'beta', c.options.beta, 1);
-  const threshold = numberOption(fn, 'threshold', c.options.threshold, 20);
-  const { x: data, g, grad, value } = c;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    const z = v * beta;
-    if (z > threshold) {
-      value[i] = v;
-      grad[i] = g[i];
-      continue;
+  const params = (options: Record<string, unknown>) => {
+    const beta = numberOption(fn, 'beta', options.beta, 1);
+    const threshold = numberOption(fn, 'threshold', options.threshold, 20);
+    return { p1: beta, p2: threshold, kernel: softplusFitsKernels(beta, threshold) };
+  };
+  return pointwiseWithGrad('softplus', arguments, optionNamesOf(SOFTPLUS, 'activation'), params, (data, g, value, grad, beta, threshold) => {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      const z = v * beta;
+      if (z > threshold) {
+        value[i] = v;
+        grad[i] = g[i];
+        continue;
+      }
+      const e = Math.exp(-Math.abs(z));
+      // log1pExp(z) / β, with its e shared with the derivative σ(z)
+      value[i] = (Math.max(z, 0) + Math.log1p(e)) / beta;
+      grad[i] = (g[i] * (z >= 0 ? 1 : e)) / (1 + e);
     }
-    const e = Math.exp(-Math.abs(z));
-    // log1pExp(z) / β, with its e shared with the derivative σ(z)
-    value[i] = (Math.max(z, 0) + Math.log1p(e)) / beta;
-    grad[i] = (g[i] * (z >= 0 ? 1 : e)) / (1 + e);
-  }
-  return result(c.t, c.dtype, value, grad) as ActivationWithGrad<FloatDTypeOf<X>>;
+  }) as ActivationWithGrad<FloatDTypeOf<X>>;
 };
 
 describe(sigmoid, SIGMOID, 'activation');

@@ -3,10 +3,11 @@ import { describe, optionNamesOf } from '../core/loss.js';
 import { checkArity, integerOption, readOptions } from '../core/options.js';
 import { forEachLane, normalizeDim } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
-import { asTensor, Tensor, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
-import { kernelsFor, useWasm } from '../kernels/backend.js';
-import { resultArray, softmaxRowsWasm } from '../kernels/wasm.js';
-import { gradArray, lanesOf, readGradCall, resultTensor, upstream, withGradResult, type ActivationGradOptions, type ActivationWithGrad, type Lanes } from './with-grad.js';
+import { asTensor, Tensor, type FloatDType, type FloatDTypeOf, type TensorLike } from '../core/tensor.js';
+import {
+  alongDimKernel, gradArray, gradOutputOf, lanesOf, readGradCall, resultTensor, upstream, withGradResult,
+  type ActivationGradOptions, type ActivationWithGrad, type Lanes,
+} from './with-grad.js';
 
 /** Options of {@link softmax} and {@link logSoftmax}. */
 export interface SoftmaxOptions {
@@ -20,26 +21,13 @@ const alongDimDefinition = (name: string, reference: string): Definition => ({
   reference,
   args: [{ name: 'input', shape: '[*]', differentiable: true }],
   options: { dim: { type: 'integer', default: -1, doc: 'dimension to normalize over (negative counts from the end)' } },
-  kernels: ['softmaxRows', 'softmaxRows64'],
+  kernels: ['softmaxRows_f32', 'softmaxRows_f64', 'softmaxStats_f32', 'softmaxStats_f64'],
   plot: null,
 });
 const DEFINITIONS = { softmax: alongDimDefinition('softmax', 'torch.softmax'), logSoftmax: alongDimDefinition('logSoftmax', 'torch.log_softmax') };
 
 function floatDtype(t: Tensor) {
   return t.dtype === 'int32' ? 'float32' : t.dtype;
-}
-
-/** Whether a float32 softmax of `t` along `dim` runs in the WebAssembly kernel: the last (contiguous) dimension only. */
-function kernelRuns(t: Tensor, dim: number): boolean {
-  return t.dtype === 'float32' && t.shape.length > 0 && dim === t.shape.length - 1 && useWasm(t.dtype, t.size, t.shape[dim]);
-}
-
-/**
- * Whether a float64 softmax of `t` along `dim` may run in the f64x2 kernel (the last dimension,
- * non-empty); the kernel hands rows with NaN or ±inf back to the TypeScript path (softmaxRowsWasm false).
- */
-function float64KernelRuns(t: Tensor, dim: number): boolean {
-  return t.dtype === 'float64' && t.size > 0 && dim === t.shape.length - 1 && kernelsFor(t.size, 2 * t.shape[dim]);
 }
 
 type LaneWriter = (data: ArrayLike<number>, offset: number, stride: number, length: number, out: Float64Array) => void;
@@ -58,15 +46,10 @@ const logSoftmaxLane: LaneWriter = (data, offset, stride, length, out) => {
 };
 
 /**
- * The activation of `t` along `dim`: the kernel's float32 result, or the TypeScript reference's
- * float64 one (not yet rounded to the input's dtype: withGrad differentiates from it).
+ * The TypeScript reference: the activation of `t` along `dim` in float64 (not yet rounded to the
+ * input's dtype: withGrad differentiates from it).
  */
-function activate(fn: 'softmax' | 'logSoftmax', t: Tensor, dim: number): Float32Array | Float64Array {
-  if (kernelRuns(t, dim) || float64KernelRuns(t, dim)) {
-    const C = t.shape[dim];
-    const out = t.dtype === 'float64' ? new Float64Array(t.size) : resultArray(t.size);
-    if (softmaxRowsWasm(t.data as Float32Array | Float64Array, C === 0 ? 0 : t.size / C, C, fn === 'softmax' ? 0 : 1, out)) return out;
-  }
+function activate(fn: 'softmax' | 'logSoftmax', t: Tensor, dim: number): Float64Array {
   const out = new Float64Array(t.size);
   const lanes = lanesOf(t.shape, dim);
   if (lanes.inner > 1) {
@@ -132,7 +115,8 @@ function alongDim(fn: 'softmax' | 'logSoftmax', args: IArguments): Tensor {
   const options = readOptions(fn, args[1], optionNamesOf(DEFINITIONS[fn], 'activation'));
   const t = asTensor(fn, 'input', args[0] as TensorLike);
   const dim = normalizeDim(fn, integerOption(fn, 'dim', options.dim, -1), t.shape.length);
-  return resultTensor(activate(fn, t, dim), floatDtype(t), t.shape);
+  const fast = alongDimKernel(fn, t, dim, null, null);
+  return fast ? new Tensor(fast, [...t.shape]) : resultTensor(activate(fn, t, dim), floatDtype(t), t.shape);
 }
 
 /**
@@ -169,15 +153,18 @@ function laneDots(g: ArrayLike<number>, w: ArrayLike<number> | null, { outer, le
  *   (J^T g)_i = g_i − softmax_i Σ_j g_j,   softmax_i = exp(y_i).
  * Both need one sum per lane and one pass: no exp for softmax. −inf logits give y = 0 (softmax)
  * and gradient 0, or y = −inf (logSoftmax) and gradient g_i, as PyTorch; a NaN lane stays NaN.
- * logSoftmax in the kernel takes softmax_i from the kernel's softmax (one more SIMD pass) rather
- * than exp(y_i) in JavaScript; the reference takes exp of its float64 y.
+ * The kernels (float32 and float64, any dim) compute the same formulas, with softmax_i for
+ * logSoftmax from their exp(x_i − m) / Σ; below is the float64 reference.
  */
 function alongDimWithGrad(fn: 'softmax' | 'logSoftmax', args: IArguments): ActivationWithGrad {
   const name = `${fn}.withGrad`;
   const { t, options, dtype } = readGradCall(name, args, optionNamesOf(DEFINITIONS[fn], 'activation'));
   const dim = normalizeDim(name, integerOption(name, 'dim', options.dim, -1), t.shape.length);
-  const g = upstream(name, options, t.shape, dtype);
+  const gradOutput = gradOutputOf(name, options, t.shape, dtype);
   const grad = gradArray(name, args, options, t, dtype);
+  const fast = alongDimKernel(fn, t, dim, gradOutput, grad);
+  if (fast) return withGradResult(new Tensor(fast, [...t.shape]) as Tensor<FloatDType>, grad, t.shape);
+  const g = gradOutput ?? upstream(name, options, t.shape, dtype);
   const y = activate(fn, t, dim);
   const lanes = lanesOf(t.shape, dim);
   const sums = new Float64Array(lanes.outer * lanes.inner);
@@ -191,22 +178,13 @@ function alongDimWithGrad(fn: 'softmax' | 'logSoftmax', args: IArguments): Activ
     }
   } else {
     laneDots(g, null, lanes, sums);
-    // softmax_i: the kernel's own where the kernel computed y (written into grad, then
-    // overwritten in place), or exp(y_i) of the reference's float64 y.
-    const p = kernelRuns(t, dim) ? grad : y.map(Math.exp);
-    if (p === grad) kernelSoftmaxInto(t, dim, grad);
+    const p = y.map(Math.exp); // softmax_i = exp(y_i)
     for (let o = 0, e = 0; o < outer; o++) {
       if (inner === 1) for (let k = 0, s = sums[o]; k < length; k++, e++) grad[e] = g[e] - p[e] * s;
       else for (let k = 0; k < length; k++) for (let i = 0; i < inner; i++, e++) grad[e] = g[e] - p[e] * sums[o * inner + i];
     }
   }
   return withGradResult(resultTensor(y, dtype, t.shape), grad, t.shape);
-}
-
-/** The kernel's softmax of `t` (float32, last dimension) into `out`. */
-function kernelSoftmaxInto(t: Tensor, dim: number, out: Float32Array | Float64Array): void {
-  const C = t.shape[dim];
-  softmaxRowsWasm(t.data as Float32Array, C === 0 ? 0 : t.size / C, C, 0, out as Float32Array);
 }
 
 /**
@@ -249,7 +227,7 @@ export function logSoftmax(): Tensor {
 /**
  * Softmax and its vector–Jacobian product with `gradOutput` (g), as PyTorch's autograd through
  * `torch.softmax`: `grad = y · (g − Σ_dim g · y)` with `y = softmax(x)`, in one pass after the
- * forward one (float32 rows along the last dimension run the forward in the WebAssembly kernel).
+ * forward one (float32 and float64, any dim, on the WebAssembly kernels from WASM_THRESHOLD elements).
  *
  * Shapes: `x` any shape; `gradOutput` shaped like `x` (default ones: a gradient of 0, every row
  * summing to 1); `value` and `grad` shaped like `x`, in its floating dtype.

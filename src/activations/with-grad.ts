@@ -3,6 +3,8 @@
 import { checkArity, readOptions } from '../core/options.js';
 import { shapeString, sameShape } from '../core/shape.js';
 import { asTensor, memoryOf, Tensor, typedArrayKind, type FloatDType, type TensorLike } from '../core/tensor.js';
+import { kernelsFor } from '../kernels/backend.js';
+import { resultArray, softmaxWasm, type SoftmaxRequest } from '../kernels/wasm.js';
 
 /** Options of every activation's `withGrad`, beside its own (`dim`, `beta`...). */
 export interface ActivationGradOptions {
@@ -56,12 +58,9 @@ export function readGradCall(fn: string, args: IArguments, optionNames: readonly
   return { t, options, dtype: t.dtype === 'float64' ? 'float64' : 'float32' };
 }
 
-/** The upstream gradient's values, checked against the result's shape (ones when absent). */
-export function upstream(fn: string, options: ActivationGradOptions, shape: readonly number[], dtype: FloatDType): ArrayLike<number> {
-  if (options.gradOutput === undefined) {
-    const size = shape.reduce((a, d) => a * d, 1);
-    return (dtype === 'float64' ? new Float64Array(size) : new Float32Array(size)).fill(1);
-  }
+/** The upstream gradient's values, checked against the result's shape; null when absent (ones). */
+export function gradOutputOf(fn: string, options: ActivationGradOptions, shape: readonly number[], dtype: FloatDType): Tensor['data'] | null {
+  if (options.gradOutput === undefined) return null;
   const g = asTensor(fn, 'gradOutput', options.gradOutput, dtype);
   if (!sameShape(g.shape, shape)) {
     throw new Error(`${fn}: gradOutput shape ${shapeString(g.shape)} does not match the result's shape ${shapeString(shape)}`);
@@ -69,18 +68,26 @@ export function upstream(fn: string, options: ActivationGradOptions, shape: read
   return g.data;
 }
 
+/** The upstream gradient's values (ones when absent), for the reference loops. */
+export function upstream(fn: string, options: ActivationGradOptions, shape: readonly number[], dtype: FloatDType): ArrayLike<number> {
+  const g = gradOutputOf(fn, options, shape, dtype);
+  if (g) return g;
+  const size = shape.reduce((a, d) => a * d, 1);
+  return (dtype === 'float64' ? new Float64Array(size) : new Float32Array(size)).fill(1);
+}
+
 function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /**
- * The array the gradient is written into: the caller's `gradInto` (checked: dtype, size, and no
+ * The array the gradient is written into (every path writes all of it): the caller's `gradInto` (checked: dtype, size, and no
  * memory shared with the input or gradOutput, which the loops still read while writing it), or a
  * new one.
  */
 export function gradArray(fn: string, args: IArguments, options: ActivationGradOptions, t: Tensor, dtype: FloatDType): Float32Array | Float64Array {
   const into = options.gradInto;
-  if (into === undefined) return dtype === 'float64' ? new Float64Array(t.size) : new Float32Array(t.size);
+  if (into === undefined) return resultArray(t.size, dtype);
   const kind = dtype === 'float64' ? 'Float64Array' : 'Float32Array';
   if (typedArrayKind(into) !== kind || into.length !== t.size) {
     throw new Error(`${fn}: gradInto must be a ${kind} of ${t.size} elements (the input's size and dtype)`);
@@ -103,4 +110,22 @@ export function resultTensor(values: Float64Array | Float32Array, dtype: FloatDT
 export function withGradResult(value: Tensor<FloatDType>, grad: Float32Array | Float64Array, shape: readonly number[]): ActivationWithGrad {
   const gradient = new Tensor(grad, [...shape]) as Tensor<FloatDType>;
   return { value, grad: gradient, grads: [gradient] };
+}
+
+/**
+ * The softmax family along `dim` on the WebAssembly kernels (src/kernels/wasm.ts, softmaxWasm),
+ * float32 or float64, any dimension: its values (x's shape, or x's without `dim` for logSumExp),
+ * with `grad` given also the VJP with g (null: ones) written there. Null where the TypeScript
+ * reference computes the call: int32 or empty input, below the kernels' size threshold, a lane
+ * longer than the kernels take, or a lane holding NaN or ±inf (PyTorch's NaN and ±inf results
+ * there come from the reference).
+ */
+export function alongDimKernel(mode: SoftmaxRequest['mode'], t: Tensor, dim: number, g: Tensor['data'] | null, grad: Float32Array | Float64Array | null): Float32Array | Float64Array | null {
+  if (t.dtype === 'int32' || t.size === 0 || t.shape.length === 0) return null;
+  const lanes = lanesOf(t.shape, dim);
+  const row = (lanes.inner === 1 ? lanes.length : lanes.inner) * (t.dtype === 'float64' ? 2 : 1);
+  if (!kernelsFor(t.size, row)) return null;
+  const value = resultArray(mode === 'logSumExp' ? t.size / lanes.length : t.size, t.dtype);
+  const x = t.data as Float32Array | Float64Array;
+  return softmaxWasm({ mode, dtype: t.dtype, x, ...lanes, g, value, grad }) ? value : null;
 }

@@ -56,20 +56,42 @@ export const ELEMENTWISE_KERNELS = [
 /** An elementwise kernel's name (see {@link ELEMENTWISE_KERNELS}). */
 export type ElementwiseKernel = (typeof ELEMENTWISE_KERNELS)[number];
 
+/**
+ * The pointwise activation kernels (src/kernels/assembly/activations.ts): the one list of their
+ * names, each exported as `<name>_f32` and `<name>_f64` (see {@link ELEMENTWISE_KERNELS}).
+ */
+export const ACTIVATION_KERNELS = ['sigmoid', 'logSigmoid', 'softplus'] as const;
+
+/** A pointwise activation kernel's name (see {@link ACTIVATION_KERNELS}). */
+export type ActivationKernel = (typeof ACTIVATION_KERNELS)[number];
+
+type PointwiseKernel = (x: number, g: number, n: number, p1: number, p2: number, y: number, grad: number) => void;
+
+/** The softmax family's kernels (activations.ts), `_f32` and `_f64` each. */
+interface SoftmaxKernels {
+  softmaxRows: (x: number, g: number, rows: number, L: number, mode: number, y: number, grad: number, lse: number) => number;
+  softmaxStats: (x: number, g: number, rows: number, inner: number, mode: number, grad: number, state: number, first: number) => void;
+  softmaxFinish: (inner: number, mode: number, state: number, lse: number) => number;
+  softmaxApply: (x: number, g: number, rows: number, inner: number, mode: number, state: number, y: number, grad: number) => void;
+}
+
 /** The element types the elementwise kernels run on. */
 export type KernelDtype = 'float32' | 'float64';
 
 const KERNEL_SUFFIX: Record<KernelDtype, '_f32' | '_f64'> = { float32: '_f32', float64: '_f64' };
 
-type ElementwiseExports = { [K in ElementwiseKernel as `${K}${(typeof KERNEL_SUFFIX)[KernelDtype]}`]: ElementKernel };
+type Suffix = (typeof KERNEL_SUFFIX)[KernelDtype];
+type ElementwiseExports = { [K in ElementwiseKernel as `${K}${Suffix}`]: ElementKernel };
+type ActivationExports = { [K in ActivationKernel as `${K}${Suffix}`]: PointwiseKernel } & {
+  [K in keyof SoftmaxKernels as `${K}${Suffix}`]: SoftmaxKernels[K];
+};
 
-export interface Exports extends ElementwiseExports, MatmulExports {
+export interface Exports extends ElementwiseExports, ActivationExports, MatmulExports {
   memory: WasmMemory;
   heapBase(): number;
   expInPlace(p: number, n: number): void;
   expNonPositiveInPlace(p: number, n: number): void;
   logInPlace(p: number, n: number): void;
-  softmaxRows(x: number, rows: number, C: number, mode: number, out: number): void;
   crossEntropyProbRows(
     x: number, rows: number, C: number, targets: number, weights: number, smoothing: number,
     upstream: number, upstreamPerRow: number, grad: number, gradTarget: number, losses: number,
@@ -86,7 +108,6 @@ export interface Exports extends ElementwiseExports, MatmulExports {
     x: number, rows: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerRow: number, grad: number, losses: number,
   ): number;
-  softmaxRows64(x: number, rows: number, C: number, mode: number, out: number): number;
   crossEntropySpatial(
     x: number, B: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerItem: number, grad: number, losses: number,
@@ -830,27 +851,133 @@ export function elementwiseWasm(r: ElementwiseRequest): number {
   });
 }
 
+/** A pointwise activation over n elements of x: its values into `value`, and with `grad` its VJP with g (null: ones). */
+export interface PointwiseActivationRequest {
+  kernel: ActivationKernel;
+  dtype: KernelDtype;
+  x: Float32Array | Float64Array;
+  g: Float32Array | Float64Array | Int32Array | null;
+  p1: number;
+  p2: number;
+  value: Float32Array | Float64Array;
+  grad: Float32Array | Float64Array | null;
+}
+
 /**
- * Softmax (0), log-softmax (1) or logsumexp (2) of contiguous rows of float32, or of float64
- * (softmaxRows64): false when the float64 kernel met a row with NaN or ±inf (the caller then runs
- * the TypeScript path, which gives PyTorch's NaN and ±inf results), true when `out` is written.
+ * Streams a pointwise activation through two scratch regions: the kernel writes the values over
+ * its chunk of x and the gradient over its chunk of g, so a chunk's working set is 2 × 128 KiB.
  */
-export function softmaxRowsWasm(x: Float32Array | Float64Array, rows: number, C: number, mode: 0 | 1 | 2, out: Float32Array | Float64Array): boolean {
+export function pointwiseActivationWasm(r: PointwiseActivationRequest): void {
+  withKernels((k, s) => {
+    const View = r.dtype === 'float32' ? Float32Array : Float64Array;
+    const chunk = CHUNK_BYTES / View.BYTES_PER_ELEMENT;
+    const [xPtr, gPtr] = s.regions(CHUNK_BYTES, CHUNK_BYTES);
+    const xv = new View(k.memory.buffer, xPtr, chunk);
+    const gv = new View(k.memory.buffer, gPtr, chunk);
+    const kernel = k[`${r.kernel}${KERNEL_SUFFIX[r.dtype]}`];
+    const { x, g, grad, value } = r;
+    for (let start = 0; start < x.length; start += chunk) {
+      const n = Math.min(chunk, x.length - start);
+      xv.set(x.subarray(start, start + n));
+      if (g && grad) gv.set(g.subarray(start, start + n));
+      kernel(xPtr, g && grad ? gPtr : 0, n, r.p1, r.p2, xPtr, grad ? gPtr : 0);
+      value.set(firstOf(xv, n), start);
+      grad?.set(firstOf(gv, n), start);
+    }
+  });
+}
+
+/** The softmax family's modes, as the kernels number them. */
+export const SOFTMAX_MODES = { softmax: 0, logSoftmax: 1, logSumExp: 2 } as const;
+
+/**
+ * A softmax, logSoftmax or logSumExp of x seen as [outer, length, inner] along its middle
+ * dimension: values into `value` (x's shape, or [outer, inner] for logSumExp), and with `grad` the
+ * VJP with g (x's shape; [outer, inner] for logSumExp; null: ones).
+ */
+export interface SoftmaxRequest {
+  mode: keyof typeof SOFTMAX_MODES;
+  dtype: KernelDtype;
+  x: Float32Array | Float64Array;
+  outer: number;
+  length: number;
+  inner: number;
+  g: Float32Array | Float64Array | Int32Array | null;
+  value: Float32Array | Float64Array;
+  grad: Float32Array | Float64Array | null;
+}
+
+/**
+ * The softmax family on the kernels: contiguous rows (inner = 1) a chunk of whole rows at a time,
+ * other dimensions in two streaming passes over contiguous chunks of rows of `inner` columns (the
+ * column statistics, then the results; see activations.ts). False, with the outputs partly
+ * written, when a lane holds NaN or ±inf: the caller then runs the TypeScript path.
+ */
+export function softmaxWasm(r: SoftmaxRequest): boolean {
   return withKernels((k, s) => {
-    const wide = x.BYTES_PER_ELEMENT === 8;
-    const F = wide ? Float64Array : Float32Array;
-    const chunkRows = rowsPerChunk(wide ? 2 * C : C);
-    const outWidth = mode === 2 ? 1 : C;
-    const [xPtr, oPtr] = s.regions(chunkRows * C * x.BYTES_PER_ELEMENT, chunkRows * outWidth * x.BYTES_PER_ELEMENT);
-    const xView = new F(k.memory.buffer, xPtr, chunkRows * C);
-    const oView = new F(k.memory.buffer, oPtr, chunkRows * outWidth);
-    for (let r0 = 0; r0 < rows; r0 += chunkRows) {
-      const n = Math.min(chunkRows, rows - r0);
-      xView.set(x.subarray(r0 * C, (r0 + n) * C));
-      if (wide) {
-        if (k.softmaxRows64(xPtr, n, C, mode, oPtr) !== 0) return false;
-      } else k.softmaxRows(xPtr, n, C, mode, oPtr);
-      out.set(firstOf(oView, n * outWidth), r0 * outWidth);
+    const wide = r.dtype === 'float64';
+    const View = wide ? Float64Array : Float32Array;
+    const bytes = View.BYTES_PER_ELEMENT;
+    const suffix = KERNEL_SUFFIX[r.dtype];
+    const mode = SOFTMAX_MODES[r.mode];
+    const { x, g, grad, value, outer, length: L, inner } = r;
+    const reduced = mode === 2;
+    const row = inner === 1 ? L : inner;
+    const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / bytes / row));
+    const block = chunkRows * row;
+    // One vector of padding per region (the kernels run over whole vectors).
+    const perLane = inner === 1 ? chunkRows : inner;
+    const stateStride = Math.ceil(inner / (16 / bytes)) * 16;
+    const [xPtr, gPtr, yPtr, gradPtr, lsePtr, statePtr] = s.regions(
+      block * bytes + 16, (reduced ? perLane : block) * bytes + 16, block * bytes + 16, block * bytes + 16, perLane * bytes + 16, inner === 1 ? 0 : 4 * stateStride,
+    );
+    const buffer = k.memory.buffer;
+    const xv = new View(buffer, xPtr, block);
+    const gv = new View(buffer, gPtr, reduced ? perLane : block);
+    const yv = new View(buffer, yPtr, block);
+    const gradv = new View(buffer, gradPtr, block);
+    const lsev = new View(buffer, lsePtr, perLane);
+    const G = g && grad ? gPtr : 0;
+    const D = grad ? gradPtr : 0;
+    if (inner === 1) {
+      const rows = outer;
+      for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+        const n = Math.min(chunkRows, rows - r0);
+        xv.set(x.subarray(r0 * L, (r0 + n) * L));
+        if (G) gv.set(reduced ? g!.subarray(r0, r0 + n) : g!.subarray(r0 * L, (r0 + n) * L));
+        if (k[`softmaxRows${suffix}`](xPtr, G, n, L, mode, yPtr, D, lsePtr) !== 0) return false;
+        if (reduced) value.set(firstOf(lsev, n), r0);
+        else value.set(firstOf(yv, n * L), r0 * L);
+        grad?.set(firstOf(gradv, n * L), r0 * L);
+      }
+      return true;
+    }
+    const stats = k[`softmaxStats${suffix}`];
+    const apply = k[`softmaxApply${suffix}`];
+    const slab = L * inner;
+    for (let o = 0; o < outer; o++) {
+      for (let r0 = 0; r0 < L; r0 += chunkRows) {
+        const from = o * slab + r0 * inner;
+        const n = Math.min(chunkRows, L - r0);
+        xv.set(x.subarray(from, from + n * inner));
+        if (G && !reduced) gv.set(g!.subarray(from, from + n * inner));
+        stats(xPtr, reduced ? 0 : G, n, inner, mode, grad ? 1 : 0, statePtr, r0 === 0 ? 1 : 0);
+      }
+      if (k[`softmaxFinish${suffix}`](inner, mode, statePtr, lsePtr) !== 0) return false;
+      if (reduced) {
+        value.set(firstOf(lsev, inner), o * inner);
+        if (!grad) continue;
+        if (G) gv.set(g!.subarray(o * inner, (o + 1) * inner));
+      }
+      for (let r0 = 0; r0 < L; r0 += chunkRows) {
+        const from = o * slab + r0 * inner;
+        const n = Math.min(chunkRows, L - r0);
+        xv.set(x.subarray(from, from + n * inner));
+        if (G && !reduced) gv.set(g!.subarray(from, from + n * inner));
+        apply(xPtr, G, n, inner, mode, statePtr, yPtr, D);
+        if (!reduced) value.set(firstOf(yv, n * inner), from);
+        grad?.set(firstOf(gradv, n * inner), from);
+      }
     }
     return true;
   });

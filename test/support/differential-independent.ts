@@ -1,6 +1,6 @@
 // Independent float64 formulas for the functions the issue found the TypeScript reference wrong
 // on (rows of equal huge logits, −1e38 rows, +Inf logits, a NaN swallowed by CTC): softmax,
-// logSoftmax, logSumExp along the last dimension, cross-entropy without weights or smoothing,
+// logSoftmax, logSumExp along any dimension, cross-entropy without weights or smoothing,
 // and the CTC loss's values. Written from PyTorch's
 // definitions, not from losskit's code, and checked against PyTorch 2.13 (float64) on the
 // special rows: a NaN anywhere in a row, or a row maximum of ±Inf, makes log_softmax and softmax
@@ -27,6 +27,26 @@ function rowsOf(a: Arg): { rows: number; C: number; x: Float64Array } {
   const C = a.shape.length > 0 ? a.shape[a.shape.length - 1] : 1;
   const x = Float64Array.from(a.values);
   return { rows: C > 0 ? x.length / C : 0, C, x };
+}
+
+/**
+ * The lanes along `dim` (an activation's option; default the last) as rows: row o·inner + i holds
+ * the elements (o·C + k)·inner + i, k < C, of the argument — the order of the result of a reduction
+ * over `dim`. `from[j]` is where element j of the rows came from.
+ */
+function lanesOf(a: Arg, dimOption: unknown): { rows: number; C: number; x: Float64Array; from: Int32Array } {
+  const n = a.shape.length;
+  const dim = typeof dimOption === 'number' ? (dimOption + n) % n : n - 1;
+  const { rows, C, x } = rowsOf({ ...a, shape: n > 0 ? [...a.shape.filter((_, i) => i !== dim), a.shape[dim]] : [] });
+  const inner = a.shape.slice(dim + 1).reduce((p, d) => p * d, 1);
+  const from = new Int32Array(x.length);
+  for (let r = 0; r < rows; r++) {
+    const o = Math.floor(r / inner);
+    const i = r - o * inner;
+    for (let k = 0; k < C; k++) from[r * C + k] = (o * C + k) * inner + i;
+  }
+  const lanes = Float64Array.from(from, (j) => a.values[j]);
+  return { rows, C, x: n > 0 ? lanes : x, from };
 }
 
 interface RowStats {
@@ -73,21 +93,21 @@ function logSumExpRow(s: RowStats): number {
   return s.max + s.logSum;
 }
 
-function activation(kind: 'softmax' | 'logSoftmax', a: Arg): Result {
-  const { rows, C, x } = rowsOf(a);
+function activation(kind: 'softmax' | 'logSoftmax', a: Arg, dim: unknown): Result {
+  const { rows, C, x, from } = lanesOf(a, dim);
   const out = new Float64Array(x.length);
   for (let r = 0; r < rows; r++) {
     const s = rowStats(x, r * C, C);
     for (let c = 0; c < C; c++) {
       const l = logSoftmaxAt(x, r * C, c, s);
-      out[r * C + c] = kind === 'softmax' ? Math.exp(l) : l;
+      out[from[r * C + c]] = kind === 'softmax' ? Math.exp(l) : l;
     }
   }
   return { value: { shape: [...a.shape], data: out }, grads: null };
 }
 
-function logSumExp(a: Arg, keepdim: boolean): Result {
-  const { rows, C, x } = rowsOf(a);
+function logSumExp(a: Arg, dimOption: unknown, keepdim: boolean): Result {
+  const { rows, C, x } = lanesOf(a, dimOption);
   const out = new Float64Array(rows);
   const scales = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -96,8 +116,10 @@ function logSumExp(a: Arg, keepdim: boolean): Result {
     // max + log Σ: the two terms may cancel (a result near 0 from max ≈ −log Σ).
     scales[r] = Math.abs(s.max) + Math.abs(s.logSum);
   }
-  const shape = a.shape.slice(0, -1);
-  return { value: { shape: keepdim ? [...shape, 1] : shape, data: out }, grads: null, scales };
+  const n = a.shape.length;
+  const dim = typeof dimOption === 'number' ? (dimOption + n) % n : n - 1;
+  const shape = keepdim ? a.shape.map((d, i) => (i === dim ? 1 : d)) : a.shape.filter((_, i) => i !== dim);
+  return { value: { shape, data: out }, grads: null, scales };
 }
 
 /**
@@ -227,11 +249,11 @@ function ctcSequence(ext: number[], T: number, lp: (t: number, k: number) => num
 export function independent(name: string, c: Case, withGrad: boolean): Result | null {
   switch (name) {
     case 'softmax':
-      return activation('softmax', c.args[0]);
+      return activation('softmax', c.args[0], c.options.dim);
     case 'logSoftmax':
-      return activation('logSoftmax', c.args[0]);
+      return activation('logSoftmax', c.args[0], c.options.dim);
     case 'logSumExp':
-      return logSumExp(c.args[0], c.options.keepdim === true);
+      return logSumExp(c.args[0], c.options.dim, c.options.keepdim === true);
     case 'crossEntropy (class indices)':
     case 'crossEntropy (probabilities)':
       return crossEntropy(c, withGrad);

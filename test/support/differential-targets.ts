@@ -64,8 +64,67 @@ function linearScale(c: Case, k: number): Float64Array | null {
 
 /** Hidden states and projection weights (linearCrossEntropy): moderate values, zeros and subnormals. */
 const HIDDEN = { name: 'hidden', ordinary: (u: number) => Math.fround(4 * u - 2), specials: [0, -0, 1, -1, 1e-40, 4, -4].map(Math.fround) };
-// Forward only: a wrapper without the activations' withGrad (their gradients are tested by their own files).
+// Forward only: a wrapper without an activation's withGrad (logLoss, whose gradient is tested by its own file).
 const activation = (f: unknown) => Object.defineProperty((...args: unknown[]) => (f as Runnable)(...args), 'name', { value: (f as Runnable).name }) as Runnable;
+
+/** An activation with its withGrad, its `value` read as the suite reads a loss (`{ loss, grads }`). */
+function activationWithGrad(f: unknown): Target['fn'] {
+  const a = f as Runnable & { withGrad: (...args: unknown[]) => L.ActivationWithGrad };
+  const withGrad = (...args: unknown[]) => {
+    const r = a.withGrad(...args);
+    return { loss: r.value, grads: r.grads };
+  };
+  return Object.assign(activation(a), { withGrad });
+}
+
+/** The case's input as a float64 tensor, and its gradOutput's values (ones when absent). */
+function activationInput(c: Case): { x: L.Tensor; g: (i: number) => number } {
+  const [x] = c.args;
+  const g = c.gradOutput?.values;
+  return { x: L.tensor(Float64Array.from(x.values), { shape: [...x.shape] }), g: (i) => (g ? g[i] : 1) };
+}
+
+/**
+ * softmax's and logSoftmax's gradients are differences of terms by construction — y_i (g_i − Σ g y)
+ * and g_i − p_i Σ g — which a path keeps only to the absolute accuracy of the terms, y_i (|g_i| +
+ * L Σ |g_j| y_j) and |g_i| + p_i L Σ |g_j|: the lane's sum of L terms is exact to L ε of Σ |terms|
+ * in any order of summation (the kernels add blocks, the reference adds in order), and its
+ * rounding is not cancelled where g − Σ g y is small (PyTorch's float32 backward rounds alike: a
+ * confident lane's 1 − y_max from a rounded y_max).
+ */
+function softmaxGradScale(log: boolean) {
+  return (c: Case): Float64Array => {
+    const { x, g } = activationInput(c);
+    const dim = (c.options.dim as number | undefined) ?? -1;
+    const p = L.softmax(x, { dim }).data;
+    const d = dim < 0 ? x.shape.length + dim : dim;
+    const outer = x.shape.slice(0, d).reduce((a, b) => a * b, 1);
+    const length = x.shape[d];
+    const inner = x.shape.slice(d + 1).reduce((a, b) => a * b, 1);
+    const out = new Float64Array(x.size);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let s = 0;
+        for (let k = 0; k < length; k++) {
+          const e = (o * length + k) * inner + i;
+          s += Math.abs(g(e)) * (log ? 1 : p[e]);
+        }
+        for (let k = 0; k < length; k++) {
+          const e = (o * length + k) * inner + i;
+          out[e] = log ? Math.abs(g(e)) + p[e] * length * s : p[e] * (Math.abs(g(e)) + length * s);
+        }
+      }
+    }
+    return out;
+  };
+}
+
+/** softmax and logSoftmax along every dim of [N, C] and of [N, 2, C] (dim 1: outer and inner both > 1). */
+const alongDimRecipe = ({ N, C }: { N: number; C: number }) =>
+  fc.record({ dim: optional(fc.constantFrom(-1, 0, 1)), wide: fc.boolean() }).map(({ dim, wide }) => {
+    const shape = wide ? [N, 2, C] : [N, C];
+    return { args: [want(REAL, shape)], options: defined({ dim }), itemShape: null, gradOutputShape: shape };
+  });
 
 /** Large shapes: 4-lane tails of every length, rows of 4 (many short rows) and long rows. */
 const LARGE = [{ N: 4097, C: 4 }, { N: 512, C: 33 }, { N: 16, C: 1027 }];
@@ -730,30 +789,40 @@ export const TARGETS: DiffTarget[] = [
         .record({ reduction, temperature: optional(fc.constantFrom(0.07, 0.5, 1, 1e-3)), labels: fc.array(fc.nat({ max: 2 }), { minLength: N + 1, maxLength: N + 1 }) })
         .map(({ labels, ...o }) => ({ args: [want(REAL, [N + 1, C]), fixed(labels, [N + 1])], options: defined(o), itemShape: [N + 1, N + 1] })),
   },
-  // Activations: forward only.
+  // Activations: forward and withGrad (the VJP with a gradOutput, or ones), every dim.
   {
     name: 'softmax',
     float64Kernel: true,
-    fn: activation(L.softmax),
-    recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }),
+    fn: activationWithGrad(L.softmax),
+    gradScale: softmaxGradScale(false),
+    recipe: alongDimRecipe,
     large: LARGE,
   },
   {
     name: 'logSoftmax',
     float64Kernel: true,
-    fn: activation(L.logSoftmax),
-    recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }),
+    fn: activationWithGrad(L.logSoftmax),
+    gradScale: softmaxGradScale(true),
+    recipe: alongDimRecipe,
     large: LARGE,
   },
   {
     name: 'logSumExp',
     float64Kernel: true,
-    fn: activation(L.logSumExp),
-    recipe: ({ N, C }) => fc.record({ keepdim: optional(fc.boolean()) }).map((o) => ({ args: [want(REAL, [N, C])], options: defined(o), itemShape: null })),
+    fn: activationWithGrad(L.logSumExp),
+    recipe: (d) =>
+      alongDimRecipe(d).chain((r) =>
+        fc.record({ keepdim: optional(fc.boolean()) }).map(({ keepdim }) => {
+          const shape = r.gradOutputShape!;
+          const at = r.options.dim === undefined ? shape.length - 1 : ((r.options.dim as number) + shape.length) % shape.length;
+          const reduced = keepdim ? shape.map((n, i) => (i === at ? 1 : n)) : shape.filter((_, i) => i !== at);
+          return { ...r, options: defined({ ...r.options, keepdim }), gradOutputShape: reduced };
+        }),
+      ),
     large: LARGE,
   },
-  { name: 'sigmoid', fn: activation(L.sigmoid), noOptions: true, recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }) },
-  { name: 'logSigmoid', fn: activation(L.logSigmoid), noOptions: true, recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null }) },
+  { name: 'sigmoid', fn: activationWithGrad(L.sigmoid), noOptions: true, float64Kernel: true, recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null, gradOutputShape: [N, C] }), large: LARGE },
+  { name: 'logSigmoid', fn: activationWithGrad(L.logSigmoid), noOptions: true, float64Kernel: true, recipe: ({ N, C }) => none({ args: [want(REAL, [N, C])], options: {}, itemShape: null, gradOutputShape: [N, C] }), large: LARGE },
   {
     // Returns a number; it clips at the dtype's epsilon (as scikit-learn), so float32 and float64
     // differ by design where a probability is within ε32 of 0 or 1: compared between backends only.
@@ -769,9 +838,13 @@ export const TARGETS: DiffTarget[] = [
   },
   {
     name: 'softplus',
-    fn: activation(L.softplus),
+    fn: activationWithGrad(L.softplus),
+    float64Kernel: true,
     recipe: ({ N, C }) =>
-      fc.record({ beta: optional(fc.constantFrom(1, 0.5, 2, 1e4)), threshold: optional(fc.constantFrom(20, 1, 1e4)) }).map((o) => ({ args: [want(REAL, [N, C])], options: defined(o), itemShape: null })),
+      fc
+        .record({ beta: optional(fc.constantFrom(1, 0.5, 2, 1e4, -1, 1e39)), threshold: optional(fc.constantFrom(20, 1, 1e4, -2)) })
+        .map((o) => ({ args: [want(REAL, [N, C])], options: defined(o), itemShape: null, gradOutputShape: [N, C] })),
+    large: LARGE,
   },
 ];
 

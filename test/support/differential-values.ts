@@ -137,7 +137,12 @@ export interface Recipe {
   options: Record<string, unknown>;
   /** Shape of the loss under reduction 'none' (the gradOutput's shape); null for activations. */
   itemShape: readonly number[] | null;
+  /** An activation's result shape: its withGrad takes a gradOutput of this shape (sometimes). */
+  gradOutputShape?: readonly number[];
 }
+
+/** The shape of a case's gradOutput, if it may have one: a loss under 'none', or an activation. */
+const upstreamShape = (r: Recipe): readonly number[] | null => r.gradOutputShape ?? (r.itemShape && r.options.reduction === 'none' ? r.itemShape : null);
 
 /**
  * Small cases: every tensor drawn element by element (shrinkable), options as the recipe says, and
@@ -146,13 +151,14 @@ export interface Recipe {
 export function smallCase(recipe: fc.Arbitrary<Recipe>): fc.Arbitrary<Case> {
   return recipe.chain((r) => {
     const optionKeys = Object.keys(r.options).filter((k) => isWant(r.options[k]));
-    const up = r.itemShape && r.options.reduction === 'none' ? fc.option(tensorArb(want(UPSTREAM, r.itemShape)), { freq: 4 }) : fc.constant(null);
+    const shape = upstreamShape(r);
+    const up = shape ? fc.option(tensorArb(want(UPSTREAM, shape)), { freq: 4 }) : fc.constant(null);
     return fc
       .record({
         args: fc.tuple(...r.args.map(tensorArb)),
         tensorOptions: fc.tuple(...optionKeys.map((k) => tensorArb(r.options[k] as Want))),
         gradOutput: up,
-        gradInto: r.itemShape ? fc.boolean() : fc.constant(false),
+        gradInto: r.itemShape || r.gradOutputShape ? fc.boolean() : fc.constant(false),
       })
       .map(({ args, tensorOptions, gradOutput, gradInto }) => {
         const options: Record<string, unknown> = { ...r.options };
@@ -166,21 +172,22 @@ export function smallCase(recipe: fc.Arbitrary<Recipe>): fc.Arbitrary<Case> {
 export function largeCase(recipe: fc.Arbitrary<Recipe>): fc.Arbitrary<Case> {
   return recipe.chain((r) => {
     const optionKeys = Object.keys(r.options).filter((k) => isWant(r.options[k]));
+    const shape = upstreamShape(r);
     return fc
       .record({
         overlays: fc.tuple(...r.args.map((a) => overlayArb(a.want))),
         optionSeeds: fc.tuple(...optionKeys.map(() => fc.integer({ min: 1, max: 1 << 30 }))),
-        upstreamSeed: r.itemShape && r.options.reduction === 'none' ? fc.option(fc.integer({ min: 1, max: 1 << 30 })) : fc.constant(null),
-        gradInto: r.itemShape ? fc.boolean() : fc.constant(false),
+        upstreamSeed: shape ? fc.option(fc.integer({ min: 1, max: 1 << 30 })) : fc.constant(null),
+        gradInto: r.itemShape || r.gradOutputShape ? fc.boolean() : fc.constant(false),
       })
       .map(({ overlays, optionSeeds, upstreamSeed, gradInto }) => {
         const args = r.args.map((a, i) => fill(a, overlays[i]));
         const options: Record<string, unknown> = { ...r.options };
         optionKeys.forEach((k, i) => (options[k] = fill(r.options[k] as Want, { seed: optionSeeds[i], elements: [], rows: [] })));
-        const gradOutput = upstreamSeed !== null && r.itemShape ? fill(want(UPSTREAM, r.itemShape), { seed: upstreamSeed, elements: [], rows: [] }) : undefined;
+        const gradOutput = upstreamSeed !== null && shape ? fill(want(UPSTREAM, shape), { seed: upstreamSeed, elements: [], rows: [] }) : undefined;
         const described = r.args.map((a, i) => `${a.want.name}[${a.shape}] (${printOverlay(overlays[i])})`);
         const opts = Object.entries(r.options).map(([k, v]) => `${k}: ${isWant(v) ? `${v.want.name}[${v.shape}] seed ${optionSeeds[optionKeys.indexOf(k)]}` : JSON.stringify(v)}`);
-        if (gradOutput) opts.push(`gradOutput: upstream[${r.itemShape}] seed ${upstreamSeed}`);
+        if (gradOutput) opts.push(`gradOutput: upstream[${shape}] seed ${upstreamSeed}`);
         if (gradInto) opts.push('gradInto');
         return { args, options, gradOutput, gradInto, summary: `(${described.join(', ')}, { ${opts.join(', ')} })` } satisfies Case;
       });

@@ -1,6 +1,6 @@
 // Cross-entropy of float64 rows ([C], [N, C]) with class indices, in f64x2 lanes: the float64 twin
 // of crossEntropyRows (index.ts), same passes and formulas, every operation in float64 (the exps
-// by math64.ts's exp2d, below 1 ulp). Softmax of float64 rows (softmaxRows64) shares its passes.
+// by math64.ts's exp2d, below 1 ulp).
 //
 // Two copies of one formula: this kernel and the TypeScript reference (src/losses/cross-entropy.ts,
 // src/activations/softmax.ts) compute the same quantities; the differential suite
@@ -251,40 +251,4 @@ export function crossEntropyRows64(
     }
   }
   return total;
-}
-
-/**
- * softmaxRows (index.ts) in float64: softmax (mode 0), log-softmax (1) or logsumexp (2) of `rows`
- * rows of C doubles into `out`. A row with NaN or ±inf, or only −inf, returns NaN at once (the
- * caller computes the call on the TypeScript path); else 0.
- */
-export function softmaxRows64(x: usize, rows: i32, C: i32, mode: i32, out: usize): f64 {
-  const vector = C & ~1;
-  for (let r = 0; r < rows; r++) {
-    const row = x + (<usize>r * <usize>C << 3);
-    const o = out + (<usize>(mode == 2 ? r : r * C) << 3);
-    const m = rowMax64(row, C);
-    if (m == Infinity || m == -Infinity) return NaN;
-    const others = expSumRow64(row, C, m, mode == 0 ? o : 0);
-    if (others != others) return NaN;
-    const ties = <f64>rowTies64;
-    const logSum = Math.log1p(ties - 1 + others);
-    if (mode == 2) {
-      store<f64>(o, m + logSum);
-      continue;
-    }
-    let c = 0;
-    if (mode == 0) {
-      const inv = 1.0 / (ties + others);
-      const vInv = f64x2.splat(inv);
-      for (; c < vector; c += 2) v128.store(o + (<usize>c << 3), f64x2.mul(v128.load(o + (<usize>c << 3)), vInv));
-      if (c < C) store<f64>(o + (<usize>c << 3), load<f64>(o + (<usize>c << 3)) * inv);
-    } else {
-      const vm = f64x2.splat(m);
-      const vLog = f64x2.splat(logSum);
-      for (; c < vector; c += 2) v128.store(o + (<usize>c << 3), f64x2.sub(f64x2.sub(v128.load(row + (<usize>c << 3)), vm), vLog));
-      if (c < C) store<f64>(o + (<usize>c << 3), load<f64>(row + (<usize>c << 3)) - m - logSum);
-    }
-  }
-  return 0;
 }

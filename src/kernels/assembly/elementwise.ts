@@ -50,20 +50,20 @@ let ATANH_11: v128 = f32x4.splat(1.0 / 11);
 let ATANH_13: v128 = f32x4.splat(1.0 / 13);
 let ATANH_15: v128 = f32x4.splat(1.0 / 15);
 
-@inline function c<T>(a32: v128, a64: v128): v128 {
+@inline export function c<T>(a32: v128, a64: v128): v128 {
   if (sizeof<T>() == 4) return a32;
   return a64;
 }
-@inline function lanes<T>(): i32 {
+@inline export function lanes<T>(): i32 {
   return <i32>(16 / sizeof<T>());
 }
-@inline function ld<T>(p: usize, i: i32): v128 {
+@inline export function ld<T>(p: usize, i: i32): v128 {
   return v128.load(p + <usize>i * sizeof<T>());
 }
-@inline function st<T>(p: usize, i: i32, v: v128): void {
+@inline export function st<T>(p: usize, i: i32, v: v128): void {
   v128.store(p + <usize>i * sizeof<T>(), v);
 }
-@inline function splat<T>(v: f64): v128 {
+@inline export function splat<T>(v: f64): v128 {
   if (sizeof<T>() == 4) return f32x4.splat(<f32>v);
   return f64x2.splat(v);
 }
@@ -76,7 +76,7 @@ let ATANH_15: v128 = f32x4.splat(1.0 / 15);
   return exp2d(v);
 }
 /** exp of v <= 0 (f32: exp4 without its range masks). */
-@inline function expNonPositive<T>(v: v128): v128 {
+@inline export function expNonPositive<T>(v: v128): v128 {
   if (sizeof<T>() == 4) return expNonPositive4(v);
   return exp2d(v);
 }
@@ -90,7 +90,7 @@ let ATANH_15: v128 = f32x4.splat(1.0 / 15);
  * in [0, 1/3], and atanh(s) = s (1 + s²/3 + s⁴/5 + ... + s¹⁴/15); the first term left out is below
  * s¹⁶/17 ≤ 3.5e-9 relative: exact to float32. f64: log(1 + e) with the rounding of 1 + e corrected.
  */
-@inline function log1pSmall<T>(e: v128): v128 {
+@inline export function log1pSmall<T>(e: v128): v128 {
   if (sizeof<T>() == 8) return log1p2d(e);
   const s = f32x4.div(e, f32x4.add(TWO_32, e));
   const t = f32x4.mul(s, s);

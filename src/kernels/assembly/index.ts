@@ -217,15 +217,6 @@ function fillNaN(p: usize, C: i32): void {
   for (let c = 0; c < C; c++) store<f32>(p + (<usize>c << 2), NaN);
 }
 
-/** Whether one of the C floats at `row` is NaN. */
-function hasNaN(row: usize, C: i32): bool {
-  for (let c = 0; c < C; c++) {
-    const v = load<f32>(row + (<usize>c << 2));
-    if (v != v) return true;
-  }
-  return false;
-}
-
 /** Index of the first of the C floats at `row` equal to m (vector search, then the lanes). */
 function indexOf(row: usize, C: i32, m: f32): i32 {
   const vm = f32x4.splat(m);
@@ -362,52 +353,11 @@ export function crossEntropyRows(
 }
 
 export * from './elementwise';
+export * from './activations';
 export { matmulNT_f32, matmulNT_f64, transpose_f32, transpose_f64 } from './matmul';
 export { crossEntropySpatial, crossEntropySpatial64 } from './cross-entropy-spatial';
-export { crossEntropyRows64, softmaxRows64 } from './cross-entropy64';
+export { crossEntropyRows64 } from './cross-entropy64';
 import { expSumRow64, indexOf64, lastTies64, rowMax64 } from './cross-entropy64';
-
-/**
- * Softmax (mode 0), log-softmax (mode 1) or logsumexp (mode 2) of `rows` contiguous rows of C
- * floats into `out` (rows × C, or rows for logsumexp), as PyTorch: softmax and log-softmax of a row
- * with NaN or +inf, or only −inf, are NaN; logsumexp is NaN with a NaN, else ±inf with an infinite max.
- */
-export function softmaxRows(x: usize, rows: i32, C: i32, mode: i32, out: usize): void {
-  const vector = C & ~3;
-  for (let r = 0; r < rows; r++) {
-    const row = x + (<usize>r * <usize>C << 2);
-    const o = out + (<usize>(mode == 2 ? r : r * C) << 2);
-    const m = rowMax(row, C);
-    let c = 0;
-    if (m == Infinity || m == -Infinity) {
-      if (mode == 2) store<f32>(o, hasNaN(row, C) ? NaN : m);
-      else fillNaN(o, C);
-      continue;
-    }
-    const others = expSumRow(row, C, m, mode == 0 ? o : 0);
-    const ties = <f64>rowTies;
-    // log Σ = log1p(ties − 1 + others): the digits of a sum close to 1 kept (see expSumRow).
-    const logSum = Math.log1p(ties - 1 + others);
-    if (mode == 2) {
-      store<f32>(o, <f32>(<f64>m + logSum));
-      continue;
-    }
-    if (mode == 0) {
-      const inv = f32x4.splat(<f32>(1.0 / (ties + others)));
-      c = 0;
-      for (; c < vector; c += 4) v128.store(o + (<usize>c << 2), f32x4.mul(v128.load(o + (<usize>c << 2)), inv));
-      for (; c < C; c++) store<f32>(o + (<usize>c << 2), load<f32>(o + (<usize>c << 2)) * f32x4.extract_lane(inv, 0));
-    } else {
-      // (x − m) − log Σ: x − m first, exact for the maximum, so log Σ is not rounded into a large m
-      // (m + log Σ as one float32 is 3e-4 off at logits of 1e4).
-      const vm = f32x4.splat(m);
-      const vlog = f32x4.splat(<f32>logSum);
-      c = 0;
-      for (; c < vector; c += 4) v128.store(o + (<usize>c << 2), f32x4.sub(f32x4.sub(v128.load(row + (<usize>c << 2)), vm), vlog));
-      for (; c < C; c++) store<f32>(o + (<usize>c << 2), load<f32>(row + (<usize>c << 2)) - m - <f32>logSum);
-    }
-  }
-}
 
 // Row helpers of either width for the lane-generic kernels below (T = f32: this file's; T = f64:
 // cross-entropy64.ts's). `sizeof<T>()` is a compile-time constant: each resolves to one call.

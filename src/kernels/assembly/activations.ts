@@ -1,0 +1,396 @@
+// The activations' kernels (src/activations/): the pointwise ones (sigmoid, logSigmoid, softplus)
+// and the softmax family (softmax, logSoftmax, logSumExp) along any dimension, forward and
+// vector–Jacobian product with the upstream gradient g, written once over the lane type T as the
+// elementwise loss kernels (elementwise.ts, whose lane helpers these use): f32x4, exported as
+// <name>_f32, and f64x2, <name>_f64. The TypeScript activations are the reference; the differential
+// suite (test/differential.test.ts) pins every kernel to them in both dtypes.
+//
+// Buffers are the driver's scratch regions (src/kernels/wasm.ts, activationWasm and softmaxWasm),
+// each padded by one vector: a loop runs over whole vectors, so the lanes past the end of a
+// pointwise chunk, of a row or of a strided row's columns read whatever follows and write into the
+// padding or into elements that are written again later (rows and columns go in increasing order).
+// g = 0 means an upstream gradient of ones; grad = 0 means the forward pass only.
+import { c, expNonPositive, lanes, ld, log1pSmall, splat, st } from './elementwise';
+import { EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC_BIASED, expNonPositiveWith } from './math';
+
+let ZERO_32: v128 = f32x4.splat(0);
+let ZERO_64: v128 = f64x2.splat(0);
+let ONE_32: v128 = f32x4.splat(1);
+let ONE_64: v128 = f64x2.splat(1);
+let NEG_INF_32: v128 = f32x4.splat(-Infinity);
+let NEG_INF_64: v128 = f64x2.splat(-Infinity);
+let ALL_LANES: v128 = i32x4.splat(-1);
+let LANE_INDEX_32: v128 = f32x4(0, 1, 2, 3);
+let LANE_INDEX_64: v128 = f64x2(0, 1);
+
+/**
+ * exp(d) for d ≤ 0. For f32, math.ts's polynomial with its constants passed in: every exp loop
+ * below copies them into locals first (`mn` ... `o1`), since read from the globals V8 reloads them
+ * at every use and spills the loop's values (see expNonPositiveWith in math.ts). f64: exp2d.
+ */
+@inline function expLocal<T>(
+  d: v128, mn: v128, l2e: v128, mag: v128, hi: v128, lo: v128,
+  q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, o1: v128,
+): v128 {
+  if (sizeof<T>() == 4) return expNonPositiveWith(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
+  return expNonPositive<T>(d);
+}
+
+// ---- pointwise: sigmoid, logSigmoid, softplus ------------------------------------------------
+
+const SIGMOID = 0;
+const LOG_SIGMOID = 1;
+const SOFTPLUS = 2;
+
+/**
+ * value and slope (∂value/∂x, times g into grad) of n elements, from e = exp(−|z|) ∈ (0, 1] (never
+ * overflowing) and r = 1 / (1 + e), as the TypeScript withGrad loops (src/activations/sigmoid.ts):
+ *   sigmoid:    σ(x) = r (x ≥ 0) or e r (x < 0); σ'(x) = e r².
+ *   logSigmoid: min(x, 0) − log1p(e); slope σ(−x) = e r (x ≥ 0) or r (x < 0).
+ *   softplus:   z = βx; x itself where z > threshold (slope 1), else (max(z, 0) + log1p(e)) / β
+ *               with slope σ(z). 1/β is rounded to T once (the driver keeps β within 2^±60).
+ * pmin/pmax keep a NaN first operand, so NaN propagates as in the reference.
+ */
+@inline function pointwise<T>(kind: i32, x: usize, g: usize, n: i32, beta: f64, threshold: f64, y: usize, grad: usize): void {
+  const one = c<T>(ONE_32, ONE_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  const b = splat<T>(beta);
+  const invB = splat<T>(1 / beta);
+  const th = splat<T>(threshold);
+  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
+  const q0 = EXP_P0, q1 = EXP_P1, q2 = EXP_P2, q3 = EXP_P3, q4 = EXP_P4, q5 = EXP_P5, o1 = ONE;
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const xv = ld<T>(x, i);
+    const z = kind == SOFTPLUS ? v128.mul<T>(xv, b) : xv;
+    const nz = v128.neg<T>(v128.abs<T>(z));
+    const e = expLocal<T>(nz, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
+    const r = v128.div<T>(one, v128.add<T>(one, e));
+    const er = v128.mul<T>(e, r);
+    const positive = v128.ge<T>(z, zero);
+    let value: v128, slope: v128;
+    if (kind == SIGMOID) {
+      value = v128.bitselect(r, er, positive);
+      slope = v128.mul<T>(er, r);
+    } else if (kind == LOG_SIGMOID) {
+      value = v128.sub<T>(v128.pmin<T>(xv, zero), log1pSmall<T>(e));
+      slope = v128.bitselect(er, r, positive);
+    } else {
+      const linear = v128.gt<T>(z, th);
+      value = v128.bitselect(xv, v128.mul<T>(v128.add<T>(v128.pmax<T>(z, zero), log1pSmall<T>(e)), invB), linear);
+      slope = v128.bitselect(one, v128.bitselect(r, er, positive), linear);
+    }
+    st<T>(y, i, value);
+    if (grad) st<T>(grad, i, g ? v128.mul<T>(ld<T>(g, i), slope) : slope);
+  }
+}
+
+/**
+ * The forward pass and the one with the gradient, each its own loop (V8 does not unswitch loops;
+ * the test of g, loop-invariant and predicted, stays inside: a third copy would cost code size).
+ */
+@inline function pointwiseCases<T>(kind: i32, x: usize, g: usize, n: i32, p1: f64, p2: f64, y: usize, grad: usize): void {
+  if (!grad) pointwise<T>(kind, x, 0, n, p1, p2, y, 0);
+  else pointwise<T>(kind, x, g, n, p1, p2, y, grad);
+}
+
+export function sigmoid_f32(x: usize, g: usize, n: i32, p1: f64, p2: f64, y: usize, grad: usize): void {
+  pointwiseCases<f32>(SIGMOID, x, g, n, p1, p2, y, grad);
+}
+export function sigmoid_f64(x: usize, g: usize, n: i32, p1: f64, p2: f64, y: usize, grad: usize): void {
+  pointwiseCases<f64>(SIGMOID, x, g, n, p1, p2, y, grad);
+}
+export function logSigmoid_f32(x: usize, g: usize, n: i32, p1: f64, p2: f64, y: usize, grad: usize): void {
+  pointwiseCases<f32>(LOG_SIGMOID, x, g, n, p1, p2, y, grad);
+}
+export function logSigmoid_f64(x: usize, g: usize, n: i32, p1: f64, p2: f64, y: usize, grad: usize): void {
+  pointwiseCases<f64>(LOG_SIGMOID, x, g, n, p1, p2, y, grad);
+}
+export function softplus_f32(x: usize, g: usize, n: i32, p1: f64, p2: f64, y: usize, grad: usize): void {
+  pointwiseCases<f32>(SOFTPLUS, x, g, n, p1, p2, y, grad);
+}
+export function softplus_f64(x: usize, g: usize, n: i32, p1: f64, p2: f64, y: usize, grad: usize): void {
+  pointwiseCases<f64>(SOFTPLUS, x, g, n, p1, p2, y, grad);
+}
+
+// ---- the softmax family: rows (the last dimension) ---------------------------------------------
+//
+// As laneSoftmax (src/core/stable.ts), the reference: m = max(x) (NaN skipped here: it shows in the
+// sum instead), Σ exp(x − m) = ties + others with the exp(0) = 1 terms of the maxima counted apart,
+// log Σ = log1p(ties − 1 + others) in f64, x − m taken first. A lane whose m or others is not
+// finite (a NaN, a +inf, or only −inf) is counted in the return value, and the driver then runs
+// the whole call in TypeScript, which gives PyTorch's NaN and ±inf there. The VJPs, from the result
+// y (see alongDimWithGrad in src/activations/softmax.ts):
+//   softmax     y (g − Σ g y);   logSoftmax  g − p Σ g (p = exp(x − m) / Σ);   logSumExp  g p.
+// Mode: 0 softmax, 1 logSoftmax, 2 logSumExp.
+
+/** Lanes below `rem` of the last vector of a row (true), the rest (false). */
+@inline function tailMask<T>(rem: i32): v128 {
+  return v128.lt<T>(c<T>(LANE_INDEX_32, LANE_INDEX_64), splat<T>(<f64>rem));
+}
+
+@inline function hsum<T>(v: v128): f64 {
+  if (sizeof<T>() == 4) return <f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1) + <f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3);
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+@inline function hmax<T>(v: v128): f64 {
+  if (sizeof<T>() == 4) return <f64>max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+  return max(f64x2.extract_lane(v, 0), f64x2.extract_lane(v, 1));
+}
+
+/** Vectors of a block whose sums are kept in T lanes before they are added into f64. */
+const BLOCK = 64;
+
+@inline function rowsCase<T>(x: usize, g: usize, rows: i32, L: i32, mode: i32, y: usize, grad: usize, lse: usize): i32 {
+  const w = lanes<T>();
+  const one = c<T>(ONE_32, ONE_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  const full = L / w; // whole vectors; a last partial one under `mask`
+  const rem = L - full * w;
+  const mask = tailMask<T>(rem);
+  const vectors = full + (rem > 0 ? 1 : 0);
+  // e = exp(x − m) is kept where a later pass needs it: in y (softmax), else in grad.
+  const keep = mode == 0 ? y : grad;
+  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
+  const q0 = EXP_P0, q1 = EXP_P1, q2 = EXP_P2, q3 = EXP_P3, q4 = EXP_P4, q5 = EXP_P5, o1 = ONE;
+  let bad = 0;
+  for (let r = 0; r < rows; r++) {
+    const at = r * L;
+    const xr = x + (<usize>at) * sizeof<T>();
+    let m0 = c<T>(NEG_INF_32, NEG_INF_64), m1 = m0;
+    let j = 0;
+    for (; j + 1 < full; j += 2) {
+      m0 = v128.pmax<T>(m0, ld<T>(xr, j * w));
+      m1 = v128.pmax<T>(m1, ld<T>(xr, j * w + w));
+    }
+    if (j < full) m0 = v128.pmax<T>(m0, ld<T>(xr, j * w));
+    if (rem > 0) m1 = v128.pmax<T>(m1, v128.bitselect(ld<T>(xr, full * w), c<T>(NEG_INF_32, NEG_INF_64), mask));
+    const m = hmax<T>(v128.pmax<T>(m0, m1));
+    const mv = splat<T>(m);
+    // Σ exp(x − m) over the row (ties apart), Σ g for logSoftmax's gradient; e stored at `keep`.
+    let others: f64 = 0, ties: f64 = 0, gsum: f64 = 0;
+    for (let b = 0; b < vectors; b += BLOCK) {
+      const end = min(vectors, b + BLOCK);
+      let o = zero, t = zero, s = zero;
+      for (let k = b; k < end; k++) {
+        const i = at + k * w;
+        const d = v128.sub<T>(ld<T>(x, i), mv);
+        const e = expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
+        const live = k < full ? ALL_LANES : mask; // all lanes, or the tail's
+        const tie = v128.and(v128.eq<T>(d, zero), live);
+        o = v128.add<T>(o, v128.andnot(v128.and(e, live), tie));
+        t = v128.add<T>(t, v128.and(one, tie));
+        if (mode == 1 && grad) s = v128.add<T>(s, v128.and(g ? ld<T>(g, i) : one, live));
+        if (keep) st<T>(keep, i, e);
+      }
+      others += hsum<T>(o);
+      ties += hsum<T>(t);
+      gsum += hsum<T>(s);
+    }
+    if (!isFinite(m) || !isFinite(others)) {
+      bad++;
+      continue;
+    }
+    const inv = splat<T>(1 / (ties + others));
+    const logSum = Math.log1p(ties - 1 + others);
+    if (mode == 2) {
+      const y = m + logSum;
+      store<T>(lse + (<usize>r) * sizeof<T>(), <T>y);
+      if (grad) {
+        // exp(x − y) as e · exp(m − y), y in f64 as the reference's (see finish).
+        const scale = v128.mul<T>(splat<T>(Math.exp(m - y)), g ? splat<T>(<f64>load<T>(g + (<usize>r) * sizeof<T>())) : one);
+        for (let k = 0; k < vectors; k++) st<T>(grad, at + k * w, v128.mul<T>(ld<T>(grad, at + k * w), scale));
+      }
+    } else if (mode == 1) {
+      const ls = splat<T>(logSum);
+      const gs = v128.mul<T>(inv, splat<T>(gsum)); // Σ g / Σ, times e = p Σ g
+      for (let k = 0; k < vectors; k++) {
+        const i = at + k * w;
+        st<T>(y, i, v128.sub<T>(v128.sub<T>(ld<T>(x, i), mv), ls));
+        if (grad) st<T>(grad, i, v128.sub<T>(g ? ld<T>(g, i) : one, v128.mul<T>(ld<T>(grad, i), gs)));
+      }
+    } else {
+      let dot = zero;
+      for (let k = 0; k < vectors; k++) {
+        const i = at + k * w;
+        const p = v128.mul<T>(ld<T>(y, i), inv);
+        st<T>(y, i, p);
+        if (grad) dot = v128.add<T>(dot, v128.and(v128.mul<T>(g ? ld<T>(g, i) : one, p), k < full ? ALL_LANES : mask));
+      }
+      if (grad) {
+        const s = splat<T>(hsum<T>(dot));
+        for (let k = 0; k < vectors; k++) {
+          const i = at + k * w;
+          st<T>(grad, i, v128.mul<T>(ld<T>(y, i), v128.sub<T>(g ? ld<T>(g, i) : one, s)));
+        }
+      }
+    }
+  }
+  return bad;
+}
+
+/** The forward pass and the one with the gradient, each its own loops (the mode and g tested inside, as pointwiseCases). */
+@inline function rowsCases<T>(x: usize, g: usize, rows: i32, L: i32, mode: i32, y: usize, grad: usize, lse: usize): i32 {
+  if (!grad) return rowsCase<T>(x, 0, rows, L, mode, y, 0, lse);
+  return rowsCase<T>(x, g, rows, L, mode, y, grad, lse);
+}
+
+/** `rows` contiguous rows of L: softmax / logSoftmax into y, logSumExp into lse, VJP into grad. */
+export function softmaxRows_f32(x: usize, g: usize, rows: i32, L: i32, mode: i32, y: usize, grad: usize, lse: usize): i32 {
+  return rowsCases<f32>(x, g, rows, L, mode, y, grad, lse);
+}
+export function softmaxRows_f64(x: usize, g: usize, rows: i32, L: i32, mode: i32, y: usize, grad: usize, lse: usize): i32 {
+  return rowsCases<f64>(x, g, rows, L, mode, y, grad, lse);
+}
+
+// ---- the softmax family along any other dimension ----------------------------------------------
+//
+// A tensor seen as [outer, L, inner] with inner > 1 (softmax over dim 0 of [4096, 1000]: L = 4096,
+// inner = 1000). The lanes are the inner columns, L rows of them apart; SIMD runs across the
+// columns, and the driver streams contiguous chunks of rows through, twice: softmaxStats gathers
+// each column's m, others, ties and acc (online: when a block of rows raises m, the sums so far
+// are scaled by exp(m_old − m_new), the old ties joining the others), softmaxFinish turns them into
+// what softmaxApply needs, and softmaxApply writes y and grad. acc is Σ g exp(x − m) for softmax
+// (Σ g y = acc / Σ), Σ g for logSoftmax. The state is four arrays of `inner` T at `state`, each
+// padded to whole vectors: m, others (then 1/Σ), ties (then log Σ), acc.
+
+@inline function stateStride<T>(inner: i32): usize {
+  return <usize>((inner + lanes<T>() - 1) & ~(lanes<T>() - 1)) * sizeof<T>();
+}
+
+@inline function statsCase<T>(x: usize, g: usize, rows: i32, inner: i32, mode: i32, grad: i32, state: usize, first: i32): void {
+  const w = lanes<T>();
+  const one = c<T>(ONE_32, ONE_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  const stride = stateStride<T>(inner);
+  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
+  const q0 = EXP_P0, q1 = EXP_P1, q2 = EXP_P2, q3 = EXP_P3, q4 = EXP_P4, q5 = EXP_P5, o1 = ONE;
+  for (let col = 0; col < inner; col += w) {
+    const sp = state + (<usize>col) * sizeof<T>();
+    let m = first ? c<T>(NEG_INF_32, NEG_INF_64) : v128.load(sp);
+    let others = first ? zero : v128.load(sp + stride);
+    let ties = first ? zero : v128.load(sp + 2 * stride);
+    let acc = first ? zero : v128.load(sp + 3 * stride);
+    for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+      const r1 = min(rows, r0 + BLOCK);
+      let bm = m;
+      for (let r = r0; r < r1; r++) bm = v128.pmax<T>(bm, ld<T>(x, r * inner + col));
+      // m − bm is 0 where m stays (−inf − −inf would be NaN: those lanes keep their sums).
+      const raised = v128.ne<T>(m, bm);
+      const scale = expNonPositive<T>(v128.sub<T>(m, bm));
+      others = v128.bitselect(v128.mul<T>(v128.add<T>(others, ties), scale), others, raised);
+      ties = v128.andnot(ties, raised);
+      if (mode == 0 && grad) acc = v128.bitselect(v128.mul<T>(acc, scale), acc, raised);
+      m = bm;
+      let o = zero, t = zero, a = zero;
+      for (let r = r0; r < r1; r++) {
+        const i = r * inner + col;
+        const d = v128.sub<T>(ld<T>(x, i), m);
+        const e = expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
+        const tie = v128.eq<T>(d, zero);
+        o = v128.add<T>(o, v128.andnot(e, tie));
+        t = v128.add<T>(t, v128.and(one, tie));
+        if (grad && mode == 0) a = v128.add<T>(a, g ? v128.mul<T>(ld<T>(g, i), e) : e);
+        if (grad && mode == 1) a = v128.add<T>(a, g ? ld<T>(g, i) : one);
+      }
+      others = v128.add<T>(others, o);
+      ties = v128.add<T>(ties, t);
+      acc = v128.add<T>(acc, a);
+    }
+    v128.store(sp, m);
+    v128.store(sp + stride, others);
+    v128.store(sp + 2 * stride, ties);
+    v128.store(sp + 3 * stride, acc);
+  }
+}
+
+@inline function statsCases<T>(x: usize, g: usize, rows: i32, inner: i32, mode: i32, grad: i32, state: usize, first: i32): void {
+  if (mode == 2 || !grad) statsCase<T>(x, 0, rows, inner, 2, 0, state, first);
+  else if (mode == 0) statsCase<T>(x, g, rows, inner, 0, 1, state, first);
+  else statsCase<T>(x, g, rows, inner, 1, 1, state, first);
+}
+
+/** A chunk of `rows` rows of `inner` columns into the column state (`first`: the state starts here). */
+export function softmaxStats_f32(x: usize, g: usize, rows: i32, inner: i32, mode: i32, grad: i32, state: usize, first: i32): void {
+  statsCases<f32>(x, g, rows, inner, mode, grad, state, first);
+}
+export function softmaxStats_f64(x: usize, g: usize, rows: i32, inner: i32, mode: i32, grad: i32, state: usize, first: i32): void {
+  statsCases<f64>(x, g, rows, inner, mode, grad, state, first);
+}
+
+/**
+ * Per column: 1/Σ into others, log Σ into ties, acc / Σ (Σ g y) into acc for softmax, and for
+ * logSumExp y = m + log Σ into lse and exp(m − y) into others: the gradient exp(x − y) is then
+ * exp(x − m) exp(m − y), which is exp(x − m) / Σ unless m + log Σ rounds (a lane of equal −1e38
+ * has y = m in float64, and PyTorch's formula, the reference, gives exp(0) = 1 there).
+ * Returns how many columns are not finite (see above).
+ */
+@inline function finish<T>(inner: i32, mode: i32, state: usize, lse: usize): i32 {
+  const stride = stateStride<T>(inner);
+  let bad = 0;
+  for (let col = 0; col < inner; col++) {
+    const p = state + (<usize>col) * sizeof<T>();
+    const m = <f64>load<T>(p);
+    const others = <f64>load<T>(p + stride);
+    const ties = <f64>load<T>(p + 2 * stride);
+    if (!isFinite(m) || !isFinite(others)) {
+      bad++;
+      continue;
+    }
+    const inv = 1 / (ties + others);
+    const logSum = Math.log1p(ties - 1 + others);
+    const y = m + logSum;
+    store<T>(p + stride, <T>(mode == 2 ? Math.exp(m - y) : inv));
+    store<T>(p + 2 * stride, <T>logSum);
+    if (mode == 0) store<T>(p + 3 * stride, <T>(<f64>load<T>(p + 3 * stride) * inv));
+    if (mode == 2) store<T>(lse + (<usize>col) * sizeof<T>(), <T>y);
+  }
+  return bad;
+}
+
+export function softmaxFinish_f32(inner: i32, mode: i32, state: usize, lse: usize): i32 {
+  return finish<f32>(inner, mode, state, lse);
+}
+export function softmaxFinish_f64(inner: i32, mode: i32, state: usize, lse: usize): i32 {
+  return finish<f64>(inner, mode, state, lse);
+}
+
+/** y and grad of a chunk of rows from the finished state; logSumExp's g is one per column. */
+@inline function applyCase<T>(x: usize, g: usize, rows: i32, inner: i32, mode: i32, state: usize, y: usize, grad: usize): void {
+  const w = lanes<T>();
+  const one = c<T>(ONE_32, ONE_64);
+  const stride = stateStride<T>(inner);
+  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
+  const q0 = EXP_P0, q1 = EXP_P1, q2 = EXP_P2, q3 = EXP_P3, q4 = EXP_P4, q5 = EXP_P5, o1 = ONE;
+  for (let r = 0; r < rows; r++) {
+    for (let col = 0; col < inner; col += w) {
+      const sp = state + (<usize>col) * sizeof<T>();
+      const i = r * inner + col;
+      const d = v128.sub<T>(ld<T>(x, i), v128.load(sp));
+      const inv = v128.load(sp + stride);
+      if (mode == 0) {
+        const p = v128.mul<T>(expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
+        st<T>(y, i, p);
+        if (grad) st<T>(grad, i, v128.mul<T>(p, v128.sub<T>(g ? ld<T>(g, i) : one, v128.load(sp + 3 * stride))));
+      } else if (mode == 1) {
+        st<T>(y, i, v128.sub<T>(d, v128.load(sp + 2 * stride)));
+        if (grad) st<T>(grad, i, v128.sub<T>(g ? ld<T>(g, i) : one, v128.mul<T>(v128.mul<T>(expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv), v128.load(sp + 3 * stride))));
+      } else {
+        const p = v128.mul<T>(expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
+        st<T>(grad, i, g ? v128.mul<T>(p, ld<T>(g, col)) : p);
+      }
+    }
+  }
+}
+
+@inline function applyCases<T>(x: usize, g: usize, rows: i32, inner: i32, mode: i32, state: usize, y: usize, grad: usize): void {
+  if (!grad) applyCase<T>(x, 0, rows, inner, mode, state, y, 0);
+  else applyCase<T>(x, g, rows, inner, mode, state, y, grad);
+}
+
+export function softmaxApply_f32(x: usize, g: usize, rows: i32, inner: i32, mode: i32, state: usize, y: usize, grad: usize): void {
+  applyCases<f32>(x, g, rows, inner, mode, state, y, grad);
+}
+export function softmaxApply_f64(x: usize, g: usize, rows: i32, inner: i32, mode: i32, state: usize, y: usize, grad: usize): void {
+  applyCases<f64>(x, g, rows, inner, mode, state, y, grad);
+}
