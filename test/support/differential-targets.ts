@@ -644,6 +644,7 @@ export const TARGETS: DiffTarget[] = [
     // H terms of |x w| each, is allowed as slack.
     name: 'linearCrossEntropy',
     fn: fnOf(L.linearCrossEntropy),
+    float64Kernel: true,
     slack: 16,
     gradScale: linearScale,
     recipe: ({ N, C }) =>

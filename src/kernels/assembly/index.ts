@@ -362,7 +362,7 @@ export function crossEntropyRows(
 }
 
 export * from './elementwise';
-export { matmulAcc, matmulNT } from './matmul';
+export { matmulNT_f32, matmulNT_f64, transpose_f32, transpose_f64 } from './matmul';
 export { crossEntropySpatial, crossEntropySpatial64 } from './cross-entropy-spatial';
 export { crossEntropyRows64, softmaxRows64 } from './cross-entropy64';
 import { expSumRow64, indexOf64, lastTies64, rowMax64 } from './cross-entropy64';
