@@ -14,7 +14,7 @@ import type { ByteStream } from './bytes.js';
 import { MISSING_VALUE, parseField } from './numbers.js';
 import type { Chunk, ColumnSelection, Source } from './sources.js';
 
-/** A growing buffer of the rows parsed and not handed out yet, for one column selection. */
+/** A growing buffer of the rows parsed and not handed out yet, for one column selection (or their missing-value marks). */
 class Rows {
   data = new Float64Array(1024);
   length = 0;
@@ -47,7 +47,8 @@ export class CsvSource implements Source {
   private width = -1;
   private indices: number[][] | null = null;
   private readonly rows: Rows[];
-  private missing: number[] = [];
+  /** Per buffered row, 1 where it has a missing value. */
+  private readonly missing = new Rows();
   private buffered = 0;
   private handedOut = 0;
 
@@ -107,9 +108,10 @@ export class CsvSource implements Source {
       this.indices = this.resolve(fields, isHeader);
       if (isHeader) return;
     }
-    const where = `${this.name}:${this.record}`;
+    // Where the row is, built only for a message (a string per row is a tenth of the parse).
+    const where = (): string => `${this.name}:${this.record}`;
     if (fields.length !== this.width) {
-      throw new CliError(`${where}: expected ${this.width} fields, got ${fields.length} (a quoted field must be in double quotes; --delimiter sets the delimiter)`);
+      throw new CliError(`${where()}: expected ${this.width} fields, got ${fields.length} (a quoted field must be in double quotes; --delimiter sets the delimiter)`);
     }
     let missing = 0;
     for (let s = 0; s < this.indices.length; s++) {
@@ -120,7 +122,7 @@ export class CsvSource implements Source {
         else if (v === MISSING_VALUE) {
           missing = 1;
           rows.push(NaN);
-        } else throw new CliError(`${where}: ${v}`);
+        } else throw new CliError(`${where()}: ${v}`);
       }
     }
     this.missing.push(missing);
@@ -158,7 +160,7 @@ export class CsvSource implements Source {
     const n = Math.min(maxRows, this.buffered);
     if (n === 0) return null;
     const firstRow = this.handedOut;
-    const missingRows = this.missing.splice(0, n);
+    const missingRows = this.missing.take(n);
     const missing = missingRows.includes(1) ? Uint8Array.from(missingRows) : null;
     const chunks = this.rows.map((rows, s) => {
       const cols = this.indices![s].length;

@@ -26,9 +26,13 @@ export const MISSING_VALUE = Symbol('missing');
 export function parseField(text: string): number | typeof MISSING_VALUE | string {
   const v = Number(text);
   if (Number.isFinite(v)) {
-    // Number('') and Number('  ') are 0; '0x10', '0b11', '0o7' are the only other non-decimal forms it takes.
+    // Number('') and Number('  ') are 0; '0x10', '0b11', '0o7' are the only other non-decimal forms
+    // it takes (unsigned: Number('-0x10') is NaN), so only a field whose first non-space is 0 needs
+    // a look. Leading spaces are rare: trimmed only when the first character is not printable ASCII.
     if (v === 0 && text.trim() === '') return MISSING_VALUE;
-    const t = text.charCodeAt(0) === 48 ? text : text.trimStart();
+    const first = text.charCodeAt(0);
+    if (first !== 48 && first > 32 && first < 127) return v;
+    const t = first === 48 ? text : text.trimStart();
     const second = t.charCodeAt(1) | 0x20; // lower case
     if (t.charCodeAt(0) === 48 && (second === 0x78 || second === 0x62 || second === 0x6f)) return `not a decimal number: ${JSON.stringify(text)}`;
     return v;
