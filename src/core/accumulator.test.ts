@@ -56,12 +56,33 @@ test('LossAccumulator: sums are correctly rounded where a float sum loses everyt
     const values = wild(200, rand);
     assertCorrectlyRounded(new LossAccumulator().add(values).sum(), values);
   }
-  // Powers of two over the whole range keep many partials apart (the array of partials grows).
+  // Powers of two over the whole range, one per exponent bucket.
   const spread = Array.from({ length: 2000 }, (_, k) => (k % 2 ? -1 : 1) * 2 ** (k - 1074));
   assertCorrectlyRounded(new LossAccumulator().add(spread).sum(), spread);
   // Subnormal results, and the sum of a single value, are exact.
   assert.equal(new LossAccumulator().add([2 ** -1074, 2 ** -1074]).sum(), 2 ** -1073);
   assert.equal(new LossAccumulator().add([Number.MAX_VALUE]).sum(), Number.MAX_VALUE);
+});
+
+test('LossAccumulator: the state is the exact sum for items of every exponent, many to a bucket, and beyond the buckets', () => {
+  const rand = random(11);
+  const fixed = (xs: ArrayLike<number>) => {
+    const hex = new LossAccumulator().add(xs).toJSON().sum.fixed;
+    return hex.startsWith('-') ? -BigInt(hex.slice(1)) : BigInt(hex);
+  };
+  const reference = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, x) => a + exact(x), 0n);
+  // Every biased exponent, subnormals included, with random mantissas and signs; and items whose
+  // split constant would overflow (|x| ≥ 2^968) beside ones just below.
+  const everywhere = Array.from({ length: 20000 }, () => (rand() < 0.5 ? -1 : 1) * (1 + rand()) * 2 ** Math.floor(rand() * 2098 - 1075));
+  everywhere.push(2 ** 968, -(2 ** 967) * 1.75, Number.MAX_VALUE, -Number.MAX_VALUE * 0.75, 2 ** -1074, -(2 ** -1060) * 1.3);
+  assert.equal(fixed(everywhere), reference(everywhere));
+  // A million items in one bucket, each with 52 random mantissa bits, mostly of one sign: the
+  // bucket's float sums stay exact. As float32 too (widened exactly).
+  const mantissa = () => Math.floor(rand() * 2 ** 26) * 2 ** -26 + Math.floor(rand() * 2 ** 26) * 2 ** -52;
+  const crowded = Float64Array.from({ length: 1 << 20 }, (_, i) => (i % 5 ? 1 : -1) * (1 + mantissa()));
+  assert.equal(fixed(crowded), reference(crowded));
+  const single = Float32Array.from(crowded);
+  assert.equal(fixed(single), reference(single));
 });
 
 test('LossAccumulator: the result is bit-identical whatever the chunking, order and grouping of merges', () => {
