@@ -31,6 +31,9 @@ import torch
 import torch.nn.functional as F
 from sklearn.metrics import log_loss
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_format import number, tensor, write_json  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "test" / "fixtures"
 SEED_DOC = ROOT.parent / "shared" / "seed-examples.md"
@@ -71,34 +74,19 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 # Encoding
 
 
-def number(v):
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
 def enc(t):
     if t is None:
         return None
     if isinstance(t, (int, float)):
         return number(t)
     t = t.detach()
-    if t.dtype in (torch.int64, torch.int32):
-        return {"shape": list(t.shape), "dtype": "int32", "data": [int(v) for v in t.reshape(-1).tolist()]}
-    name = "float32" if t.dtype == torch.float32 else "float64"
-    return {"shape": list(t.shape), "dtype": name, "data": [number(v) for v in t.reshape(-1).tolist()]}
+    kind = "int" if t.dtype in (torch.int64, torch.int32) else "float32" if t.dtype == torch.float32 else "float64"
+    return tensor(t.shape, kind, t.reshape(-1).tolist())
 
 
 def write(name, payload):
-    OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as f:
-        json.dump({"generator": "scripts/generate_fixtures.py", "references": REFERENCES, **payload}, f, separators=(",", ":"))
-        f.write("\n")
+    write_json(path, {"generator": "scripts/generate_fixtures.py", "references": REFERENCES, **payload})
     print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size // 1024} KiB)")
 
 

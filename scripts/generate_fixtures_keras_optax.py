@@ -17,8 +17,6 @@ the same file byte for byte.
 """
 
 import itertools
-import json
-import math
 import os
 import pathlib
 import sys
@@ -37,6 +35,9 @@ import keras
 import keras.src.backend.jax.numpy as keras_jax_numpy
 import numpy as np
 import optax
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_format import tensor, write_json  # noqa: E402
 
 
 def _mean(x, axis=None, keepdims=False):
@@ -69,24 +70,13 @@ KERAS_REDUCTION = {"none": None, "mean": "sum_over_batch_size", "sum": "sum"}
 
 
 # ---------------------------------------------------------------------------------------------
-# Encoding (as scripts/generate_fixtures.py)
-
-
-def number(v):
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
+# Encoding (scripts/fixture_format.py)
 
 
 def enc(a):
     a = np.asarray(a)
-    if a.dtype.kind in "iub":
-        return {"shape": list(a.shape), "dtype": "int32", "data": [int(v) for v in a.reshape(-1)]}
-    name = "float32" if a.dtype == np.float32 else "float64"
-    return {"shape": list(a.shape), "dtype": name, "data": [number(v) for v in a.reshape(-1)]}
+    kind = "int" if a.dtype.kind in "iub" else "float32" if a.dtype == np.float32 else "float64"
+    return tensor(a.shape, kind, a.reshape(-1))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,12 +374,7 @@ def main():
         dice_cases() + tversky_cases() + log_cosh_cases() + focal_cases() + squared_hinge_cases() + categorical_hinge_cases()
         + cosine_cases() + poly_cases() + ntxent_cases() + sparsemax_cases()
     )
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    tmp = OUT.with_suffix(".json.tmp")
-    with open(tmp, "w") as f:
-        json.dump({"generator": "scripts/generate_fixtures_keras_optax.py", "references": REFERENCES, "cases": cases}, f, separators=(",", ":"))
-        f.write("\n")
-    tmp.replace(OUT)  # never a half-written fixture file
+    write_json(OUT, {"generator": "scripts/generate_fixtures_keras_optax.py", "references": REFERENCES, "cases": cases})
     print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size // 1024} KiB, {len(cases)} cases)")
 
 
