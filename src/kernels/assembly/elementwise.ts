@@ -634,20 +634,21 @@ const L1 = 0, MSE = 1, SMOOTH_L1 = 2, BCE_WITH_LOGITS = 3, BCE = 4, SIGMOID_FOCA
 
 /**
  * Every export: the loop with literal zeros for what a call does not use, in the common case (no
- * weights, per-element upstream or per-element losses), twice: the forward (no gradient) and with
- * gradients. Binaryen then folds the branches of finish and drops the gradient formulas from the
- * forward loop, since V8 does not unswitch loops (the forward of BCE with logits skips its sigmoid's
- * division; Huber's kernel went from 3.1 to 1.8 ms per 4M float32 elements). The gradient loop
- * computes the target's gradient whether or not it is stored: every one is a few operations on
- * the loss's intermediates, and a third loop per loss would add 16 KB of WebAssembly. Gaussian
- * NLL's variances and margin ranking's target are operands of every call (c); any other c (BCE
- * with logits' pos weight) takes the general loop.
+ * weights, per-element upstream or per-element losses), three times: the forward (no gradient),
+ * the input's gradient only (argnums [0]) and every gradient. Binaryen then folds the branches of
+ * finish and drops the formulas of gradients not stored, since V8 does not unswitch loops (the
+ * forward of BCE with logits skips its sigmoid's division; Huber's forward kernel went from 3.1 to
+ * 1.3 ms per 4M float32 elements). Measured before dropping the input-only loop (16 KB of
+ * WebAssembly): without it MSE's and L1's gradient kernels took 1.4x as long (min of 25, 4M
+ * elements, interleaved). Gaussian NLL's variances and margin ranking's target are operands of
+ * every call (c); any other c (BCE with logits' pos weight) takes the general loop.
  */
 @inline function variants<T>(kind: i32, x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
   const withC = kind == GAUSSIAN_NLL || kind == MARGIN_RANKING;
   if ((withC ? <usize>0 : cp | gc) | w | up | losses) return loop<T>(kind, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
   const c3 = withC ? cp : 0;
   if ((gx | gt | gc) == 0) return loop<T>(kind, x, t, c3, 0, n, p1, p2, u, 0, 0, 0, 0, 0);
+  if ((gt | gc) == 0) return loop<T>(kind, x, t, c3, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
   return loop<T>(kind, x, t, c3, 0, n, p1, p2, u, 0, gx, gt, gc, 0);
 }
 
