@@ -1,7 +1,8 @@
 // ONNX Runtime Web (wasm) in a worker thread of its own: creating its session changes the engine's
 // WebAssembly state so that jax-js's modules no longer instantiate ("memory import 0 has no maximum
 // limit"), so it never runs in the benchmark's main thread. Messages: { prepare: { x, t, n, c } }
-// -> { ok }, { run: true } -> { ms } (timed here, from tensor creation to the loss read back).
+// -> { ok }, { run: k } -> { ms } (k consecutive calls timed here as one batch, each from tensor creation to
+// the loss read back).
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-web';
 import { crossEntropyOnnx } from './onnx-model.js';
@@ -18,8 +19,10 @@ parentPort.on('message', async (m) => {
     }
     const { x, t, n, c } = input;
     const start = performance.now();
-    const labels = new ort.Tensor('int64', BigInt64Array.from(t, (v) => BigInt(v)), [n]);
-    await session.run({ logits: new ort.Tensor('float32', x, [n, c]), labels });
+    for (let i = 0; i < m.run; i++) {
+      const labels = new ort.Tensor('int64', BigInt64Array.from(t, (v) => BigInt(v)), [n]);
+      await session.run({ logits: new ort.Tensor('float32', x, [n, c]), labels });
+    }
     parentPort.postMessage({ ms: performance.now() - start });
   } catch (e) {
     parentPort.postMessage({ error: String(e.message ?? e) });

@@ -30,6 +30,9 @@ function columns(run) {
   return [...names];
 }
 
+/** A workload whose reference is not a PyTorch function (Keras, optax): no PyTorch time, no ratio. */
+const notTorch = (r) => r.library !== undefined && !['PyTorch', 'torchvision'].includes(r.library);
+
 /** Per workload: losskit's time, the fastest other implementation (not losskit's gradInto row) and PyTorch. */
 export function summarize(r) {
   const get = (name) => r.rows.find((row) => row.name === name)?.ms ?? null;
@@ -42,8 +45,8 @@ export function summarize(r) {
 function mainTable(run) {
   const cols = columns(run);
   const lines = [];
-  lines.push(`| workload | ${cols.join(' | ')} | losskit / PyTorch | losskit / best other (which) | gradient allocated (MB) | load |`);
-  lines.push(`|---|${cols.map(() => '---:').join('|')}|---:|---|---:|---:|`);
+  lines.push(`| workload | ${cols.join(' | ')} | losskit / PyTorch | losskit / best other (which) | gradient allocated (MB) | page faults a call (losskit / PyTorch) | load |`);
+  lines.push(`|---|${cols.map(() => '---:').join('|')}|---:|---|---:|---:|---:|`);
   for (const r of run.results.filter((x) => !x.sweep)) {
     const s = summarize(r);
     const cells = cols.map((c) => {
@@ -53,7 +56,10 @@ function mainTable(run) {
       return row.note.startsWith('n/a') ? '' : row.note.startsWith('skipped') ? `> ${row.note.match(/\d+/)?.[0] ?? ''}` : 'failed';
     });
     const bestName = s.best ? shortName(s.best.name) : '';
-    lines.push(`| ${r.fn} ${r.layout} [${r.shapes[0].join(', ')}] ${r.dtype} ${r.grad ? 'fwd+grad' : 'fwd'} | ${cells.join(' | ')} | ${ratio(s.losskit, s.torch)} | ${s.best ? `${ratio(s.losskit, s.best.ms)} (${bestName})` : '—'} | ${r.grad ? (r.resultBytes / 1e6).toFixed(1) : ''} | ${r.load} |`);
+    const faults = (name) => r.rows.find((x) => x.name === name || (name === 'PyTorch' && isTorch(x.name)))?.faults ?? '—';
+    const skipped = r.rows.find((x) => x.name === LOSSKIT)?.note.match(/^skipped: (\d+)/);
+    const torchRatio = notTorch(r) ? `— (${r.library})` : skipped && s.torch !== null ? `> ${ratio(Number(skipped[1]), s.torch)}` : ratio(s.losskit, s.torch);
+    lines.push(`| ${r.fn} ${r.layout} [${r.shapes[0].join(', ')}] ${r.dtype} ${r.grad ? 'fwd+grad' : 'fwd'} | ${cells.join(' | ')} | ${torchRatio} | ${s.best ? `${ratio(s.losskit, s.best.ms)} (${bestName})` : '—'} | ${r.grad ? (r.resultBytes / 1e6).toFixed(1) : ''} | ${faults(LOSSKIT)} / ${faults('PyTorch')} | ${r.load} |`);
   }
   return lines.join('\n');
 }
@@ -67,7 +73,11 @@ function scoreboard(run) {
     const within = both.filter((s) => s.losskit <= s.torch).length;
     const ratios = both.map((s) => s.losskit / s.torch).sort((a, b) => a - b);
     const med = ratios.length ? ratios[Math.floor(ratios.length / 2)] : null;
-    out.push(`${grad ? 'forward + gradient' : 'forward'}: ${within} of ${both.length} workloads at or under PyTorch's time; median ratio ${med === null ? '—' : med.toFixed(2)}, worst ${ratios.length ? ratios[ratios.length - 1].toFixed(2) : '—'}`);
+    const others = rows.filter((r) => r.grad === grad && notTorch(r)).length;
+    // losskit skipped as too slow where PyTorch ran: over PyTorch's time, counted as such.
+    const slow = rows.filter((r) => r.grad === grad && r.rows.find((x) => x.name === LOSSKIT)?.note.startsWith('skipped') && summarize(r).torch !== null).length;
+    const notes = [slow ? `${slow} more where losskit was skipped as too slow` : '', others ? `${others} more have no PyTorch function` : ''].filter(Boolean);
+    out.push(`${grad ? 'forward + gradient' : 'forward'}: ${within} of ${both.length + slow} workloads at or under PyTorch's time; median ratio ${med === null ? '—' : med.toFixed(2)}, worst ${ratios.length ? ratios[ratios.length - 1].toFixed(2) : '—'}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   }
   return out;
 }
@@ -116,8 +126,11 @@ async function sweepSvg(run, family) {
 
 const FAMILIES = ['rows', 'elementwise', 'activations', 'sequence'];
 
-/** Writes the sweep SVGs (into svgDir) and, with docs, docs/benchmarks.md. */
-export async function writeReport(results, { docs = true, svgDir = here, docsPath = path.join(root, 'docs/benchmarks.md'), file = 'results.json', readme = docs } = {}) {
+/**
+ * Writes the sweep SVGs (into svgDir, named by svgPrefix and the family) and, with docs,
+ * docs/benchmarks.md.
+ */
+export async function writeReport(results, { docs = true, svgDir = here, svgPrefix = '', docsPath = path.join(root, 'docs/benchmarks.md'), file = 'results.json', readme = docs } = {}) {
   // The sweep of the last run that has one (a run may be --no-sweep).
   const last = [...results.runs].reverse().find((r) => r.results.some((x) => x.sweep));
   const svgs = [];
@@ -125,7 +138,7 @@ export async function writeReport(results, { docs = true, svgDir = here, docsPat
     for (const family of FAMILIES) {
       const svg = await sweepSvg(last, family);
       if (!svg) continue;
-      const file = path.join(svgDir, `sweep-${family}.svg`);
+      const file = path.join(svgDir, `${svgPrefix}sweep-${family}.svg`);
       writeFileSync(file, svg);
       svgs.push({ family, file: path.relative(path.join(root, 'docs'), file) });
       console.log(`wrote ${path.relative(root, file)}`);
@@ -145,8 +158,13 @@ export async function writeReport(results, { docs = true, svgDir = here, docsPat
   }
   md.push(`**Machine.** ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, ${results.machine.platform}.`);
   md.push('');
-  md.push(`**Protocol.** Per workload: inputs made once (seeded, the same bytes for every implementation; PyTorch reads them from raw files), ${results.smoke ? 1 : 2} warm-up runs per implementation, then ${results.rounds} rounds in which every implementation runs once, in an order rotated each round; the tables give medians in milliseconds. Every implementation starts from plain typed arrays and ends with plain arrays: losskit wraps them without copying (\`new Tensor(data, shape)\`); TF.js, jax-js and ONNX Runtime include their tensor creation and read-back. "fwd+grad" is the loss and the gradient with respect to argument 0 only (losskit \`argnums: [0]\`; PyTorch: only the input requires a gradient); for activations, the vector–Jacobian product with a random \`gradOutput\` (losskit \`withGrad(x, { gradOutput })\`, PyTorch \`y.backward(g)\`). "losskit" allocates its result arrays on every call, as every other implementation does (a fresh gradient array of the input's size: 16 MB at 4M float32 elements, whose first touch page-faults); "losskit (gradInto)" writes the gradient into one caller-owned array, as a training loop would; "gradient allocated" is the size of the fresh gradient array each call of the other rows allocates (and fills). PyTorch runs in a persistent worker (\`bench/torch_worker.py\`, \`torch.set_num_threads(1)\`), timed inside Python. An implementation whose last warm-up run exceeds 2.5 s is skipped for the workload (\`> ms\`). An empty cell: the implementation does not express that workload (TF.js has no float64; ONNX Runtime is inference only and runs the one hand-written cross-entropy graph, \`bench/onnx-model.js\`; plain JavaScript and jax-js are written for the common losses; TF.js cannot express CTC or the multilabel margin loss with its ops here). "best other" is the fastest implementation that is not losskit. "load": the 1-minute load average during the workload.`);
+  md.push(`**Protocol.** ${protocolText(results)}`);
   md.push('');
+  const others = [...new Map(results.runs.flatMap((run) => run.results.filter((r) => !r.sweep && notTorch(r)).map((r) => [r.fn, r.library]))).entries()];
+  if (others.length) {
+    md.push(`**No PyTorch function.** ${others.map(([fn, lib]) => `\`${fn}\` (${lib})`).join(', ')} follow Keras or optax, which PyTorch has no function for: their rows have no PyTorch time and no ratio to PyTorch (\`— (Keras)\`), and the scoreboards leave them out; they are compared with TF.js (its ops composed as the definition states), jax-js and plain JavaScript where those are written (\`bench/implementations.js\`), and "best other" ranks them.`);
+    md.push('');
+  }
   for (const run of results.runs) {
     md.push(`## Node ${run.node} (V8 ${run.v8}; losskit kernels: ${run.losskitKernels ?? 'none'})`);
     md.push('');
@@ -180,6 +198,20 @@ export async function writeReport(results, { docs = true, svgDir = here, docsPat
   renameSync(`${out}.tmp`, out);
   console.log(`wrote ${path.relative(root, out)}`);
   if (readme) writeReadmeSummary(results);
+}
+
+/** The protocol paragraph, from the run's recorded parameters (a run before batches records none). */
+function protocolText(results) {
+  const withProtocol = results.runs.find((r) => r.protocol);
+  const p = withProtocol?.protocol;
+  const rounds = withProtocol?.rounds ?? results.rounds;
+  const common = `Every implementation starts from plain typed arrays and ends with plain arrays: losskit wraps them without copying (\`new Tensor(data, shape)\`); TF.js, jax-js and ONNX Runtime include their tensor creation and read-back. "fwd+grad" is the loss and the gradient with respect to argument 0 only (losskit \`argnums: [0]\`; PyTorch: only the input requires a gradient), every loss with losskit's default reduction \`'mean'\` written out (torchvision's box IoU and focal losses default to \`'none'\`); for activations, the vector–Jacobian product with a random \`gradOutput\` (losskit \`withGrad(x, { gradOutput })\`, PyTorch \`y.backward(g)\`). "losskit" allocates its result arrays on every call, as every other implementation does (a fresh gradient array of the input's size: 16 MB at 4M float32 elements); "losskit (gradInto)" writes the gradient into one caller-owned array, as a training loop would; "gradient allocated" is the size of the fresh gradient array each call of the other rows allocates (and fills). PyTorch runs in a persistent worker (\`bench/torch_worker.py\`, \`torch.set_num_threads(1)\`), timed inside Python. An empty cell: the implementation does not express that workload (TF.js has no float64; ONNX Runtime is inference only and runs the one hand-written cross-entropy graph, \`bench/onnx-model.js\`; plain JavaScript and jax-js are written for the common losses; TF.js cannot express CTC or the multilabel margin loss with its ops here). "best other" is the fastest implementation that is not losskit. "load": the 1-minute load average during the workload.`;
+  if (!p) return `Per workload: inputs made once (seeded, the same bytes for every implementation; PyTorch reads them from raw files), ${results.smoke ? 1 : 2} warm-up runs per implementation, then ${results.rounds} rounds in which every implementation runs once, in an order rotated each round; the tables give medians in milliseconds. ${common}`;
+  return [
+    `Per workload, the same for every implementation (PyTorch's worker included): inputs made once (seeded, the same bytes for every implementation; PyTorch reads them from raw files); a warm-up of ${p.warmupCalls} single calls and then a batch of calls making up ${p.warmupMs} ms${p.steadyCalls ? ` and ${p.steadyCalls} calls in all (where those take under a second)` : ''}; a calibration as Python's \`timeit\` autorange: the smallest batch of 1, 2, 5, 10, 20, ... consecutive calls that lasts ${p.sampleMs} ms or more; then ${rounds} rounds in which every implementation times one batch of its calls, in an order rotated each round (an implementation whose batches are slow takes fewer rounds, ${p.minRounds} at least: about ${p.budgetMs / 1000} s of timed rounds each). A sample is the batch's time divided by its calls; the tables give the median sample, in milliseconds per call. An implementation whose call exceeds ${p.slowMs / 1000} s in the warm-up (its first call, which compiles: ${(3 * p.slowMs) / 1000} s; losskit and PyTorch, which the run compares: 3 times as long) is skipped for the workload (\`> ms\`; a ratio \`> x\` is then losskit's skipped call over PyTorch's time).`,
+    `Why batches: the harness used to time single calls (2 warm-ups, then one call per round, interleaved), and a workload's 16 MB result arrays were then often fresh pages: V8 had not yet collected the previous calls' results, so malloc could not recycle their memory, and such a call takes ~4096 page faults, where PyTorch frees each result at once (mseLoss float32 fwd+grad [4096, 1024] measured at 18.7 ms in the harness and 7–8 ms in a loop of 20 calls, on a quiet machine). Consecutive calls are what a training loop makes: \`node bench/page-faults.js\` shows Node 24 faulting on every page of the first 4 to 9 calls' results, then reusing them (Node 20 keeps faulting on many calls): hence the warm-up's minimum of calls. The "page faults a call" column (minor faults, median per call: \`process.resourceUsage\` around the batch, \`getrusage\` in PyTorch's worker) shows what remains: results of 32 MB or more (float64 at 4M elements) are above glibc's largest mmap threshold, so every call maps fresh pages, in PyTorch as in losskit (~8192 faults a call). [docs/benchmarks-notes.md](benchmarks-notes.md) has the measurements before and after the change.`,
+    common,
+  ].join('\n\n');
 }
 
 /** Issue 14's workloads, as they are matched in a run's results (fn, layout, dtype; both passes). */

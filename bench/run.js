@@ -1,12 +1,13 @@
 // `npm run bench`: losskit against PyTorch (1 thread), TF.js (wasm, cpu), jax-js (wasm), ONNX
 // Runtime (native and wasm, where an inference graph applies) and plain JavaScript, side by side in
-// one run, for every workload of bench/workloads.js (every loss and activation, its layouts,
-// float32 and float64, forward and forward + gradient of argument 0), on Node 20 and Node 24, then
-// a size sweep per family. Writes bench/results.json, bench/sweep-<family>.svg and
+// one run, for every workload of bench/workloads.js (every loss and activation of the catalogue, its
+// layouts, float32 and float64, forward and forward + gradient of argument 0), on Node 20 and
+// Node 24, then a size sweep per family. Writes bench/results.json, bench/sweep-<family>.svg and
 // docs/benchmarks.md (bench/report.js, from the results: nothing typed by hand).
 //
-//   node bench/run.js                 the full run, Node 20 then Node 24 (estimated 1–1.5 h on a quiet
-//                                     2-core machine, from a run at a tenth of the sizes; not yet timed)
+//   node bench/run.js                 the full run, Node 20 then Node 24 (about 25 min each on a quiet
+//                                     2-core machine: a model from measured per-call times, see
+//                                     docs/benchmarks-notes.md; not yet timed end to end)
 //   node bench/run.js --smoke         tiny sizes, one round, this Node only: checks that every
 //                                     implementation runs (CI); writes results-smoke.json only
 //   --scale 0.1                       batch dimensions × 0.1 (a reduced run; recorded as such)
@@ -15,12 +16,37 @@
 //   --no-sweep, --out FILE (results file; docs/benchmarks.md is only written for bench/results.json)
 //   --append                          keep the other Node versions' runs of the results file (rerun one Node)
 //   --impls losskit,jax-js            only the implementations whose names start so (PyTorch always runs)
+//   --skip-impls cpu                  not the implementations whose names contain it (TF.js's cpu backend:
+//                                     a third of a full run's time)
+//   --warmup-ms 200 --sample-ms 30 --budget-ms 2000 --slow-ms 1000
+//                                     the protocol's knobs (below); `--sample-ms 0 --warmup-ms 0
+//                                     --budget-ms 1e9 --slow-ms 2500` is the protocol before batches
 //
-// Protocol per workload: inputs made once (seeded; the same bytes for PyTorch, which reads them from
-// raw files), every implementation warmed up twice, then R rounds in which each runs once, in an
-// order rotated each round; medians. PyTorch runs in a persistent worker (bench/torch_worker.py,
-// torch.set_num_threads(1)) timed inside Python, when LOSSKIT_PYTHON (default: the repository's
-// .venv-ref/bin/python, else python3) imports torch. The 1-minute load average is recorded per workload.
+// Protocol per workload, the same for every implementation (PyTorch's worker included): inputs made
+// once (seeded, scripts/random.mjs; the same bytes for PyTorch, which reads them from raw files).
+// Per implementation: a warm-up of 2 single calls, then a batch making up --warmup-ms; a calibration
+// as timeit's autorange (the smallest batch of 1, 2, 5, 10, ... consecutive calls lasting
+// --sample-ms); then R rounds (--rounds, 7) in which each implementation times one batch of its
+// calls, in an order rotated each round (fewer rounds, 3 at least, for an implementation whose
+// rounds would last more than --budget-ms). A sample is the batch's time / its calls; the result is
+// the median sample. Minor page faults per call are counted alongside (process.resourceUsage around
+// a batch; getrusage in the worker). An implementation whose warm-up call exceeds --slow-ms (its
+// first, compiling call: 3 × --slow-ms; losskit and PyTorch, the subjects: 3 × that) is skipped
+// for the workload.
+//
+// Why batches: with single timed calls (2 warm-ups + R single calls, the protocol before), a
+// workload's 16 MB result arrays were often fresh pages: V8 had not yet collected the previous
+// calls' results, so malloc could not recycle their memory, and each such call page-faulted 4096
+// times (mseLoss float32 fwd+grad [4096, 1024]: 18.7 ms in the harness, 7–8 ms in a loop of 20
+// calls, on a quiet machine), where PyTorch frees each result at once. Consecutive calls are what a
+// training loop makes (bench/page-faults.js shows the steady state). Results of 32 MB and more
+// (float64 at 4M elements) are above glibc's largest mmap threshold: every call maps fresh pages, in
+// PyTorch as in losskit. docs/benchmarks-notes.md has the measurements before and after.
+//
+// PyTorch runs in a persistent worker (bench/torch_worker.py, torch.set_num_threads(1)) that times
+// its batches inside Python, when LOSSKIT_PYTHON (default: the repository's .venv-ref/bin/python,
+// else python3) imports torch. The 1-minute load average is recorded per workload, and the seconds
+// each workload took.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -43,6 +69,12 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     append: { type: 'boolean', default: false },
     impls: { type: 'string' },
+    'skip-impls': { type: 'string' },
+    'slow-ms': { type: 'string' },
+    'sample-ms': { type: 'string' },
+    'warmup-ms': { type: 'string' },
+    'steady-calls': { type: 'string' },
+    'budget-ms': { type: 'string' },
     child: { type: 'boolean', default: false },
   },
 });
@@ -50,8 +82,16 @@ const SMOKE = args.smoke;
 const SCALE = SMOKE ? 1 / 1024 : Number(args.scale ?? 1);
 const ROUNDS = Number(args.rounds ?? (SMOKE ? 1 : 7));
 const WARMUP = SMOKE ? 1 : 2;
-/** An implementation whose last warm-up run takes longer than this is skipped for the workload. */
-const SLOW_MS = SMOKE ? 1e9 : 2500;
+/** An implementation whose warm-up call takes longer than this (the first, compiling: 3 times this; losskit and PyTorch: 3 times) is skipped for the workload. */
+const SLOW_MS = SMOKE ? 1e9 : Number(args['slow-ms'] ?? 1000);
+/** Each implementation's timed rounds last about this long at most: fewer rounds (not under MIN_ROUNDS) for slow calls. */
+const BUDGET_MS = Number(args['budget-ms'] ?? 2000);
+const MIN_ROUNDS = Math.min(3, ROUNDS);
+/** A timed sample is a batch of consecutive calls lasting at least this long (one call if it does alone). */
+const SAMPLE_MS = SMOKE ? 0 : Number(args['sample-ms'] ?? 30);
+/** The warm-up lasts at least WARMUP calls and this long, and STEADY_CALLS calls where they take under a second. */
+const WARMUP_MS = SMOKE ? 0 : Number(args['warmup-ms'] ?? 200);
+const STEADY_CALLS = SMOKE ? 0 : Number(args['steady-calls'] ?? 10);
 const SWEEP_MAX = Number(args['sweep-max'] ?? (SMOKE ? 1e4 : 1e7));
 const SWEEP = args['no-sweep'] ? [] : [1e3, 1e4, 1e5, 1e6, 1e7, 1e8].filter((n) => n <= SWEEP_MAX);
 const OUT = args.out ? path.resolve(args.out) : path.join(here, SMOKE ? 'results-smoke.json' : args.only || SCALE !== 1 ? 'results-partial.json' : 'results.json');
@@ -117,7 +157,10 @@ async function parent() {
   renameSync(`${OUT}.tmp`, OUT);
   console.log(`wrote ${path.relative(root, OUT)} (${results.minutes} min)`);
   const { writeReport } = await import('./report.js');
-  await writeReport(results, { docs: path.resolve(OUT) === path.join(here, 'results.json'), svgDir: SMOKE ? null : here, file: OUT });
+  // The sweep plots of bench/results.json are bench/sweep-<family>.svg; another run's go beside its
+  // results file (results-partial.json: results-partial.sweep-<family>.svg), never over them.
+  const official = OUT === path.join(here, 'results.json');
+  await writeReport(results, { docs: official, svgDir: SMOKE ? null : path.dirname(OUT), svgPrefix: official ? '' : `${path.basename(OUT, '.json')}.`, file: OUT });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,14 +207,36 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Times one run; keeps its result on `holder.value` (for the comparison with losskit's). */
-async function timeOnce(run, holder) {
+/**
+ * A batch of `calls` consecutive calls of a JavaScript implementation, timed as one: its total
+ * milliseconds and the minor page faults the process took meanwhile (fresh result pages). Keeps
+ * the last call's result on `row.value` (for the comparison with losskit's). A synchronous
+ * implementation (its first call returns no promise) is called without `await` (a microtask per
+ * call would be timed).
+ */
+async function timeBatch(row, calls) {
+  let value;
+  const faults = process.resourceUsage().minorPageFault;
   const start = performance.now();
-  const value = await run();
+  let i = 0;
+  if (row.sync === undefined) {
+    // The first call tells whether the implementation is synchronous.
+    value = row.run();
+    row.sync = !(value instanceof Promise);
+    value = await value;
+    i = 1;
+  }
+  if (row.sync) for (; i < calls; i++) value = row.run();
+  else for (; i < calls; i++) value = await row.run();
   const ms = performance.now() - start;
-  holder.value = value;
-  return ms;
+  row.value = value;
+  return { ms, faults: process.resourceUsage().minorPageFault - faults };
 }
+
+/** Batch sizes tried by the calibration (timeit's autorange): 1, 2, 5, 10, 20, 50, ... */
+const batchSizes = function* () {
+  for (let scale = 1; ; scale *= 10) for (const m of [1, 2, 5]) yield m * scale;
+};
 
 /**
  * How far an implementation's result is from losskit's: the largest difference relative to the
@@ -205,20 +270,21 @@ async function measure(w, implementations, torch, makeData) {
     } catch (e) {
       run = `failed: ${String(e.message ?? e).split('\n')[0].slice(0, 100)}`;
     }
-    rows.push(typeof run === 'function' ? { name, run, times: [], note: '', selfTimed: Boolean(run.selfTimed) } : { name, run: null, times: [], note: run.startsWith('failed') ? run : `n/a: ${run}` });
+    rows.push(typeof run === 'function' ? { name, run, times: [], faults: [], note: '', selfTimed: Boolean(run.selfTimed) } : { name, run: null, times: [], faults: [], note: run.startsWith('failed') ? run : `n/a: ${run}` });
   }
   if (torch) {
-    const row = { name: torch.name, run: null, times: [], note: '', selfTimed: true };
+    const row = { name: torch.name, run: null, times: [], faults: [], note: '', selfTimed: true };
     try {
       const ready = await torch.prepare(w, data);
       if (ready.skip) row.note = `n/a: ${ready.skip}`;
-      else row.run = async () => (await torch.ask({ op: 'run' })).ms;
+      else row.run = (calls) => torch.ask({ op: 'run', calls });
     } catch (e) {
       row.note = `failed: ${e.message.slice(0, 100)}`;
     }
     rows.push(row);
   }
-  const once = (r) => (r.selfTimed ? r.run() : timeOnce(r.run, r));
+  // A batch of calls, timed as one (self-timed implementations time it in their worker).
+  const batch = (r, calls) => (r.selfTimed ? r.run(calls) : timeBatch(r, calls));
   const attempt = async (r, work) => {
     try {
       await work();
@@ -228,15 +294,41 @@ async function measure(w, implementations, torch, makeData) {
     }
   };
   const active = rows.filter((r) => r.run);
+  // losskit and PyTorch are what the run compares: they are skipped only 3 times as late.
+  for (const r of active) r.subject = r.name.startsWith('losskit') || r.name === torch?.name;
   for (const r of active) {
     await attempt(r, async () => {
+      // Warm-up: WARMUP single calls, then a batch making up WARMUP_MS and STEADY_CALLS calls (when
+      // those take under a second): the engines compile, and a loop's results reach their steady
+      // state, where V8 has collected the first calls' result arrays and malloc reuses their pages
+      // instead of taking fresh ones from the kernel (bench/page-faults.js: 4 to 9 calls on Node 24).
+      let spent = 0;
       for (let i = 0; i < WARMUP; i++) {
-        const t = await once(r);
-        if ((i === WARMUP - 1 && t > SLOW_MS) || t > 4 * SLOW_MS) {
-          r.note = `skipped: ${Math.round(t)} ms a run`;
-          break;
+        const t = (await batch(r, 1)).ms;
+        if (t > (i === 0 ? 3 : 1) * (r.subject ? 3 : 1) * SLOW_MS) {
+          r.note = `skipped: ${Math.round(t)} ms a call`;
+          return;
+        }
+        r.last = t;
+        spent += t;
+      }
+      const steady = Math.max(0, STEADY_CALLS - WARMUP);
+      const more = Math.max(Math.ceil((WARMUP_MS - spent) / Math.max(r.last, 1e-3)), steady * r.last <= 1000 ? steady : 0);
+      if (more > 0) await batch(r, more);
+      // Calibration (timeit's autorange): the smallest batch of 1, 2, 5, 10, ... calls that takes
+      // at least SAMPLE_MS, starting from the warm-up's estimate (its time counts as warm-up too).
+      r.calls = 1;
+      r.callMs = r.last;
+      if (r.last < SAMPLE_MS) {
+        const guess = SAMPLE_MS / Math.max(r.last, 1e-4);
+        for (const calls of batchSizes()) {
+          if (calls * 2 < guess) continue;
+          r.calls = calls;
+          r.callMs = (await batch(r, calls)).ms / calls;
+          if (r.callMs * calls >= SAMPLE_MS) break;
         }
       }
+      r.rounds = Math.max(MIN_ROUNDS, Math.min(ROUNDS, Math.floor(BUDGET_MS / (r.calls * r.callMs))));
     });
   }
   // Every implementation must compute what losskit computes (the same loss or gradient).
@@ -246,14 +338,22 @@ async function measure(w, implementations, torch, makeData) {
     const d = difference(reference, r.value);
     if (d !== null && !(d <= AGREE)) r.note = `failed: differs from losskit's result by ${d.toExponential(1)} of its magnitude`;
   }
+  // R rounds; in each, every implementation times one batch of its calls, in an order rotated
+  // each round: a sample is the batch's time / its calls.
   const timed = active.filter((r) => !r.note);
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < timed.length; k++) {
       const r = timed[(k + round) % timed.length];
-      if (!r.note) await attempt(r, async () => r.times.push(await once(r)));
+      if (!r.note && round < r.rounds) {
+        await attempt(r, async () => {
+          const { ms, faults } = await batch(r, r.calls);
+          r.times.push(ms / r.calls);
+          if (faults !== undefined) r.faults.push(faults / r.calls);
+        });
+      }
     }
   }
-  return rows.map((r) => ({ name: r.name, ms: r.times.length ? median(r.times) : null, runs: r.times.map((t) => Number(t.toFixed(3))), note: r.note }));
+  return rows.map((r) => ({ name: r.name, ms: r.times.length ? median(r.times) : null, calls: r.times.length ? r.calls : null, faults: r.faults.length ? Math.round(median(r.faults)) : null, runs: r.times.map((t) => Number(t.toPrecision(4))), note: r.note }));
 }
 
 async function child() {
@@ -289,21 +389,23 @@ async function child() {
     [`ONNX Runtime Web ${version('onnxruntime-web')} wasm`, I.onnxWeb],
   ];
   const wantedImpls = args.impls?.split(',');
-  const IMPLEMENTATIONS = wantedImpls ? ALL_IMPLEMENTATIONS.filter(([n]) => wantedImpls.some((w) => n.startsWith(w))) : ALL_IMPLEMENTATIONS;
+  const skippedImpls = args['skip-impls']?.split(',') ?? [];
+  const IMPLEMENTATIONS = ALL_IMPLEMENTATIONS.filter(([n]) => (!wantedImpls || wantedImpls.some((w) => n.startsWith(w))) && !skippedImpls.some((w) => n.includes(w)));
   const SWEEP_IMPLEMENTATIONS = IMPLEMENTATIONS.filter(([n]) => n === 'losskit' || n.includes('TF.js') && n.endsWith('wasm') || n.startsWith('jax-js'));
   const only = args.only ? args.only.split(',') : null;
-  const { workloads, missing } = W.workloads({ scale: SCALE, only });
+  const { workloads, missing } = W.workloads({ scale: SCALE, only, smoke: SMOKE });
   const sweep = only ? [] : W.sweepWorkloads(SWEEP);
   console.log(`# losskit benchmark on Node ${process.version}${SMOKE ? ' (smoke run: tiny sizes, not a measurement)' : ''}: ${workloads.length} workloads + ${sweep.length} sweep points, ${ROUNDS} rounds, load ${uptime().join(' ')}`);
   if (missing.length) console.log(`not benchmarked: ${missing.join(', ')}`);
   const results = [];
   for (const w of [...workloads, ...sweep]) {
     const loadBefore = os.loadavg()[0];
+    const began = performance.now();
     const rows = await measure(w, w.sweep ? SWEEP_IMPLEMENTATIONS : IMPLEMENTATIONS, torch, W.makeData);
     const resultBytes = w.grad ? w.elements * (w.dtype === 'float64' ? 8 : 4) : 0;
     const { args: _a, ...rest } = w;
-    results.push({ ...rest, shapes: w.args.map((a) => a.shape), resultBytes, load: Number(((loadBefore + os.loadavg()[0]) / 2).toFixed(2)), rows });
-    const fmt = (r) => (r.ms === null ? r.note.split(':')[0] : r.ms.toFixed(2));
+    results.push({ ...rest, shapes: w.args.map((a) => a.shape), resultBytes, load: Number(((loadBefore + os.loadavg()[0]) / 2).toFixed(2)), seconds: Number(((performance.now() - began) / 1000).toFixed(2)), rows });
+    const fmt = (r) => (r.ms === null ? r.note.split(':')[0] : `${r.ms.toFixed(2)}${r.calls > 1 ? ` (×${r.calls})` : ''}`);
     console.log(`${w.id}: ${rows.map((r) => `${r.name} ${fmt(r)}`).join(' | ')}`);
   }
   torch?.close();
@@ -312,7 +414,8 @@ async function child() {
   if (failures.length) console.error(`failures:\n${failures.join('\n')}`);
   // A smoke run is CI's check that every implementation still runs: a failure fails it.
   if (SMOKE && failures.length) process.exitCode = 1;
-  const run = { node: process.version, v8: process.versions.v8, losskitKernels: L.wasmVariant(), torch: torch?.name ?? null, torchNote, implementations: IMPLEMENTATIONS.map(([n]) => n), missing, results };
+  const protocol = { warmupCalls: WARMUP, warmupMs: WARMUP_MS, steadyCalls: STEADY_CALLS, sampleMs: SAMPLE_MS, slowMs: SLOW_MS, budgetMs: BUDGET_MS, minRounds: MIN_ROUNDS };
+  const run = { node: process.version, v8: process.versions.v8, losskitKernels: L.wasmVariant(), torch: torch?.name ?? null, torchNote, protocol, implementations: IMPLEMENTATIONS.map(([n]) => n), missing, results };
   writeFileSync(args.out, JSON.stringify(run) + '\n');
   // Worker threads and wasm runtimes of the other libraries may keep the event loop alive.
   process.exit();

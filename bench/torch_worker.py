@@ -5,7 +5,8 @@ Requests are JSON lines:
   {"op": "prepare", "workload": {...}}  -> {"ok": true} or {"skip": reason}
       reads the workload's arguments from the raw little-endian files run.js wrote (the same
       numbers as the JavaScript side), untimed
-  {"op": "run"}                         -> {"ms": ...}: one timed run of the prepared workload
+  {"op": "run", "calls": k}             -> {"ms": ..., "faults": ...}: the time of k consecutive
+      calls of the prepared workload (a batch: run.js divides by k) and the minor page faults taken
 The workload names the losskit function (`fn`) and its catalogued reference (`reference`, the
 PyTorch function called), its arguments (file, shape, dtype), its options
 (camelCase, mapped to PyTorch's snake_case names), and whether the gradient of argument 0 is taken.
@@ -14,6 +15,7 @@ the gradient (forward + backward) is computed, as the JavaScript side's.
 """
 import json
 import re
+import resource
 import sys
 import time
 
@@ -123,10 +125,7 @@ def run_once():
         return out
     x = args[0].detach().requires_grad_(True)  # argnums [0]: only the input requires a gradient
     out = fn(x, *args[1:], **options)
-    if state["upstream"] is not None:
-        out.backward(state["upstream"])
-    else:
-        out.backward()
+    out.backward(state["upstream"])  # None for a loss: its value is a scalar (run.js states the reduction)
     return x.grad
 
 
@@ -137,10 +136,13 @@ for line in sys.stdin:
             answer = {"torch": torch.__version__, "threads": torch.get_num_threads()}
         elif request["op"] == "prepare":
             answer = prepare(request["workload"])
-        else:
+        else:  # a batch of consecutive calls, timed as one
+            calls = request.get("calls", 1)
+            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             start = time.perf_counter()
-            run_once()
-            answer = {"ms": (time.perf_counter() - start) * 1000}
+            for _ in range(calls):
+                run_once()
+            answer = {"ms": (time.perf_counter() - start) * 1000, "faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults}
     except Exception as e:  # reported in the table as the row's note
         answer = {"error": f"{type(e).__name__}: {e}".splitlines()[0][:160]}
     print(json.dumps(answer), flush=True)

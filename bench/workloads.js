@@ -6,6 +6,7 @@
 // arguments (value domains and shapes, per layout); a function without one is reported, not skipped
 // silently. The PyTorch function each is compared with is its catalogued reference.
 import * as L from 'losskit';
+import { mulberry32 } from '../scripts/random.mjs';
 
 /** Base sizes: 4M elements (2^22) for elementwise work, [4096, 1000] for rows of classes. */
 const N = 4096;
@@ -32,19 +33,21 @@ const indices = (shape, classes) => ({ domain: 'indices', classes, shape, dtype:
 
 /**
  * Recipes: per function, its layouts. A layout has a name, its arguments (shapes at scale 1: the
- * first dimension is the batch, scaled by --scale), options and tensor options.
+ * first dimension is the batch, scaled by --scale), options and tensor options. A `fixed` layout
+ * keeps its sizes at every scale; `smoke` arguments replace a layout's in a smoke run, where
+ * scaling its batch alone leaves it large (or, for ntxentLoss, without a positive pair).
  */
 const RECIPES = {
   crossEntropy: [
     { layout: 'class indices', args: [real([N, C]), indices([N], C)] },
-    { layout: 'K-dim (segmentation map)', args: [real([4, 21, 128, 128]), indices([4, 128, 128], 21)] },
+    { layout: 'K-dim (segmentation map)', args: [real([4, 21, 128, 128]), indices([4, 128, 128], 21)], smoke: [real([1, 21, 8, 8]), indices([1, 8, 8], 21)] },
     { layout: 'probability targets', args: [real([N, C]), of('probRows', [N, C])] },
     { layout: 'class weights', args: [real([N, C]), indices([N], C)], tensorOptions: { weight: of('positive', [C]) } },
     { layout: 'unbatched', args: [real([100000]), indices([], 100000)], fixed: true },
   ],
   nllLoss: [
     { layout: 'plain', args: [of('logProb', [N, C]), indices([N], C)] },
-    { layout: 'K-dim', args: [of('logProb', [4, 21, 128, 128]), indices([4, 128, 128], 21)] },
+    { layout: 'K-dim', args: [of('logProb', [4, 21, 128, 128]), indices([4, 128, 128], 21)], smoke: [of('logProb', [1, 21, 8, 8]), indices([1, 8, 8], 21)] },
   ],
   binaryCrossEntropy: [{ layout: 'plain', args: [of('prob', [N, D]), of('prob', [N, D])] }],
   binaryCrossEntropyWithLogits: [
@@ -83,14 +86,46 @@ const RECIPES = {
     { layout: 'pairwise', args: [real([N, D]), real([N, D]), real([N, D])] },
     { layout: 'cosine', args: [real([N, D]), real([N, D]), real([N, D])], options: { distance: 'cosine' } },
   ],
-  // The weight [V, H] is a parameter, not a batch: a fixed size (bench/linear-cross-entropy/ has the large ones).
-  linearCrossEntropy: [{ layout: '[512, 1024] x 8192', args: [real([512, D]), of('positive', [8192, D]), indices([512], 8192)], fixed: true }],
+  // The weight [V, H] is a parameter, not a batch: a fixed size (bench/linear-cross-entropy/ has the
+  // large ones); a smoke run takes its tiny `smoke` arguments instead.
+  linearCrossEntropy: [
+    {
+      layout: '[512, 1024] x 8192',
+      args: [real([512, D]), of('positive', [8192, D]), indices([512], 8192)],
+      smoke: [real([4, 16]), of('positive', [32, 16]), indices([4], 32)],
+      fixed: true,
+    },
+  ],
   softmax: [
     { layout: 'last dim', args: [real([N, C])] },
     { layout: 'dim 0', args: [real([N, C])], options: { dim: 0 } },
   ],
   logSoftmax: [{ layout: 'last dim', args: [real([N, C])] }],
   logSumExp: [{ layout: 'last dim', args: [real([N, C])] }],
+  // Issue 16's Keras and optax losses (no PyTorch function: compared with TF.js, jax-js and plain JavaScript).
+  categoricalFocalCrossEntropy: [
+    { layout: 'probabilities', args: [of('probRows', [N, C]), of('oneHotRows', [N, C])] },
+    { layout: 'from logits', args: [real([N, C]), of('oneHotRows', [N, C])], options: { fromLogits: true } },
+  ],
+  categoricalHingeLoss: [{ layout: 'one-hot targets', args: [real([N, C]), of('oneHotRows', [N, C])] }],
+  cosineSimilarityLoss: [{ layout: 'last axis', args: [real([N, D]), real([N, D])] }],
+  diceLoss: [
+    { layout: 'whole tensor', args: [of('prob', [N, D]), of('binary', [N, D])] },
+    { layout: 'per row (axis 1)', args: [of('prob', [N, D]), of('binary', [N, D])], options: { axis: 1 } },
+  ],
+  logCoshLoss: [{ layout: 'plain', args: [real([N, D]), real([N, D])] }],
+  // O(N² D): a batch of 1024 embeddings of 128, two views of each item (labels 0, 0, 1, 1, ...).
+  ntxentLoss: [
+    {
+      layout: 'pairs',
+      args: [real([1024, 128]), { domain: 'pairs', shape: [1024], dtype: 'int32' }],
+      smoke: [real([4, 128]), { domain: 'pairs', shape: [4], dtype: 'int32' }],
+    },
+  ],
+  polyLossCrossEntropy: [{ layout: 'probability targets', args: [real([N, C]), of('probRows', [N, C])] }],
+  sparsemaxLoss: [{ layout: 'plain', args: [real([N, D]), of('binary', [N, D])] }],
+  squaredHingeLoss: [{ layout: '±1 targets', args: [real([N, D]), of('pm1', [N, D])] }],
+  tverskyLoss: [{ layout: 'whole tensor', args: [of('prob', [N, D]), of('binary', [N, D])] }],
   sigmoid: [{ layout: 'plain', args: [of('wide', [N, D])] }],
   logSigmoid: [{ layout: 'plain', args: [of('wide', [N, D])] }],
   softplus: [{ layout: 'plain', args: [of('wide', [N, D])] }],
@@ -109,28 +144,39 @@ export function benchmarkedFunctions() {
   };
 }
 
-/** The family a function's sweep and table belong to: activations, losses over rows of classes or features, CTC, elementwise losses. */
+/** A family per kind of catalogued items (`items`): what the sweeps and tables group by. */
+const FAMILIES = { elements: 'elementwise', rows: 'rows', classes: 'rows', groups: 'rows', sequences: 'sequence' };
+
+/** The family a function's sweep and table belong to: activations, losses over rows (of classes, features or groups), CTC, elementwise losses. */
 export function familyOf(fn) {
   const entry = L.catalog[fn];
   if (entry.kind === 'activation') return 'activations';
-  if (fn === 'ctcLoss') return 'sequence';
-  return ['crossEntropy', 'nllLoss', 'multiMarginLoss', 'multilabelMarginLoss', 'cosineEmbeddingLoss', 'tripletMarginLoss', 'multilabelSoftMarginLoss'].includes(fn) ? 'rows' : 'elementwise';
+  const family = FAMILIES[entry.items];
+  if (!family) throw new Error(`bench: ${fn}'s items '${entry.items}' have no family (valid: ${Object.keys(FAMILIES).join(', ')})`);
+  return family;
 }
 
-/** An activation's options as the call states them: its catalogued `dim` default written out (PyTorch's softmax wants one). */
+/**
+ * The options as the call states them, for every implementation alike: an activation's catalogued
+ * `dim` default written out (PyTorch's softmax wants one); a loss's reduction, losskit's default
+ * `'mean'`, written out (torchvision's box IoU and focal losses default to `'none'`, whose result
+ * is no scalar to differentiate).
+ */
 function callOptions(fn, options) {
-  const dim = L.catalog[fn].options.dim;
-  return L.catalog[fn].kind === 'activation' && dim && !('dim' in options) ? { dim: dim.default, ...options } : options;
+  const entry = L.catalog[fn];
+  const dim = entry.options.dim;
+  if (entry.kind === 'activation') return dim && !('dim' in options) ? { dim: dim.default, ...options } : options;
+  return entry.reductions.includes('mean') && !('reduction' in options) ? { reduction: 'mean', ...options } : options;
 }
 
 const scaleShape = (shape, scale, fixed) => (fixed || shape.length === 0 ? shape : [Math.max(1, Math.round(shape[0] * scale)), ...shape.slice(1)]);
 
 /**
  * The workloads: each recipe layout × dtype × (forward, forward + gradient). `scale` multiplies the
- * batch dimension (1: the sizes of issue 14's table). Returns { workloads, missing } where
+ * batch dimension (1: the sizes of issue 14's table); `smoke`: a smoke run's sizes. Returns { workloads, missing } where
  * `missing` lists the functions without a recipe.
  */
-export function workloads({ scale = 1, dtypes = ['float32', 'float64'], only = null } = {}) {
+export function workloads({ scale = 1, dtypes = ['float32', 'float64'], only = null, smoke = false } = {}) {
   const list = [];
   const { names, notDifferentiable } = benchmarkedFunctions();
   const missing = [...notDifferentiable];
@@ -141,7 +187,7 @@ export function workloads({ scale = 1, dtypes = ['float32', 'float64'], only = n
       continue;
     }
     for (const r of recipes) {
-      const args = r.args.map((a) => ({ ...a, shape: scaleShape(a.shape, scale, r.fixed) }));
+      const args = smoke && r.smoke ? r.smoke : r.args.map((a) => ({ ...a, shape: scaleShape(a.shape, scale, r.fixed) }));
       // Tensor options are per class or per column: not scaled.
       const tensorOptions = r.tensorOptions ?? {};
       const elements = args[0].shape.reduce((a, b) => a * b, 1);
@@ -149,7 +195,7 @@ export function workloads({ scale = 1, dtypes = ['float32', 'float64'], only = n
         for (const grad of [false, true]) {
           const id = `${fn} ${r.layout} [${args[0].shape.join(', ')}] ${dtype} ${grad ? 'fwd+grad' : 'fwd'}`;
           if (only && !only.some((o) => id.includes(o))) continue;
-          list.push({ id, fn, reference: L.catalog[fn].reference.function, family: familyOf(fn), layout: r.layout, dtype, grad, args, options: callOptions(fn, r.options ?? {}), tensorOptions, elements, activation: L.catalog[fn].kind === 'activation' });
+          list.push({ id, fn, reference: L.catalog[fn].reference.function, library: L.catalog[fn].reference.library, family: familyOf(fn), layout: r.layout, dtype, grad, args, options: callOptions(fn, r.options ?? {}), tensorOptions, elements, activation: L.catalog[fn].kind === 'activation' });
         }
       }
     }
@@ -177,22 +223,12 @@ export function sweepWorkloads(sizes) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Data: deterministic (a seeded generator per argument), the same bytes for every implementation.
-
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Data: deterministic (a seeded generator per argument: scripts/random.mjs), the same bytes for every
+// implementation.
 
 /** One argument's values as a typed array of the workload's dtype (int32 for indices). */
 export function makeArray(spec, dtype, seed) {
-  const u = generator(seed);
+  const u = mulberry32(seed);
   const size = spec.shape.reduce((a, b) => a * b, 1);
   const Float = dtype === 'float64' ? Float64Array : Float32Array;
   const last = spec.shape[spec.shape.length - 1] ?? 1;
@@ -200,6 +236,8 @@ export function makeArray(spec, dtype, seed) {
     case 'indices':
     case 'labels':
       return Int32Array.from({ length: size }, () => (spec.domain === 'labels' ? 1 : 0) + Math.floor(u() * (spec.classes - (spec.domain === 'labels' ? 1 : 0))));
+    case 'pairs':
+      return Int32Array.from({ length: size }, (_, i) => i >> 1);
     case 'constant':
       return new Int32Array(size).fill(spec.value);
     case 'targetLengths':
@@ -208,6 +246,11 @@ export function makeArray(spec, dtype, seed) {
       // multilabel margin targets: 5 distinct class indices a row, then −1
       const out = new Int32Array(size).fill(-1);
       for (let r = 0; r < size / last; r++) for (let k = 0; k < 5; k++) out[r * last + k] = Math.floor(u() * last);
+      return out;
+    }
+    case 'oneHotRows': {
+      const out = new Float(size);
+      for (let r = 0; r < size / last; r++) out[r * last + Math.floor(u() * last)] = 1;
       return out;
     }
     case 'probRows':

@@ -14,18 +14,7 @@
 // src/kernels/wasm.test.ts runs the same battery (measureAccuracy) and asserts the bounds the
 // README states.
 import * as L from '../dist/index.js';
-
-/** Deterministic uniform [0, 1) (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from './random.mjs';
 
 const MIN_NORMAL = 2 ** -126;
 const f32 = new Float32Array(1);

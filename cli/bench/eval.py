@@ -5,7 +5,9 @@
   .npy     losskit eval   vs  np.load                           + torch mse_loss
 
 The data: N rows of float64 predictions and targets, written by pandas (CSV), pyarrow (Parquet,
-snappy, its default row groups) and numpy (two 1-D .npy files). Every command runs in its own
+snappy (its default) and zstd, its default row groups) and numpy (two 1-D .npy files). --csv-rows
+sets the CSV's size apart (26M rows make ~1 GB); --jobs N adds a run of `losskit eval --jobs N`
+on the CSV (its parts on N threads, against pandas' one). Every command runs in its own
 process; rounds are interleaved and the median is reported. losskit's time is the whole process
 (Node's start included); Python's is read + loss inside the process, its imports excluded (the
 comparison is generous to Python). Peak RSS is /usr/bin/time's (see run_measured). CPU seconds (user + system: getrusage for losskit, process_time
@@ -14,7 +16,7 @@ the wait for a core. Peak RSS is measured at two sizes to show whether memory gr
 
 Run from the repository root after `npm run build`, in a virtualenv with pandas, pyarrow, numpy and
 torch (cli/README.md):
-  python cli/bench/eval.py --rows 2000000,10000000 --rounds 3 [--dir /tmp/x] [--json out.json]
+  python cli/bench/eval.py --rows 50000000 --csv-rows 26000000 --jobs 2 --rounds 3 [--dir /tmp/x] [--json out.json]
 """
 import argparse
 import json
@@ -43,7 +45,7 @@ if kind == 'csv':
     frame = pd.read_csv(files[0], engine='c')
     p, t = frame['prediction'].to_numpy(), frame['target'].to_numpy()
 elif kind == 'parquet':
-    table = pq.read_table(files[0], columns=['prediction', 'target'])
+    table = pq.read_table(files[0], columns=['prediction', 'target'])  # pyarrow's threads: CPU time counts them all
     p, t = table['prediction'].to_numpy(), table['target'].to_numpy()
 else:
     p, t = np.load(files[0]), np.load(files[1])
@@ -74,80 +76,97 @@ def run_measured(command):
     return elapsed, out, peak_kb / 1024, usage.ru_utime + usage.ru_stime
 
 
-def write_files(directory, rows):
+def write_files(directory, rows, formats):
     import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rng = np.random.default_rng(rows)
-    p = rng.normal(0, 3, rows)
-    t = p + rng.normal(0, 1, rows)
     base = Path(directory) / f"r{rows}"
-    files = {"csv": [f"{base}.csv"], "parquet": [f"{base}.parquet"], "npy": [f"{base}-p.npy", f"{base}-t.npy"]}
+    files = {
+        "csv": [f"{base}.csv"],
+        "parquet": [f"{base}.parquet"],
+        "parquet-zstd": [f"{base}-zstd.parquet"],
+        "npy": [f"{base}-p.npy", f"{base}-t.npy"],
+    }
+    files = {k: v for k, v in files.items() if k in formats}
     if not all(Path(f).exists() for paths in files.values() for f in paths):
-        pd.DataFrame({"prediction": p, "target": t}).to_csv(files["csv"][0], index=False)
-        pq.write_table(pa.table({"prediction": p, "target": t}), files["parquet"][0])
-        np.save(files["npy"][0], p)
-        np.save(files["npy"][1], t)
+        rng = np.random.default_rng(rows)
+        p = rng.normal(0, 3, rows)
+        t = p + rng.normal(0, 1, rows)
+        if "csv" in files:
+            pd.DataFrame({"prediction": p, "target": t}).to_csv(files["csv"][0], index=False)
+        if "parquet" in files:
+            pq.write_table(pa.table({"prediction": p, "target": t}), files["parquet"][0])
+        if "parquet-zstd" in files:
+            pq.write_table(pa.table({"prediction": p, "target": t}), files["parquet-zstd"][0], compression="zstd")
+        if "npy" in files:
+            np.save(files["npy"][0], p)
+            np.save(files["npy"][1], t)
     return files
 
 
-def losskit_command(kind, files):
+def losskit_command(kind, files, jobs=1):
     columns = ["--columns", "prediction", "--target-columns", "target"] if kind != "npy" else []
-    return ["node", str(CLI), "eval", "--loss", "mse", *files, *columns, "--json"]
+    return ["node", str(CLI), "eval", "--loss", "mse", *files, *columns, "--json", *(["--jobs", str(jobs)] if jobs > 1 else [])]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", default="2000000,10000000")
+    parser.add_argument("--rows", default="2000000,10000000", help="rows of the Parquet and .npy files (and the CSV without --csv-rows)")
+    parser.add_argument("--csv-rows", default=None, help="rows of the CSV files")
+    parser.add_argument("--formats", default="csv,parquet,parquet-zstd,npy")
+    parser.add_argument("--jobs", type=int, default=1, help="also run losskit eval --jobs N on the CSV")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dir", default=None)
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     directory = args.dir or tempfile.mkdtemp(prefix="losskit-eval-bench-")
     os.makedirs(directory, exist_ok=True)
+    formats = args.formats.split(",")
     sizes = [int(s) for s in args.rows.split(",")]
-    results = {"load_before": os.getloadavg(), "rows": sizes, "cases": []}
-    for rows in sizes:
-        files = write_files(directory, rows)
+    csv_sizes = [int(s) for s in args.csv_rows.split(",")] if args.csv_rows else sizes
+    plan = [(rows, [f for f in formats if f != "csv"]) for rows in sizes] + [(rows, ["csv"]) for rows in csv_sizes if "csv" in formats]
+    results = {"load_before": os.getloadavg(), "rows": sizes, "csv_rows": csv_sizes, "cases": []}
+    for rows, chosen in plan:
+        files = write_files(directory, rows, chosen)
         for kind, paths in files.items():
             mb = sum(os.path.getsize(f) for f in paths) / 1e6
-            timings = {"losskit": [], "python": []}
-            cpu = {"losskit": [], "python": []}
-            peaks = {"losskit": [], "python": []}
+            variants = {"losskit": 1, **({f"losskit --jobs {args.jobs}": args.jobs} if kind == "csv" and args.jobs > 1 else {})}
+            timings = {name: [] for name in [*variants, "python"]}
+            cpu = {name: [] for name in timings}
+            peaks = {name: [] for name in timings}
             losses = {}
+            loads = []
+            reader = "parquet" if kind.startswith("parquet") else kind
             for _ in range(args.rounds):
-                seconds, out, peak, used = run_measured(losskit_command(kind, paths))
-                timings["losskit"].append(seconds)
-                cpu["losskit"].append(used)
-                peaks["losskit"].append(peak)
-                losses["losskit"] = json.loads(out)["loss"]
-                _, out, peak, _ = run_measured([sys.executable, "-c", WORKER, kind, *paths])
+                loads.append(os.getloadavg()[0])
+                for name, jobs in variants.items():
+                    seconds, out, peak, used = run_measured(losskit_command(reader, paths, jobs))
+                    timings[name].append(seconds)
+                    cpu[name].append(used)
+                    peaks[name].append(peak)
+                    losses[name] = json.loads(out)["loss"]
+                _, out, peak, _ = run_measured([sys.executable, "-c", WORKER, reader, *paths])
                 inner, inner_cpu, loss = out.split()
                 timings["python"].append(float(inner))
                 cpu["python"].append(float(inner_cpu))
                 peaks["python"].append(peak)
                 losses["python"] = float(loss)
-            case = {
-                "format": kind,
-                "rows": rows,
-                "MB": round(mb, 1),
-                "losskit_s": round(statistics.median(timings["losskit"]), 3),
-                "python_s": round(statistics.median(timings["python"]), 3),
-                "losskit_cpu_s": round(statistics.median(cpu["losskit"]), 3),
-                "python_cpu_s": round(statistics.median(cpu["python"]), 3),
-                "losskit_MB_per_s": round(mb / statistics.median(timings["losskit"]), 1),
-                "python_MB_per_s": round(mb / statistics.median(timings["python"]), 1),
-                "losskit_peak_rss_MB": round(max(peaks["losskit"])),
-                "python_peak_rss_MB": round(max(peaks["python"])),
-                "losskit_loss": losses["losskit"],
-                "python_loss": losses["python"],
-                "timings": timings,
-                "cpu": cpu,
-            }
+            median = lambda xs: round(statistics.median(xs), 3)
+            case = {"format": kind, "rows": rows, "MB": round(mb, 1), "load_1min": loads}
+            for name in timings:
+                case[f"{name} wall_s"] = median(timings[name])
+                case[f"{name} cpu_s"] = median(cpu[name])
+                case[f"{name} peak_rss_MB"] = round(max(peaks[name]))
+                case[f"{name} loss"] = losses[name]
+            for name in variants:
+                case[f"{name} / python, wall"] = round(statistics.median(timings[name]) / statistics.median(timings["python"]), 2)
+                case[f"{name} / python, cpu"] = round(statistics.median(cpu[name]) / statistics.median(cpu["python"]), 2)
+            case["timings"] = timings
+            case["cpu"] = cpu
             results["cases"].append(case)
-            print(json.dumps({k: v for k, v in case.items() if k != "timings"}), flush=True)
+            print(json.dumps({k: v for k, v in case.items() if k not in ("timings", "cpu")}), flush=True)
     results["load_after"] = os.getloadavg()
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")

@@ -6,10 +6,12 @@
 // worker threads (--jobs), or into shards evaluated anywhere and saved with --partial, then joined
 // by `losskit merge` — and equals the result over the concatenated data.
 import cliProgress from 'cli-progress';
-import { LossAccumulator, tensor, type AccumulatorState, type Tensor } from 'losskit';
+import { LossAccumulator, Tensor, tensor, type AccumulatorState } from 'losskit';
 import { CliError } from './errors.js';
 import { AtomicSink, checkDistinctOutputs, jsonNumber, writeFileAtomic } from './io/sinks.js';
-import { openSource, type Chunk, type ColumnSelection, type Format, type Source } from './io/sources.js';
+import { describeInput, STDIN } from './io/bytes.js';
+import type { CsvPart } from './io/csv.js';
+import { formatOfName, openSource, type Chunk, type ColumnSelection, type Format, type Source } from './io/sources.js';
 import { findLoss, type CliLoss } from './losses.js';
 
 export type NaPolicy = 'error' | 'skip';
@@ -35,6 +37,8 @@ export interface EvalRequest {
   progress: boolean;
   /** Elements per chunk (rows × columns); small values exercise the streaming in tests. */
   chunkElements?: number;
+  /** The least bytes per part when --jobs splits one CSV file (small values exercise the split in tests). */
+  partBytes?: number;
 }
 
 export interface EvalResult {
@@ -60,6 +64,8 @@ export interface PartialState {
 }
 
 const DEFAULT_CHUNK_ELEMENTS = 1 << 18;
+/** A worker thread starts in ~0.1 s (Node, losskit and its kernels): a part is worth one from 8 MiB on. */
+const DEFAULT_PART_BYTES = 1 << 23;
 
 function flag(name: string): string {
   return '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
@@ -108,9 +114,9 @@ function checkRequest(request: EvalRequest, cli: CliLoss): string[][] {
   return shards;
 }
 
-/** A chunk as a tensor: [rows] for one number per row, else [rows, cols]. */
+/** A chunk as a tensor over its data (not copied): [rows] for one number per row, else [rows, cols]. */
 function asTensor(chunk: Chunk, vector: boolean): Tensor {
-  return tensor(chunk.data, { shape: vector ? [chunk.rows] : [chunk.rows, chunk.cols] });
+  return new Tensor(chunk.data, vector ? [chunk.rows] : [chunk.rows, chunk.cols]);
 }
 
 function describeShape(chunk: Chunk): string {
@@ -288,7 +294,7 @@ interface ShardTotals {
 }
 
 /** Evaluates one shard (one file per input) into `totals`. */
-async function evaluateShard(cli: CliLoss, request: EvalRequest, files: string[], totals: ShardTotals, outputs: Outputs | null): Promise<void> {
+async function evaluateShard(cli: CliLoss, request: EvalRequest, files: string[], totals: ShardTotals, outputs: Outputs | null, part?: CsvPart): Promise<void> {
   const selectionOf = (i: number): ColumnSelection => (i === 0 ? request.columns : i === files.length - 1 ? request.targetColumns : undefined);
   // An input named twice is opened once (a pipe can be read only once), with one selection per use.
   const distinct = [...new Set(files)];
@@ -299,7 +305,7 @@ async function evaluateShard(cli: CliLoss, request: EvalRequest, files: string[]
   try {
     for (const f of distinct) {
       const selections = files.flatMap((g, i) => (g === f ? [selectionOf(i)] : []));
-      sources.push(await openSource(f, selections, { delimiter: request.delimiter, stdinFormat: request.stdinFormat }));
+      sources.push(await openSource(f, selections, { delimiter: request.delimiter, stdinFormat: request.stdinFormat, part }));
     }
     progress = new Progress(request.progress, sources[0], cli.name);
     let maxRows = 1024;
@@ -376,31 +382,66 @@ export interface WorkerResult {
   rows: number;
 }
 
-/** Evaluates the given shards in this thread (what a worker of --jobs runs). */
-export async function evaluateShards(request: EvalRequest, shards: string[][]): Promise<WorkerResult> {
+/** What a worker thread of --jobs evaluates: whole shards, or one part of a one-file shard. */
+export interface WorkerTask {
+  shards: string[][];
+  part?: CsvPart;
+}
+
+/** Evaluates a task in this thread (what a worker of --jobs runs). */
+export async function evaluateShards(request: EvalRequest, task: WorkerTask): Promise<WorkerResult> {
   const cli = findLoss(request.loss);
-  const totals: ShardTotals = { accumulator: new LossAccumulator(), skipped: 0, count: 0, rows: 0 };
-  for (const shard of shards) await evaluateShard(cli, request, shard, totals, null);
+  const totals = newTotals();
+  for (const shard of task.shards) await evaluateShard(cli, request, shard, totals, null, task.part);
   return { accumulator: totals.accumulator.toJSON(), skipped: totals.skipped, count: totals.count, rows: totals.rows };
 }
 
-async function runWorkers(request: EvalRequest, shards: string[][], jobs: number, totals: ShardTotals): Promise<void> {
+function newTotals(): ShardTotals {
+  return { accumulator: new LossAccumulator(), skipped: 0, count: 0, rows: 0 };
+}
+
+/**
+ * The parts of a one-file shard that --jobs can evaluate on separate threads: a regular CSV/TSV
+ * file (both inputs in it) of at least two parts' worth of bytes, with no quote (planCsvParts);
+ * else null.
+ */
+async function csvParts(request: EvalRequest, shard: string[], jobs: number): Promise<CsvPart[] | null> {
+  const file = shard[0];
+  const format = formatOfName(file);
+  if (shard.some((f) => f !== file) || file === STDIN || /\.gz$/i.test(file) || (format !== 'csv' && format !== 'tsv')) return null;
+  let size: number;
+  try {
+    const info = await describeInput(file);
+    if (!info.regular) return null;
+    size = info.size;
+  } catch {
+    return null; // the one-pass reader reports it
+  }
+  const count = Math.min(jobs, Math.floor(size / (request.partBytes ?? DEFAULT_PART_BYTES)));
+  const { planCsvParts } = await import('./io/csv.js');
+  return planCsvParts(file, size, request.delimiter ?? (format === 'tsv' ? '\t' : ','), count);
+}
+
+async function runWorkers(request: EvalRequest, tasks: WorkerTask[], totals: ShardTotals): Promise<void> {
   const { Worker } = await import('node:worker_threads');
-  // Shards are dealt round-robin: worker j takes shards j, j + jobs, ...; sums are exact, so the
-  // grouping does not change the result.
-  const groups = Array.from({ length: Math.min(jobs, shards.length) }, (_, j) => shards.filter((_, s) => s % jobs === j));
-  const results = await Promise.all(
-    groups.map(
-      (group) =>
-        new Promise<WorkerResult>((resolve, reject) => {
-          const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { request: { ...request, progress: false }, shards: group } });
-          worker.once('message', (m: { ok: true; result: WorkerResult } | { ok: false; message: string; exitCode: number }) =>
-            m.ok ? resolve(m.result) : reject(new CliError(m.message, m.exitCode)),
-          );
-          worker.once('error', reject);
-        }),
-    ),
-  );
+  const workers = tasks.map((task) => new Worker(new URL('./worker.js', import.meta.url), { workerData: { request: { ...request, progress: false }, task } }));
+  let results: WorkerResult[];
+  try {
+    results = await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<WorkerResult>((resolve, reject) => {
+            worker.once('message', (m: { ok: true; result: WorkerResult } | { ok: false; message: string; exitCode: number }) =>
+              m.ok ? resolve(m.result) : reject(new CliError(m.message, m.exitCode)),
+            );
+            worker.once('error', reject);
+          }),
+      ),
+    );
+  } finally {
+    // The first failure ends the run: the other workers are stopped, not left running.
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
   for (const r of results) {
     totals.accumulator.merge(LossAccumulator.fromJSON(r.accumulator));
     totals.skipped += r.skipped;
@@ -420,12 +461,29 @@ export async function evaluate(request: EvalRequest): Promise<EvalResult> {
   const cli = findLoss(request.loss);
   const shards = checkRequest(request, cli);
   probeOptions(cli, request.options);
-  const totals: ShardTotals = { accumulator: new LossAccumulator(), skipped: 0, count: 0, rows: 0 };
+  let totals = newTotals();
   const outputs: Outputs = { out: null, grad: null, sinks: [] };
   const jobs = request.jobs ?? 1;
   try {
-    if (jobs > 1 && shards.length > 1) await runWorkers(request, shards, jobs, totals);
-    else for (const shard of shards) await evaluateShard(cli, request, shard, totals, outputs);
+    // Shards are dealt round-robin: worker j takes shards j, j + jobs, ...; one large CSV file is
+    // split into parts of lines. Sums are exact, so the grouping does not change the result.
+    const parts = jobs > 1 && shards.length === 1 && !request.out && !request.grad ? await csvParts(request, shards[0], jobs) : null;
+    let done = false;
+    if (parts) {
+      try {
+        await runWorkers(request, parts.map((part) => ({ shards, part })), totals);
+        done = true;
+      } catch {
+        // A quote in a part, or an error, whose line number only a pass from the start knows:
+        // the file is read again in one pass, which gives the result or the exact error.
+        totals = newTotals();
+      }
+    } else if (jobs > 1 && shards.length > 1) {
+      const tasks = Array.from({ length: Math.min(jobs, shards.length) }, (_, j) => ({ shards: shards.filter((_, s) => s % jobs === j) }));
+      await runWorkers(request, tasks, totals);
+      done = true;
+    }
+    if (!done) for (const shard of shards) await evaluateShard(cli, request, shard, totals, outputs);
     const reduction = request.reduction;
     if (reduction === 'none' && !outputs.out && request.out) {
       // No rows at all: still an (empty) file, as for any other run.

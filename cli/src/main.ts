@@ -173,6 +173,7 @@ Exit codes: 0 success, 1 bad data or files, 2 bad usage.`,
         out: options.out as string | undefined,
         progress: Boolean(process.stderr.isTTY) && !options.json,
         chunkElements: options.chunkElements as number | undefined,
+        partBytes: options.partBytes as number | undefined,
         ...dataRequest(options),
       });
       printResult(result, Boolean(options.json), options.out ? { out: options.out } : {});
@@ -183,6 +184,7 @@ Exit codes: 0 success, 1 bad data or files, 2 bad usage.`,
     evalCommand.addOption(optionFlag(name, spec, description, true));
   }
   evalCommand.addOption(new Option('--chunk-elements <n>', 'elements per chunk').argParser(integer).hideHelp());
+  evalCommand.addOption(new Option('--part-bytes <n>', 'least bytes per part of a CSV file split by --jobs').argParser(integer).hideHelp());
   addDataFlags(evalCommand);
   addMergeCommand(program);
 

@@ -1,11 +1,12 @@
-// A worker thread of `losskit eval --jobs N`: evaluates its shards and posts back their exact totals.
+// A worker thread of `losskit eval --jobs N`: evaluates its shards (or its part of one CSV file) and
+// posts back their exact totals.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CliError } from './errors.js';
-import { evaluateShards, type EvalRequest } from './eval.js';
+import { evaluateShards, type EvalRequest, type WorkerTask } from './eval.js';
 
-const { request, shards } = workerData as { request: EvalRequest; shards: string[][] };
+const { request, task } = workerData as { request: EvalRequest; task: WorkerTask };
 try {
-  parentPort!.postMessage({ ok: true, result: await evaluateShards(request, shards) });
+  parentPort!.postMessage({ ok: true, result: await evaluateShards(request, task) });
 } catch (e) {
   parentPort!.postMessage({ ok: false, message: (e as Error).message, exitCode: e instanceof CliError ? e.exitCode : 1 });
 }

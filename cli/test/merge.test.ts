@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { planCsvParts, QuoteInPart } from '../src/io/csv.js';
+import { openSource } from '../src/io/sources.js';
 import { BIN, losskit, tempDir } from './support.js';
 
 /** Rows whose float sums depend on the order: magnitudes from 1e-8 to 1e8, both signs. */
@@ -83,6 +85,57 @@ test('--jobs N over shard files, and over groups of .npy shards, equals the whol
   const failed = losskit(['eval', '--loss', 'mse', ...parts, ...columns, '--jobs', '2']);
   assert.equal(failed.status, 1);
   assert.match(failed.stderr, /part-2\.csv:2: not a number: "oops"\n$/);
+});
+
+test('--jobs N on one CSV file: parts of whole lines, exactly the one-pass result, and one pass where a part has a quote or an error', async () => {
+  const dir = tempDir();
+  const data = rows(3000, 5);
+  const whole = join(dir, 'whole.csv');
+  writeFileSync(whole, ['prediction,target', ...data].join('\r\n') + '\r\n');
+  const size = readFileSync(whole).length;
+  // The parts cover the data exactly, each from a line start to the next part's.
+  const parts = (await planCsvParts(whole, size, ',', 3))!;
+  assert.equal(parts.length, 3);
+  assert.deepEqual(parts[0].firstRow, ['prediction', 'target']);
+  assert.equal(parts[0].isHeader, true);
+  const text = readFileSync(whole, 'latin1');
+  assert.equal(parts[0].start, text.indexOf('\n') + 1);
+  assert.equal(parts[2].end, size);
+  for (let k = 0; k < 3; k++) {
+    if (k > 0) assert.equal(parts[k].start, parts[k - 1].end);
+    assert.equal(text[parts[k].start - 1], '\n', `part ${k} starts a line`);
+  }
+  const split = ['--jobs', '3', '--part-bytes', '1000'];
+  const expected = run(['eval', '--loss', 'mse', whole, ...columns, '--json']);
+  assert.equal(run(['eval', '--loss', 'mse', whole, ...columns, '--json', ...split]), expected);
+  // A part that holds a quote is refused by its reader (a quoted field may hold a line break) ...
+  const quoted = join(dir, 'quoted.csv');
+  const lines = ['prediction,target', ...data];
+  lines[2500] = `"${data[2499].split(',')[0]}",${data[2499].split(',')[1]}`;
+  writeFileSync(quoted, lines.join('\n') + '\n');
+  const quotedParts = (await planCsvParts(quoted, readFileSync(quoted).length, ',', 3))!;
+  const source = await openSource(quoted, [['prediction'], ['target']], { part: quotedParts[2] });
+  await assert.rejects(source.next(1 << 20), QuoteInPart);
+  await source.close();
+  // ... and the file is read in one pass: the same result.
+  assert.equal(run(['eval', '--loss', 'mse', quoted, ...columns, '--json', ...split]), expected);
+  // An error in the last part names its line, as one pass does; --na skip counts across parts.
+  lines[2500] = '1,oops';
+  writeFileSync(quoted, lines.join('\n') + '\n');
+  const failed = losskit(['eval', '--loss', 'mse', quoted, ...columns, ...split]);
+  assert.equal(failed.status, 1);
+  assert.match(failed.stderr, /quoted\.csv:2501: not a number: "oops"\n$/);
+  lines[2500] = '1,NA';
+  lines[10] = ',2';
+  writeFileSync(quoted, lines.join('\n') + '\n');
+  const skipped = run(['eval', '--loss', 'mse', quoted, ...columns, '--json', '--na', 'skip']);
+  assert.equal(JSON.parse(skipped).skipped, 2);
+  assert.equal(run(['eval', '--loss', 'mse', quoted, ...columns, '--json', '--na', 'skip', ...split]), skipped);
+  // No header: the first row is data, in the first part.
+  const headless = join(dir, 'headless.csv');
+  writeFileSync(headless, data.join('\n') + '\n');
+  const byIndex = ['--columns', '0', '--target-columns', '1', '--json'];
+  assert.equal(run(['eval', '--loss', 'mse', headless, ...byIndex, ...split]), expected);
 });
 
 test('merge refuses states of different evaluations and files that are not states', () => {

@@ -74,6 +74,10 @@ export interface Exports extends ElementwiseExports, MatmulExports {
     x: number, rows: number, C: number, targets: number, weights: number, smoothing: number,
     upstream: number, upstreamPerRow: number, grad: number, gradTarget: number, losses: number,
   ): number;
+  crossEntropyProbRows64(
+    x: number, rows: number, C: number, targets: number, weights: number, smoothing: number,
+    upstream: number, upstreamPerRow: number, grad: number, gradTarget: number, losses: number,
+  ): number;
   crossEntropyRows(
     x: number, rows: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerRow: number, grad: number, losses: number,
@@ -86,6 +90,26 @@ export interface Exports extends ElementwiseExports, MatmulExports {
   crossEntropySpatial(
     x: number, B: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
     smoothing: number, upstream: number, upstreamPerItem: number, grad: number, losses: number,
+  ): number;
+  crossEntropySpatial64(
+    x: number, B: number, C: number, targets: number, weights: number, weightSum: number, ignoreIndex: number,
+    smoothing: number, upstream: number, upstreamPerItem: number, grad: number, losses: number,
+  ): number;
+  multiMarginRows(
+    x: number, rows: number, C: number, targets: number, weights: number, margin: number, p: number,
+    upstream: number, upstreamPerRow: number, grad: number, losses: number,
+  ): number;
+  multiMarginRows64(
+    x: number, rows: number, C: number, targets: number, weights: number, margin: number, p: number,
+    upstream: number, upstreamPerRow: number, grad: number, losses: number,
+  ): number;
+  multilabelMarginRows(
+    x: number, rows: number, C: number, targets: number, upstream: number, upstreamPerRow: number,
+    grad: number, losses: number, mask: number, counts: number,
+  ): number;
+  multilabelMarginRows64(
+    x: number, rows: number, C: number, targets: number, upstream: number, upstreamPerRow: number,
+    grad: number, losses: number, mask: number, counts: number,
   ): number;
 }
 
@@ -415,15 +439,15 @@ export function withKernels<R>(run: (k: Exports, scratch: Scratch) => R): R {
 }
 
 export interface CrossEntropyRowsRequest {
-  /** float32 rows, or float64 rows (class indices only: the float64 kernel). */
+  /** float32 or float64 rows. */
   logits: Float32Array | Float64Array;
   rows: number;
   classes: number;
-  /** Class indices (one per row), or with `probabilities` a float32 row of C per row. */
+  /** Class indices (one per row), or with `probabilities` a row of C per row (the logits' dtype). */
   targets: ArrayLike<number>;
   probabilities?: boolean;
-  /** With probabilities: where to write the gradient with respect to the targets, or null. */
-  gradTarget?: Float32Array | null;
+  /** With probabilities: where to write the gradient with respect to the targets (the logits' dtype), or null. */
+  gradTarget?: Float32Array | Float64Array | null;
   weights: ArrayLike<number> | null;
   ignoreIndex: number;
   smoothing: number;
@@ -436,9 +460,9 @@ export interface CrossEntropyRowsRequest {
 }
 
 /**
- * Cross-entropy over rows of float32 logits (class indices or probability rows) or of float64
- * logits (class indices: crossEntropyRows64, in chunks of half as many rows); returns Σ of the row
- * losses.
+ * Cross-entropy over rows of float32 logits or of float64 logits (crossEntropyRows64 and
+ * crossEntropyProbRows64, in chunks of half as many rows), with class indices or probability rows;
+ * returns Σ of the row losses.
  */
 export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
   return withKernels((k, s) => {
@@ -452,13 +476,13 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
     const probabilities = request.probabilities === true;
     const gradTarget = request.gradTarget ?? null;
     const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr, gtPtr] = s.regions(
-      chunkRows * C * bytes, (probabilities ? chunkRows * C : chunkRows) * 4, C * bytes, chunkRows * bytes, chunkRows * bytes, chunkRows * C * bytes, probabilities ? chunkRows * C * 4 : 0,
+      chunkRows * C * bytes, probabilities ? chunkRows * C * bytes : chunkRows * 4, C * bytes, chunkRows * bytes, chunkRows * bytes, chunkRows * C * bytes, probabilities ? chunkRows * C * bytes : 0,
     );
     const buffer = k.memory.buffer;
     const xView = new F(buffer, xPtr, chunkRows * C);
     const tView = new Int32Array(buffer, tPtr, chunkRows);
-    const pView = probabilities ? new Float32Array(buffer, tPtr, chunkRows * C) : null;
-    const gtView = probabilities ? new Float32Array(buffer, gtPtr, chunkRows * C) : null;
+    const pView = probabilities ? new F(buffer, tPtr, chunkRows * C) : null;
+    const gtView = probabilities ? new F(buffer, gtPtr, chunkRows * C) : null;
     const uView = new F(buffer, uPtr, chunkRows);
     const lView = new F(buffer, lPtr, chunkRows);
     const gView = grad ? new F(buffer, gPtr, chunkRows * C) : null;
@@ -473,15 +497,13 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
     for (let r0 = 0; r0 < rows; r0 += chunkRows) {
       const n = Math.min(chunkRows, rows - r0);
       xView.set(logits.subarray(r0 * C, (r0 + n) * C));
-      if (pView) pView.set((targets as Float32Array).subarray(r0 * C, (r0 + n) * C));
+      if (pView) pView.set((targets as Float32Array | Float64Array).subarray(r0 * C, (r0 + n) * C));
       else for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
       if (perRowUpstream) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
       const [w, u, g, l] = [weights ? wPtr : 0, perRowUpstream ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0];
-      total += wide
-        ? k.crossEntropyRows64(xPtr, n, C, tPtr, w, weightSum, request.ignoreIndex, request.smoothing, shared, u, g, l)
-        : probabilities
-          ? k.crossEntropyProbRows(xPtr, n, C, tPtr, w, request.smoothing, shared, u, g, gradTarget ? gtPtr : 0, l)
-          : k.crossEntropyRows(xPtr, n, C, tPtr, w, weightSum, request.ignoreIndex, request.smoothing, shared, u, g, l);
+      total += probabilities
+        ? (wide ? k.crossEntropyProbRows64 : k.crossEntropyProbRows)(xPtr, n, C, tPtr, w, request.smoothing, shared, u, g, gradTarget ? gtPtr : 0, l)
+        : (wide ? k.crossEntropyRows64 : k.crossEntropyRows)(xPtr, n, C, tPtr, w, weightSum, request.ignoreIndex, request.smoothing, shared, u, g, l);
       if (gradTarget && gtView) gradTarget.set(firstOf(gtView, n * C), r0 * C);
       if (grad && gView) grad.set(firstOf(gView, n * C), r0 * C);
       if (losses) losses.set(firstOf(lView, n), r0);
@@ -490,15 +512,101 @@ export function crossEntropyRowsWasm(request: CrossEntropyRowsRequest): number {
   });
 }
 
+export interface MultiMarginRowsRequest {
+  /** [rows, classes] logits, float32 or float64. */
+  logits: Float32Array | Float64Array;
+  rows: number;
+  classes: number;
+  /** Class indices, one per row (checked). */
+  targets: ArrayLike<number>;
+  weights: ArrayLike<number> | null;
+  margin: number;
+  p: 1 | 2;
+  /** Upstream gradient: one number for every row, or one per row. */
+  upstream: number | ArrayLike<number>;
+  /** Where to write the gradient (the logits' dtype), or null for the forward pass only. */
+  grad: Float32Array | Float64Array | null;
+  /** Where to write the per-row losses. */
+  losses: Float64Array;
+}
+
+/**
+ * multiMarginLoss over rows of float32 or float64 logits (src/kernels/assembly/margin.ts, float64
+ * arithmetic for both), streamed through the scratch area in chunks of rows.
+ */
+export function multiMarginRowsWasm(request: MultiMarginRowsRequest): void {
+  withKernels((k, s) => {
+    const { logits, rows, classes: C, targets, weights, grad, losses } = request;
+    const bytes = logits.BYTES_PER_ELEMENT;
+    const F = bytes === 8 ? Float64Array : Float32Array;
+    const chunkRows = rowsPerChunk(bytes === 8 ? 2 * C : C);
+    const perRow = typeof request.upstream !== 'number';
+    const shared = perRow ? 0 : (request.upstream as number);
+    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr] = s.regions(chunkRows * C * bytes, chunkRows * 4, C * 8, chunkRows * 8, chunkRows * 8, chunkRows * C * bytes);
+    const buffer = k.memory.buffer;
+    const xView = new F(buffer, xPtr, chunkRows * C);
+    const tView = new Int32Array(buffer, tPtr, chunkRows);
+    const uView = new Float64Array(buffer, uPtr, chunkRows);
+    const lView = new Float64Array(buffer, lPtr, chunkRows);
+    const gView = new F(buffer, gPtr, chunkRows * C);
+    if (weights) new Float64Array(buffer, wPtr, C).set(weights);
+    const kernel = bytes === 8 ? k.multiMarginRows64 : k.multiMarginRows;
+    for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+      const n = Math.min(chunkRows, rows - r0);
+      xView.set(logits.subarray(r0 * C, (r0 + n) * C));
+      for (let r = 0; r < n; r++) tView[r] = targets[r0 + r];
+      if (perRow) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
+      kernel(xPtr, n, C, tPtr, weights ? wPtr : 0, request.margin, request.p, shared, perRow ? uPtr : 0, grad ? gPtr : 0, lPtr);
+      if (grad) grad.set(firstOf(gView, n * C), r0 * C);
+      losses.set(firstOf(lView, n), r0);
+    }
+  });
+}
+
+/**
+ * multilabelMarginLoss over rows of float32 or float64 logits with their target rows (class
+ * indices ended by −1; src/kernels/assembly/margin.ts, float64 arithmetic for both), streamed
+ * through the scratch area in chunks of rows.
+ */
+export function multilabelMarginRowsWasm(request: Omit<MultiMarginRowsRequest, 'weights' | 'margin' | 'p'>): void {
+  withKernels((k, s) => {
+    const { logits, rows, classes: C, targets, grad, losses } = request;
+    const bytes = logits.BYTES_PER_ELEMENT;
+    const F = bytes === 8 ? Float64Array : Float32Array;
+    const chunkRows = rowsPerChunk(2 * C);
+    const perRow = typeof request.upstream !== 'number';
+    const shared = perRow ? 0 : (request.upstream as number);
+    const [xPtr, tPtr, uPtr, lPtr, gPtr, mPtr, cPtr] = s.regions(chunkRows * C * bytes, chunkRows * C * 4, chunkRows * 8, chunkRows * 8, chunkRows * C * bytes, C * 8, C * 8);
+    const buffer = k.memory.buffer;
+    const xView = new F(buffer, xPtr, chunkRows * C);
+    const tView = new Int32Array(buffer, tPtr, chunkRows * C);
+    const uView = new Float64Array(buffer, uPtr, chunkRows);
+    const lView = new Float64Array(buffer, lPtr, chunkRows);
+    const gView = new F(buffer, gPtr, chunkRows * C);
+    const kernel = bytes === 8 ? k.multilabelMarginRows64 : k.multilabelMarginRows;
+    const typedTargets = ArrayBuffer.isView(targets);
+    for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+      const n = Math.min(chunkRows, rows - r0);
+      xView.set(logits.subarray(r0 * C, (r0 + n) * C));
+      if (typedTargets) tView.set((targets as Int32Array).subarray(r0 * C, (r0 + n) * C));
+      else for (let i = 0; i < n * C; i++) tView[i] = targets[r0 * C + i];
+      if (perRow) for (let r = 0; r < n; r++) uView[r] = (request.upstream as ArrayLike<number>)[r0 + r];
+      kernel(xPtr, n, C, tPtr, shared, perRow ? uPtr : 0, grad ? gPtr : 0, lPtr, mPtr, cPtr);
+      if (grad) grad.set(firstOf(gView, n * C), r0 * C);
+      losses.set(firstOf(lView, n), r0);
+    }
+  });
+}
+
 /** Copies `run` floats from src[from] to dst[to]: element by element for short runs (a subarray costs more than a few copies). */
-function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, run: number): void {
+function copyRun<V extends Float32Array | Float64Array>(src: V, from: number, dst: V, to: number, run: number): void {
   if (run < 16) for (let j = 0; j < run; j++) dst[to + j] = src[from + j];
   else dst.set(src.subarray(from, from + run), to);
 }
 
 export interface CrossEntropySpatialRequest {
-  /** [N, C, inner] float32 logits. */
-  logits: Float32Array;
+  /** [N, C, inner] logits, float32 or float64 (crossEntropySpatial64). */
+  logits: Float32Array | Float64Array;
   samples: number;
   classes: number;
   inner: number;
@@ -509,34 +617,38 @@ export interface CrossEntropySpatialRequest {
   smoothing: number;
   /** Upstream gradient: one number for every item, or one per item. */
   upstream: number | ArrayLike<number>;
-  /** Where to write the gradient ([N, C, inner]), or null for the forward pass only. */
-  grad: Float32Array | null;
-  /** Where to write the per-item losses (N × inner), or null. */
-  losses: Float32Array | null;
+  /** Where to write the gradient ([N, C, inner], the logits' dtype), or null for the forward pass only. */
+  grad: Float32Array | Float64Array | null;
+  /** Where to write the per-item losses (N × inner, the logits' dtype), or null. */
+  losses: Float32Array | Float64Array | null;
 }
 
 /**
- * Cross-entropy of K-dimensional float32 logits with class indices (src/kernels/assembly/
- * cross-entropy-spatial.ts); returns Σ of the item losses. Blocks of B consecutive items (B a
- * multiple of 4, B · C within a chunk) are copied into the scratch area as [C, B], one run of the
- * inner dimension per sample and class; the last block is padded with ignored items.
+ * Cross-entropy of K-dimensional logits with class indices, float32 or float64
+ * (src/kernels/assembly/cross-entropy-spatial.ts); returns Σ of the item losses. Blocks of B
+ * consecutive items (B a multiple of 4, B · C within a chunk's bytes) are copied into the scratch
+ * area as [C, B], one run of the inner dimension per sample and class; the last block is padded
+ * with ignored items.
  */
 export function crossEntropySpatialWasm(request: CrossEntropySpatialRequest): number {
   return withKernels((k, s) => {
     const { logits, samples, classes: C, inner, targets, weights, grad, losses } = request;
-    const B = Math.max(4, Math.floor(CHUNK_ELEMENTS / C / 4) * 4);
+    const bytes = logits.BYTES_PER_ELEMENT;
+    const F = bytes === 8 ? Float64Array : Float32Array;
+    const B = Math.max(4, Math.floor((4 * CHUNK_ELEMENTS) / bytes / C / 4) * 4);
     const items = samples * inner;
     const perItem = typeof request.upstream !== 'number';
     const shared = perItem ? 0 : (request.upstream as number);
-    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr] = s.regions(B * C * 4, B * 4, C * 4, B * 4, B * 4, B * C * 4);
+    const [xPtr, tPtr, wPtr, uPtr, lPtr, gPtr] = s.regions(B * C * bytes, B * 4, C * bytes, B * bytes, B * bytes, B * C * bytes);
     const buffer = k.memory.buffer;
-    const xView = new Float32Array(buffer, xPtr, B * C);
+    const xView = new F(buffer, xPtr, B * C);
     const tView = new Int32Array(buffer, tPtr, B);
-    const uView = new Float32Array(buffer, uPtr, B);
-    const lView = new Float32Array(buffer, lPtr, B);
-    const gView = new Float32Array(buffer, gPtr, B * C);
+    const uView = new F(buffer, uPtr, B);
+    const lView = new F(buffer, lPtr, B);
+    const gView = new F(buffer, gPtr, B * C);
+    const kernel = bytes === 8 ? k.crossEntropySpatial64 : k.crossEntropySpatial;
     // The kernel always reads weights: ones when there are none.
-    const wView = new Float32Array(buffer, wPtr, C);
+    const wView = new F(buffer, wPtr, C);
     if (weights) wView.set(weights);
     else wView.fill(1);
     let weightSum = 0;
@@ -559,7 +671,7 @@ export function crossEntropySpatialWasm(request: CrossEntropySpatialRequest): nu
       else for (let j = 0; j < n; j++) tView[j] = targets[i0 + j];
       tView.fill(request.ignoreIndex, n, width);
       if (perItem) fillRepeated(uView, request.upstream as ArrayLike<number>, i0, n);
-      total += k.crossEntropySpatial(xPtr, width, C, tPtr, wPtr, weightSum, request.ignoreIndex, request.smoothing, shared, perItem ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
+      total += kernel(xPtr, width, C, tPtr, wPtr, weightSum, request.ignoreIndex, request.smoothing, shared, perItem ? uPtr : 0, grad ? gPtr : 0, losses ? lPtr : 0);
       if (losses) losses.set(firstOf(lView, n), i0);
       if (grad) {
         for (let i = i0; i < i0 + n; ) {

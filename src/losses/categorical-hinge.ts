@@ -1,6 +1,6 @@
-import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
-import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
-import { assertSameShape, shapeString } from '../core/shape.js';
+import type { TensorArg } from '../core/catalog.js';
+import { laneRowsLoss } from '../core/lane-mean.js';
+import type { Reduction } from '../core/reduction.js';
 
 /** Options of {@link categoricalHingeLoss}. */
 export interface CategoricalHingeLossOptions {
@@ -27,7 +27,7 @@ export interface CategoricalHingeLossOptions {
  * ```
  * Differs from Keras: the prediction comes first (Keras takes `y_true, y_pred`); shapes must match.
  */
-export const categoricalHingeLoss = defineLoss(
+export const categoricalHingeLoss = laneRowsLoss<null, CategoricalHingeLossOptions, readonly [TensorArg, TensorArg]>(
   {
     name: 'categoricalHingeLoss',
     reference: 'keras.losses.CategoricalHinge',
@@ -36,35 +36,20 @@ export const categoricalHingeLoss = defineLoss(
     items: 'rows',
     plot: null,
   },
-  (call: KernelCall<CategoricalHingeLossOptions>) => {
-    const fn = 'categoricalHingeLoss';
-    const [x, y] = call.tensors;
-    const { options, wantGrad } = call;
-    const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
-    if (x.shape.length === 0) throw new Error(`${fn}: input must have at least 1 dimension (classes on the last), got shape ${shapeString(x.shape)}`);
-    assertSameShape(fn, 'target', y, 'input', x);
-    const C = x.shape[x.shape.length - 1];
-    const reducer = new Reducer(fn, reduction, x.shape.slice(0, -1), resultDtype([x]));
-    if (wantGrad) reducer.setGradOutput(call.gradOutput);
-    const N = reducer.itemShape.reduce((a, d) => a * d, 1);
-    const [X, Y] = [x.data, y.data];
-    const losses = new Float64Array(N);
-    const gx = call.wantGrads[0] ? new Float64Array(X.length) : null;
-    const gy = call.wantGrads[1] ? new Float64Array(X.length) : null;
-    for (let n = 0; n < N; n++) {
-      const base = n * C;
-      let pos = 0;
-      let neg = -Infinity;
-      for (let k = base; k < base + C; k++) {
-        pos += Y[k] * X[k];
-        const v = (1 - Y[k]) * X[k];
-        if (v > neg || Number.isNaN(v)) neg = v;
-      }
-      const z = neg - pos + 1;
-      losses[n] = Number.isNaN(z) ? z : Math.max(z, 0);
-      if (!wantGrad) continue;
+  'classes on the last',
+  () => null,
+  (X, Y, base, C, _, upstream, gx, gy) => {
+    let pos = 0;
+    let neg = -Infinity;
+    for (let k = base; k < base + C; k++) {
+      pos += Y[k] * X[k];
+      const v = (1 - Y[k]) * X[k];
+      if (v > neg || Number.isNaN(v)) neg = v;
+    }
+    const z = neg - pos + 1;
+    if (gx || gy) {
       // JAX's max(z, 0): the gradient goes to z for z > 0, half of it at z = 0; NaN stays NaN.
-      const h = reducer.upstream(n) * (z > 0 ? 1 : z < 0 ? 0 : z === 0 ? 0.5 : NaN);
+      const h = upstream * (z > 0 ? 1 : z < 0 ? 0 : z === 0 ? 0.5 : NaN);
       let ties = 0;
       for (let k = base; k < base + C; k++) if ((1 - Y[k]) * X[k] === neg) ties++;
       for (let k = base; k < base + C; k++) {
@@ -73,6 +58,6 @@ export const categoricalHingeLoss = defineLoss(
         if (gy) gy[k] = -h * X[k] * (w + 1);
       }
     }
-    return { loss: reducer.reduce(losses), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
+    return Number.isNaN(z) ? z : Math.max(z, 0);
   },
 );

@@ -59,7 +59,7 @@ export const crossEntropy = defineLoss({
     ignoreIndex: { type: 'integer', default: -100, doc: 'class index whose items contribute nothing' },
     labelSmoothing: { type: 'number', default: 0, range: { min: 0, max: 1 }, doc: 'mix labelSmoothing / C of the uniform distribution into the target' },
   },
-  kernels: ['crossEntropyRows', 'crossEntropyProbRows', 'crossEntropySpatial', 'crossEntropyRows64'],
+  kernels: ['crossEntropyRows', 'crossEntropyProbRows', 'crossEntropySpatial', 'crossEntropyRows64', 'crossEntropyProbRows64', 'crossEntropySpatial64'],
   items: 'classes',
   plot: { x: 'true-class-logit', range: [-6, 6] },
 }, (call: KernelCall<CrossEntropyOptions>) => {
@@ -87,11 +87,13 @@ export const crossEntropy = defineLoss({
   // float32 logits on the WebAssembly SIMD kernels (same formulas, float32 arithmetic with float64
   // sums), when the backend says so: rows of C classes ([C], [N, C]; class indices or float32
   // probabilities), or K-dimensional inputs with class indices (classes strided by the inner size).
-  // float64 rows with class indices run crossEntropyRows64 (float64 throughout: no flush, so any weight).
+  // float64 logits run crossEntropyRows64 / crossEntropyProbRows64 (rows; probabilities in
+  // float64 too) or crossEntropySpatial64 (K-dimensional, class indices), float64 throughout: no
+  // flush, so any weight.
   const spatial = inner > 1;
-  const kernelTargets = spatial ? !probabilities : !probabilities || target.dtype === 'float32';
+  const kernelTargets = spatial ? !probabilities : !probabilities || target.dtype === input.dtype;
   const float32 = input.dtype === 'float32' && kernelTargets && weightsFitKernels(weight) && useWasm(input.dtype, input.size, spatial ? 4 * C : C);
-  const float64 = input.dtype === 'float64' && !spatial && !probabilities && kernelsFor(input.size, 2 * C);
+  const float64 = input.dtype === 'float64' && kernelTargets && kernelsFor(input.size, spatial ? 8 * C : 2 * C);
   if (float32 || float64) {
     const result = crossEntropyWasm(call, { probabilities, rows: layout.items, classes: C, inner, weights: weight, ignoreIndex, smoothing }, reducer);
     if (result) return result;
@@ -156,7 +158,7 @@ export const crossEntropy = defineLoss({
 });
 
 /**
- * The call on the WebAssembly kernels (float32 rows or K-dimensional items, float64 rows): the
+ * The call on the WebAssembly kernels (rows or K-dimensional items, float32 or float64): the
  * call, what the TypeScript path checked, and its reducer. Null when the kernel's total is not finite — a NaN or infinite logit, or a float32
  * intermediate that overflowed (m − x_c of logits ±3.4e38, times a zero weight) where float64 stays
  * finite — or when the upstream scale does not fit float32: the TypeScript path then computes the
@@ -173,7 +175,7 @@ function crossEntropyWasm(
   const wide = input.dtype === 'float64';
   const losses = perItem ? (wide ? new Float64Array(setup.rows) : new Float32Array(setup.rows)) : null;
   // The kernel writes the caller's array directly when there is one (no allocation, no extra copy).
-  const gradTarget = wantGrads[1] && setup.probabilities ? resultArray(target.size) : null;
+  const gradTarget = wantGrads[1] && setup.probabilities ? resultArray(target.size, input.dtype as 'float32' | 'float64') : null;
   const grad = wantGrads[0] ? gradBuffer(call, 0, input, false) : null;
   const upstream = !grad && !gradTarget ? 0 : reducer.upstreams();
   // A mean's 1 / Σ w[t] beyond float32 (weights of 1e-40): the kernel's float32 upstream would be inf.
@@ -182,7 +184,7 @@ function crossEntropyWasm(
   const logits = input.data as Float32Array | Float64Array;
   const total =
     inner > 1
-      ? crossEntropySpatialWasm({ ...rows, ...kernelTargets(target, setup), samples: setup.rows / inner, logits: logits as Float32Array, inner, upstream, grad: grad as Float32Array | null, losses: losses as Float32Array | null })
+      ? crossEntropySpatialWasm({ ...rows, ...kernelTargets(target, setup), samples: setup.rows / inner, logits, inner, upstream, grad, losses })
       : crossEntropyRowsWasm({ ...rows, ...kernelTargets(target, setup), logits, gradTarget, upstream, grad, losses });
   if (!Number.isFinite(total)) return null;
   const loss = losses ? new Tensor(losses, reducer.itemShape) : reducer.reduce(Float64Array.of(total));

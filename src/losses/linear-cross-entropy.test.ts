@@ -79,6 +79,34 @@ test('linearCrossEntropy: float32 on the kernels meets the float64 result, for t
   }
 });
 
+test('linearCrossEntropy: float64 on the kernels meets the TypeScript path, for tiles, blocks and K passes of every remainder', async () => {
+  await wasmReady();
+  for (const [N, H, V, chunkSize] of [[3, 1, 1, 1], [9, 7, 13, 4], [33, 130, 300, 16], [5, 1030, 600, 5]] as const) {
+    const x = uniform([N, H], -1, 1, N + H);
+    const w = uniform([V, H], -0.2, 0.2, V + H);
+    const b = uniform([V], -1, 1, V);
+    const t = integers([N], V, N);
+    const run = (backend: 'wasm' | 'ts') => {
+      setBackend(backend);
+      try {
+        return linearCrossEntropy.withGrad(x, w, t, { linearBias: b, chunkSize });
+      } finally {
+        setBackend('auto');
+      }
+    };
+    const [kernel, reference] = [run('wasm'), run('ts')];
+    const label = `[${N}, ${H}] × ${V}, chunks of ${chunkSize}`;
+    assert.equal(kernel.loss.dtype, 'float64');
+    // the same float64 sums in another order: a few ulps of the terms' magnitude
+    assert.ok(Math.abs(kernel.loss.item() - reference.loss.item()) <= 1e-13 * Math.abs(reference.loss.item()), `${label} loss`);
+    [0, 1, 3].forEach((k) => {
+      let scale = 0;
+      for (const v of reference.grads[k]!.data) scale = Math.max(scale, Math.abs(v));
+      reference.grads[k]!.data.forEach((v, i) => assert.ok(Math.abs(kernel.grads[k]!.data[i] - v) <= 1e-13 * scale, `${label} grads[${k}][${i}]`));
+    });
+  }
+});
+
 test('linearCrossEntropy: bad input', () => {
   const fn = linearCrossEntropy;
   const x = [[1, 2]];

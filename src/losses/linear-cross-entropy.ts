@@ -4,10 +4,12 @@ import { integerOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { sameShape, shapeString } from '../core/shape.js';
 import { asTensor, Tensor, type TensorLike, type TypedArray } from '../core/tensor.js';
-import { useWasm, weightsFitKernels } from '../kernels/backend.js';
+import { kernelsFor, weightsFitKernels } from '../kernels/backend.js';
 import { linearBackward, linearBackwardWasm, linearForward, linearForwardWasm, matmulScratchBytes } from '../kernels/matmul.js';
-import { kernelsCanRun } from '../kernels/wasm.js';
+import { kernelsCanRun, resultArray } from '../kernels/wasm.js';
 import { crossEntropy } from './cross-entropy.js';
+
+type Floats = Float32Array | Float64Array;
 
 /** Options of {@link linearCrossEntropy}. */
 export interface LinearCrossEntropyOptions {
@@ -27,6 +29,12 @@ export interface LinearCrossEntropyOptions {
    * `N / ceil(V / H)` (a chunk's logits weigh about as much as the input), at least 128 rows.
    */
   chunkSize?: number;
+}
+
+/** Whether every entry is finite (`v − v` is 0 exactly for finite v, NaN for ±∞ and NaN). */
+function allFinite(a: Floats): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return false;
+  return true;
 }
 
 /**
@@ -56,9 +64,9 @@ function defaultChunk(N: number, V: number, H: number): number {
  * and their gradients: two `[chunk, V]` buffers. `'mean'` divides by `Σ weight[target]` over the
  * rows not ignored (NaN with zero gradients when that is 0, as PyTorch).
  *
- * float32 arguments run on the WebAssembly SIMD matrix kernels (float32 sums, as PyTorch's float32
- * matmul); float64 ones, every call where the kernels do not run, and a float32 call whose kernel
- * result holds a non-finite number (a float32 overflow, or a NaN input), on the TypeScript path in
+ * Arguments all float32, or all float64, run on the WebAssembly SIMD matrix kernels (sums in that
+ * dtype, as PyTorch's matmul); mixed dtypes, every call where the kernels do not run, and a call
+ * whose kernel result holds a non-finite number (a float32 overflow, or a NaN input), on the TypeScript path in
  * float64.
  *
  * Shapes: `input` `[N, H]` or `[H]`; `linearWeight` `[V, H]`; `target` class indices `[N]` or `[]`;
@@ -95,7 +103,7 @@ export const linearCrossEntropy = defineLoss(
       labelSmoothing: { type: 'number', default: 0, range: { min: 0, max: 1 }, doc: 'mix labelSmoothing / V of the uniform distribution into the target' },
       chunkSize: { type: 'integer', default: MIN_DEFAULT_CHUNK, range: { min: 1 }, doc: 'rows per chunk (by default at least this, more where the aspect-ratio rule asks)' },
     },
-    kernels: ['matmulNT', 'matmulAcc', 'crossEntropyRows'],
+    kernels: ['matmulNT_f32', 'matmulNT_f64', 'transpose_f32', 'transpose_f64', 'crossEntropyRows', 'crossEntropyRows64'],
     items: 'classes',
     plot: null,
   },
@@ -133,12 +141,13 @@ export const linearCrossEntropy = defineLoss(
   const reducer = new Reducer(fn, reduction, itemShape, dtype, denominator);
   if (wantGrad) reducer.setGradOutput(call.gradOutput);
   const rows = Math.min(chunk, Math.max(N, 1));
-  // float32 everywhere: the kernels' products; otherwise float64 TypeScript.
-  const float32 = input.dtype === 'float32' && linearWeight.dtype === 'float32' && (!bias || bias.dtype === 'float32');
+  // One float dtype everywhere (float32 or float64): the kernels' products in it; otherwise float64 TypeScript.
+  const kernelDtype = [input, linearWeight, ...(bias ? [bias] : [])].every((t) => t.dtype === input.dtype) && input.dtype !== 'int32' ? input.dtype : null;
+  const float32 = kernelDtype === 'float32';
   // Class weights other than 0 outside KERNEL_WEIGHT_RANGE take the float64 path from the start, as
   // in crossEntropy: their products with the upstream leave float32's range in the logits' gradient
   // (a weight of 1e38 over a mean of weights 4e-44 gave a gradient entry of 0 where float64 is 1.3e64).
-  const wasm = float32 && weightsFitKernels(weight) && useWasm('float32', N * V) && kernelsCanRun(Math.ceil(matmulScratchBytes(rows, V, H) / 32));
+  const wasm = kernelDtype !== null && N > 0 && V > 0 && (!float32 || weightsFitKernels(weight)) && kernelsFor(N * V) && kernelsCanRun(Math.ceil(matmulScratchBytes(rows, V, H, float32 ? 4 : 8) / 32));
   const X = input.data;
   const W = linearWeight.data;
   const ceOptions = { weight: weight ? new Tensor(weight as TypedArray, [V]) : undefined, ignoreIndex, labelSmoothing: smoothing, reduction: 'none' as const };
@@ -150,16 +159,18 @@ export const linearCrossEntropy = defineLoss(
    * and then the float64 path computes the call.
    */
   const compute = (kernels: boolean): KernelResult | null => {
-    const logits = kernels ? new Float32Array(rows * V) : new Float64Array(rows * V);
-    const gLogits = wantGrad ? (kernels ? new Float32Array(rows * V) : new Float64Array(rows * V)) : null;
-    const gx = wantGrad && wantGrads[0] ? (kernels ? new Float32Array(input.size) : new Float64Array(input.size)) : null;
-    const gw = wantGrad && wantGrads[1] ? (kernels ? new Float32Array(linearWeight.size) : new Float64Array(linearWeight.size)) : null;
+    const F = kernels && float32 ? Float32Array : Float64Array;
+    const logits = new F(rows * V);
+    const gLogits = wantGrad ? new F(rows * V) : null;
+    const gx = wantGrad && wantGrads[0] ? new F(input.size) : null;
+    // On the kernels the first chunk writes gw (no zeroing: resultArray); the TypeScript path adds into zeros.
+    const gw = wantGrad && wantGrads[1] ? (kernels ? resultArray(linearWeight.size, float32 ? 'float32' : 'float64') : new F(linearWeight.size)) : null;
     const gb = wantGrad && bias ? new Float64Array(V) : null;
     const losses = new Float64Array(N);
     for (let r0 = 0; r0 < N; r0 += rows) {
       const n = Math.min(rows, N - r0);
       const chunkLogits = logits.subarray(0, n * V);
-      if (kernels) linearForwardWasm((X as Float32Array).subarray(r0 * H), W as Float32Array, bias ? (bias.data as Float32Array) : null, n, V, H, chunkLogits as Float32Array);
+      if (kernels) linearForwardWasm((X as Floats).subarray(r0 * H), W as Floats, bias ? (bias.data as Floats) : null, n, V, H, chunkLogits);
       else linearForward(X, r0 * H, W, bias ? bias.data : null, n, V, H, chunkLogits as Float64Array);
       const chunkTarget = new Tensor(target.data.subarray(r0, r0 + n), [n]);
       const chunkInput = new Tensor(chunkLogits, [n, V]);
@@ -171,11 +182,11 @@ export const linearCrossEntropy = defineLoss(
       const g = gLogits.subarray(0, n * V);
       const result = crossEntropy.withGrad(chunkInput, chunkTarget, { ...ceOptions, gradOutput: new Tensor(upstream, [n]), gradInto: g });
       losses.set(result.loss.data, r0);
-      if (kernels) linearBackwardWasm(g as Float32Array, (X as Float32Array).subarray(r0 * H), W as Float32Array, n, V, H, gx ? (gx as Float32Array).subarray(r0 * H) : null, gw as Float32Array | null);
+      if (kernels) linearBackwardWasm(g, (X as Floats).subarray(r0 * H), W as Floats, n, V, H, gx ? gx.subarray(r0 * H) : null, gw, r0 > 0);
       else linearBackward(g, X, r0 * H, W, n, V, H, gx as Float64Array | null, r0 * H, gw as Float64Array | null);
       if (gb) for (let i = 0; i < n; i++) for (let j = 0; j < V; j++) gb[j] += g[i * V + j];
     }
-    if (kernels && ![losses, gx, gw, gb].every((a) => a === null || a.every(Number.isFinite))) return null;
+    if (kernels && ![losses, gx, gw, gb].every((a) => a === null || allFinite(a))) return null;
     // The float32 kernels' gradients are float32 already; the TypeScript path's are rounded once.
     const wrap = (grad: Float32Array | Float64Array | null, like: Tensor) =>
       grad === null ? null : grad instanceof Float32Array ? new Tensor(grad, like.shape) : gradTensor(grad, like);

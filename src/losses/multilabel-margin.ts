@@ -3,6 +3,8 @@ import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
+import { kernelsFor } from '../kernels/backend.js';
+import { multilabelMarginRowsWasm } from '../kernels/wasm.js';
 
 /** Options of {@link multilabelMarginLoss}. */
 export interface MultilabelMarginLossOptions {
@@ -36,6 +38,7 @@ export const multilabelMarginLoss = defineLoss(
     ],
     options: {},
     items: 'rows',
+    kernels: ['multilabelMarginRows', 'multilabelMarginRows64'],
     plot: null,
   },
   (call: KernelCall<MultilabelMarginLossOptions>) => {
@@ -66,37 +69,79 @@ export const multilabelMarginLoss = defineLoss(
     // non-targets, − for the targets): counted in float64 per row, then every entry written once in
     // the result's dtype (no zeroing, one rounding each).
     const grad = wantGrad ? gradBuffer(call, 0, input, false) : null;
-    const counts = new Float64Array(C);
-    const isTarget = new Uint8Array(C);
+    // The kernel (src/kernels/assembly/margin.ts) computes the same float64 terms, summed in two lanes.
+    if (input.dtype !== 'int32' && kernelsFor(input.size, 2 * C)) {
+      const logits = input.data as Float32Array | Float64Array;
+      multilabelMarginRowsWasm({ logits, rows: N, classes: C, targets: T, upstream: grad ? reducer.upstreams() : 0, grad, losses });
+      return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
+    }
+    const scratch = { isTarget: new Uint8Array(C), others: new Float64Array(C), where: new Int32Array(C), counts: new Float64Array(C), targetCounts: new Float64Array(C) };
     for (let n = 0; n < N; n++) {
-      const base = n * C;
-      isTarget.fill(0);
-      counts.fill(0);
-      let count = 0;
-      while (count < C && T[base + count] >= 0) isTarget[T[base + count++]] = 1;
-      let loss = 0;
-      for (let j = 0; j < count; j++) {
-        const y = T[base + j];
-        const xy = X[base + y];
-        let hinges = 0;
-        for (let k = 0; k < C; k++) {
-          if (isTarget[k]) continue;
-          const z = 1 - xy + X[base + k];
-          // Without a branch on the sign of z (data: a branch mispredicts half the time); a NaN z
-          // makes the loss NaN and counts nothing, as PyTorch's z > 0 test.
-          const positive = z > 0 ? 1 : 0;
-          loss += Math.max(z, 0);
-          counts[k] += positive;
-          hinges += positive;
-        }
-        counts[y] -= hinges;
-      }
-      losses[n] = loss / C;
-      if (grad) {
-        const u = reducer.upstream(n) / C;
-        for (let k = 0; k < C; k++) grad[base + k] = counts[k] * u;
-      }
+      losses[n] = labelRow(X, T, n * C, C, scratch, grad, grad ? reducer.upstream(n) / C : 0) / C;
     }
     return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
   },
 );
+
+interface RowScratch {
+  isTarget: Uint8Array;
+  /** The row's non-target values, in class order, their classes, and their hinge counts. */
+  others: Float64Array;
+  where: Int32Array;
+  counts: Float64Array;
+  /** Per target class: minus how many positive hinges it entered (it enters them with a − sign). */
+  targetCounts: Float64Array;
+}
+
+/**
+ * One row of {@link multilabelMarginLoss}: Σ_{j ∈ Y} Σ_{k ∉ Y} max(0, 1 − x_j + x_k) (not yet
+ * divided by C), and with `grad` the row's gradient (`u` already divided by C) written in place.
+ * The non-target values are gathered once per row into a float64 array, so that each label's sum
+ * is a tight loop without a membership test, specialised on the gradient outside the loop (same
+ * terms in the same order as a double loop over all classes: the same bits).
+ */
+function labelRow(
+  X: ArrayLike<number>, T: ArrayLike<number>, base: number, C: number, scratch: RowScratch,
+  grad: Float32Array | Float64Array | null, u: number,
+): number {
+  const { isTarget, others, where, counts, targetCounts } = scratch;
+  isTarget.fill(0);
+  let count = 0;
+  while (count < C && T[base + count] >= 0) isTarget[T[base + count++]] = 1;
+  let m = 0;
+  for (let k = 0; k < C; k++) {
+    if (isTarget[k]) continue;
+    others[m] = X[base + k];
+    where[m++] = k;
+  }
+  let loss = 0;
+  if (grad !== null) {
+    counts.fill(0, 0, m);
+    for (let j = 0; j < count; j++) targetCounts[T[base + j]] = 0;
+  }
+  for (let j = 0; j < count; j++) {
+    const y = T[base + j];
+    // (1 − x_y) + x_k: PyTorch's 1 − x_y + x_k.
+    const a = 1 - X[base + y];
+    if (grad === null) {
+      for (let k = 0; k < m; k++) loss += Math.max(a + others[k], 0);
+      continue;
+    }
+    let hinges = 0;
+    for (let k = 0; k < m; k++) {
+      const z = a + others[k];
+      // Without a branch on the sign of z (data: a branch mispredicts half the time); a NaN z
+      // makes the loss NaN and counts nothing, as PyTorch's z > 0 test.
+      const positive = z > 0 ? 1 : 0;
+      loss += Math.max(z, 0);
+      counts[k] += positive;
+      hinges += positive;
+    }
+    targetCounts[y] -= hinges;
+  }
+  if (grad !== null) {
+    for (let k = 0; k < m; k++) grad[base + where[k]] = counts[k] * u;
+    for (let j = 0; j < count; j++) grad[base + T[base + j]] = targetCounts[T[base + j]] * u;
+  }
+  return loss;
+}

@@ -60,22 +60,30 @@ export const nllLoss = defineLoss({
   // The gradient is −u w[t] at one entry per item and 0 elsewhere: written in place into a zeroed
   // array of the result's dtype (the one rounding), every other entry left untouched.
   const grad = wantGrad ? gradBuffer(call, 0, input, true) : null;
-  const X = input.data;
-  const T = target.data;
-  const perItem = reducer.upstreams();
-  const shared = typeof perItem === 'number' ? perItem : 0;
-  // Items in order, i = n · inner + s, without a division per item: class 0 of item i sits at
-  // n · C · inner + s.
-  for (let n = 0, i = 0; n < items / inner; n++) {
-    const base = n * C * inner;
+  gather(input.data, target.data, weight, C, inner, items, ignoreIndex, losses, grad, grad ? reducer.upstreams() : 0);
+  return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
+});
+
+/**
+ * The loop of {@link nllLoss}: one read per item (O(N), whatever C), in a function of its own so
+ * that V8 optimises it on its own small feedback (inside the loss's closure it ran at ~35 ns an item,
+ * a plain loop at ~3 ns; measured on [4, 21, 128, 128]). Items in order, i = n · inner + s, without
+ * a division per item: class 0 of item i sits at n · C · inner + s.
+ */
+function gather(
+  X: ArrayLike<number>, T: ArrayLike<number>, weight: ArrayLike<number> | null, C: number, inner: number, items: number,
+  ignoreIndex: number, losses: Float64Array, grad: Float32Array | Float64Array | null, upstream: number | ArrayLike<number>,
+): void {
+  const shared = typeof upstream === 'number' ? upstream : 0;
+  const perItem = typeof upstream === 'number' ? null : upstream;
+  for (let base = 0, i = 0; i < items; base += C * inner) {
     for (let s = 0; s < inner; s++, i++) {
       const t = T[i];
       if (t === ignoreIndex) continue;
       const k = base + t * inner + s;
-      const w = weight ? weight[t] : 1;
+      const w = weight === null ? 1 : weight[t];
       losses[i] = -w * X[k];
-      if (grad) grad[k] = -w * (typeof perItem === 'number' ? shared : perItem[i]);
+      if (grad !== null) grad[k] = -w * (perItem === null ? shared : perItem[i]);
     }
   }
-  return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
-});
+}

@@ -1,7 +1,7 @@
-import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
+import type { TensorArg } from '../core/catalog.js';
+import { laneRowsLoss } from '../core/lane-mean.js';
 import { numberOption } from '../core/options.js';
-import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
-import { assertSameShape, shapeString } from '../core/shape.js';
+import type { Reduction } from '../core/reduction.js';
 import { laneSoftmax } from '../core/stable.js';
 
 /** Options of {@link polyLossCrossEntropy}. */
@@ -32,7 +32,7 @@ export interface PolyLossCrossEntropyOptions {
  * Differs from optax: the target must have the input's shape (optax broadcasts it); the classes
  * are on the last axis (optax's `axis` and `where` are not offered).
  */
-export const polyLossCrossEntropy = defineLoss(
+export const polyLossCrossEntropy = laneRowsLoss<{ epsilon: number; logP: Float64Array }, PolyLossCrossEntropyOptions, readonly [TensorArg, TensorArg]>(
   {
     name: 'polyLossCrossEntropy',
     reference: 'optax.losses.poly_loss_cross_entropy',
@@ -41,47 +41,27 @@ export const polyLossCrossEntropy = defineLoss(
     items: 'rows',
     plot: null,
   },
-  (call: KernelCall<PolyLossCrossEntropyOptions>) => {
-    const fn = 'polyLossCrossEntropy';
-    const [x, y] = call.tensors;
-    const { options, wantGrad } = call;
-    const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
-    const epsilon = numberOption(fn, 'epsilon', options.epsilon, 2);
-    if (x.shape.length === 0) throw new Error(`${fn}: input must have at least 1 dimension (classes on the last), got shape ${shapeString(x.shape)}`);
-    assertSameShape(fn, 'target', y, 'input', x);
-    const C = x.shape[x.shape.length - 1];
-    const reducer = new Reducer(fn, reduction, x.shape.slice(0, -1), resultDtype([x]));
-    if (wantGrad) reducer.setGradOutput(call.gradOutput);
-    const N = reducer.itemShape.reduce((a, d) => a * d, 1);
-    const [X, Y] = [x.data, y.data];
-    const losses = new Float64Array(N);
-    const gx = call.wantGrads[0] ? new Float64Array(X.length) : null;
-    const gy = call.wantGrads[1] ? new Float64Array(X.length) : null;
-    const logP = new Float64Array(C);
-    for (let n = 0; n < N; n++) {
-      const base = n * C;
-      const soft = laneSoftmax(X, base, 1, C);
-      let ce = 0;
-      let sumY = 0;
-      let yp = 0; // Σ y p
-      for (let k = 0; k < C; k++) {
-        logP[k] = X[base + k] - soft.max - soft.logSum;
-        const y = Y[base + k];
-        ce -= y * logP[k];
-        sumY += y;
-        yp += y * Math.exp(logP[k]);
-      }
-      // Σ y (1 − p) = Σy − Σ y p
-      losses[n] = ce + epsilon * (sumY - yp);
-      if (!wantGrad) continue;
-      const u = reducer.upstream(n);
-      for (let k = 0; k < C; k++) {
-        const p = Math.exp(logP[k]);
-        const y = Y[base + k];
-        if (gx) gx[base + k] = u * (p * sumY - y + epsilon * p * (yp - y));
-        if (gy) gy[base + k] = u * (-logP[k] + epsilon * (1 - p));
-      }
+  'classes on the last',
+  (x, _, options) => ({ epsilon: numberOption('polyLossCrossEntropy', 'epsilon', options.epsilon, 2), logP: new Float64Array(x.shape[x.shape.length - 1]) }),
+  (X, Y, base, C, { epsilon, logP }, u, gx, gy) => {
+    const soft = laneSoftmax(X, base, 1, C);
+    let ce = 0;
+    let sumY = 0;
+    let yp = 0; // Σ y p
+    for (let k = 0; k < C; k++) {
+      logP[k] = X[base + k] - soft.max - soft.logSum;
+      const y = Y[base + k];
+      ce -= y * logP[k];
+      sumY += y;
+      yp += y * Math.exp(logP[k]);
     }
-    return { loss: reducer.reduce(losses), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
+    for (let k = 0; (gx || gy) && k < C; k++) {
+      const p = Math.exp(logP[k]);
+      const y = Y[base + k];
+      if (gx) gx[base + k] = u * (p * sumY - y + epsilon * p * (yp - y));
+      if (gy) gy[base + k] = u * (-logP[k] + epsilon * (1 - p));
+    }
+    // Σ y (1 − p) = Σy − Σ y p
+    return ce + epsilon * (sumY - yp);
   },
 );

@@ -1,9 +1,9 @@
-import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
-import { booleanOption, describeValue, numberOption } from '../core/options.js';
-import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
-import { assertSameShape, sameShape, shapeString } from '../core/shape.js';
+import { defineLoss, gradTensor, type KernelCall, type KernelResult } from '../core/loss.js';
+import { describeValue } from '../core/options.js';
+import type { Reduction } from '../core/reduction.js';
+import { tripletRows, tripletSetup, type TripletSetup } from '../core/row-distance.js';
+import { sameShape, shapeString } from '../core/shape.js';
 import { asTensor, Tensor, type TensorLike } from '../core/tensor.js';
-import { rowDistance as pairwiseRow } from '../core/row-distance.js';
 
 /**
  * A distance of your own for {@link tripletMarginWithDistanceLoss}: `value(x, y)` gives the
@@ -43,75 +43,6 @@ interface Rows {
   vjp(x: Tensor, y: Tensor, upstream: Float64Array): [Float64Array, Float64Array];
 }
 
-/** PyTorch's pairwise_distance (p = 2, eps 1e-6): ∂d/∂y = −∂d/∂x. */
-function pairwise(D: number): Rows {
-  const row = new Float64Array(D);
-  return {
-    values: (x, y) => Float64Array.from({ length: x.size / D }, (_, n) => pairwiseRow(x.data, y.data, n * D, D, 2, 1e-6, null)),
-    vjp(x, y, u) {
-      const gx = new Float64Array(x.size);
-      const gy = new Float64Array(y.size);
-      for (let n = 0; n < u.length; n++) {
-        if (u[n] === 0) continue;
-        pairwiseRow(x.data, y.data, n * D, D, 2, 1e-6, row);
-        for (let d = 0; d < D; d++) {
-          gx[n * D + d] = u[n] * row[d];
-          gy[n * D + d] = -u[n] * row[d];
-        }
-      }
-      return [gx, gy];
-    },
-  };
-}
-
-/** Added to nothing, a floor: PyTorch's cosine_similarity divides by max(‖x‖, eps) · max(‖y‖, eps). */
-const COSINE_EPS = 1e-8;
-
-/**
- * `1 − cos(x, y)`, `cos = s / (m₁ m₂)` with `s = x·y`, `mᵢ = max(‖xᵢ‖, 1e-8)`. PyTorch clamps the
- * norms under no_grad, so the gradient still runs through the unclamped norm:
- * `∂cos/∂x = y / (m₁ m₂) − s x / (m₁² m₂ ‖x‖)` (the last term 0 at x = 0, as norm's backward).
- */
-function cosine(D: number): Rows {
-  const terms = (x: ArrayLike<number>, y: ArrayLike<number>, base: number) => {
-    let s = 0;
-    let xx = 0;
-    let yy = 0;
-    for (let d = 0; d < D; d++) {
-      s += x[base + d] * y[base + d];
-      xx += x[base + d] ** 2;
-      yy += y[base + d] ** 2;
-    }
-    const [n1, n2] = [Math.sqrt(xx), Math.sqrt(yy)];
-    return { s, n1, n2, m1: Math.max(n1, COSINE_EPS), m2: Math.max(n2, COSINE_EPS) };
-  };
-  return {
-    values: (x, y) =>
-      Float64Array.from({ length: x.size / D }, (_, n) => {
-        const { s, m1, m2 } = terms(x.data, y.data, n * D);
-        return 1 - s / (m1 * m2);
-      }),
-    vjp(x, y, u) {
-      const gx = new Float64Array(x.size);
-      const gy = new Float64Array(y.size);
-      for (let n = 0; n < u.length; n++) {
-        if (u[n] === 0) continue;
-        const base = n * D;
-        const { s, n1, n2, m1, m2 } = terms(x.data, y.data, base);
-        const [X, Y] = [x.data, y.data];
-        const kx = n1 === 0 ? 0 : s / (m1 * m1 * m2 * n1);
-        const ky = n2 === 0 ? 0 : s / (m2 * m2 * m1 * n2);
-        for (let d = 0; d < D; d++) {
-          // d = 1 − cos: the gradient of cos, negated
-          gx[base + d] = -u[n] * (Y[base + d] / (m1 * m2) - kx * X[base + d]);
-          gy[base + d] = -u[n] * (X[base + d] / (m1 * m2) - ky * Y[base + d]);
-        }
-      }
-      return [gx, gy];
-    },
-  };
-}
-
 /** A result of a user's function fits a shape when it has that shape, or is flat with as many elements. */
 function fits(got: readonly number[], want: readonly number[]): boolean {
   return sameShape(got, want) || (got.length === 1 && got[0] === want.reduce((a, b) => a * b, 1));
@@ -147,13 +78,43 @@ function custom(fn: string, distance: DistanceFunction, itemShape: readonly numb
   };
 }
 
-function rowsOf(fn: string, option: unknown, D: number, itemShape: readonly number[]): Rows {
-  if (option === undefined || option === 'pairwise') return pairwise(D);
-  if (option === 'cosine') return cosine(D);
-  if (typeof option === 'object' && option !== null && typeof (option as DistanceFunction).value === 'function') {
-    return custom(fn, option as DistanceFunction, itemShape);
+/**
+ * The loss with a user's distance: its values for the three row pairs, the hinge, then its
+ * vector-Jacobian products with the hinge's upstream gradients of each distance.
+ */
+function customTriplet(fn: string, call: KernelCall<unknown>, setup: TripletSetup, distance: DistanceFunction): KernelResult {
+  const { anchor, positive, negative, margin, swap, N, reducer } = setup;
+  const rows = custom(fn, distance, reducer.itemShape);
+  const dPos = rows.values(anchor, positive);
+  const dAN = rows.values(anchor, negative);
+  const dPN = swap ? rows.values(positive, negative) : null;
+  const losses = new Float64Array(N);
+  // Upstream gradients of the three distances (zero where the hinge is inactive).
+  const [uAP, uAN, uPN] = [0, 1, 2].map(() => new Float64Array(N));
+  for (let n = 0; n < N; n++) {
+    const dNeg = dPN ? Math.min(dAN[n], dPN[n]) : dAN[n];
+    const z = margin + dPos[n] - dNeg;
+    losses[n] = Number.isNaN(z) ? z : Math.max(z, 0);
+    if (!call.wantGrad || !(z >= 0)) continue;
+    const u = reducer.upstream(n);
+    // Share of d(a, neg) and d(pos, neg) in the minimum: 1/0, 0/1, or 1/2 each on a tie.
+    const shareAN = !dPN || dAN[n] < dPN[n] ? 1 : dAN[n] === dPN[n] ? 0.5 : 0;
+    uAP[n] = u;
+    uAN[n] = -u * shareAN;
+    uPN[n] = -u * (1 - shareAN);
   }
-  throw new Error(`${fn}: distance must be ${DISTANCES.map((d) => `'${d}'`).join(', ')} or an object { value(x, y), grad(x, y, upstream) }, got ${describeValue(option)}`);
+  if (!call.wantGrad) return { loss: reducer.reduce(losses), grads: [] };
+  const [gA, gP] = rows.vjp(anchor, positive, uAP);
+  const [gA2, gN] = rows.vjp(anchor, negative, uAN);
+  for (let i = 0; i < gA.length; i++) gA[i] += gA2[i];
+  if (swap) {
+    const [gP3, gN3] = rows.vjp(positive, negative, uPN);
+    for (let i = 0; i < gP.length; i++) {
+      gP[i] += gP3[i];
+      gN[i] += gN3[i];
+    }
+  }
+  return { loss: reducer.reduce(losses), grads: [gradTensor(gA, anchor), gradTensor(gP, positive), gradTensor(gN, negative)] };
 }
 
 /**
@@ -206,52 +167,14 @@ export const tripletMarginWithDistanceLoss = defineLoss(
   },
   (call: KernelCall<TripletMarginWithDistanceLossOptions>) => {
     const fn = 'tripletMarginWithDistanceLoss';
-    const [anchor, positive, negative] = call.tensors;
-    const { options, wantGrad } = call;
-    const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
-    const margin = numberOption(fn, 'margin', options.margin, 1);
-    if (!(margin > 0)) throw new Error(`${fn}: margin must be greater than 0, got ${margin}`);
-    const swap = booleanOption(fn, 'swap', options.swap, false);
-    if (anchor.shape.length !== 1 && anchor.shape.length !== 2) {
-      throw new Error(`${fn}: anchor must be [N, D] or [D], got shape ${shapeString(anchor.shape)}`);
+    const option = call.options.distance;
+    const setup = tripletSetup(fn, call);
+    // The built-in distances run tripletMarginLoss's fused rows (PyTorch's pairwise_distance is p = 2, eps 1e-6).
+    if (option === undefined || option === 'pairwise') return tripletRows(call, setup, { kind: 'pairwise', p: 2, eps: 1e-6 });
+    if (option === 'cosine') return tripletRows(call, setup, { kind: 'cosine' });
+    if (typeof option === 'object' && option !== null && typeof (option as DistanceFunction).value === 'function') {
+      return customTriplet(fn, call, setup, option as DistanceFunction);
     }
-    assertSameShape(fn, 'positive', positive, 'anchor', anchor);
-    assertSameShape(fn, 'negative', negative, 'anchor', anchor);
-    const D = anchor.shape[anchor.shape.length - 1];
-    const itemShape = anchor.shape.slice(0, -1);
-    const N = anchor.size / Math.max(D, 1);
-    const rows = rowsOf(fn, options.distance, D, itemShape);
-    const reducer = new Reducer(fn, reduction, itemShape, resultDtype([anchor]));
-    if (wantGrad) reducer.setGradOutput(call.gradOutput);
-    const dPos = rows.values(anchor, positive);
-    const dAN = rows.values(anchor, negative);
-    const dPN = swap ? rows.values(positive, negative) : null;
-    const losses = new Float64Array(N);
-    // Upstream gradients of the three distances (zero where the hinge is inactive).
-    const [uAP, uAN, uPN] = [0, 1, 2].map(() => new Float64Array(N));
-    for (let n = 0; n < N; n++) {
-      const dNeg = dPN ? Math.min(dAN[n], dPN[n]) : dAN[n];
-      const z = margin + dPos[n] - dNeg;
-      losses[n] = Number.isNaN(z) ? z : Math.max(z, 0);
-      if (!wantGrad || !(z >= 0)) continue;
-      const u = reducer.upstream(n);
-      // Share of d(a, neg) and d(pos, neg) in the minimum: 1/0, 0/1, or 1/2 each on a tie.
-      const shareAN = !dPN || dAN[n] < dPN[n] ? 1 : dAN[n] === dPN[n] ? 0.5 : 0;
-      uAP[n] = u;
-      uAN[n] = -u * shareAN;
-      uPN[n] = -u * (1 - shareAN);
-    }
-    if (!wantGrad) return { loss: reducer.reduce(losses), grads: [] };
-    const [gA, gP] = rows.vjp(anchor, positive, uAP);
-    const [gA2, gN] = rows.vjp(anchor, negative, uAN);
-    for (let i = 0; i < gA.length; i++) gA[i] += gA2[i];
-    if (swap) {
-      const [gP3, gN3] = rows.vjp(positive, negative, uPN);
-      for (let i = 0; i < gP.length; i++) {
-        gP[i] += gP3[i];
-        gN[i] += gN3[i];
-      }
-    }
-    return { loss: reducer.reduce(losses), grads: [gradTensor(gA, anchor), gradTensor(gP, positive), gradTensor(gN, negative)] };
+    throw new Error(`${fn}: distance must be ${DISTANCES.map((d) => `'${d}'`).join(', ')} or an object { value(x, y), grad(x, y, upstream) }, got ${describeValue(option)}`);
   },
 );

@@ -1,10 +1,7 @@
-import { gradBuffer } from '../core/grad-buffer.js';
-import { rowDistance as distance } from '../core/row-distance.js';
-import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
-import { booleanOption, numberOption } from '../core/options.js';
-import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
-import { assertSameShape, shapeString } from '../core/shape.js';
-import { Tensor } from '../core/tensor.js';
+import { defineLoss, type KernelCall } from '../core/loss.js';
+import { numberOption } from '../core/options.js';
+import type { Reduction } from '../core/reduction.js';
+import { tripletRows, tripletSetup } from '../core/row-distance.js';
 
 /** Options of {@link tripletMarginLoss}. */
 export interface TripletMarginLossOptions {
@@ -56,60 +53,10 @@ export const tripletMarginLoss = defineLoss(
   },
   (call: KernelCall<TripletMarginLossOptions>) => {
     const fn = 'tripletMarginLoss';
-    const [anchor, positive, negative] = call.tensors;
-    const { options, wantGrad } = call;
-    const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
-    const margin = numberOption(fn, 'margin', options.margin, 1);
-    // PyTorch refuses a margin <= 0 (the loss would only push apart what is already ordered).
-    if (!(margin > 0)) throw new Error(`${fn}: margin must be greater than 0, got ${margin}`);
+    const { options } = call;
     const p = numberOption(fn, 'p', options.p, 2);
     if (!(p > 0 && Number.isFinite(p))) throw new Error(`${fn}: p must be a positive finite number, got ${p}`);
     const eps = numberOption(fn, 'eps', options.eps, 1e-6);
-    const swap = booleanOption(fn, 'swap', options.swap, false);
-    if (anchor.shape.length !== 1 && anchor.shape.length !== 2) {
-      throw new Error(`${fn}: anchor must be [N, D] or [D], got shape ${shapeString(anchor.shape)}`);
-    }
-    assertSameShape(fn, 'positive', positive, 'anchor', anchor);
-    assertSameShape(fn, 'negative', negative, 'anchor', anchor);
-    const D = anchor.shape[anchor.shape.length - 1];
-    const N = anchor.shape.length === 2 ? anchor.shape[0] : 1;
-    const reducer = new Reducer(fn, reduction, anchor.shape.slice(0, -1), resultDtype([anchor]));
-    if (wantGrad) reducer.setGradOutput(call.gradOutput);
-    const losses = new Float64Array(N);
-    // Only the gradients asked for (argnums), in place in the result's dtype; every entry is
-    // written (zeros where the hinge is flat), so the arrays need no zeroing first.
-    const tensors = [anchor, positive, negative];
-    const [ga, gp, gn] = tensors.map((t, k) => (call.wantGrads[k] ? gradBuffer(call, k, t, false) : null));
-    const any = ga !== null || gp !== null || gn !== null;
-    const [gAP, gAN, gPN] = [0, 1, 2].map(() => (any ? new Float64Array(D) : null));
-    const [A, P, Q] = [anchor.data, positive.data, negative.data];
-    for (let n = 0; n < N; n++) {
-      const base = n * D;
-      const dPos = distance(A, P, base, D, p, eps, gAP);
-      const dAN = distance(A, Q, base, D, p, eps, gAN);
-      const dPN = swap ? distance(P, Q, base, D, p, eps, gPN) : Infinity;
-      const dNeg = Math.min(dAN, dPN);
-      const z = margin + dPos - dNeg;
-      losses[n] = Number.isNaN(z) ? z : Math.max(z, 0);
-      if (!any) continue;
-      if (!(z >= 0)) {
-        for (const g of [ga, gp, gn]) g?.fill(0, base, base + D);
-        continue;
-      }
-      const u = reducer.upstream(n);
-      // Share of d(a, neg) and d(pos, neg) in the minimum: 1/0, 0/1, or 1/2 each on a tie.
-      const shareAN = !swap || dAN < dPN ? 1 : dAN === dPN ? 0.5 : 0;
-      const sharePN = swap ? 1 - shareAN : 0;
-      for (let d = 0; d < D; d++) {
-        const ap = gAP![d];
-        const an = gAN![d] * shareAN;
-        const pn = swap ? gPN![d] * sharePN : 0;
-        if (ga) ga[base + d] = u * (ap - an);
-        if (gp) gp[base + d] = u * (-ap - pn);
-        if (gn) gn[base + d] = u * (an + pn);
-      }
-    }
-    const wrap = (g: Float32Array | Float64Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
-    return { loss: reducer.reduce(losses), grads: wantGrad ? [wrap(ga, anchor), wrap(gp, positive), wrap(gn, negative)] : [] };
+    return tripletRows(call, tripletSetup(fn, call), { kind: 'pairwise', p, eps });
   },
 );

@@ -335,6 +335,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'crossEntropy (probabilities)',
     fn: fnOf(L.crossEntropy),
     gradScale: crossEntropyScale,
+    float64Kernel: true,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
         args: [want(REAL, [N, C]), want(SOFT, [N, C])],
@@ -347,6 +348,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'crossEntropy K-dim (class indices)',
     fn: fnOf(L.crossEntropy),
     gradScale: spatialScale(crossEntropyScale),
+    float64Kernel: true,
     recipe: (d) =>
       fc
         .tuple(spatialShape(d), fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [d.C]))), ignoreIndex: ignoreIndex(d.C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }))
@@ -550,6 +552,8 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'multiMarginLoss',
     fn: fnOf(L.multiMarginLoss),
+    float64Kernel: true,
+    large: LARGE,
     recipe: ({ N, C }) =>
       fc.record({ reduction, p: optional(fc.constantFrom(1, 2)), margin: optional(fc.constantFrom(1, 0, 0.5, 1e4)), weight: optional(fc.constant(want(WEIGHT, [C]))) }).map((o) => ({
         args: [want(REAL, [N, C]), want(classes(C), [N])],
@@ -560,6 +564,8 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'multilabelMarginLoss',
     fn: fnOf(L.multilabelMarginLoss),
+    float64Kernel: true,
+    large: LARGE,
     recipe: ({ N, C }) =>
       fc.record({ reduction, targets: fc.array(fc.array(fc.nat({ max: C - 1 }), { maxLength: C }), { minLength: N, maxLength: N }) }).map(({ reduction: r, targets }) => {
         // Each row: class indices, then −1 (the end), then anything.
@@ -638,6 +644,7 @@ export const TARGETS: DiffTarget[] = [
     // H terms of |x w| each, is allowed as slack.
     name: 'linearCrossEntropy',
     fn: fnOf(L.linearCrossEntropy),
+    float64Kernel: true,
     slack: 16,
     gradScale: linearScale,
     recipe: ({ N, C }) =>

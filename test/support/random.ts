@@ -1,16 +1,9 @@
 // Deterministic random tensors for tests (mulberry32).
+import { mulberry32 } from '../../scripts/random.mjs';
 import { tensor, type Tensor } from '../../src/index.js';
 
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic uniform generator in [0, 1) (mulberry32, scripts/random.mjs: shared with the benchmark). */
+export const random: (seed: number) => () => number = mulberry32;
 
 /** Uniform float64 values in [low, high). */
 export function uniform(shape: number[], low: number, high: number, seed: number): Tensor {

@@ -5,14 +5,13 @@ import { compressionRegistry, CompressionType, RecordBatchReader, type Vector } 
 import * as lz4 from 'lz4js';
 import { CliError } from '../errors.js';
 import type { ByteStream } from './bytes.js';
-import { resolveColumn } from './parquet.js';
 import type { Chunk, ColumnSelection, Source } from './sources.js';
-import { ValueRows } from './values.js';
+import { resolveColumn, ValueRows } from './values.js';
 
 compressionRegistry.set(CompressionType.LZ4_FRAME, { decode: (data: Uint8Array) => Uint8Array.from(lz4.decompress(data)) });
 
 /** A vector as ValueRows takes a column: a typed array when it has no nulls and no children, else values (lists as arrays). */
-function columnOf(vector: Vector): ArrayLike<unknown> {
+export function columnOf(vector: Vector): ArrayLike<unknown> {
   if (vector.nullCount === 0 && vector.type.children?.length === undefined) {
     const flat = vector.toArray() as ArrayLike<unknown>;
     if (ArrayBuffer.isView(flat)) return flat;

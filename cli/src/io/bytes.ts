@@ -1,9 +1,8 @@
 // Where an input's bytes come from: a regular file, a named pipe, standard input (`-`), a gzip
 // stream (`.gz`, or gzip's magic bytes on a pipe), read front to back in blocks, so that every
 // streamed format reads each input once and in constant memory.
-import { createReadStream, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import type { Stats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { CliError } from '../errors.js';
 
@@ -32,12 +31,32 @@ export function streamError(name: string, e: unknown): CliError {
   return new CliError(`${name}: cannot read (${err.code ?? err.message})`);
 }
 
+/** What a stream of blocks is read from: closed with it, and the bytes read from it (for a decompressed stream). */
+export interface Underneath {
+  close?: () => Promise<void> | void;
+  bytesRead?: () => number;
+}
+
+/** Where a ByteStream's bytes come from: blocks as they come, or a file read into given memory. */
+type Origin =
+  | { kind: 'blocks'; iterator: AsyncIterator<Uint8Array>; underneath: Underneath }
+  /** `position`: where the next read starts (null: the file's own position, for pipes); `end`: where to stop. */
+  | { kind: 'file'; handle: FileHandle; blockSize: number; read: number; position: number | null; end: number };
+
+/** A byte range [start, end) of a regular file. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /**
  * Sequential reads of exact lengths over a stream of blocks. Counts the bytes it took from the
- * underlying file (before decompression) for the progress bar.
+ * underlying file (before decompression) for the progress bar. A file (a regular file or a named
+ * pipe, not standard input) is read with read(2) straight into the memory the caller reads into:
+ * `read` and `readInto` copy nothing that is not still pending from a `peek`.
  */
 export class ByteStream {
-  private readonly iterator: AsyncIterator<Uint8Array>;
+  private readonly origin: Origin;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private ended = false;
@@ -46,49 +65,98 @@ export class ByteStream {
 
   constructor(
     readonly name: string,
-    source: AsyncIterable<Uint8Array>,
-    private readonly raw: Readable | null,
+    source: AsyncIterable<Uint8Array> | { handle: FileHandle; blockSize: number; range?: ByteRange },
+    underneath: Underneath = {},
   ) {
-    this.iterator = source[Symbol.asyncIterator]();
+    if ('handle' in source) {
+      const { handle, blockSize, range } = source;
+      this.origin = { kind: 'file', handle, blockSize, read: 0, position: range?.start ?? null, end: range?.end ?? Infinity };
+    } else this.origin = { kind: 'blocks', iterator: source[Symbol.asyncIterator](), underneath };
   }
 
   get rawBytesRead(): number {
-    return (this.raw as unknown as { bytesRead?: number })?.bytesRead ?? this.offset;
+    if (this.origin.kind === 'file') return this.origin.read;
+    return this.origin.underneath.bytesRead?.() ?? this.offset;
+  }
+
+  /** Reads from the file into `target` until it is full or the file ends; the bytes read. */
+  private async readFile(target: Uint8Array): Promise<number> {
+    const origin = this.origin as Extract<Origin, { kind: 'file' }>;
+    let filled = 0;
+    while (filled < target.length && !this.ended) {
+      const wanted = Math.min(target.length - filled, origin.end - (origin.position ?? origin.read));
+      let bytesRead = 0;
+      try {
+        if (wanted > 0) ({ bytesRead } = await origin.handle.read(target, filled, wanted, origin.position));
+      } catch (e) {
+        throw streamError(this.name, e);
+      }
+      if (bytesRead === 0) this.ended = true;
+      filled += bytesRead;
+      origin.read += bytesRead;
+      if (origin.position !== null) origin.position += bytesRead;
+    }
+    return filled;
   }
 
   private async fill(wanted: number): Promise<void> {
     while (this.pendingBytes < wanted && !this.ended) {
-      let result: IteratorResult<Uint8Array>;
-      try {
-        result = await this.iterator.next();
-      } catch (e) {
-        throw streamError(this.name, e);
+      let block: Uint8Array | null;
+      if (this.origin.kind === 'file') {
+        const buffer = new Uint8Array(Math.max(this.origin.blockSize, wanted - this.pendingBytes));
+        block = buffer.subarray(0, await this.readFile(buffer));
+      } else {
+        let result: IteratorResult<Uint8Array>;
+        try {
+          result = await this.origin.iterator.next();
+        } catch (e) {
+          throw streamError(this.name, e);
+        }
+        if (result.done) this.ended = true;
+        block = result.done ? null : result.value;
       }
-      if (result.done) this.ended = true;
-      else if (result.value.length > 0) {
-        this.pending.push(result.value);
-        this.pendingBytes += result.value.length;
+      if (block && block.length > 0) {
+        this.pending.push(block);
+        this.pendingBytes += block.length;
       }
     }
   }
 
-  /** Exactly n bytes, or fewer at the end of the stream. */
-  async read(n: number): Promise<Uint8Array> {
-    await this.fill(n);
-    const length = Math.min(n, this.pendingBytes);
-    const out = new Uint8Array(length);
+  /** Copies pending bytes to the start of `target`; how many. */
+  private takePending(target: Uint8Array): number {
     let filled = 0;
-    while (filled < length) {
+    while (filled < target.length && this.pending.length > 0) {
       const head = this.pending[0];
-      const take = Math.min(head.length, length - filled);
-      out.set(head.subarray(0, take), filled);
+      const take = Math.min(head.length, target.length - filled);
+      target.set(head.subarray(0, take), filled);
       filled += take;
       if (take === head.length) this.pending.shift();
       else this.pending[0] = head.subarray(take);
     }
-    this.pendingBytes -= length;
-    this.offset += length;
-    return out;
+    this.pendingBytes -= filled;
+    return filled;
+  }
+
+  /** Fills `target` (or less at the end of the stream); the number of bytes read. */
+  async readInto(target: Uint8Array): Promise<number> {
+    let filled: number;
+    if (this.origin.kind === 'file') {
+      filled = this.takePending(target);
+      if (filled < target.length) filled += await this.readFile(target.subarray(filled));
+    } else {
+      await this.fill(target.length);
+      filled = this.takePending(target);
+    }
+    this.offset += filled;
+    return filled;
+  }
+
+  /** Exactly n bytes, or fewer at the end of the stream. */
+  async read(n: number): Promise<Uint8Array> {
+    if (this.origin.kind === 'blocks') await this.fill(n);
+    const out = new Uint8Array(this.origin.kind === 'blocks' ? Math.min(n, this.pendingBytes) : n);
+    const filled = await this.readInto(out);
+    return filled === out.length ? out : out.subarray(0, filled);
   }
 
   /** The next block as it comes (at most `max` bytes), or null at the end. */
@@ -108,7 +176,7 @@ export class ByteStream {
   /** The first n bytes without consuming them. */
   async peek(n: number): Promise<Uint8Array> {
     await this.fill(n);
-    const bytes = await this.read(n);
+    const bytes = await this.read(Math.min(n, this.pendingBytes));
     this.pending.unshift(bytes);
     this.pendingBytes += bytes.length;
     this.offset -= bytes.length;
@@ -116,8 +184,12 @@ export class ByteStream {
   }
 
   async close(): Promise<void> {
-    this.raw?.destroy();
-    await this.iterator.return?.().catch(() => undefined);
+    if (this.origin.kind === 'file') {
+      await this.origin.handle.close().catch(() => undefined);
+      return;
+    }
+    await this.origin.underneath.close?.();
+    await this.origin.iterator.return?.().catch(() => undefined);
   }
 }
 
@@ -125,15 +197,28 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
  * The input's bytes, decompressed if it is gzip (by its `.gz` name, or by its magic bytes when it
- * has no name to go by: standard input). `name` is used in messages.
+ * has no name to go by: standard input). `name` is used in messages. `range`: only those bytes of
+ * a regular file (a part of a CSV split by lines, for --jobs).
  */
-export async function openBytes(path: string, highWaterMark = 1 << 20): Promise<ByteStream> {
-  const raw: Readable = path === STDIN ? process.stdin : createReadStream(path, { highWaterMark });
-  const plain = new ByteStream(path === STDIN ? 'standard input' : path, raw, raw);
+export async function openBytes(path: string, highWaterMark = 1 << 20, range?: ByteRange): Promise<ByteStream> {
+  let plain: ByteStream;
+  if (path === STDIN) plain = new ByteStream('standard input', process.stdin, { close: () => void process.stdin.destroy() });
+  else {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (e) {
+      throw streamError(path, e);
+    }
+    plain = new ByteStream(path, { handle, blockSize: highWaterMark, range });
+  }
   const head = await plain.peek(2);
   const gzip = path.toLowerCase().endsWith('.gz') || (path === STDIN && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]);
   if (!gzip) return plain;
-  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) throw new CliError(`${plain.name}: not gzip data (the name ends in .gz)`);
+  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
+    await plain.close();
+    throw new CliError(`${plain.name}: not gzip data (the name ends in .gz)`);
+  }
   const gunzip = createGunzip();
   // The bytes already peeked are still in `plain`: feed everything through gunzip.
   (async () => {
@@ -148,6 +233,11 @@ export async function openBytes(path: string, highWaterMark = 1 << 20): Promise<
       gunzip.destroy(e as Error);
     }
   })();
-  const stream = new ByteStream(plain.name, gunzip, raw);
-  return stream;
+  return new ByteStream(plain.name, gunzip, {
+    close: async () => {
+      gunzip.destroy();
+      await plain.close();
+    },
+    bytesRead: () => plain.rawBytesRead,
+  });
 }

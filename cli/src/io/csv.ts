@@ -7,6 +7,7 @@
 // The first row is a header when none of its fields is a number (so `N/A,1` is data, with a
 // missing value, not a header). Every row must have the header's (or the first row's) number of
 // fields. Fields become numbers by parseField (numbers.ts), which states the NA policy.
+import { open, type FileHandle } from 'node:fs/promises';
 import Papa from 'papaparse';
 import { CliError } from '../errors.js';
 import type { ByteStream } from './bytes.js';
@@ -55,16 +56,22 @@ export class CsvSource implements Source {
     readonly totalBytes: number,
     private readonly selections: ColumnSelection[],
     private readonly delimiter: string,
+    /** A part of a file (--jobs): its first row known, and no quote allowed in it (see planCsvParts). */
+    private readonly part: CsvPart | undefined,
   ) {
     this.rows = selections.map(() => new Rows());
+    if (part) {
+      this.width = part.firstRow.length;
+      this.indices = this.resolve(part.firstRow, part.isHeader);
+    }
   }
 
-  static async open(stream: ByteStream, size: number, selections: ColumnSelection[], delimiter: string): Promise<CsvSource> {
-    if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+  static async open(stream: ByteStream, size: number, selections: ColumnSelection[], delimiter: string, part?: CsvPart): Promise<CsvSource> {
+    if (!validDelimiter(delimiter)) {
       await stream.close();
       throw new CliError(`--delimiter must be one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`, 2);
     }
-    return new CsvSource(stream, size, selections, delimiter);
+    return new CsvSource(stream, size, selections, delimiter, part);
   }
 
   get name(): string {
@@ -121,6 +128,8 @@ export class CsvSource implements Source {
   }
 
   private parse(text: string, last: boolean): void {
+    // A part starts at a line break only outside quoted fields: a quote anywhere voids the split.
+    if (this.part && text.includes('"')) throw new QuoteInPart(this.name);
     if (!this.parser) {
       const newline = (/\r\n|\n|\r/.exec(text)?.[0] ?? '\n') as '\r\n' | '\n' | '\r';
       this.parser = new Papa.Parser({ delimiter: this.delimiter, newline, quoteChar: '"' });
@@ -162,5 +171,74 @@ export class CsvSource implements Source {
 
   close(): Promise<void> {
     return this.stream.close();
+  }
+}
+
+function validDelimiter(delimiter: string): boolean {
+  return delimiter.length === 1 && delimiter !== '"' && delimiter !== '\n' && delimiter !== '\r';
+}
+
+/** One of the parts a CSV file is split into for --jobs: whole lines, and the file's first row. */
+export interface CsvPart {
+  start: number;
+  end: number;
+  firstRow: string[];
+  isHeader: boolean;
+}
+
+/** Thrown by a part that holds a quote: the file is then read in one piece. */
+export class QuoteInPart extends Error {
+  constructor(name: string) {
+    super(`${name}: a quote in a part of the file; read in one piece`);
+  }
+}
+
+const NEWLINE = 0x0a;
+
+/** The position after the first line feed at or after `from` (the file's size if none). */
+async function lineStart(file: FileHandle, from: number, size: number): Promise<number> {
+  const block = new Uint8Array(1 << 16);
+  for (let at = from; at < size; at += block.length) {
+    const { bytesRead } = await file.read(block, 0, Math.min(block.length, size - at), at);
+    const i = block.subarray(0, bytesRead).indexOf(NEWLINE);
+    if (i >= 0) return at + i + 1;
+  }
+  return size;
+}
+
+/**
+ * Splits a CSV file into `count` parts of whole lines, for --jobs, or null where a split is not
+ * provably the same as one pass: a quoted field may hold a line break, so a line break starts a
+ * row only in a file without quotes. Here the first line (the header or first row) is checked and
+ * split; every part checks its own bytes as it parses them (QuoteInPart) and the caller reads the
+ * whole file in one pass if any part finds a quote. Also null for line breaks other than \n and
+ * \r\n, and a file that does not start with a row.
+ */
+export async function planCsvParts(path: string, size: number, delimiter: string, count: number): Promise<CsvPart[] | null> {
+  if (count < 2 || !validDelimiter(delimiter)) return null;
+  let file: FileHandle;
+  try {
+    file = await open(path, 'r');
+  } catch {
+    return null; // the one-pass reader reports it
+  }
+  try {
+    const dataStart = await lineStart(file, 0, size);
+    const head = new Uint8Array(dataStart);
+    await file.read(head, 0, dataStart, 0);
+    const line = new TextDecoder('utf-8').decode(head).replace(/\r?\n$/, '');
+    if (line.includes('"') || line.includes('\r') || line === '' || dataStart >= size) return null;
+    const firstRow = line.split(delimiter);
+    const isHeader = firstRow.every((f) => typeof parseField(f) !== 'number');
+    const first = isHeader ? dataStart : 0;
+    const starts = [first];
+    for (let k = 1; k < count; k++) {
+      const nominal = first + Math.round((k * (size - first)) / count);
+      const start = await lineStart(file, Math.max(starts[starts.length - 1], nominal - 1), size);
+      if (start > starts[starts.length - 1] && start < size) starts.push(start);
+    }
+    return starts.map((start, k) => ({ start, end: starts[k + 1] ?? size, firstRow, isHeader }));
+  } finally {
+    await file.close();
   }
 }

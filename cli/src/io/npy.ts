@@ -80,15 +80,20 @@ const HALF = new Float32Array(1 << 16);
 /**
  * Raw bytes of `header`'s dtype as numbers: float32 stays float32 (the library computes in it),
  * float16 widens to float32, everything else becomes float64 (int64 and uint64 must be exactly
- * representable). Big-endian data is byte-swapped first (in place: `bytes` is a fresh copy).
+ * representable). Big-endian data is byte-swapped first (in place: `bytes` is the caller's own
+ * copy). Aligned float32/float64 data is returned as a view of `bytes`, not copied.
  */
 export function decodeNpy(bytes: Uint8Array, header: NpyHeader, name: string, firstElement: number): Float32Array | Float64Array {
   const size = header.bytesPerElement;
   if (!header.littleEndian && size > 1) {
     for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
   }
-  const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
   const key = `${header.kind}${size}`;
+  // Float data is used where it lies when aligned (a view: no copy); the rest is converted anyway.
+  if (bytes.byteOffset % size === 0 && (key === 'f4' || key === 'f8')) {
+    return new (key === 'f4' ? Float32Array : Float64Array)(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length / size);
+  }
+  const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
   switch (key) {
     case 'f4':
       return new Float32Array(buffer);

@@ -66,5 +66,5 @@ export async function openNpzMember(path: string, member: string | undefined): P
     if (names.length !== 1) throw new CliError(`${path}: holds ${names.length} arrays (${names.join(', ') || 'none'}); name one as ${path}:NAME`);
     member = names[0];
   }
-  return new ByteStream(`${path}:${member}`, memberBytes(path, member), null);
+  return new ByteStream(`${path}:${member}`, memberBytes(path, member));
 }

@@ -39,7 +39,7 @@ let C4: v128 = f64x2.splat(1.0 / 24.0);
 let C3: v128 = f64x2.splat(1.0 / 6.0);
 let C2: v128 = f64x2.splat(0.5);
 
-@inline function expNonPositive2(d: v128): v128 {
+@inline export function expNonPositive2(d: v128): v128 {
   const clamped = f64x2.pmax(d, D_MIN);
   const shifted = f64x2.add(f64x2.mul(clamped, D_LOG2E), D_MAGIC);
   const n = f64x2.sub(shifted, D_MAGIC);
@@ -65,7 +65,7 @@ let C2: v128 = f64x2.splat(0.5);
 }
 
 /** max of a row of C doubles (NaN is skipped: pmax keeps its first operand; it poisons the exp sum). */
-function rowMax64(row: usize, C: i32): f64 {
+export function rowMax64(row: usize, C: i32): f64 {
   const vector = C & ~1;
   let m0 = NEG_INF2, m1 = NEG_INF2, m2 = NEG_INF2, m3 = NEG_INF2;
   let c = 0;
@@ -88,11 +88,16 @@ function rowMax64(row: usize, C: i32): f64 {
 /** How many elements equalled the row's max in the last {@link expSumRow64}. */
 let rowTies64: i32 = 0;
 
+/** rowTies64, for the kernels of other files. */
+export function lastTies64(): i32 {
+  return rowTies64;
+}
+
 /**
  * Σ_c exp(x_c − m) over the elements below m (those equal to m counted in rowTies64), each exp
  * stored at `out` unless it is 0 (see expSumRow in index.ts for why the ties are kept apart).
  */
-function expSumRow64(row: usize, C: i32, m: f64, out: usize): f64 {
+export function expSumRow64(row: usize, C: i32, m: f64, out: usize): f64 {
   const vector = C & ~1;
   const vm = f64x2.splat(m);
   let s0 = ZERO2, s1 = ZERO2;
@@ -137,7 +142,7 @@ function expSumRow64(row: usize, C: i32, m: f64, out: usize): f64 {
 }
 
 /** Index of the first of the C doubles at `row` equal to m. */
-function indexOf64(row: usize, C: i32, m: f64): i32 {
+export function indexOf64(row: usize, C: i32, m: f64): i32 {
   for (let c = 0; c < C; c++) if (load<f64>(row + (<usize>c << 3)) == m) return c;
   return -1;
 }

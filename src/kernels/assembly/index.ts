@@ -362,9 +362,10 @@ export function crossEntropyRows(
 }
 
 export * from './elementwise';
-export { matmulAcc, matmulNT } from './matmul';
-export { crossEntropySpatial } from './cross-entropy-spatial';
+export { matmulNT_f32, matmulNT_f64, transpose_f32, transpose_f64 } from './matmul';
+export { crossEntropySpatial, crossEntropySpatial64 } from './cross-entropy-spatial';
 export { crossEntropyRows64, softmaxRows64 } from './cross-entropy64';
+import { expSumRow64, indexOf64, lastTies64, rowMax64 } from './cross-entropy64';
 
 /**
  * Softmax (mode 0), log-softmax (mode 1) or logsumexp (mode 2) of `rows` contiguous rows of C
@@ -408,79 +409,142 @@ export function softmaxRows(x: usize, rows: i32, C: i32, mode: i32, out: usize):
   }
 }
 
+// Row helpers of either width for the lane-generic kernels below (T = f32: this file's; T = f64:
+// cross-entropy64.ts's). `sizeof<T>()` is a compile-time constant: each resolves to one call.
+let LANES2: v128 = i64x2(0, 1);
+let ONE2: v128 = f64x2.splat(1);
+@inline function rowMaxOf<T>(row: usize, C: i32): T {
+  if (sizeof<T>() == 4) return <T>rowMax(row, C);
+  return <T>rowMax64(row, C);
+}
+@inline function expSumOf<T>(row: usize, C: i32, m: T, out: usize): f64 {
+  if (sizeof<T>() == 4) return expSumRow(row, C, <f32>m, out);
+  return expSumRow64(row, C, <f64>m, out);
+}
+@inline function tiesOf<T>(): i32 {
+  if (sizeof<T>() == 4) return rowTies;
+  return lastTies64();
+}
+@inline function indexOfT<T>(row: usize, C: i32, m: T): i32 {
+  if (sizeof<T>() == 4) return indexOf(row, C, <f32>m);
+  return indexOf64(row, C, <f64>m);
+}
+/** The float64 sums of T lanes v: items 0, 1 (lo) and, for f32, 2, 3 (hi). */
+@inline function lowOf<T>(v: v128): v128 {
+  if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v);
+  return v;
+}
+@inline function highOf<T>(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+}
+/** All-ones in lane j of T's lanes (j in [0, lanes)), zeros elsewhere. */
+@inline function laneIs<T>(j: i32): v128 {
+  if (sizeof<T>() == 4) return i32x4.eq(LANES, i32x4.splat(j));
+  return i64x2.eq(LANES2, i64x2.splat(<i64>j));
+}
+/** The sum of T's lanes of a check vector (g · 0 terms). */
+@inline function laneSum<T>(v: v128): f64 {
+  if (sizeof<T>() == 4) return gradientCheck(v);
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+@inline function fillNaNOf<T>(p: usize, C: i32): void {
+  for (let c = 0; c < C; c++) store<T>(p + <usize>c * sizeof<T>(), <T>NaN);
+}
+
 /**
  * Cross-entropy with probability targets (rows × C floats at `targets`), fused with its gradients:
  * a_c = w_c ((1 − ε) y_c + ε / C); loss = Σ a_c (lse − x_c) with lse − x_c = (m − x_c) + log Σ
  * (non-negative terms: no cancellation at large logits, and log Σ never rounded into m);
  * ∂/∂x_c = u (softmax_c · A − a_c); ∂/∂y_c = u (1 − ε) w_c (lse − x_c). A row holding NaN or +inf,
- * or only −inf, is NaN, as PyTorch's. Returns Σ of the row losses.
+ * or only −inf, is NaN, as PyTorch's. Returns Σ of the row losses. Float32 here;
+ * crossEntropyProbRows64 is the same kernel on doubles (every argument and array in float64).
  */
 export function crossEntropyProbRows(
   x: usize, rows: i32, C: i32, targets: usize, weights: usize, smoothing: f32,
   upstream: f32, upstreamPerRow: usize, grad: usize, gradTarget: usize, losses: usize,
 ): f64 {
+  return probRows<f32>(x, rows, C, targets, weights, smoothing, upstream, upstreamPerRow, grad, gradTarget, losses);
+}
+
+export function crossEntropyProbRows64(
+  x: usize, rows: i32, C: i32, targets: usize, weights: usize, smoothing: f64,
+  upstream: f64, upstreamPerRow: usize, grad: usize, gradTarget: usize, losses: usize,
+): f64 {
+  return probRows<f64>(x, rows, C, targets, weights, smoothing, upstream, upstreamPerRow, grad, gradTarget, losses);
+}
+
+/** crossEntropyProbRows written once over the lane type T (f32x4 or f64x2), sums in float64. */
+@inline function probRows<T>(
+  x: usize, rows: i32, C: i32, targets: usize, weights: usize, smoothing: T,
+  upstream: T, upstreamPerRow: usize, grad: usize, gradTarget: usize, losses: usize,
+): f64 {
+  const size = <usize>sizeof<T>();
+  const lanes = <i32>(16 / sizeof<T>());
+  const zero = sizeof<T>() == 4 ? ZERO4 : F64_ZERO4;
+  const ones = sizeof<T>() == 4 ? ONE : ONE2;
   let total: f64 = 0;
-  const uniformScalar = smoothing / <f32>C;
-  const uniform = f32x4.splat(uniformScalar);
-  const keep = f32x4.splat(<f32>1 - smoothing);
-  const vector = C & ~3;
+  const uniformScalar = smoothing / <T>C;
+  const uniform = v128.splat<T>(uniformScalar);
+  const keep = v128.splat<T>(<T>1 - smoothing);
+  const vector = C & ~(lanes - 1);
   for (let r = 0; r < rows; r++) {
-    const offset = <usize>r * <usize>C << 2;
+    const offset = <usize>r * <usize>C * size;
     const row = x + offset;
     const trow = targets + offset;
     const g = grad ? grad + offset : 0;
     const gt = gradTarget ? gradTarget + offset : 0;
     // Pass 1: max.
-    const m = rowMax(row, C);
-    if (m == Infinity || m == -Infinity) {
+    const m = rowMaxOf<T>(row, C);
+    if (m == <T>Infinity || m == <T>-Infinity) {
       total += NaN;
-      if (losses) store<f32>(losses + (<usize>r << 2), NaN);
-      if (g) fillNaN(g, C);
-      if (gt) fillNaN(gt, C);
+      if (losses) store<T>(losses + <usize>r * size, <T>NaN);
+      if (g) fillNaNOf<T>(g, C);
+      if (gt) fillNaNOf<T>(gt, C);
       continue;
     }
     // Pass 2: Σ exp(x − m) (the exps kept in the gradient row).
-    const others = expSumRow(row, C, m, g);
-    const ties = <f64>rowTies;
+    const others = expSumOf<T>(row, C, m, g);
+    const ties = <f64>tiesOf<T>();
     const sum = ties + others;
     const logSum = Math.log1p(ties - 1 + others);
     // Pass 3: loss = Σ a_c ((m − x_c) + log Σ), A = Σ a_c, and the gradients; sums in float64.
-    const u = upstreamPerRow ? load<f32>(upstreamPerRow + (<usize>r << 2)) : upstream;
-    const vm = f32x4.splat(m);
-    const vlog = f32x4.splat(<f32>logSum);
-    const tscale = f32x4.splat(u * (<f32>1 - smoothing));
+    const u: T = upstreamPerRow ? load<T>(upstreamPerRow + <usize>r * size) : upstream;
+    const vm = v128.splat<T>(m);
+    const vlog = v128.splat<T>(<T>logSum);
+    const tscale = v128.splat<T>(u * (<T>1 - smoothing));
     // k: the unique maximum, whose a is left out of `rest` (A − a_k, see pass 4).
-    const k = g && rowTies == 1 ? indexOf(row, C, m) : -1;
+    const k = g && tiesOf<T>() == 1 ? indexOfT<T>(row, C, m) : -1;
     let lossLo = F64_ZERO4, lossHi = F64_ZERO4, aLo = F64_ZERO4, aHi = F64_ZERO4;
-    let check = ZERO4; // g · 0 of every gradient written (see gradientCheck)
+    let check = zero; // g · 0 of every gradient written (see gradientCheck)
     let c = 0;
-    for (; c < vector; c += 4) {
-      const w = weights ? v128.load(weights + (<usize>c << 2)) : ONE;
-      const unweighted = f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform);
-      const a = f32x4.mul(unweighted, w);
-      const margin = f32x4.add(f32x4.sub(vm, v128.load(row + (<usize>c << 2))), vlog);
-      const kept = (k & ~3) == c ? v128.andnot(unweighted, i32x4.eq(LANES, i32x4.splat(k - c))) : unweighted;
-      const l = f32x4.mul(unweighted, margin);
+    for (; c < vector; c += lanes) {
+      const w = weights ? v128.load(weights + <usize>c * size) : ones;
+      const unweighted = v128.add<T>(v128.mul<T>(keep, v128.load(trow + <usize>c * size)), uniform);
+      const margin = v128.add<T>(v128.sub<T>(vm, v128.load(row + <usize>c * size)), vlog);
+      const kept = (k & ~(lanes - 1)) == c ? v128.andnot(unweighted, laneIs<T>(k - c)) : unweighted;
+      const l = v128.mul<T>(unweighted, margin);
       if (weights) {
         // The weight applied in float64: a float32 a_c = w_c (...) of a weight like 1e-40 is subnormal
         // and keeps few digits.
-        const wLo = f64x2.promote_low_f32x4(w);
-        const wHi = f64x2.promote_low_f32x4(v128.shuffle<f32>(w, w, 2, 3, 0, 1));
-        lossLo = f64x2.add(lossLo, f64x2.mul(f64x2.promote_low_f32x4(l), wLo));
-        lossHi = f64x2.add(lossHi, f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(l, l, 2, 3, 0, 1)), wHi));
-        aLo = f64x2.add(aLo, f64x2.mul(f64x2.promote_low_f32x4(kept), wLo));
-        aHi = f64x2.add(aHi, f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(kept, kept, 2, 3, 0, 1)), wHi));
+        lossLo = f64x2.add(lossLo, f64x2.mul(lowOf<T>(l), lowOf<T>(w)));
+        aLo = f64x2.add(aLo, f64x2.mul(lowOf<T>(kept), lowOf<T>(w)));
+        if (sizeof<T>() == 4) {
+          lossHi = f64x2.add(lossHi, f64x2.mul(highOf<T>(l), highOf<T>(w)));
+          aHi = f64x2.add(aHi, f64x2.mul(highOf<T>(kept), highOf<T>(w)));
+        }
       } else {
-        lossLo = f64x2.add(lossLo, f64x2.promote_low_f32x4(l));
-        lossHi = f64x2.add(lossHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(l, l, 2, 3, 0, 1)));
-        aLo = f64x2.add(aLo, f64x2.promote_low_f32x4(kept));
-        aHi = f64x2.add(aHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(kept, kept, 2, 3, 0, 1)));
+        lossLo = f64x2.add(lossLo, lowOf<T>(l));
+        aLo = f64x2.add(aLo, lowOf<T>(kept));
+        if (sizeof<T>() == 4) {
+          lossHi = f64x2.add(lossHi, highOf<T>(l));
+          aHi = f64x2.add(aHi, highOf<T>(kept));
+        }
       }
       if (gt) {
         // u (1 − ε) margin first, then w: u · w underflows for subnormal weights
-        const v = f32x4.mul(f32x4.mul(tscale, margin), w);
-        v128.store(gt + (<usize>c << 2), v);
-        check = f32x4.add(check, f32x4.mul(v, ZERO4));
+        const v = v128.mul<T>(v128.mul<T>(tscale, margin), w);
+        v128.store(gt + <usize>c * size, v);
+        check = v128.add<T>(check, v128.mul<T>(v, zero));
       }
     }
     const lossBoth = f64x2.add(lossLo, lossHi);
@@ -488,54 +552,56 @@ export function crossEntropyProbRows(
     let loss = f64x2.extract_lane(lossBoth, 0) + f64x2.extract_lane(lossBoth, 1);
     let rest = f64x2.extract_lane(aBoth, 0) + f64x2.extract_lane(aBoth, 1);
     for (; c < C; c++) {
-      const w: f32 = weights ? load<f32>(weights + (<usize>c << 2)) : 1;
-      const unweighted = (<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar;
-      const margin = (m - load<f32>(row + (<usize>c << 2))) + <f32>logSum;
+      const w: T = weights ? load<T>(weights + <usize>c * size) : <T>1;
+      const unweighted = (<T>1 - smoothing) * load<T>(trow + <usize>c * size) + uniformScalar;
+      const margin = (m - load<T>(row + <usize>c * size)) + <T>logSum;
       loss += <f64>(unweighted * margin) * <f64>w;
       if (c != k) rest += <f64>unweighted * <f64>w;
       if (gt) {
-        const v = u * (<f32>1 - smoothing) * margin * w;
-        store<f32>(gt + (<usize>c << 2), v);
+        const v = u * (<T>1 - smoothing) * margin * w;
+        store<T>(gt + <usize>c * size, v);
         total += <f64>(v * 0);
       }
     }
     let ak: f64 = 0;
     if (k >= 0) {
-      const w: f32 = weights ? load<f32>(weights + (<usize>k << 2)) : 1;
-      ak = <f64>((<f32>1 - smoothing) * load<f32>(trow + (<usize>k << 2)) + uniformScalar) * <f64>w;
+      const w: T = weights ? load<T>(weights + <usize>k * size) : <T>1;
+      ak = <f64>((<T>1 - smoothing) * load<T>(trow + <usize>k * size) + uniformScalar) * <f64>w;
     }
     const A = rest + ak;
     total += loss;
-    if (losses) store<f32>(losses + (<usize>r << 2), <f32>loss);
+    if (losses) store<T>(losses + <usize>r * size, <T>loss);
     if (g) {
       // Pass 4: g_c = u (e_c A / Σ − a_c).
-      const scale = f32x4.splat(<f32>(<f64>u * A / sum));
-      const vu = f32x4.splat(u);
+      const scalar = <T>(<f64>u * A / sum);
+      const scale = v128.splat<T>(scalar);
+      const vu = v128.splat<T>(u);
       c = 0;
-      for (; c < vector; c += 4) {
-        const w = weights ? v128.load(weights + (<usize>c << 2)) : ONE;
-        const a = f32x4.mul(f32x4.add(f32x4.mul(keep, v128.load(trow + (<usize>c << 2))), uniform), w);
-        const v = f32x4.sub(f32x4.mul(v128.load(g + (<usize>c << 2)), scale), f32x4.mul(vu, a));
-        v128.store(g + (<usize>c << 2), v);
-        check = f32x4.add(check, f32x4.mul(v, ZERO4));
+      for (; c < vector; c += lanes) {
+        const w = weights ? v128.load(weights + <usize>c * size) : ones;
+        const a = v128.mul<T>(v128.add<T>(v128.mul<T>(keep, v128.load(trow + <usize>c * size)), uniform), w);
+        const v = v128.sub<T>(v128.mul<T>(v128.load(g + <usize>c * size), scale), v128.mul<T>(vu, a));
+        v128.store(g + <usize>c * size, v);
+        check = v128.add<T>(check, v128.mul<T>(v, zero));
       }
       for (; c < C; c++) {
-        const w: f32 = weights ? load<f32>(weights + (<usize>c << 2)) : 1;
-        const a = ((<f32>1 - smoothing) * load<f32>(trow + (<usize>c << 2)) + uniformScalar) * w;
-        const v = load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0) - u * a;
-        store<f32>(g + (<usize>c << 2), v);
+        const w: T = weights ? load<T>(weights + <usize>c * size) : <T>1;
+        const a = ((<T>1 - smoothing) * load<T>(trow + <usize>c * size) + uniformScalar) * w;
+        const v = load<T>(g + <usize>c * size) * scalar - u * a;
+        store<T>(g + <usize>c * size, v);
         total += <f64>(v * 0);
       }
       if (k >= 0) {
         // The unique maximum in float64: p A − a cancels there on a confident row (p ≈ 1 and,
         // for a near one-hot target, a ≈ A); written (A − a) − A (1 − p) with 1 − p = others / Σ
         // and A − a = `rest`, the other classes' a summed apart (A − a_k itself would cancel).
-        const top = <f32>(<f64>u * (rest - A * (others / sum)));
-        store<f32>(g + (<usize>k << 2), top);
+        const top = <T>(<f64>u * (rest - A * (others / sum)));
+        store<T>(g + <usize>k * size, top);
         total += <f64>(top * 0);
       }
     }
-    total += gradientCheck(check);
+    total += laneSum<T>(check);
   }
   return total;
 }
+export { multiMarginRows, multiMarginRows64, multilabelMarginRows, multilabelMarginRows64 } from './margin';

@@ -1,170 +1,175 @@
-// Float32 matrix products for linearCrossEntropy (f32x4, register-blocked), on buffers the driver
-// (src/kernels/matmul.ts) copies into this module's memory tile by tile. Row-major throughout.
-// Sums are float32 (as PyTorch's float32 matmul); their TypeScript twin is matmul.ts's float64 one.
+// Matrix products for linearCrossEntropy, on buffers the driver (src/kernels/matmul.ts) copies into
+// this module's memory tile by tile. Row-major throughout. One product, written once over a lane
+// type T (f32x4 or f64x2; `sizeof<T>()` folds the width switches away, as in elementwise.ts) and
+// exported for both: `c = a · bᵀ` with both operands read along K, contiguous. The driver brings
+// the backward products to that form by transposing tiles (`transpose_*`), so that every product
+// runs the one micro-kernel. Sums are in T (float32 for float32, as PyTorch's float32 matmul); the
+// TypeScript twin is matmul.ts's float64 loops, pinned to these by the differential suite.
+//
+// The micro-kernel: a 2 × 6 block of outputs keeps 12 vector accumulators, and per step of K
+// two vectors of a and one reloaded vector of b per column (15 of the 16 xmm registers V8 uses):
+// 12 multiply-adds per 8 loads. Measured on in-cache tiles (Zen 4, Node 24, a loaded machine, best
+// of several runs): float32 up to ~42–49 GFLOP/s with relaxed SIMD's fused multiply-add (~21–28
+// without), float64 ~20–24, against a 2 × 4 block's 33–49 and 15–24 in the same runs — about the
+// peak of two 128-bit FMA pipes at ~3 GHz (16 float32 / 8 float64 flops a cycle). PyTorch's
+// MKL/oneDNN code is 256-bit AVX2 with FMA: twice the width, out of WebAssembly's reach.
 import { madd } from './math';
+import { madd2 } from './math64';
 
 let ZEROS: v128 = f32x4.splat(0);
 
-@inline function hsum(v: v128): f32 {
-  const s = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
+@inline function vmadd<T>(a: v128, b: v128, c: v128): v128 {
+  return sizeof<T>() == 4 ? madd(a, b, c) : madd2(a, b, c);
 }
 
-/**
- * `c[i, j] = Σ_k a[i, k] · b[j, k] (+ bias[j])`: a `[M, K]`, b `[N, K]` (so `a · bᵀ`: both read
- * along K, contiguous), c `[M, N]` with row stride `ldc`; `bias` 0 for none. A 2 × 4 block of
- * outputs keeps 8 accumulators (two rows of a, four of b: 14 of the 16 vector registers, no spills)
- * and the K tail (K mod 4) is summed in scalars.
- */
-export function matmulNT(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, ldc: i32, bias: usize): void {
-  const K4 = K & ~3;
-  const rowBytes = <usize>K << 2;
-  let i = 0;
-  for (; i + 2 <= M; i += 2) {
-    const a0 = a + <usize>i * rowBytes;
-    const a1 = a0 + rowBytes;
-    let j = 0;
-    for (; j + 4 <= N; j += 4) {
-      const b0 = b + <usize>j * rowBytes;
-      const b1 = b0 + rowBytes;
-      const b2 = b1 + rowBytes;
-      const b3 = b2 + rowBytes;
-      let s00 = ZEROS, s01 = ZEROS, s02 = ZEROS, s03 = ZEROS;
-      let s10 = ZEROS, s11 = ZEROS, s12 = ZEROS, s13 = ZEROS;
-      for (let k = 0; k < K4; k += 4) {
-        const o = <usize>k << 2;
-        const x0 = v128.load(a0 + o);
-        const x1 = v128.load(a1 + o);
-        const w0 = v128.load(b0 + o);
-        const w1 = v128.load(b1 + o);
-        const w2 = v128.load(b2 + o);
-        const w3 = v128.load(b3 + o);
-        s00 = madd(x0, w0, s00);
-        s01 = madd(x0, w1, s01);
-        s02 = madd(x0, w2, s02);
-        s03 = madd(x0, w3, s03);
-        s10 = madd(x1, w0, s10);
-        s11 = madd(x1, w1, s11);
-        s12 = madd(x1, w2, s12);
-        s13 = madd(x1, w3, s13);
-      }
-      let r00 = hsum(s00), r01 = hsum(s01), r02 = hsum(s02), r03 = hsum(s03);
-      let r10 = hsum(s10), r11 = hsum(s11), r12 = hsum(s12), r13 = hsum(s13);
-      for (let k = K4; k < K; k++) {
-        const o = <usize>k << 2;
-        const x0 = load<f32>(a0 + o);
-        const x1 = load<f32>(a1 + o);
-        const w0 = load<f32>(b0 + o), w1 = load<f32>(b1 + o), w2 = load<f32>(b2 + o), w3 = load<f32>(b3 + o);
-        r00 += x0 * w0; r01 += x0 * w1; r02 += x0 * w2; r03 += x0 * w3;
-        r10 += x1 * w0; r11 += x1 * w1; r12 += x1 * w2; r13 += x1 * w3;
-      }
-      if (bias) {
-        const q0 = load<f32>(bias + (<usize>j << 2)), q1 = load<f32>(bias + (<usize>j << 2), 4);
-        const q2 = load<f32>(bias + (<usize>j << 2), 8), q3 = load<f32>(bias + (<usize>j << 2), 12);
-        r00 += q0; r01 += q1; r02 += q2; r03 += q3;
-        r10 += q0; r11 += q1; r12 += q2; r13 += q3;
-      }
-      const c0 = c + ((<usize>i * <usize>ldc + <usize>j) << 2);
-      const c1 = c0 + (<usize>ldc << 2);
-      store<f32>(c0, r00); store<f32>(c0, r01, 4); store<f32>(c0, r02, 8); store<f32>(c0, r03, 12);
-      store<f32>(c1, r10); store<f32>(c1, r11, 4); store<f32>(c1, r12, 8); store<f32>(c1, r13, 12);
-    }
-    for (; j < N; j++) {
-      store<f32>(c + ((<usize>i * <usize>ldc + <usize>j) << 2), dot(a0, b + <usize>j * rowBytes, K, bias, j));
-      store<f32>(c + (((<usize>i + 1) * <usize>ldc + <usize>j) << 2), dot(a1, b + <usize>j * rowBytes, K, bias, j));
-    }
+@inline function hsum<T>(v: v128): T {
+  if (sizeof<T>() == 4) {
+    const s = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+    return <T>(f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1));
   }
-  for (; i < M; i++) {
-    const a0 = a + <usize>i * rowBytes;
-    for (let j = 0; j < N; j++) store<f32>(c + ((<usize>i * <usize>ldc + <usize>j) << 2), dot(a0, b + <usize>j * rowBytes, K, bias, j));
-  }
+  return <T>(f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1));
 }
 
-/** One output of matmulNT: `Σ_k x[k] y[k] (+ bias[j])`, two accumulators. */
-function dot(x: usize, y: usize, K: i32, bias: usize, j: i32): f32 {
-  const K4 = K & ~3;
+/** Stores `r (+ bias[j]) (+ c)` at c. */
+@inline function put<T>(c: usize, r: T, bias: usize, j: i32, accumulate: bool): void {
+  let v = r;
+  if (bias) v += load<T>(bias + (<usize>j * sizeof<T>()));
+  if (accumulate) v += load<T>(c);
+  store<T>(c, v);
+}
+
+/** One output: `Σ_k x[k] y[k]`, two accumulators, the K tail in scalars. */
+function dot<T>(x: usize, y: usize, K: i32): T {
+  const L = <i32>(16 / sizeof<T>());
+  const KL = K - K % L;
+  const bytes = <usize>sizeof<T>();
   let s0 = ZEROS, s1 = ZEROS;
   let k = 0;
-  for (; k + 8 <= K4; k += 8) {
-    const o = <usize>k << 2;
-    s0 = madd(v128.load(x + o), v128.load(y + o), s0);
-    s1 = madd(v128.load(x + o, 16), v128.load(y + o, 16), s1);
+  for (; k + 2 * L <= KL; k += 2 * L) {
+    const o = <usize>k * bytes;
+    s0 = vmadd<T>(v128.load(x + o), v128.load(y + o), s0);
+    s1 = vmadd<T>(v128.load(x + o, 16), v128.load(y + o, 16), s1);
   }
-  for (; k < K4; k += 4) s0 = madd(v128.load(x + (<usize>k << 2)), v128.load(y + (<usize>k << 2)), s0);
-  let r = hsum(f32x4.add(s0, s1));
-  for (; k < K; k++) r += load<f32>(x + (<usize>k << 2)) * load<f32>(y + (<usize>k << 2));
-  return bias ? r + load<f32>(bias + (<usize>j << 2)) : r;
+  for (; k < KL; k += L) s0 = vmadd<T>(v128.load(x + <usize>k * bytes), v128.load(y + <usize>k * bytes), s0);
+  let r = hsum<T>(sizeof<T>() == 4 ? f32x4.add(s0, s1) : f64x2.add(s0, s1));
+  for (; k < K; k++) r += load<T>(x + <usize>k * bytes) * load<T>(y + <usize>k * bytes);
+  return r;
 }
 
 /**
- * `c[i, :] += Σ_k a(i, k) · b[k, :]`: a(i, k) at `a + 4 (i · ai + k · ak)` (strides in floats, so
- * that `a` or its transpose is read in place), b `[K, N]` with row stride `ldb`, c `[M, N]` with
- * row stride `ldc`. A 4 × 8 block of outputs (8 accumulators: four rows, two vectors of columns)
- * takes per k two vectors of b and four splats of a. Columns beyond a multiple of 4 are scalar.
+ * Bytes of a row of a and b per pass (K blocking): 6 rows of b then take 24 KiB of L1 (float32,
+ * K = 1024: one pass). Measured against 1 KiB passes: the same or faster on the forward product,
+ * and the backward ones (short K) unchanged.
  */
-export function matmulAcc(a: usize, ai: i32, ak: i32, b: usize, ldb: i32, c: usize, ldc: i32, M: i32, N: i32, K: i32): void {
-  const aiB = <usize>ai << 2;
-  const akB = <usize>ak << 2;
-  const ldbB = <usize>ldb << 2;
-  const ldcB = <usize>ldc << 2;
-  let i = 0;
-  for (; i + 4 <= M; i += 4) {
-    const ar = a + <usize>i * aiB;
-    const cr = c + <usize>i * ldcB;
-    let j = 0;
-    for (; j + 8 <= N; j += 8) {
-      const col = <usize>j << 2;
-      let s00 = ZEROS, s01 = ZEROS, s10 = ZEROS, s11 = ZEROS;
-      let s20 = ZEROS, s21 = ZEROS, s30 = ZEROS, s31 = ZEROS;
-      for (let k = 0; k < K; k++) {
-        const bk = b + <usize>k * ldbB + col;
-        const w0 = v128.load(bk);
-        const w1 = v128.load(bk, 16);
-        const ak0 = ar + <usize>k * akB;
-        const x0 = v128.load32_splat(ak0);
-        const x1 = v128.load32_splat(ak0 + aiB);
-        const x2 = v128.load32_splat(ak0 + 2 * aiB);
-        const x3 = v128.load32_splat(ak0 + 3 * aiB);
-        s00 = madd(x0, w0, s00);
-        s01 = madd(x0, w1, s01);
-        s10 = madd(x1, w0, s10);
-        s11 = madd(x1, w1, s11);
-        s20 = madd(x2, w0, s20);
-        s21 = madd(x2, w1, s21);
-        s30 = madd(x3, w0, s30);
-        s31 = madd(x3, w1, s31);
-      }
-      const c0 = cr + col;
-      v128.store(c0, f32x4.add(v128.load(c0), s00));
-      v128.store(c0, f32x4.add(v128.load(c0, 16), s01), 16);
-      const c1 = c0 + ldcB;
-      v128.store(c1, f32x4.add(v128.load(c1), s10));
-      v128.store(c1, f32x4.add(v128.load(c1, 16), s11), 16);
-      const c2 = c1 + ldcB;
-      v128.store(c2, f32x4.add(v128.load(c2), s20));
-      v128.store(c2, f32x4.add(v128.load(c2, 16), s21), 16);
-      const c3 = c2 + ldcB;
-      v128.store(c3, f32x4.add(v128.load(c3), s30));
-      v128.store(c3, f32x4.add(v128.load(c3, 16), s31), 16);
-    }
-    for (let r = 0; r < 4; r++) accumulateColumns(ar + <usize>r * aiB, akB, b, ldbB, cr + <usize>r * ldcB, j, N, K);
+const KC_BYTES: i32 = 4096;
+
+/**
+ * `c[i, j] = Σ_k a[i, k] · b[j, k] (+ bias[j]) (+ c[i, j] with accumulate)`: a `[M, K]`, b `[N, K]`
+ * (so `a · bᵀ`), c `[M, N]` with row stride `ldc`; `bias` 0 for none. K is cut into passes of
+ * KC_BYTES; in each, a block of 6 rows of b stays in L1 while every row pair of a streams past it
+ * (from L2), and the pass adds its partial sums into c (the first pass of a call without
+ * `accumulate` overwrites).
+ */
+@inline function matmulNT<T>(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, ldc: i32, bias: usize, accumulate: bool): void {
+  const KC = KC_BYTES / <i32>sizeof<T>();
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    passNT<T>(a, b, c, M, N, K, k0, min(KC, K - k0), ldc, k0 == 0 ? bias : 0, accumulate || k0 > 0);
   }
-  for (; i < M; i++) accumulateColumns(a + <usize>i * aiB, akB, b, ldbB, c + <usize>i * ldcB, 0, N, K);
+  // K = 0: every output is its bias (or unchanged)
+  if (K == 0) for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) put<T>(c + (<usize>i * <usize>ldc + <usize>j) * sizeof<T>(), <T>0, bias, j, accumulate);
 }
 
-/** One row of matmulAcc from column j0: vectors of 4 columns, then scalars. */
-function accumulateColumns(ar: usize, akB: usize, b: usize, ldbB: usize, cr: usize, j0: i32, N: i32, K: i32): void {
-  let j = j0;
-  for (; j + 4 <= N; j += 4) {
-    const col = <usize>j << 2;
-    let s = ZEROS;
-    for (let k = 0; k < K; k++) s = madd(v128.load32_splat(ar + <usize>k * akB), v128.load(b + <usize>k * ldbB + col), s);
-    v128.store(cr + col, f32x4.add(v128.load(cr + col), s));
+/** One pass of matmulNT over k0 ≤ k < k0 + kw. */
+@inline function passNT<T>(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, k0: i32, kw: i32, ldc: i32, bias: usize, accumulate: bool): void {
+  const L = <i32>(16 / sizeof<T>());
+  const bytes = <usize>sizeof<T>();
+  const rowBytes = <usize>K * bytes;
+  const start = <usize>k0 * bytes;
+  const vecEnd = start + <usize>(kw - kw % L) * bytes;
+  const end = start + <usize>kw * bytes;
+  const ldcB = <usize>ldc * bytes;
+  let j = 0;
+  for (; j + 6 <= N; j += 6) {
+    const b0 = b + <usize>j * rowBytes;
+    const b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes, b4 = b3 + rowBytes, b5 = b4 + rowBytes;
+    let i = 0;
+    for (; i + 2 <= M; i += 2) {
+      const a0 = a + <usize>i * rowBytes;
+      const a1 = a0 + rowBytes;
+      let s00 = ZEROS, s01 = ZEROS, s02 = ZEROS, s03 = ZEROS, s04 = ZEROS, s05 = ZEROS;
+      let s10 = ZEROS, s11 = ZEROS, s12 = ZEROS, s13 = ZEROS, s14 = ZEROS, s15 = ZEROS;
+      for (let o = start; o < vecEnd; o += 16) {
+        const x0 = v128.load(a0 + o);
+        const x1 = v128.load(a1 + o);
+        let w = v128.load(b0 + o);
+        s00 = vmadd<T>(x0, w, s00);
+        s10 = vmadd<T>(x1, w, s10);
+        w = v128.load(b1 + o);
+        s01 = vmadd<T>(x0, w, s01);
+        s11 = vmadd<T>(x1, w, s11);
+        w = v128.load(b2 + o);
+        s02 = vmadd<T>(x0, w, s02);
+        s12 = vmadd<T>(x1, w, s12);
+        w = v128.load(b3 + o);
+        s03 = vmadd<T>(x0, w, s03);
+        s13 = vmadd<T>(x1, w, s13);
+        w = v128.load(b4 + o);
+        s04 = vmadd<T>(x0, w, s04);
+        s14 = vmadd<T>(x1, w, s14);
+        w = v128.load(b5 + o);
+        s05 = vmadd<T>(x0, w, s05);
+        s15 = vmadd<T>(x1, w, s15);
+      }
+      let r00 = hsum<T>(s00), r01 = hsum<T>(s01), r02 = hsum<T>(s02), r03 = hsum<T>(s03), r04 = hsum<T>(s04), r05 = hsum<T>(s05);
+      let r10 = hsum<T>(s10), r11 = hsum<T>(s11), r12 = hsum<T>(s12), r13 = hsum<T>(s13), r14 = hsum<T>(s14), r15 = hsum<T>(s15);
+      for (let o = vecEnd; o < end; o += bytes) {
+        const x0 = load<T>(a0 + o), x1 = load<T>(a1 + o);
+        const w0 = load<T>(b0 + o), w1 = load<T>(b1 + o), w2 = load<T>(b2 + o), w3 = load<T>(b3 + o), w4 = load<T>(b4 + o), w5 = load<T>(b5 + o);
+        r00 += x0 * w0; r01 += x0 * w1; r02 += x0 * w2; r03 += x0 * w3; r04 += x0 * w4; r05 += x0 * w5;
+        r10 += x1 * w0; r11 += x1 * w1; r12 += x1 * w2; r13 += x1 * w3; r14 += x1 * w4; r15 += x1 * w5;
+      }
+      const p0 = c + <usize>i * ldcB + <usize>j * bytes;
+      const p1 = p0 + ldcB;
+      put<T>(p0, r00, bias, j, accumulate); put<T>(p0 + bytes, r01, bias, j + 1, accumulate); put<T>(p0 + 2 * bytes, r02, bias, j + 2, accumulate);
+      put<T>(p0 + 3 * bytes, r03, bias, j + 3, accumulate); put<T>(p0 + 4 * bytes, r04, bias, j + 4, accumulate); put<T>(p0 + 5 * bytes, r05, bias, j + 5, accumulate);
+      put<T>(p1, r10, bias, j, accumulate); put<T>(p1 + bytes, r11, bias, j + 1, accumulate); put<T>(p1 + 2 * bytes, r12, bias, j + 2, accumulate);
+      put<T>(p1 + 3 * bytes, r13, bias, j + 3, accumulate); put<T>(p1 + 4 * bytes, r14, bias, j + 4, accumulate); put<T>(p1 + 5 * bytes, r15, bias, j + 5, accumulate);
+    }
+    // an odd last row of a
+    for (; i < M; i++) {
+      for (let q = 0; q < 6; q++) put<T>(c + <usize>i * ldcB + <usize>(j + q) * bytes, dot<T>(a + <usize>i * rowBytes + start, b + <usize>(j + q) * rowBytes + start, kw), bias, j + q, accumulate);
+    }
   }
+  // the last N mod 6 columns
   for (; j < N; j++) {
-    const col = <usize>j << 2;
-    let s: f32 = 0;
-    for (let k = 0; k < K; k++) s += load<f32>(ar + <usize>k * akB) * load<f32>(b + <usize>k * ldbB + col);
-    store<f32>(cr + col, load<f32>(cr + col) + s);
+    for (let i = 0; i < M; i++) put<T>(c + <usize>i * ldcB + <usize>j * bytes, dot<T>(a + <usize>i * rowBytes + start, b + <usize>j * rowBytes + start, kw), bias, j, accumulate);
   }
+}
+
+/** `dst[j, i] = src[i, j]`: src `[rows, cols]`, dst `[cols, rows]`, in blocks of 8 × 8 (both sides stay in L1). */
+@inline function transpose<T>(src: usize, rows: i32, cols: i32, dst: usize): void {
+  const bytes = <usize>sizeof<T>();
+  for (let i0 = 0; i0 < rows; i0 += 8) {
+    const i1 = min(rows, i0 + 8);
+    for (let j0 = 0; j0 < cols; j0 += 8) {
+      const j1 = min(cols, j0 + 8);
+      for (let i = i0; i < i1; i++) {
+        const from = src + (<usize>i * <usize>cols) * bytes;
+        for (let j = j0; j < j1; j++) store<T>(dst + (<usize>j * <usize>rows + <usize>i) * bytes, load<T>(from + <usize>j * bytes));
+      }
+    }
+  }
+}
+
+export function matmulNT_f32(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, ldc: i32, bias: usize, accumulate: bool): void {
+  matmulNT<f32>(a, b, c, M, N, K, ldc, bias, accumulate);
+}
+export function matmulNT_f64(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, ldc: i32, bias: usize, accumulate: bool): void {
+  matmulNT<f64>(a, b, c, M, N, K, ldc, bias, accumulate);
+}
+export function transpose_f32(src: usize, rows: i32, cols: i32, dst: usize): void {
+  transpose<f32>(src, rows, cols, dst);
+}
+export function transpose_f64(src: usize, rows: i32, cols: i32, dst: usize): void {
+  transpose<f64>(src, rows, cols, dst);
 }
