@@ -28,14 +28,14 @@ const CSP = "script-src 'self'";
 const ONE_LOSS_MAIN_CHUNK_BYTES = 33_000;
 /** Vite's library build does not strip whitespace from ES output: its entry is larger. */
 const ONE_LOSS_VITE_LIB_BYTES = 41_000;
-// A kernel chunk holds every elementwise kernel for float32 and float64 lanes, the row kernels
-// and the activations' kernels (50.6 KB minified, measured; 38.7 KB before the activations'
-// kernels, with the float64 cross-entropy kernels and the margin kernels of the classes branch;
-// 33.4 KB before them, 9.5 KB with float32 elementwise kernels for seven losses only); the entry
-// holds the elementwise engine's kernel and reference paths (31.3 KB; 38.9 KB in Vite's library
-// build).
-const ONE_LOSS_KERNEL_CHUNK_BYTES = 53_200;
-const ONE_LOSS_UNSPLIT_BYTES = 139_200; // 132.6 KB measured (109.2 KB before the activations' kernels, 98.7 KB before the classes branch's): the entry and both kernel chunks inlined
+// A kernel chunk holds every elementwise kernel for float32 and float64 lanes (three loops per
+// export: forward, input gradient, every gradient), the row kernels (float32 and float64
+// cross-entropy, margin, matmul) and the activations' kernels (53.5 KB minified,
+// measured after issue 14's branches were merged; 33.4 KB before them, 9.5 KB with float32
+// elementwise kernels for seven losses only); the entry holds the elementwise engine's kernel and
+// reference paths (31.3 KB; 38.9 KB in Vite's library build).
+const ONE_LOSS_KERNEL_CHUNK_BYTES = 56_200;
+const ONE_LOSS_UNSPLIT_BYTES = 145_300; // 138.4 KB measured (98.7 KB before issue 14's second round of kernels): the entry and both kernel chunks inlined
 
 // The page: a large float32 MSE (the elementwise kernel), cross-entropy and softmax over [64, 1000]
 // (the row kernels), once before the kernels are loaded and once after wasmReady().

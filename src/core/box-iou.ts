@@ -1,7 +1,8 @@
 // What the box-IoU losses (torchvision's generalized, distance and complete IoU losses) share: the
 // geometry of a pair of boxes (x1, y1, x2, y2), the backward pass of that geometry, and the loss
 // definition (shapes, options, reductions, gradients with respect to both boxes).
-import { defineLoss, gradTensor, resultDtype, type KernelCall } from './loss.js';
+import { gradBuffer } from './grad-buffer.js';
+import { defineLoss, resultDtype, type KernelCall } from './loss.js';
 import { numberOption } from './options.js';
 import { checkReduction, Reducer, type Reduction } from './reduction.js';
 import { assertSameShape, shapeString } from './shape.js';
@@ -189,7 +190,8 @@ export function defineBoxLoss(name: string, reference: string, pairLoss: BoxPair
       const reducer = new Reducer(name, reduction, itemShape, dtype);
       if (wantGrad) reducer.setGradOutput(call.gradOutput);
       const losses = new Float64Array(count);
-      const grads = wantGrad ? [new Float64Array(boxes1.size), new Float64Array(boxes2.size)] : null;
+      // Written in the dtype (float64 values rounded once on the store), into gradInto where given.
+      const grads = wantGrad ? [0, 1].map((k) => (call.wantGrads[k] ? gradBuffer(call, k, call.tensors[k], false) : null)) : null;
       const pair = new BoxPair();
       const g = new Float64Array(8);
       const [A, B] = [boxes1.data, boxes2.data];
@@ -203,12 +205,12 @@ export function defineBoxLoss(name: string, reference: string, pairLoss: BoxPair
         losses[n] = pairLoss(pair, eps, g);
         const u = reducer.upstream(n);
         for (let k = 0; k < 4; k++) {
-          grads[0][4 * n + k] = u * g[k];
-          grads[1][4 * n + k] = u * g[4 + k];
+          if (grads[0]) grads[0][4 * n + k] = u * g[k];
+          if (grads[1]) grads[1][4 * n + k] = u * g[4 + k];
         }
       }
       const loss = count === 0 && reduction === 'mean' ? new Tensor(typedArrayOf(dtype, [0]), []) : reducer.reduce(losses);
-      return { loss, grads: grads ? [gradTensor(grads[0], boxes1), gradTensor(grads[1], boxes2)] : [] };
+      return { loss, grads: grads ? grads.map((g, k) => (g ? new Tensor(g, call.tensors[k].shape) : null)) : [] };
     },
   );
 }

@@ -83,6 +83,18 @@ for (const [name, loss] of Object.entries(LOSSES)) {
     }
   });
 
+  test(`${name}: float32 gradients are the float64 ones rounded once, written into gradInto; argnums [0] leaves boxes2's out`, () => {
+    const [b1, b2] = [boxes(17, 5), boxes(19, 5)].map((b) => tensor(Float32Array.from(b.data), { shape: b.shape }));
+    const wide = loss.withGrad(tensor(Float64Array.from(b1.data), { shape: b1.shape }), tensor(Float64Array.from(b2.data), { shape: b2.shape }));
+    const into = new Float32Array(20);
+    const { grads } = loss.withGrad(b1, b2, { argnums: [0], gradInto: into });
+    assert.equal(grads[0]!.data, into);
+    assert.deepEqual([...into], [...Float32Array.from(wide.grads[0]!.data)]);
+    assert.equal(grads[1], null);
+    const both = loss.withGrad(b1, b2);
+    assert.deepEqual(both.grads.map((g) => [g!.dtype, [...g!.data]]), wide.grads.map((g) => ['float32', [...Float32Array.from(g!.data)]]));
+  });
+
   test(`${name}: bad input`, () => {
     assert.throws(() => loss([[0, 0, 1]], [[0, 0, 1]]), new RegExp(`^Error: ${name}: boxes1 must be \\[N, 4\\] or \\[4\\] boxes \\(x1, y1, x2, y2\\), got shape \\[1, 3\\]$`));
     assert.throws(() => loss([[0, 0, 1, 1]], [[0, 0, 1, 1], [0, 0, 1, 1]]), new RegExp(`^Error: ${name}: boxes2 shape \\[2, 4\\] does not match boxes1 shape \\[1, 4\\]`));

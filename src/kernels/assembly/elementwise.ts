@@ -130,8 +130,7 @@ let ATANH_15: v128 = f32x4.splat(1.0 / 15);
 /**
  * The end of every loop body: weights, upstream scale and the stores; returns what the total adds
  * up. Each kernel's loop is an @inline function that its exports call with literal zeros for the
- * common case (no weights or third operand, one upstream scalar, no per-element losses; with and
- * without the target gradient): Binaryen then folds these branches away, since V8 does not unswitch
+ * common cases (see variants): Binaryen then folds these branches away, since V8 does not unswitch
  * loops (1.3x on MSE and BCE with logits, 4M elements).
  */
 @inline function finish<T>(
@@ -210,16 +209,19 @@ let ATANH_15: v128 = f32x4.splat(1.0 / 15);
     let loss: v128;
     let g: v128;
     if (huber != 0) {
-      // Huber(delta = beta): 0.5 d² inside, delta (|d| − 0.5 delta) outside; gradient clamp(d, −delta, delta).
-      loss = v128.bitselect(v128.mul<T>(half, v128.mul<T>(d, d)), v128.mul<T>(b, v128.sub<T>(z, halfB)), inside);
-      g = v128.bitselect(d, v128.mul<T>(b, sign<T>(d)), inside);
+      // Huber(delta = beta): 0.5 d² inside, delta (|d| − 0.5 delta) outside, both m (|d| − 0.5 m)
+      // with m = min(|d|, delta) (0.5 m is exact: the same roundings as the reference's);
+      // gradient clamp(d, −delta, delta). pmin/pmax return their first operand at NaN: NaN passes.
+      const m = v128.pmin<T>(z, b);
+      loss = v128.mul<T>(m, v128.sub<T>(z, v128.mul<T>(half, m)));
+      g = v128.pmax<T>(v128.pmin<T>(d, b), v128.neg<T>(b));
     } else {
       loss = v128.bitselect(v128.div<T>(v128.mul<T>(half, v128.mul<T>(d, d)), b), v128.sub<T>(z, halfB), inside);
       g = v128.bitselect(v128.div<T>(d, b), sign<T>(d), inside);
     }
     // sign is 0 at NaN; PyTorch's gradient there is NaN (except smooth L1 with beta = 0, which
     // PyTorch computes as the L1 loss, whose gradient is 0 at NaN).
-    if (huber != 0 || beta != 0) g = v128.bitselect(d, g, v128.ne<T>(d, d));
+    if (huber == 0 && beta != 0) g = v128.bitselect(d, g, v128.ne<T>(d, d));
     const l = finish<T>(i, loss, g, v128.neg<T>(g), g, w, uv, up, gx, gt, 0, losses);
     lo = addLow<T>(lo, l);
     hi = addHigh<T>(hi, l);
@@ -605,109 +607,121 @@ function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f6
 }
 
 // ---- exports: <name>_f32 (f32x4) and <name>_f64 (f64x2), the names src/kernels/wasm.ts lists ------
-// The common case (no c, weights, per-element upstream or losses; with or without gt) calls the
-// loop with literal zeros, so that Binaryen folds its branches (see finish).
+
+const L1 = 0, MSE = 1, SMOOTH_L1 = 2, BCE_WITH_LOGITS = 3, BCE = 4, SIGMOID_FOCAL = 5, KL_DIV = 6,
+  POISSON_NLL = 7, GAUSSIAN_NLL = 8, SOFT_MARGIN = 9, HINGE_EMBEDDING = 10, MARGIN_RANKING = 11;
+
+/** The loop of loss `kind` (a literal: the others fold away). */
+@inline function loop<T>(kind: i32, x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (kind == L1) return l1Loop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (kind == MSE) return mseLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (kind == SMOOTH_L1) {
+    // Huber (p2 = 1) and smooth L1 as two loops: a runtime flag would leave both formulas and a
+    // v128 select in the loop body.
+    if (p2 != 0) return smoothL1Loop<T>(x, t, cp, w, n, p1, 1, u, up, gx, gt, gc, losses);
+    return smoothL1Loop<T>(x, t, cp, w, n, p1, 0, u, up, gx, gt, gc, losses);
+  }
+  if (kind == BCE_WITH_LOGITS) return bceWithLogitsLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (kind == BCE) return bceLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (kind == SIGMOID_FOCAL) return sigmoidFocalLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (kind == KL_DIV) return klDivLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (kind == POISSON_NLL) return poissonNllLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (kind == GAUSSIAN_NLL) return gaussianNllLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (kind == SOFT_MARGIN) return softMarginLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (kind == HINGE_EMBEDDING) return hingeEmbeddingLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  return marginRankingLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+}
+
+/**
+ * Every export: the loop with literal zeros for what a call does not use, in the common case (no
+ * weights, per-element upstream or per-element losses), three times: the forward (no gradient),
+ * the input's gradient only (argnums [0]) and every gradient. Binaryen then folds the branches of
+ * finish and drops the formulas of gradients not stored, since V8 does not unswitch loops (the
+ * forward of BCE with logits skips its sigmoid's division; Huber's forward kernel went from 3.1 to
+ * 1.3 ms per 4M float32 elements). Measured before dropping the input-only loop (16 KB of
+ * WebAssembly): without it MSE's and L1's gradient kernels took 1.4x as long (min of 25, 4M
+ * elements, interleaved). Gaussian NLL's variances and margin ranking's target are operands of
+ * every call (c); any other c (BCE with logits' pos weight) takes the general loop.
+ */
+@inline function variants<T>(kind: i32, x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  const withC = kind == GAUSSIAN_NLL || kind == MARGIN_RANKING;
+  if ((withC ? <usize>0 : cp | gc) | w | up | losses) return loop<T>(kind, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  const c3 = withC ? cp : 0;
+  if ((gx | gt | gc) == 0) return loop<T>(kind, x, t, c3, 0, n, p1, p2, u, 0, 0, 0, 0, 0);
+  if ((gt | gc) == 0) return loop<T>(kind, x, t, c3, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return loop<T>(kind, x, t, c3, 0, n, p1, p2, u, 0, gx, gt, gc, 0);
+}
 
 export function l1_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return l1Loop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? l1Loop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : l1Loop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f32>(L1, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function l1_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return l1Loop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? l1Loop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : l1Loop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f64>(L1, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function mse_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return mseLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? mseLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : mseLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f32>(MSE, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function mse_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return mseLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? mseLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : mseLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f64>(MSE, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
-export function smoothL1_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, beta: f64, huber: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (<f32>beta == Infinity && beta != Infinity) return smoothL1Wide(x, t, w, n, beta, huber, u, up, gx, gt, losses);
-  if (cp | w | up | gc | losses) return smoothL1Loop<f32>(x, t, cp, w, n, beta, huber, u, up, gx, gt, gc, losses);
-  return gt ? smoothL1Loop<f32>(x, t, 0, 0, n, beta, huber, u, 0, gx, gt, 0, 0) : smoothL1Loop<f32>(x, t, 0, 0, n, beta, huber, u, 0, gx, 0, 0, 0);
+export function smoothL1_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  if (<f32>p1 == Infinity && p1 != Infinity) return smoothL1Wide(x, t, w, n, p1, p2, u, up, gx, gt, losses);
+  return variants<f32>(SMOOTH_L1, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
-export function smoothL1_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, beta: f64, huber: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return smoothL1Loop<f64>(x, t, cp, w, n, beta, huber, u, up, gx, gt, gc, losses);
-  return gt ? smoothL1Loop<f64>(x, t, 0, 0, n, beta, huber, u, 0, gx, gt, 0, 0) : smoothL1Loop<f64>(x, t, 0, 0, n, beta, huber, u, 0, gx, 0, 0, 0);
+export function smoothL1_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  return variants<f64>(SMOOTH_L1, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function bceWithLogits_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return bceWithLogitsLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? bceWithLogitsLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : bceWithLogitsLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f32>(BCE_WITH_LOGITS, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function bceWithLogits_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return bceWithLogitsLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? bceWithLogitsLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : bceWithLogitsLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f64>(BCE_WITH_LOGITS, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function bce_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return bceLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? bceLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : bceLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f32>(BCE, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function bce_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return bceLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? bceLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : bceLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f64>(BCE, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function sigmoidFocal_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return sigmoidFocalLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? sigmoidFocalLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : sigmoidFocalLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f32>(SIGMOID_FOCAL, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function sigmoidFocal_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return sigmoidFocalLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? sigmoidFocalLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : sigmoidFocalLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f64>(SIGMOID_FOCAL, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function klDiv_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return klDivLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? klDivLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : klDivLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f32>(KL_DIV, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function klDiv_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return klDivLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? klDivLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : klDivLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f64>(KL_DIV, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function poissonNll_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return poissonNllLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? poissonNllLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : poissonNllLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f32>(POISSON_NLL, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function poissonNll_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (cp | w | up | gc | losses) return poissonNllLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return gt ? poissonNllLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, gt, 0, 0) : poissonNllLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f64>(POISSON_NLL, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
-// Gaussian NLL always has its variances (c): the common case is no weights, scalar upstream, no
-// losses, with or without the gradients of the target and the variances.
 export function gaussianNll_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (w | up | losses) return gaussianNllLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  if (gt | gc) return gaussianNllLoop<f32>(x, t, cp, 0, n, p1, p2, u, 0, gx, gt, gc, 0);
-  return gaussianNllLoop<f32>(x, t, cp, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f32>(GAUSSIAN_NLL, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function gaussianNll_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (w | up | losses) return gaussianNllLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  if (gt | gc) return gaussianNllLoop<f64>(x, t, cp, 0, n, p1, p2, u, 0, gx, gt, gc, 0);
-  return gaussianNllLoop<f64>(x, t, cp, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f64>(GAUSSIAN_NLL, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function softMargin_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (w | up | losses) return softMarginLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return softMarginLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f32>(SOFT_MARGIN, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function softMargin_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (w | up | losses) return softMarginLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return softMarginLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f64>(SOFT_MARGIN, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function hingeEmbedding_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (w | up | losses) return hingeEmbeddingLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return hingeEmbeddingLoop<f32>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f32>(HINGE_EMBEDDING, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function hingeEmbedding_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (w | up | losses) return hingeEmbeddingLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  return hingeEmbeddingLoop<f64>(x, t, 0, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f64>(HINGE_EMBEDDING, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function marginRanking_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (w | up | losses) return marginRankingLoop<f32>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  if (gt | gc) return marginRankingLoop<f32>(x, t, cp, 0, n, p1, p2, u, 0, gx, gt, gc, 0);
-  return marginRankingLoop<f32>(x, t, cp, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f32>(MARGIN_RANKING, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 export function marginRanking_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
-  if (w | up | losses) return marginRankingLoop<f64>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
-  if (gt | gc) return marginRankingLoop<f64>(x, t, cp, 0, n, p1, p2, u, 0, gx, gt, gc, 0);
-  return marginRankingLoop<f64>(x, t, cp, 0, n, p1, p2, u, 0, gx, 0, 0, 0);
+  return variants<f64>(MARGIN_RANKING, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
