@@ -11,8 +11,7 @@
 // padding or into elements that are written again later (rows and columns go in increasing order).
 // g = 0 means an upstream gradient of ones; grad = 0 means the forward pass only.
 import { c, expNonPositive, lanes, ld, log1pSmall, splat, st } from './elementwise';
-import { expNonPositive2 } from './cross-entropy64';
-import { expSumOf, rowMaxOf, tiesOf } from './rows';
+import { expNonPositiveLocal, expSumOf, rowMaxOf, tiesOf } from './rows';
 import { EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC_BIASED, expNonPositiveWith } from './math';
 
 let ZERO_32: v128 = f32x4.splat(0);
@@ -240,18 +239,6 @@ export function softmaxRows_f64(x: usize, g: usize, rows: i32, L: i32, mode: i32
 // (Σ g y = acc / Σ), Σ g for logSoftmax. The state is four arrays of `inner` T at `state`, each
 // padded to whole vectors: m, others (then 1/Σ), ties (then log Σ), acc.
 
-/**
- * exp(d) for d ≤ 0 in the softmax kernels: f32 as expLocal (constants in locals), f64 the
- * division-free polynomial of the cross-entropy kernels (cross-entropy64.ts), ~1.6x faster than exp2d.
- */
-@inline function softmaxExp<T>(
-  d: v128, mn: v128, l2e: v128, mag: v128, hi: v128, lo: v128,
-  q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, o1: v128,
-): v128 {
-  if (sizeof<T>() == 4) return expNonPositiveWith(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
-  return expNonPositive2(d);
-}
-
 @inline function stateStride<T>(inner: i32): usize {
   return <usize>((inner + lanes<T>() - 1) & ~(lanes<T>() - 1)) * sizeof<T>();
 }
@@ -284,7 +271,7 @@ export function softmaxRows_f64(x: usize, g: usize, rows: i32, L: i32, mode: i32
       for (let r = r0; r < r1; r++) {
         const i = r * inner + col;
         const d = v128.sub<T>(ld<T>(x, i), m);
-        const e = softmaxExp<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
+        const e = expNonPositiveLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
         const tie = v128.eq<T>(d, zero);
         o = v128.add<T>(o, v128.andnot(e, tie));
         t = v128.add<T>(t, v128.and(one, tie));
@@ -367,14 +354,14 @@ export function softmaxFinish_f64(inner: i32, mode: i32, state: usize, lse: usiz
       const d = v128.sub<T>(ld<T>(x, i), v128.load(sp));
       const inv = v128.load(sp + stride);
       if (mode == 0) {
-        const p = v128.mul<T>(softmaxExp<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
+        const p = v128.mul<T>(expNonPositiveLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
         st<T>(y, i, p);
         if (grad) st<T>(grad, i, v128.mul<T>(p, v128.sub<T>(g ? ld<T>(g, i) : one, v128.load(sp + 3 * stride))));
       } else if (mode == 1) {
         st<T>(y, i, v128.sub<T>(d, v128.load(sp + 2 * stride)));
-        if (grad) st<T>(grad, i, v128.sub<T>(g ? ld<T>(g, i) : one, v128.mul<T>(v128.mul<T>(softmaxExp<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv), v128.load(sp + 3 * stride))));
+        if (grad) st<T>(grad, i, v128.sub<T>(g ? ld<T>(g, i) : one, v128.mul<T>(v128.mul<T>(expNonPositiveLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv), v128.load(sp + 3 * stride))));
       } else {
-        const p = v128.mul<T>(softmaxExp<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
+        const p = v128.mul<T>(expNonPositiveLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
         st<T>(grad, i, g ? v128.mul<T>(p, ld<T>(g, col)) : p);
       }
     }

@@ -6,7 +6,7 @@ import {
   EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC_BIASED,
   expNonPositive4, expNonPositiveWith,
 } from './math';
-import { expSumRow64, indexOf64, lastTies64, rowMax64 } from './cross-entropy64';
+import { expNonPositive2, expSumRow64, indexOf64, lastTies64, rowMax64 } from './cross-entropy64';
 
 let NEG_INF4: v128 = f32x4.splat(-Infinity);
 let ZERO4: v128 = f32x4.splat(0);
@@ -204,4 +204,17 @@ export function indexOf(row: usize, C: i32, m: f32): i32 {
 @inline export function indexOfT<T>(row: usize, C: i32, m: T): i32 {
   if (sizeof<T>() == 4) return indexOf(row, C, <f32>m);
   return indexOf64(row, C, <f64>m);
+}
+
+/**
+ * exp(d) for d <= 0 over T lanes: f32 math.ts's polynomial with its constants passed in from the
+ * caller's locals (see expNonPositiveWith), f64 cross-entropy64.ts's division-free one (1.6x
+ * faster than exp2d).
+ */
+@inline export function expNonPositiveLocal<T>(
+  d: v128, mn: v128, l2e: v128, mag: v128, hi: v128, lo: v128,
+  p0: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, one: v128,
+): v128 {
+  if (sizeof<T>() == 4) return expNonPositiveWith(d, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+  return expNonPositive2(d);
 }
