@@ -1,11 +1,9 @@
-// Cross-entropy of float64 rows ([C], [N, C]) with class indices, in f64x2 lanes: the float64 twin
-// of crossEntropyRows (index.ts), same passes and formulas, every operation in float64 (the exps
-// by math64.ts's exp2d, below 1 ulp).
+// The float64 row helpers of the cross-entropy and softmax kernels (index.ts, activations.ts, through
+// rows.ts): max, Σ exp(x − m) with the maxima counted apart, index of the maximum, in f64x2 lanes.
 //
-// Two copies of one formula: this kernel and the TypeScript reference (src/losses/cross-entropy.ts,
-// src/activations/softmax.ts) compute the same quantities; the differential suite
-// (test/support/differential-targets.ts, 'float64' targets) pins them together, against the
-// reference within 1e-9 relative.
+// The differential suite (test/support/differential-targets.ts, 'float64' targets) pins the kernels
+// built on them to the TypeScript reference (src/losses/cross-entropy.ts, src/activations/softmax.ts)
+// within 1e-9 relative.
 import { madd2 } from './math64';
 
 let NEG_INF2: v128 = f64x2.splat(-Infinity);
@@ -145,110 +143,4 @@ export function expSumRow64(row: usize, C: i32, m: f64, out: usize): f64 {
 export function indexOf64(row: usize, C: i32, m: f64): i32 {
   for (let c = 0; c < C; c++) if (load<f64>(row + (<usize>c << 3)) == m) return c;
   return -1;
-}
-
-/**
- * crossEntropyRows (index.ts) in float64: `rows` rows of C doubles with int32 class indices,
- * fused with the gradient; weights, weightSum, smoothing, upstream(s), grad and losses as there
- * (doubles). A row holding NaN or ±inf, or only −inf, makes the total NaN (the caller redoes the
- * call on the TypeScript path). Returns Σ of the row losses, plus g · 0 of every gradient entry.
- */
-export function crossEntropyRows64(
-  x: usize, rows: i32, C: i32, targets: usize, weights: usize, weightSum: f64, ignoreIndex: i32,
-  smoothing: f64, upstream: f64, upstreamPerRow: usize, grad: usize, losses: usize,
-): f64 {
-  let total: f64 = 0;
-  const uniform = smoothing / <f64>C;
-  const vector = C & ~1;
-  for (let r = 0; r < rows; r++) {
-    const offset = <usize>r * <usize>C << 3;
-    const row = x + offset;
-    const g = grad ? grad + offset : 0;
-    const t = load<i32>(targets + (<usize>r << 2));
-    if (t == ignoreIndex) {
-      if (losses) store<f64>(losses + (<usize>r << 3), 0);
-      if (g) memory.fill(g, 0, <usize>C << 3);
-      continue;
-    }
-    const m = rowMax64(row, C);
-    if (m == Infinity || m == -Infinity) return NaN;
-    const others = expSumRow64(row, C, m, g);
-    const ties = <f64>rowTies64;
-    const sum = ties + others;
-    const logSum = Math.log1p(ties - 1 + others);
-    const xt = load<f64>(row + (<usize>t << 3));
-    const wt = weights ? load<f64>(weights + (<usize>t << 3)) : 1.0;
-    let loss = (1.0 - smoothing) * wt * ((m - xt) + logSum);
-    if (smoothing != 0) {
-      // Σ_c w_c (m − x_c): non-negative terms.
-      const vm = f64x2.splat(m);
-      let acc = ZERO2;
-      let c = 0;
-      for (; c < vector; c += 2) {
-        let d = f64x2.sub(vm, v128.load(row + (<usize>c << 3)));
-        if (weights) d = f64x2.mul(d, v128.load(weights + (<usize>c << 3)));
-        acc = f64x2.add(acc, d);
-      }
-      let spread = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-      if (c < C) {
-        const d = m - load<f64>(row + (<usize>c << 3));
-        spread += weights ? d * load<f64>(weights + (<usize>c << 3)) : d;
-      }
-      loss += uniform * (weightSum * logSum + spread);
-    }
-    total += loss;
-    if (losses) store<f64>(losses + (<usize>r << 3), loss);
-    if (g) {
-      // g_c = u (e_c / Σ · A − a_c): the exps are in the gradient row.
-      const u = upstreamPerRow ? load<f64>(upstreamPerRow + (<usize>r << 3)) : upstream;
-      const A = (1.0 - smoothing) * wt + uniform * weightSum;
-      const scale = u * A / sum;
-      const vScale = f64x2.splat(scale);
-      const vu = f64x2.splat(u * uniform);
-      const gt = g + (<usize>t << 3);
-      const et = load<f64>(gt); // e_t, before the loop below scales it
-      let check = ZERO2; // g · 0: NaN where an entry is not finite
-      let c = 0;
-      if (smoothing == 0) {
-        for (; c < vector; c += 2) {
-          const v = f64x2.mul(v128.load(g + (<usize>c << 3)), vScale);
-          v128.store(g + (<usize>c << 3), v);
-          check = f64x2.add(check, f64x2.mul(v, ZERO2));
-        }
-      } else {
-        for (; c < vector; c += 2) {
-          const w = weights ? v128.load(weights + (<usize>c << 3)) : f64x2.splat(1.0);
-          const v = f64x2.sub(f64x2.mul(v128.load(g + (<usize>c << 3)), vScale), f64x2.mul(vu, w));
-          v128.store(g + (<usize>c << 3), v);
-          check = f64x2.add(check, f64x2.mul(v, ZERO2));
-        }
-      }
-      if (c < C) {
-        let v = load<f64>(g + (<usize>c << 3)) * scale;
-        if (smoothing != 0) v -= u * uniform * (weights ? load<f64>(weights + (<usize>c << 3)) : 1.0);
-        store<f64>(g + (<usize>c << 3), v);
-        total += v * 0;
-      }
-      total += f64x2.extract_lane(check, 0) + f64x2.extract_lane(check, 1);
-      // The target: p_t A − a_t.
-      const at = (1.0 - smoothing) * wt + uniform * wt;
-      const target = u * ((et / sum) * A - at);
-      store<f64>(gt, target);
-      total += target * 0;
-      if (rowTies64 == 1) {
-        // The unique maximum k: (A − a_k) − A (1 − p_k), from small terms (see crossEntropyRows).
-        const k = xt == m ? t : indexOf64(row, C, m);
-        let otherWeights = <f64>(C - 1);
-        if (weights && smoothing != 0) {
-          otherWeights = 0;
-          for (let j = 0; j < C; j++) if (j != k) otherWeights += load<f64>(weights + (<usize>j << 3));
-        }
-        const rest = uniform * otherWeights + (k == t ? 0 : (1.0 - smoothing) * wt);
-        const top = u * (rest - A * (others / sum));
-        store<f64>(g + (<usize>k << 3), top);
-        total += top * 0;
-      }
-    }
-  }
-  return total;
 }

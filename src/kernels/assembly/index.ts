@@ -4,7 +4,7 @@
 // cache between the copy in, the kernel and the copy out. Loss totals are accumulated in f64; a
 // row's Σ exp in f32 lanes (each term is in [0, 1]), added up in f64.
 import { ONE, exp4, log4 } from './math';
-import { expSumOf, expSumRow, indexOf, indexOfT, rowMax, rowMaxOf, tiesOf } from './rows';
+import { expSumOf, expSumRow, indexOfT, rowMaxOf, tiesOf } from './rows';
 
 // Loop constants in globals (see math.ts: V8 rematerialises v128.const in loops).
 let ZERO4: v128 = f32x4.splat(0);
@@ -44,143 +44,11 @@ export function logInPlace(p: usize, n: i32): void {
   return <f64>(f32x4.extract_lane(check, 0) + f32x4.extract_lane(check, 1) + f32x4.extract_lane(check, 2) + f32x4.extract_lane(check, 3));
 }
 
-/** NaN in all C floats at `p`. */
-function fillNaN(p: usize, C: i32): void {
-  for (let c = 0; c < C; c++) store<f32>(p + (<usize>c << 2), NaN);
-}
-
-
-/**
- * Cross-entropy of `rows` rows of C logits with class-index targets, fused with its gradient.
- * Coefficients per row: a_c = (1 − ε) w_t [c = t] + (ε / C) w_c; A = Σ a_c;
- *   loss = Σ a_c (lse − x_c) = (1 − ε) w_t ((m − x_t) + log Σ) + (ε / C) (W log Σ + Σ_c w_c (m − x_c)),
- * with m the row max and Σ = Σ exp(x − m): sums of non-negative terms, exact at any magnitude;
- * gradient = u (softmax · A − a). `weights` = 0: all ones (weightSum = C). `grad` = 0: forward
- * only. `losses` = 0: no per-row output. A row holding NaN or +inf, or only −inf, is NaN
- * (loss and gradient), as PyTorch's. Returns Σ of the row losses.
- */
-export function crossEntropyRows(
-  x: usize, rows: i32, C: i32, targets: usize, weights: usize, weightSum: f32, ignoreIndex: i32,
-  smoothing: f32, upstream: f32, upstreamPerRow: usize, grad: usize, losses: usize,
-): f64 {
-  let total: f64 = 0;
-  const uniform = smoothing / <f32>C;
-  const vector = C & ~3;
-  for (let r = 0; r < rows; r++) {
-    const row = x + (<usize>r * <usize>C << 2);
-    const g = grad ? grad + (<usize>r * <usize>C << 2) : 0;
-    const t = load<i32>(targets + (<usize>r << 2));
-    if (t == ignoreIndex) {
-      if (losses) store<f32>(losses + (<usize>r << 2), 0);
-      if (g) memory.fill(g, 0, <usize>C << 2);
-      continue;
-    }
-    // Pass 1: max (NaN elements are skipped here and poison the sum of pass 2).
-    const m = rowMax(row, C);
-    if (m == Infinity || m == -Infinity) {
-      total += NaN;
-      if (losses) store<f32>(losses + (<usize>r << 2), NaN);
-      if (g) fillNaN(g, C);
-      continue;
-    }
-    // Pass 2: e_c = exp(x_c − m), kept in the gradient row when there is one.
-    const others = expSumRow(row, C, m, g);
-    const ties = <f64>tiesOf<f32>();
-    const sum = ties + others;
-    const logSum = Math.log1p(ties - 1 + others);
-    const xt = <f64>load<f32>(row + (<usize>t << 2));
-    const wt = weights ? <f64>load<f32>(weights + (<usize>t << 2)) : 1.0;
-    let loss = (1.0 - <f64>smoothing) * wt * (logSum + (<f64>m - xt));
-    if (smoothing != 0) {
-      // Σ_c w_c (m − x_c): non-negative terms, in float64 (m − x_c overflows float32 for logits
-      // of both signs near float32's max, and so could w_c (m − x_c)).
-      const vm = f64x2.splat(<f64>m);
-      let lo = F64_ZERO4, hi = F64_ZERO4;
-      let c = 0;
-      for (; c < vector; c += 4) {
-        const v = v128.load(row + (<usize>c << 2));
-        let dLo = f64x2.sub(vm, f64x2.promote_low_f32x4(v));
-        let dHi = f64x2.sub(vm, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
-        if (weights) {
-          const wv = v128.load(weights + (<usize>c << 2));
-          dLo = f64x2.mul(dLo, f64x2.promote_low_f32x4(wv));
-          dHi = f64x2.mul(dHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(wv, wv, 2, 3, 0, 1)));
-        }
-        lo = f64x2.add(lo, dLo);
-        hi = f64x2.add(hi, dHi);
-      }
-      const both = f64x2.add(lo, hi);
-      let spread = f64x2.extract_lane(both, 0) + f64x2.extract_lane(both, 1);
-      for (; c < C; c++) {
-        const d = <f64>m - <f64>load<f32>(row + (<usize>c << 2));
-        spread += weights ? d * <f64>load<f32>(weights + (<usize>c << 2)) : d;
-      }
-      loss += <f64>uniform * (<f64>weightSum * logSum + spread);
-    }
-    total += loss;
-    if (losses) store<f32>(losses + (<usize>r << 2), <f32>loss);
-    if (g) {
-      // Pass 3: g_c = u (e_c / Σ · A − a_c).
-      const u = upstreamPerRow ? load<f32>(upstreamPerRow + (<usize>r << 2)) : upstream;
-      const A = (1.0 - <f64>smoothing) * wt + <f64>uniform * <f64>weightSum;
-      const gt = g + (<usize>t << 2);
-      const et = <f64>load<f32>(gt);
-      const scale = f32x4.splat(<f32>(<f64>u * A / sum));
-      const vu = f32x4.splat(u * uniform);
-      let c = 0;
-      // check: g · 0 summed, NaN where a gradient is not finite (see gradientCheck).
-      let check = ZERO4;
-      if (smoothing == 0) {
-        for (; c < vector; c += 4) {
-          const v = f32x4.mul(v128.load(g + (<usize>c << 2)), scale);
-          v128.store(g + (<usize>c << 2), v);
-          check = f32x4.add(check, f32x4.mul(v, ZERO4));
-        }
-      } else {
-        for (; c < vector; c += 4) {
-          const v = f32x4.sub(f32x4.mul(v128.load(g + (<usize>c << 2)), scale), f32x4.mul(vu, weights ? v128.load(weights + (<usize>c << 2)) : ONE));
-          v128.store(g + (<usize>c << 2), v);
-          check = f32x4.add(check, f32x4.mul(v, ZERO4));
-        }
-      }
-      for (; c < C; c++) {
-        let v = load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0);
-        if (smoothing != 0) v -= u * uniform * (weights ? load<f32>(weights + (<usize>c << 2)) : 1);
-        store<f32>(g + (<usize>c << 2), v);
-        total += <f64>(v * 0);
-      }
-      total += gradientCheck(check);
-      // The target, in float64: p_t A − a_t (a_t holds the (1 − ε) w_t the loop above left out).
-      const at = (1.0 - <f64>smoothing) * wt + <f64>uniform * wt;
-      const target = <f32>(<f64>u * ((et / sum) * A - at));
-      store<f32>(gt, target);
-      total += <f64>(target * 0);
-      if (tiesOf<f32>() == 1) {
-        // The unique maximum k, in float64: p_k A − a_k cancels on a confident row (p_k ≈ 1) when
-        // a_k ≈ A (k the target, or label smoothing with the other weights small). Written
-        // (A − a_k) − A (1 − p_k) with 1 − p_k = others / Σ and A − a_k = Σ_{c≠k} a_c, from small terms.
-        const k = xt == <f64>m ? t : indexOf(row, C, m);
-        const wk = weights ? <f64>load<f32>(weights + (<usize>k << 2)) : 1.0;
-        let otherWeights = <f64>(C - 1); // Σ_{c≠k} w_c, summed apart when there are weights (W − w_k cancels)
-        if (weights && smoothing != 0) {
-          otherWeights = 0;
-          for (let c = 0; c < C; c++) if (c != k) otherWeights += <f64>load<f32>(weights + (<usize>c << 2));
-        }
-        const rest = <f64>uniform * otherWeights + (k == t ? 0 : (1.0 - <f64>smoothing) * wt);
-        const top = <f32>(<f64>u * (rest - A * (others / sum)));
-        store<f32>(g + (<usize>k << 2), top);
-        total += <f64>(top * 0);
-      }
-    }
-  }
-  return total;
-}
 
 export * from './elementwise';
 export * from './activations';
 export { matmulNT_f32, matmulNT_f64, transpose_f32, transpose_f64 } from './matmul';
 export { crossEntropySpatial, crossEntropySpatial64 } from './cross-entropy-spatial';
-export { crossEntropyRows64 } from './cross-entropy64';
 
 // Lane helpers of either width for the lane-generic kernels below.
 let LANES2: v128 = i64x2(0, 1);
@@ -205,6 +73,32 @@ let ONE2: v128 = f64x2.splat(1);
 }
 @inline function fillNaNOf<T>(p: usize, C: i32): void {
   for (let c = 0; c < C; c++) store<T>(p + <usize>c * sizeof<T>(), <T>NaN);
+}
+
+/**
+ * Cross-entropy of `rows` rows of C logits with class-index targets, fused with its gradient.
+ * Coefficients per row: a_c = (1 − ε) w_t [c = t] + (ε / C) w_c; A = Σ a_c;
+ *   loss = Σ a_c (lse − x_c) = (1 − ε) w_t ((m − x_t) + log Σ) + (ε / C) (W log Σ + Σ_c w_c (m − x_c)),
+ * with m the row max and Σ = Σ exp(x − m): sums of non-negative terms, exact at any magnitude;
+ * gradient = u (softmax · A − a). `weights` = 0: all ones (weightSum = C). `grad` = 0: forward
+ * only. `losses` = 0: no per-row output. A row holding NaN or +inf, or only −inf, is NaN
+ * (loss and gradient), as PyTorch's. Returns Σ of the row losses, plus g · 0 of every gradient
+ * entry (NaN where one is not finite: a float32 intermediate overflowed, see gradientCheck).
+ * Float32 here; crossEntropyRows64 is the same kernel on doubles (weights, weightSum, smoothing,
+ * upstream(s), grad and losses in float64). Both are classRows below.
+ */
+export function crossEntropyRows(
+  x: usize, rows: i32, C: i32, targets: usize, weights: usize, weightSum: f32, ignoreIndex: i32,
+  smoothing: f32, upstream: f32, upstreamPerRow: usize, grad: usize, losses: usize,
+): f64 {
+  return classRows<f32>(x, rows, C, targets, weights, weightSum, ignoreIndex, smoothing, upstream, upstreamPerRow, grad, losses);
+}
+
+export function crossEntropyRows64(
+  x: usize, rows: i32, C: i32, targets: usize, weights: usize, weightSum: f64, ignoreIndex: i32,
+  smoothing: f64, upstream: f64, upstreamPerRow: usize, grad: usize, losses: usize,
+): f64 {
+  return classRows<f64>(x, rows, C, targets, weights, weightSum, ignoreIndex, smoothing, upstream, upstreamPerRow, grad, losses);
 }
 
 /**
@@ -360,4 +254,127 @@ export function crossEntropyProbRows64(
   }
   return total;
 }
+/** crossEntropyRows written once over the lane type T (f32x4 or f64x2); the loss and the target's and maximum's gradients in float64. */
+@inline function classRows<T>(
+  x: usize, rows: i32, C: i32, targets: usize, weights: usize, weightSum: T, ignoreIndex: i32,
+  smoothing: T, upstream: T, upstreamPerRow: usize, grad: usize, losses: usize,
+): f64 {
+  const size = <usize>sizeof<T>();
+  const lanes = <i32>(16 / sizeof<T>());
+  const zero = sizeof<T>() == 4 ? ZERO4 : F64_ZERO4;
+  const ones = sizeof<T>() == 4 ? ONE : ONE2;
+  let total: f64 = 0;
+  const uniform = smoothing / <T>C;
+  const vector = C & ~(lanes - 1);
+  for (let r = 0; r < rows; r++) {
+    const offset = <usize>r * <usize>C * size;
+    const row = x + offset;
+    const g = grad ? grad + offset : 0;
+    const t = load<i32>(targets + (<usize>r << 2));
+    if (t == ignoreIndex) {
+      if (losses) store<T>(losses + <usize>r * size, <T>0);
+      if (g) memory.fill(g, 0, <usize>C * size);
+      continue;
+    }
+    // Pass 1: max (NaN elements are skipped here and poison the sum of pass 2).
+    const m = rowMaxOf<T>(row, C);
+    if (m == <T>Infinity || m == <T>-Infinity) {
+      total += NaN;
+      if (losses) store<T>(losses + <usize>r * size, <T>NaN);
+      if (g) fillNaNOf<T>(g, C);
+      continue;
+    }
+    // Pass 2: e_c = exp(x_c − m), kept in the gradient row when there is one.
+    const others = expSumOf<T>(row, C, m, g);
+    const ties = <f64>tiesOf<T>();
+    const sum = ties + others;
+    const logSum = Math.log1p(ties - 1 + others);
+    const xt = <f64>load<T>(row + <usize>t * size);
+    const wt = weights ? <f64>load<T>(weights + <usize>t * size) : 1.0;
+    let loss = (1.0 - <f64>smoothing) * wt * ((<f64>m - xt) + logSum);
+    if (smoothing != 0) {
+      // Σ_c w_c (m − x_c): non-negative terms, in float64 (m − x_c overflows float32 for logits
+      // of both signs near float32's max, and so could w_c (m − x_c)).
+      const vm = f64x2.splat(<f64>m);
+      let lo = F64_ZERO4, hi = F64_ZERO4;
+      let c = 0;
+      for (; c < vector; c += lanes) {
+        const v = v128.load(row + <usize>c * size);
+        let dLo = f64x2.sub(vm, lowOf<T>(v));
+        let dHi = sizeof<T>() == 4 ? f64x2.sub(vm, highOf<T>(v)) : F64_ZERO4;
+        if (weights) {
+          const wv = v128.load(weights + <usize>c * size);
+          dLo = f64x2.mul(dLo, lowOf<T>(wv));
+          if (sizeof<T>() == 4) dHi = f64x2.mul(dHi, highOf<T>(wv));
+        }
+        lo = f64x2.add(lo, dLo);
+        if (sizeof<T>() == 4) hi = f64x2.add(hi, dHi);
+      }
+      const both = f64x2.add(lo, hi);
+      let spread = f64x2.extract_lane(both, 0) + f64x2.extract_lane(both, 1);
+      for (; c < C; c++) {
+        const d = <f64>m - <f64>load<T>(row + <usize>c * size);
+        spread += weights ? d * <f64>load<T>(weights + <usize>c * size) : d;
+      }
+      loss += <f64>uniform * (<f64>weightSum * logSum + spread);
+    }
+    total += loss;
+    if (losses) store<T>(losses + <usize>r * size, <T>loss);
+    if (g) {
+      // Pass 3: g_c = u (e_c / Σ · A − a_c).
+      const u: T = upstreamPerRow ? load<T>(upstreamPerRow + <usize>r * size) : upstream;
+      const A = (1.0 - <f64>smoothing) * wt + <f64>uniform * <f64>weightSum;
+      const gt = g + <usize>t * size;
+      const et = <f64>load<T>(gt); // e_t, before the loop below scales it
+      const scalar = <T>(<f64>u * A / sum);
+      const scale = v128.splat<T>(scalar);
+      const vu = v128.splat<T>(u * uniform);
+      let c = 0;
+      // check: g · 0 summed, NaN where a gradient is not finite (see gradientCheck).
+      let check = zero;
+      if (smoothing == 0) {
+        for (; c < vector; c += lanes) {
+          const v = v128.mul<T>(v128.load(g + <usize>c * size), scale);
+          v128.store(g + <usize>c * size, v);
+          check = v128.add<T>(check, v128.mul<T>(v, zero));
+        }
+      } else {
+        for (; c < vector; c += lanes) {
+          const v = v128.sub<T>(v128.mul<T>(v128.load(g + <usize>c * size), scale), v128.mul<T>(vu, weights ? v128.load(weights + <usize>c * size) : ones));
+          v128.store(g + <usize>c * size, v);
+          check = v128.add<T>(check, v128.mul<T>(v, zero));
+        }
+      }
+      for (; c < C; c++) {
+        let v = load<T>(g + <usize>c * size) * scalar;
+        if (smoothing != 0) v -= u * uniform * (weights ? load<T>(weights + <usize>c * size) : <T>1);
+        store<T>(g + <usize>c * size, v);
+        total += <f64>(v * <T>0);
+      }
+      total += laneSum<T>(check);
+      // The target, in float64: p_t A − a_t (a_t holds the (1 − ε) w_t the loop above left out).
+      const at = (1.0 - <f64>smoothing) * wt + <f64>uniform * wt;
+      const target = <T>(<f64>u * ((et / sum) * A - at));
+      store<T>(gt, target);
+      total += <f64>(target * <T>0);
+      if (tiesOf<T>() == 1) {
+        // The unique maximum k, in float64: p_k A − a_k cancels on a confident row (p_k ≈ 1) when
+        // a_k ≈ A (k the target, or label smoothing with the other weights small). Written
+        // (A − a_k) − A (1 − p_k) with 1 − p_k = others / Σ and A − a_k = Σ_{c≠k} a_c, from small terms.
+        const k = xt == <f64>m ? t : indexOfT<T>(row, C, m);
+        let otherWeights = <f64>(C - 1); // Σ_{c≠k} w_c, summed apart when there are weights (W − w_k cancels)
+        if (weights && smoothing != 0) {
+          otherWeights = 0;
+          for (let j = 0; j < C; j++) if (j != k) otherWeights += <f64>load<T>(weights + <usize>j * size);
+        }
+        const rest = <f64>uniform * otherWeights + (k == t ? 0 : (1.0 - <f64>smoothing) * wt);
+        const top = <T>(<f64>u * (rest - A * (others / sum)));
+        store<T>(g + <usize>k * size, top);
+        total += <f64>(top * <T>0);
+      }
+    }
+  }
+  return total;
+}
+
 export { multiMarginRows, multiMarginRows64, multilabelMarginRows, multilabelMarginRows64 } from './margin';
