@@ -98,6 +98,7 @@ export interface Exports extends ElementwiseExports, ActivationExports, MatmulEx
   expInPlace(p: number, n: number): void;
   expNonPositiveInPlace(p: number, n: number): void;
   logInPlace(p: number, n: number): void;
+  atanInPlace64(p: number, n: number): void;
   crossEntropyProbRows(
     x: number, rows: number, C: number, targets: number, weights: number, smoothing: number,
     upstream: number, upstreamPerRow: number, grad: number, gradTarget: number, losses: number,
