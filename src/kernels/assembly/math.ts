@@ -133,6 +133,44 @@ export function expNonPositiveWith(
   return f32x4.mul(p, i32x4.shl(shifted, 23));
 }
 
+// exp(−x) for the pointwise activations, x in [−88, 88] (clamped by the caller): n = round(−x / ln2)
+// is in [−127, 127], r = −x − n·ln2 (Cody–Waite, as exp4) and exp(r) = 1 + r + r²q(r) with q a
+// degree-4 near-minimax polynomial on |r| <= ln2/2 (Chebyshev fit, scripts/fit-polynomials.py: relative
+// error 1.0e-8, a sixth of an ulp — Cephes' degree-5 q of exp4 is more than float32 needs).
+// Written in u = −r = x + n·ln2, so no negation is spent: exp(−u) = 1 − (u − u²q(−u)), q(−u)
+// with the odd coefficients negated. The rounding constant carries the exponent bias, so one
+// shift makes 2^n, and n = −127 (x > 87.3) gives a zero scale: results below 2^−126 flush to 0.
+// NaN propagates. One polynomial degree and the range masks fewer than exp4: 1.6x faster in
+// the sigmoid kernel (measured, 4M floats, scratch benchmark).
+export let NEG_LOG2E: v128 = f32x4.splat(-1.44269504088896341);
+export let EXPN_Q0: v128 = f32x4.splat(<f32>0.00139261761199355788836);
+export let EXPN_Q1: v128 = f32x4.splat(<f32>-0.00836317307451371090281);
+export let EXPN_Q2: v128 = f32x4.splat(<f32>0.0416665546620505339818);
+export let EXPN_Q3: v128 = f32x4.splat(<f32>-0.166665770255979881901);
+export let EXPN_Q4: v128 = f32x4.splat(0.5);
+
+/**
+ * exp(−x) for x in [−88, 88], its constants passed in (an exp-bound loop copies them into locals
+ * once, see expNonPositiveWith): nl2e = NEG_LOG2E, magic = ROUND_MAGIC_BIASED, ln2Hi, ln2Lo,
+ * q0..q4 = EXPN_Q0..EXPN_Q4, one = ONE.
+ */
+@inline
+export function expNegWith(
+  x: v128, nl2e: v128, magic: v128, ln2Hi: v128, ln2Lo: v128,
+  q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, one: v128,
+): v128 {
+  const shifted = madd(x, nl2e, magic);
+  const n = f32x4.sub(shifted, magic);
+  let u = madd(n, ln2Hi, x);
+  u = madd(n, ln2Lo, u);
+  const z = f32x4.mul(u, u);
+  let q = madd(q0, u, q1);
+  q = madd(q, u, q2);
+  q = madd(q, u, q3);
+  q = madd(q, u, q4);
+  return f32x4.mul(f32x4.sub(one, nmadd(q, z, u)), i32x4.shl(shifted, 23));
+}
+
 // log(x) = e·ln2 + log(m) with x = m·2^e, m in [√½, √2); log(1 + f) on that interval is Cephes'
 // degree-9 polynomial. log(0) = −inf, log(x < 0) = NaN, log(+inf) = +inf. Subnormal inputs are
 // scaled by 2^24 first (exact) and 24 taken off the exponent: log(1e-40) = −92.103, as PyTorch's
