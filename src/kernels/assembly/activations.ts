@@ -13,7 +13,7 @@
 import { c, expNonPositive, lanes, ld, log1pSmall, splat, st } from './elementwise';
 import {
   EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, LN2_HI, LN2_LO, LOG2E,
-  NEG_LOG2E, ONE, ROUND_MAGIC_BIASED, expNegWith, expNonPositiveWith,
+  NEG_LOG2E, ONE, ROUND_MAGIC_BIASED, expNegWith, expNonPositiveWith, select,
 } from './math';
 import { exp2d } from './math64';
 
@@ -46,14 +46,13 @@ const SIGMOID = 0;
 const LOG_SIGMOID = 1;
 const SOFTPLUS = 2;
 
-let POINTWISE_MIN_32: v128 = f32x4.splat(-88);
+let SIGMOID_MIN_32: v128 = f32x4.splat(-89);
 let POINTWISE_MAX_32: v128 = f32x4.splat(88);
-let SIGMOID_MIN_64: v128 = f64x2.splat(-709);
 let SIGN_32: v128 = i32x4.splat(0x80000000);
 let SIGN_64: v128 = i64x2.splat(0x8000000000000000);
 
 /**
- * exp(−a) for a ≤ 88 (f32) or any a ≥ −709 (f64), the f32 constants passed in as locals (see
+ * exp(−a) for a in [−89, 88] (f32) or any a (f64), the f32 constants passed in as locals (see
  * expLocal): math.ts's expNegWith, math64.ts's exp2d.
  */
 @inline function expNeg<T>(
@@ -66,12 +65,13 @@ let SIGN_64: v128 = i64x2.splat(0x8000000000000000);
 /**
  * value and slope (∂value/∂x, times g into grad) of n elements, as the TypeScript withGrad loops
  * (src/activations/sigmoid.ts):
- *   sigmoid:    σ(x) = 1 / (1 + E) with E = exp(−x), x clamped to [−88, 88] in f32 (σ(88) rounds
- *               to 1, σ(−88) is 6e-39, below the smallest normal float32) or below at −709 in f64
- *               (E stays finite, σ(−709) = 1.2e-308); σ'(x) = E σ², taken as (E σ) σ, which
- *               neither overflows nor underflows before the last product. One exp, one division,
- *               no select: the two-branch form of the reference (e = exp(−|x|), σ = r or e r) is
- *               the same quantity, E = e^±1, and as accurate, E being as accurate either side.
+ *   sigmoid:    σ(x) = 1 / (1 + E) with E = exp(−x); σ'(x) = E σ², taken as min(1, E σ) σ: E σ =
+ *               E / (1 + E) < 1 where E is finite, and E = inf (f64, x < −709.78) gives σ = 0,
+ *               E σ = NaN, min 1 (pmin keeps the NaN out: it returns its first operand unless the
+ *               second is smaller), slope 0. f32 clamps x to [−89, 88] first (expNegWith's range,
+ *               where E is +inf below −88.4, and σ 0, below 4e-39 in the reference too).
+ *               One exp, one division and no select: the reference's two-branch form
+ *               (e = exp(−|x|), σ = r or e r) computes the same quantity, E = e or 1/e.
  *   logSigmoid: e = exp(−|x|) ∈ (0, 1] (never overflowing), r = 1 / (1 + e):
  *               min(x, 0) − log1p(e); slope σ(−x) = e r (x ≥ 0) or r (x < 0).
  *   softplus:   z = βx; x itself where z > threshold (slope 1), else (max(z, 0) + log1p(e)) / β
@@ -90,17 +90,17 @@ let SIGN_64: v128 = i64x2.splat(0x8000000000000000);
   const b = splat<T>(beta);
   const invB = splat<T>(1 / beta);
   const th = splat<T>(threshold);
-  const min32 = POINTWISE_MIN_32, max32 = POINTWISE_MAX_32;
+  const min32 = SIGMOID_MIN_32, max32 = POINTWISE_MAX_32;
   const nl2e = NEG_LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
   const q0 = EXPN_Q0, q1 = EXPN_Q1, q2 = EXPN_Q2, q3 = EXPN_Q3, q4 = EXPN_Q4, o1 = ONE;
   for (let i = 0; i < n; i += lanes<T>()) {
     const xv = ld<T>(x, i);
     let value: v128, slope: v128;
     if (kind == SIGMOID) {
-      const xc = sizeof<T>() == 4 ? f32x4.pmin(f32x4.pmax(xv, min32), max32) : f64x2.pmax(xv, SIGMOID_MIN_64);
+      const xc = sizeof<T>() == 4 ? f32x4.pmin(f32x4.pmax(xv, min32), max32) : xv;
       const E = expNeg<T>(xc, nl2e, mag, hi, lo, q0, q1, q2, q3, q4, o1);
       value = v128.div<T>(one, v128.add<T>(one, E));
-      slope = v128.mul<T>(v128.mul<T>(E, value), value);
+      slope = v128.mul<T>(v128.pmin<T>(one, v128.mul<T>(E, value)), value);
     } else {
       const z = kind == SOFTPLUS ? v128.mul<T>(xv, b) : xv;
       const a = v128.andnot(z, sign); // |z|
@@ -110,11 +110,11 @@ let SIGN_64: v128 = i64x2.splat(0x8000000000000000);
       const positive = v128.ge<T>(z, zero);
       if (kind == LOG_SIGMOID) {
         value = v128.sub<T>(v128.pmin<T>(xv, zero), log1pSmall<T>(e));
-        slope = v128.bitselect(er, r, positive);
+        slope = select(er, r, positive);
       } else {
         const linear = v128.gt<T>(z, th);
-        value = v128.bitselect(xv, v128.mul<T>(v128.add<T>(v128.pmax<T>(z, zero), log1pSmall<T>(e)), invB), linear);
-        slope = v128.bitselect(one, v128.bitselect(r, er, positive), linear);
+        value = select(xv, v128.mul<T>(v128.add<T>(v128.pmax<T>(z, zero), log1pSmall<T>(e)), invB), linear);
+        slope = select(one, select(r, er, positive), linear);
       }
     }
     st<T>(y, i, value);
