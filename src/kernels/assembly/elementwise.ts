@@ -12,7 +12,7 @@
 // losses (f64), plus g · 0 for every gradient written (see finish). Formulas as in the TypeScript
 // losses (src/losses/*.ts), which are the reference: the differential suite
 // (test/differential.test.ts) pins each kernel to its loss's `pointwise`.
-import { exp4, expNonPositive4, log4, madd } from './math';
+import { exp4, expNonPositive4, log1pUnit4, log4, madd } from './math';
 import { exp2d, log1p2d, log2d, madd2 } from './math64';
 
 // Loop constants in globals, one per width (V8 rematerialises a v128.const inside a loop; a
@@ -42,13 +42,6 @@ let TWO_PI_32: v128 = f32x4.splat(<f32>(2 * Math.PI));
 let TWO_PI_64: v128 = f64x2.splat(2 * Math.PI);
 let HALF_LOG_TWO_PI_32: v128 = f32x4.splat(<f32>(0.5 * Math.log(2 * Math.PI)));
 let HALF_LOG_TWO_PI_64: v128 = f64x2.splat(0.5 * Math.log(2 * Math.PI));
-let ATANH_3: v128 = f32x4.splat(1.0 / 3);
-let ATANH_5: v128 = f32x4.splat(1.0 / 5);
-let ATANH_7: v128 = f32x4.splat(1.0 / 7);
-let ATANH_9: v128 = f32x4.splat(1.0 / 9);
-let ATANH_11: v128 = f32x4.splat(1.0 / 11);
-let ATANH_13: v128 = f32x4.splat(1.0 / 13);
-let ATANH_15: v128 = f32x4.splat(1.0 / 15);
 
 @inline export function c<T>(a32: v128, a64: v128): v128 {
   if (sizeof<T>() == 4) return a32;
@@ -85,24 +78,10 @@ let ATANH_15: v128 = f32x4.splat(1.0 / 15);
   return log2d(v);
 }
 
-/**
- * log(1 + e) for e in [0, 1]. f32 without a logarithm: log1p(e) = 2 atanh(s) with s = e / (2 + e)
- * in [0, 1/3], and atanh(s) = s (1 + s²/3 + s⁴/5 + ... + s¹⁴/15); the first term left out is below
- * s¹⁶/17 ≤ 3.5e-9 relative: exact to float32. f64: log(1 + e) with the rounding of 1 + e corrected.
- */
+/** log(1 + e) for e in [0, 1]: math.ts's log1pUnit4, math64.ts's log1p2d. */
 @inline export function log1pSmall<T>(e: v128): v128 {
   if (sizeof<T>() == 8) return log1p2d(e);
-  const s = f32x4.div(e, f32x4.add(TWO_32, e));
-  const t = f32x4.mul(s, s);
-  const t2 = f32x4.mul(t, t);
-  const t4 = f32x4.mul(t2, t2);
-  // Estrin's scheme: (1 + t/3) + t²(1/5 + t/7) + t⁴((1/9 + t/11) + t²(1/13 + t/15))
-  const a = madd(t, ATANH_3, ONE_32);
-  const b = madd(t, ATANH_7, ATANH_5);
-  const cc = madd(t, ATANH_11, ATANH_9);
-  const d = madd(t, ATANH_15, ATANH_13);
-  const p = madd(t4, madd(t2, d, cc), madd(t2, b, a));
-  return f32x4.mul(f32x4.add(s, s), p);
+  return log1pUnit4(e);
 }
 
 /** sign(d): ±1, and 0 at 0 and at NaN (PyTorch's sgn as the L1 gradient). */
