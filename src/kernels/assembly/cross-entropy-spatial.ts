@@ -8,7 +8,7 @@
 // Written once over the lane type T (as elementwise.ts): f32 (crossEntropySpatial, float32 lanes
 // with the exps summed in float32 per block of classes, the blocks in float64) and f64
 // (crossEntropySpatial64, every operation in float64, the exps by cross-entropy64.ts's
-// expNonPositive2). `sizeof<T>()` is a compile-time constant: each helper below resolves to one
+// exp2d). `sizeof<T>()` is a compile-time constant: each helper below resolves to one
 // width's instructions when the kernel is compiled.
 //
 // Two copies of one formula: this kernel and the TypeScript reference (src/losses/cross-entropy.ts)
