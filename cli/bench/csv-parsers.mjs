@@ -14,7 +14,7 @@ import Papa from 'papaparse';
 import { dsvFormat } from 'd3-dsv';
 import { initParser, inferSchema } from 'udsv';
 import csvParser from 'csv-parser';
-import { parse as csvRex } from 'csv-rex';
+import { parse as csvRex } from 'csv-rex/parse'; // its chunk parser (the package's own parse() takes a whole string)
 import { openBytes } from '../dist/io/bytes.js';
 import { CsvSource } from '../dist/io/csv.js';
 

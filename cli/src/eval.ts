@@ -5,6 +5,7 @@
 // result is the same bit for bit however the data is cut — into chunks, into shards evaluated on
 // worker threads (--jobs), or into shards evaluated anywhere and saved with --partial, then joined
 // by `losskit merge` — and equals the result over the concatenated data.
+import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import { LossAccumulator, Tensor, tensor, type AccumulatorState } from 'losskit';
 import { CliError } from './errors.js';
@@ -32,7 +33,10 @@ export interface EvalRequest {
   delimiter?: string;
   na?: NaPolicy;
   stdinFormat?: Format;
-  /** Worker threads for several shards (default 1: in this thread). */
+  /**
+   * Worker threads: for several shards, default 1 (in this thread); to split one large CSV/TSV
+   * file without quotes into parts of lines, default the cores available (defaultJobs).
+   */
   jobs?: number;
   progress: boolean;
   /** Elements per chunk (rows × columns); small values exercise the streaming in tests. */
@@ -64,6 +68,17 @@ export interface PartialState {
 }
 
 const DEFAULT_CHUNK_ELEMENTS = 1 << 18;
+
+/**
+ * The threads one large CSV/TSV file is split across without --jobs: the cores this process may
+ * use (os.availableParallelism: the CPU affinity mask). Parsing text is the slow part of eval, the
+ * result is exactly that of one pass (exact sums), and a file too small for two 8 MiB parts, or
+ * with a quote, is read in one pass anyway. Shards in several files keep one thread by default
+ * (--out and --grad need them in order).
+ */
+export function defaultJobs(): number {
+  return availableParallelism();
+}
 /** A worker thread starts in ~0.1 s (Node, losskit and its kernels): a part is worth one from 8 MiB on. */
 const DEFAULT_PART_BYTES = 1 << 23;
 
@@ -464,10 +479,11 @@ export async function evaluate(request: EvalRequest): Promise<EvalResult> {
   let totals = newTotals();
   const outputs: Outputs = { out: null, grad: null, sinks: [] };
   const jobs = request.jobs ?? 1;
+  const splitJobs = request.jobs ?? defaultJobs();
   try {
     // Shards are dealt round-robin: worker j takes shards j, j + jobs, ...; one large CSV file is
     // split into parts of lines. Sums are exact, so the grouping does not change the result.
-    const parts = jobs > 1 && shards.length === 1 && !request.out && !request.grad ? await csvParts(request, shards[0], jobs) : null;
+    const parts = splitJobs > 1 && shards.length === 1 && !request.out && !request.grad ? await csvParts(request, shards[0], splitJobs) : null;
     let done = false;
     if (parts) {
       try {

@@ -21,7 +21,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import Papa from 'papaparse';
 import { CliError } from '../errors.js';
 import type { ByteStream } from './bytes.js';
-import { parseDecimal } from './decimal.js';
+import { fieldEnd, parseDecimal } from './decimal.js';
 import { MISSING_VALUE, parseField } from './numbers.js';
 import type { Chunk, ColumnSelection, Source } from './sources.js';
 
@@ -79,7 +79,8 @@ export class CsvSource implements Source {
     private readonly part: CsvPart | undefined,
   ) {
     this.rows = selections.map(() => new Rows());
-    this.bytes = delimiter.charCodeAt(0) < 0x80 ? { tail: new Uint8Array(0), newline: null } : null;
+    // The fast path splits at the delimiter byte: one that is ASCII and not part of a number.
+    this.bytes = delimiter.charCodeAt(0) < 0x80 && !/[\d.eE+-]/.test(delimiter) ? { tail: new Uint8Array(0), newline: null } : null;
     if (part) {
       this.width = part.firstRow.length;
       this.indices = this.resolve(part.firstRow, part.isHeader);
@@ -256,13 +257,16 @@ export class CsvSource implements Source {
     let field = 0;
     let at = start;
     for (;;) {
-      let stop = at;
-      while (stop < end && data[stop] !== delimiter) stop++;
       if (field >= width) return this.addRow(this.rowText(data, start, end));
+      let stop: number;
       if (taken[field] === 1) {
-        const v = parseDecimal(data, at, stop);
+        const v = parseDecimal(data, at, end, delimiter);
         if (v !== v) return this.addRow(this.rowText(data, start, end)); // NaN: not decided here
         values[field] = v;
+        stop = fieldEnd;
+      } else {
+        stop = at;
+        while (stop < end && data[stop] !== delimiter) stop++;
       }
       field++;
       if (stop === end) break;
@@ -273,7 +277,8 @@ export class CsvSource implements Source {
     const indices = this.indices;
     for (let s = 0; s < indices.length; s++) {
       const rows = this.rows[s];
-      for (const i of indices[s]) rows.push(values[i]);
+      const selected = indices[s];
+      for (let k = 0; k < selected.length; k++) rows.push(values[selected[k]]);
     }
     this.missing.push(0);
     this.buffered++;

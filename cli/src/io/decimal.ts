@@ -23,11 +23,15 @@ const POW10_HI = POW10.map((p) => SPLIT * p - (SPLIT * p - p));
 const POW10_LO = POW10.map((p, i) => p - POW10_HI[i]);
 const EPSILON = 2 ** -96;
 
+/** Where the field parseDecimal last read ends (at `end` or a `stop` byte). */
+export let fieldEnd = 0;
+
 /**
- * The decimal number in bytes[start, end), correctly rounded to float64, or NaN where this fast
- * path does not decide (the field is then read by parseField).
+ * The decimal number in the field at bytes[start...] (which ends at `end` or at the first `stop`
+ * byte, such as a delimiter), correctly rounded to float64, or NaN where this fast path does not
+ * decide (the field is then read by parseField). Sets fieldEnd.
  */
-export function parseDecimal(bytes: Uint8Array, start: number, end: number): number {
+export function parseDecimal(bytes: Uint8Array, start: number, end: number, stop = -1): number {
   let i = start;
   let c = bytes[i];
   const negative = c === 45; // '-'
@@ -56,20 +60,22 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number): num
     else break;
   }
   if (!any) return NaN;
-  if (i < end) {
+  if (i < end && c !== stop) {
     if (c !== 101 && c !== 69) return NaN; // 'e', 'E'
     i++;
     const negativeExponent = bytes[i] === 45;
     if (negativeExponent || bytes[i] === 43) i++;
-    if (i >= end) return NaN;
+    const first = i;
     let e = 0;
     for (; i < end; i++) {
       const d = bytes[i] - 48;
-      if (!(d >= 0 && d <= 9)) return NaN;
+      if (!(d >= 0 && d <= 9)) break;
       if (e < 100000) e = e * 10 + d;
     }
+    if (i === first || (i < end && bytes[i] !== stop)) return NaN;
     q += negativeExponent ? -e : e;
   }
+  fieldEnd = i;
   if (digits === 0) return negative ? -0 : 0;
   if (q > 22 || q < -22) return NaN;
   let x: number;
