@@ -22,8 +22,9 @@ function fromBits(hex: string): number {
  */
 function fast(text: string): number {
   const bytes = encoder.encode(`9,${text},9`);
-  const v = parseDecimal(bytes, 2, bytes.length - 2);
-  const delimited = parseDecimal(bytes, 2, bytes.length, 44);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const v = parseDecimal(bytes, view, 2, bytes.length - 2);
+  const delimited = parseDecimal(bytes, view, 2, bytes.length, 44);
   assert.ok(Object.is(v, delimited), `${JSON.stringify(text)}: ${v} ended by its end, ${delimited} by a comma`);
   if (!Number.isNaN(v)) assert.equal(fieldEnd, bytes.length - 2, `${JSON.stringify(text)}: where it ends`);
   return v;

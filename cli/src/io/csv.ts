@@ -229,6 +229,7 @@ export class CsvSource implements Source {
    */
   private lines(data: Uint8Array, end: number, last: boolean, crlf: boolean): number {
     const delimiter = this.delimiter.charCodeAt(0);
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     let start = 0;
     while (start < end) {
       let stop = data.indexOf(NEWLINE, start);
@@ -242,14 +243,14 @@ export class CsvSource implements Source {
         if (data[stop - 1] !== RETURN || stop === start) return ~start;
         lineEnd--;
       }
-      this.line(data, start, lineEnd, delimiter);
+      this.line(data, view, start, lineEnd, delimiter);
       start = stop + 1;
     }
     return Math.min(start, end);
   }
 
   /** One line of the fast path: its numbers, or (for anything else) its strings through addRow. */
-  private line(data: Uint8Array, start: number, end: number, delimiter: number): void {
+  private line(data: Uint8Array, view: DataView, start: number, end: number, delimiter: number): void {
     if (start === end || this.indices === null) return this.addRow(this.rowText(data, start, end));
     const taken = this.taken;
     const values = this.values;
@@ -260,7 +261,7 @@ export class CsvSource implements Source {
       if (field >= width) return this.addRow(this.rowText(data, start, end));
       let stop: number;
       if (taken[field] === 1) {
-        const v = parseDecimal(data, at, end, delimiter);
+        const v = parseDecimal(data, view, at, end, delimiter);
         if (v !== v) return this.addRow(this.rowText(data, start, end)); // NaN: not decided here
         values[field] = v;
         stop = fieldEnd;
