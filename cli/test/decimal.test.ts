@@ -27,6 +27,12 @@ function fast(text: string): number {
   const delimited = parseDecimal(bytes, view, 2, bytes.length, 44);
   assert.ok(Object.is(v, delimited), `${JSON.stringify(text)}: ${v} ended by its end, ${delimited} by a comma`);
   if (!Number.isNaN(v)) assert.equal(fieldEnd, bytes.length - 2, `${JSON.stringify(text)}: where it ends`);
+  for (const lineBreak of ['\n', '\r\n']) {
+    const line = encoder.encode(`${text}${lineBreak}9`);
+    const atLineEnd = parseDecimal(line, new DataView(line.buffer), 0, line.length, 44);
+    assert.ok(Object.is(atLineEnd, v), `${JSON.stringify(text)} before a line break: ${atLineEnd}`);
+    if (!Number.isNaN(v)) assert.equal(fieldEnd, line.length - 1 - lineBreak.length, `${JSON.stringify(text)}: where it ends before a line break`);
+  }
   return v;
 }
 

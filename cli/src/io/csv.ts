@@ -191,9 +191,14 @@ export class CsvSource implements Source {
       data.set(block, state.tail.length);
     }
     if (state.newline === null) {
-      // As parse() decides from its first text: the first line break, \n if none.
+      // The file's line break is its first (\n if none), found before any row is read (blocks are
+      // carried until one is seen); PapaParse is then given the same.
       const lf = data.indexOf(NEWLINE);
       const cr = data.indexOf(RETURN);
+      if (!last && lf < 0 && (cr < 0 || cr === data.length - 1)) {
+        state.tail = data.slice();
+        return;
+      }
       if (cr >= 0 && (lf < 0 || cr < lf) && data[cr + 1] !== NEWLINE) return this.toText(data, 0, last); // \r alone
       state.newline = cr >= 0 && cr + 1 === lf ? '\r\n' : '\n';
       this.newline = state.newline;
@@ -232,6 +237,12 @@ export class CsvSource implements Source {
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     let start = 0;
     while (start < end) {
+      const next = this.numbers(data, view, start, end, delimiter, crlf);
+      if (next >= 0) {
+        start = next;
+        continue;
+      }
+      // Not a line of plain numbers: its end found apart, and its strings through addRow.
       let stop = data.indexOf(NEWLINE, start);
       if (stop < 0 || stop >= end) {
         if (!last) break;
@@ -243,46 +254,61 @@ export class CsvSource implements Source {
         if (data[stop - 1] !== RETURN || stop === start) return ~start;
         lineEnd--;
       }
-      this.line(data, view, start, lineEnd, delimiter);
+      this.addRow(this.rowText(data, start, lineEnd));
       start = stop + 1;
     }
     return Math.min(start, end);
   }
 
-  /** One line of the fast path: its numbers, or (for anything else) its strings through addRow. */
-  private line(data: Uint8Array, view: DataView, start: number, end: number, delimiter: number): void {
-    if (start === end || this.indices === null) return this.addRow(this.rowText(data, start, end));
+  /**
+   * The line at `start` if it is all the fast path reads (the first row known, every selected
+   * field a number parseDecimal decides, the header's width, and the file's line break before
+   * `end`): its numbers are added and the next line's start returned. Else -1, and nothing changed.
+   */
+  private numbers(data: Uint8Array, view: DataView, start: number, end: number, delimiter: number, crlf: boolean): number {
+    if (this.indices === null) return -1;
     const taken = this.taken;
     const values = this.values;
     const width = this.width;
     let field = 0;
     let at = start;
     for (;;) {
-      if (field >= width) return this.addRow(this.rowText(data, start, end));
+      if (field >= width) return -1;
       let stop: number;
       if (taken[field] === 1) {
         const v = parseDecimal(data, view, at, end, delimiter);
-        if (v !== v) return this.addRow(this.rowText(data, start, end)); // NaN: not decided here
+        if (v !== v) return -1; // NaN: not decided here
         values[field] = v;
         stop = fieldEnd;
       } else {
-        stop = at;
-        while (stop < end && data[stop] !== delimiter) stop++;
+        for (stop = at; stop < end; stop++) {
+          const c = data[stop];
+          if (c === delimiter || c === NEWLINE || c === RETURN) break;
+        }
       }
       field++;
-      if (stop === end) break;
-      at = stop + 1;
+      if (stop >= end) return -1;
+      const c = data[stop];
+      if (c === delimiter) {
+        at = stop + 1;
+        continue;
+      }
+      if (field !== width || stop === start) return -1;
+      if (c === RETURN) {
+        if (!crlf || data[stop + 1] !== NEWLINE) return -1;
+        stop++;
+      } else if (crlf) return -1;
+      this.record++;
+      const indices = this.indices;
+      for (let s = 0; s < indices.length; s++) {
+        const rows = this.rows[s];
+        const selected = indices[s];
+        for (let k = 0; k < selected.length; k++) rows.push(values[selected[k]]);
+      }
+      this.missing.push(0);
+      this.buffered++;
+      return stop + 1;
     }
-    if (field !== width) return this.addRow(this.rowText(data, start, end));
-    this.record++;
-    const indices = this.indices;
-    for (let s = 0; s < indices.length; s++) {
-      const rows = this.rows[s];
-      const selected = indices[s];
-      for (let k = 0; k < selected.length; k++) rows.push(values[selected[k]]);
-    }
-    this.missing.push(0);
-    this.buffered++;
   }
 
   /** A line's fields as PapaParse gives a line without quotes. */

@@ -23,12 +23,12 @@ const POW10_HI = POW10.map((p) => SPLIT * p - (SPLIT * p - p));
 const POW10_LO = POW10.map((p, i) => p - POW10_HI[i]);
 const EPSILON = 2 ** -96;
 
-/** Where the field parseDecimal last read ends (at `end` or a `stop` byte). */
+/** Where the field parseDecimal last read ends (at `end`, a `stop` byte or a line break). */
 export let fieldEnd = 0;
 
 /**
- * The decimal number in the field at bytes[start...] (which ends at `end` or at the first `stop`
- * byte, such as a delimiter), correctly rounded to float64, or NaN where this fast path does not
+ * The decimal number in the field at bytes[start...] (which ends at `end`, at the first `stop`
+ * byte, such as a delimiter, or at a line break, \n or \r), correctly rounded to float64, or NaN where this fast path does not
  * decide (the field is then read by parseField). `view` is a DataView of `bytes` (digits are read
  * four at a time). Sets fieldEnd.
  */
@@ -85,7 +85,7 @@ export function parseDecimal(bytes: Uint8Array, view: DataView, start: number, e
     if (i > fractionStart) any = true;
   }
   if (!any && digits === 0) return NaN;
-  if (i < end && (c = bytes[i]) !== stop) {
+  if (i < end && (c = bytes[i]) !== stop && c !== 10 && c !== 13) {
     if (c !== 101 && c !== 69) return NaN; // 'e', 'E'
     i++;
     const negativeExponent = bytes[i] === 45;
@@ -97,7 +97,7 @@ export function parseDecimal(bytes: Uint8Array, view: DataView, start: number, e
       if (!(d >= 0 && d <= 9)) break;
       if (e < 100000) e = e * 10 + d;
     }
-    if (i === first || (i < end && bytes[i] !== stop)) return NaN;
+    if (i === first || (i < end && (c = bytes[i]) !== stop && c !== 10 && c !== 13)) return NaN;
     q += negativeExponent ? -e : e;
   }
   fieldEnd = i;
