@@ -4,11 +4,11 @@
 // messages (line numbers included) must be the same, on random files mixing every kind of field,
 // line break, BOM, blank line, width error and quote, read in large and tiny blocks.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openBytes } from '../src/io/bytes.js';
-import { CsvSource } from '../src/io/csv.js';
+import { CsvSource, planCsvParts, QuoteInPart } from '../src/io/csv.js';
 import { tempDir } from './support.js';
 
 interface Read {
@@ -141,4 +141,29 @@ test('the fast path on a large quote-free file equals PapaParse and Number() on 
   fast.values[1].forEach((v, i) => assert.ok(Object.is(v, Number(t[i])), `row ${i + 2}: ${v} vs ${t[i]}`));
   writeFileSync(path, quoteFirst(text));
   assertSame(fast, await read(path, [['p'], ['t']], 1 << 16), 'large file');
+});
+
+test("a part of a file split for --jobs has the file's line break, and refuses a stray one (the file is then read in one pass)", async () => {
+  const dir = tempDir();
+  const path = join(dir, 'data.csv');
+  const lines = ['p,t', ...Array.from({ length: 3000 }, (_, i) => `${i},${i / 7}`)];
+  // \r\n, with one \n alone in the last third: PapaParse (one pass) reads it inside a field.
+  writeFileSync(path, lines.map((line, i) => line + (i === 2500 ? '\n' : '\r\n')).join(''));
+  const size = readFileSync(path).length;
+  const parts = (await planCsvParts(path, size, ',', 3))!;
+  assert.deepEqual(parts.map((p) => p.newline), ['\r\n', '\r\n', '\r\n']);
+  const readPart = async (k: number) => {
+    const source = await CsvSource.open(await openBytes(path, 1 << 20, parts[k]), 0, [['p'], ['t']], ',', parts[k]);
+    try {
+      let rows = 0;
+      for (let chunks; (chunks = await source.next(1 << 16)); ) rows += chunks[0].rows;
+      return rows;
+    } finally {
+      await source.close();
+    }
+  };
+  assert.ok((await readPart(0)) > 900);
+  await assert.rejects(readPart(2), QuoteInPart);
+  const { error } = await read(path, [['p'], ['t']], 1 << 20);
+  assert.match(error ?? '', /data\.csv:2501: expected 2 fields, got 3/);
 });

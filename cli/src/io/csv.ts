@@ -82,6 +82,9 @@ export class CsvSource implements Source {
     // The fast path splits at the delimiter byte: one that is ASCII and not part of a number.
     this.bytes = delimiter.charCodeAt(0) < 0x80 && !/[\d.eE+-]/.test(delimiter) ? { tail: new Uint8Array(0), newline: null } : null;
     if (part) {
+      // A part's line break is the file's (its first line's), as one pass decides it.
+      if (this.bytes) this.bytes.newline = part.newline;
+      this.newline = part.newline;
       this.width = part.firstRow.length;
       this.indices = this.resolve(part.firstRow, part.isHeader);
       this.noteColumns();
@@ -199,7 +202,7 @@ export class CsvSource implements Source {
         state.tail = data.slice();
         return;
       }
-      if (cr >= 0 && (lf < 0 || cr < lf) && data[cr + 1] !== NEWLINE) return this.toText(data, 0, last); // \r alone
+      if (cr >= 0 && (lf < 0 || cr < lf) && data[cr + 1] !== NEWLINE) return this.toText(data, 0, last); // \r alone (not in a part: its newline is known)
       state.newline = cr >= 0 && cr + 1 === lf ? '\r\n' : '\n';
       this.newline = state.newline;
     }
@@ -218,6 +221,9 @@ export class CsvSource implements Source {
 
   /** Hands bytes from `from` on to PapaParse, for the rest of the file. */
   private toText(data: Uint8Array, from: number, last: boolean): void {
+    // A stray line break (a \n alone in a \r\n file) is inside a field for PapaParse, so the
+    // part's end may not be a row's: the file is read in one pass.
+    if (this.part) throw new QuoteInPart(this.name);
     // A fresh decoder: the file's BOM is dropped only at its very start.
     this.decoder = new TextDecoder('utf-8', { ignoreBOM: this.record > 0 });
     this.bytes = null;
@@ -363,9 +369,11 @@ export interface CsvPart {
   end: number;
   firstRow: string[];
   isHeader: boolean;
+  /** The file's line break: its first line's. */
+  newline: '\n' | '\r\n';
 }
 
-/** Thrown by a part that holds a quote: the file is then read in one piece. */
+/** Thrown by a part that holds a quote (or a stray line break): the file is then read in one piece. */
 export class QuoteInPart extends Error {
   constructor(name: string) {
     super(`${name}: a quote in a part of the file; read in one piece`);
@@ -407,7 +415,9 @@ export async function planCsvParts(path: string, size: number, delimiter: string
     const dataStart = await lineStart(file, 0, size);
     const head = new Uint8Array(dataStart);
     await file.read(head, 0, dataStart, 0);
-    const line = new TextDecoder('utf-8').decode(head).replace(/\r?\n$/, '');
+    const text = new TextDecoder('utf-8').decode(head);
+    const newline = text.endsWith('\r\n') ? '\r\n' : '\n';
+    const line = text.replace(/\r?\n$/, '');
     if (line.includes('"') || line.includes('\r') || line === '' || dataStart >= size) return null;
     const firstRow = line.split(delimiter);
     const isHeader = firstRow.every((f) => typeof parseField(f) !== 'number');
@@ -418,7 +428,7 @@ export async function planCsvParts(path: string, size: number, delimiter: string
       const start = await lineStart(file, Math.max(starts[starts.length - 1], nominal - 1), size);
       if (start > starts[starts.length - 1] && start < size) starts.push(start);
     }
-    return starts.map((start, k) => ({ start, end: starts[k + 1] ?? size, firstRow, isHeader }));
+    return starts.map((start, k) => ({ start, end: starts[k + 1] ?? size, firstRow, isHeader, newline }));
   } finally {
     await file.close();
   }
