@@ -31,6 +31,7 @@ interface Decompressor {
   readonly readable: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> } };
 }
 import type { MatmulExports } from './matmul.js';
+import type { RowExports } from './rows.js';
 
 const host = globalThis as unknown as {
   WebAssembly?: WasmApi;
@@ -86,7 +87,7 @@ type ActivationExports = { [K in ActivationKernel as `${K}${Suffix}`]: Pointwise
   [K in keyof SoftmaxKernels as `${K}${Suffix}`]: SoftmaxKernels[K];
 };
 
-export interface Exports extends ElementwiseExports, ActivationExports, MatmulExports {
+export interface Exports extends ElementwiseExports, ActivationExports, MatmulExports, RowExports {
   memory: WasmMemory;
   heapBase(): number;
   expInPlace(p: number, n: number): void;
