@@ -108,6 +108,8 @@ export type RowSums = 'squares' | 'squaresSwap' | 'products' | 'productsSwap' | 
 export interface RowBackend {
   /** Rows per chunk. */
   readonly chunk: number;
+  /** Whether `sums` gives the reference's sums exactly (the TypeScript loops) or in another order and rounding (the kernels). */
+  readonly exact: boolean;
   /** Makes rows r0 .. r0 + n the chunk. */
   load(r0: number, n: number): void;
   /** The chunk's row sums (see RowSums). */
@@ -133,6 +135,7 @@ function rowLoops(operands: Data[], grads: (Grad | null)[], N: number, D: number
   let rows = 0;
   return {
     chunk,
+    exact: true,
     load(r0, n) {
       start = r0;
       rows = n;
@@ -166,7 +169,7 @@ function rowLoops(operands: Data[], grads: (Grad | null)[], N: number, D: number
 }
 
 /** Row `base` of the operands reduced to its sums (see RowSums) into out[o .. o + 5]. */
-function sumRow(mode: RowSums, [A, B, C]: Data[], base: number, D: number, eps: number, out: Float64Array, o: number): void {
+export function sumRow(mode: RowSums, [A, B, C]: Data[], base: number, D: number, eps: number, out: Float64Array, o: number): void {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0;
   const end = base + D;
   if (mode === 'squares' || mode === 'squaresSwap') {
@@ -245,6 +248,29 @@ function shareOfAN(swap: boolean, dAN: number, dPN: number): number {
   return !swap || dAN < dPN ? 1 : dAN === dPN ? 0.5 : 0;
 }
 
+/** A triplet row's distances d(a, pos), d(a, neg), d(pos, neg) (∞ without swap) from its sums at terms[t..]. */
+function distancesOf(terms: Float64Array, t: number, cosine: boolean, swap: boolean): [number, number, number] {
+  if (cosine) {
+    const [mA, mP, mN] = [Math.max(Math.sqrt(terms[t + 3]), COSINE_EPS), Math.max(Math.sqrt(terms[t + 4]), COSINE_EPS), Math.max(Math.sqrt(terms[t + 5]), COSINE_EPS)];
+    return [1 - terms[t] / (mA * mP), 1 - terms[t + 1] / (mA * mN), swap ? 1 - terms[t + 2] / (mP * mN) : Infinity];
+  }
+  return [Math.sqrt(terms[t]), Math.sqrt(terms[t + 1]), swap ? Math.sqrt(terms[t + 2]) : Infinity];
+}
+
+/**
+ * How close (relative to the terms) a value computed from the kernels' sums may be to a branch
+ * point before the row is summed again as the reference sums it: the float32 path's terms carry
+ * 2⁻²³ or so, the sums' order a few ε64; 1e-5 leaves a wide margin at a negligible cost (such
+ * rows are rare: a tie of distances, a hinge at exactly 0).
+ */
+export const BRANCH_TOLERANCE = 1e-5;
+
+/** Whether the hinge `z` or the choice between d(a, neg) and d(pos, neg) is within BRANCH_TOLERANCE of flipping. */
+function nearBranch(z: number, margin: number, dAP: number, dAN: number, dPN: number, swap: boolean): boolean {
+  if (Math.abs(z) <= BRANCH_TOLERANCE * (Math.abs(margin) + Math.abs(dAP) + Math.abs(dAN))) return true;
+  return swap && Math.abs(dAN - dPN) <= BRANCH_TOLERANCE * (Math.abs(dAN) + Math.abs(dPN));
+}
+
 /**
  * The triplet margin loss over rows with a built-in distance d:
  * `loss = max(0, margin + d(a, pos) − min(d(a, neg), swap ? d(pos, neg) : ∞))`, and the gradients
@@ -272,6 +298,7 @@ export function tripletRows(call: KernelCall<unknown>, setup: TripletSetup, dist
   const eps = distance.kind === 'pairwise' ? distance.eps : 0;
   const mode: RowSums = cosine ? (swap ? 'productsSwap' : 'products') : swap ? 'squaresSwap' : 'squares';
   const [A, P, Q] = [0, 1, 2];
+  const data = tensors.map((t) => t.data);
   onRows(tensors, grads, N, D, (rows) => {
     const flat: number[] = [];
     for (let r0 = 0; r0 < N; r0 += rows.chunk) {
@@ -282,18 +309,15 @@ export function tripletRows(call: KernelCall<unknown>, setup: TripletSetup, dist
       flat.length = 0;
       for (let r = 0; r < n; r++) {
         const t = 6 * r;
-        let dAP: number, dAN: number, dPN: number;
-        if (cosine) {
-          const [mA, mP, mN] = [Math.max(Math.sqrt(terms[t + 3]), COSINE_EPS), Math.max(Math.sqrt(terms[t + 4]), COSINE_EPS), Math.max(Math.sqrt(terms[t + 5]), COSINE_EPS)];
-          dAP = 1 - terms[t] / (mA * mP);
-          dAN = 1 - terms[t + 1] / (mA * mN);
-          dPN = swap ? 1 - terms[t + 2] / (mP * mN) : Infinity;
-        } else {
-          dAP = Math.sqrt(terms[t]);
-          dAN = Math.sqrt(terms[t + 1]);
-          dPN = swap ? Math.sqrt(terms[t + 2]) : Infinity;
+        let [dAP, dAN, dPN] = distancesOf(terms, t, cosine, swap);
+        let z = margin + dAP - Math.min(dAN, dPN);
+        if (!rows.exact && nearBranch(z, margin, dAP, dAN, dPN, swap)) {
+          // A branch (the hinge, or which negative distance is the minimum) that the kernels'
+          // order of sums could decide otherwise than the reference: the row's sums as the reference makes them.
+          sumRow(mode, data, (r0 + r) * D, D, eps, terms, t);
+          [dAP, dAN, dPN] = distancesOf(terms, t, cosine, swap);
+          z = margin + dAP - Math.min(dAN, dPN);
         }
-        const z = margin + dAP - Math.min(dAN, dPN);
         losses[r0 + r] = Number.isNaN(z) ? z : Math.max(z, 0);
         if (wanted.length === 0) continue;
         const c = 3 * r;

@@ -59,6 +59,7 @@ function rowKernels(k: Exports, regions: (...sizes: number[]) => number[], opera
   let start = 0;
   return {
     chunk,
+    exact: false,
     load(r0, n) {
       start = r0;
       rows = n;

@@ -1,6 +1,6 @@
 import { gradBuffer } from '../core/grad-buffer.js';
 import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
-import { onRows } from '../core/row-distance.js';
+import { BRANCH_TOLERANCE, onRows, sumRow } from '../core/row-distance.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
@@ -18,6 +18,14 @@ export interface CosineEmbeddingLossOptions {
 // Added to each squared norm, as PyTorch, so that a zero vector gives cos = 0 rather than NaN.
 // PyTorch's constant is a float: 1e-12 rounded to float32 (visible in gradients at zero vectors).
 const EPSILON = Math.fround(1e-12);
+
+/** cos, m1, m2 and √(m1 m2) of a row from its sums a·b, |a|², |b|² at terms[t], terms[t + 3], terms[t + 4]. */
+function cosineOf(terms: Float64Array, t: number): [number, number, number, number] {
+  const m1 = terms[t + 3] + EPSILON;
+  const m2 = terms[t + 4] + EPSILON;
+  const denom = Math.sqrt(m1 * m2);
+  return [terms[t] / denom, m1, m2, denom];
+}
 
 /**
  * Cosine embedding loss, as `torch.nn.functional.cosine_embedding_loss`.
@@ -75,6 +83,7 @@ export const cosineEmbeddingLoss = defineLoss(
     const g1 = call.wantGrads[0] ? gradBuffer(call, 0, x1, false) : null;
     const g2 = call.wantGrads[1] ? gradBuffer(call, 1, x2, false) : null;
     const grads = [g1, g2];
+    const data = [x1.data, x2.data];
     const wanted = [0, 1].filter((k) => grads[k] !== null);
     onRows([x1, x2], grads, N, D, (rows) => {
       const flat: number[] = [];
@@ -86,12 +95,13 @@ export const cosineEmbeddingLoss = defineLoss(
         const [c1, c2] = [0, 1].map((k) => (grads[k] ? rows.coef(k) : null));
         flat.length = 0;
         for (let r = 0; r < n; r++) {
-          const dot = terms[6 * r];
-          const m1 = terms[6 * r + 3] + EPSILON;
-          const m2 = terms[6 * r + 4] + EPSILON;
-          const denom = Math.sqrt(m1 * m2);
-          const cos = dot / denom;
           const y = target.data[r0 + r];
+          let [cos, m1, m2, denom] = cosineOf(terms, 6 * r);
+          if (!rows.exact && y === -1 && Math.abs(cos - margin) <= BRANCH_TOLERANCE * (1 + Math.abs(margin))) {
+            // The hinge's branch, which the kernels' order of sums could decide otherwise: the row's sums as the reference makes them.
+            sumRow('pair', data, (r0 + r) * D, D, 0, terms, 6 * r);
+            [cos, m1, m2, denom] = cosineOf(terms, 6 * r);
+          }
           let dLossDCos = 0;
           if (y === 1) {
             losses[r0 + r] = 1 - cos;

@@ -3,11 +3,13 @@
 // chunk. A chunk's rows are reduced to a few sums each (rowSums_*), the loss turns the sums into
 // each row's loss and gradient coefficients in TypeScript (the one copy of that logic), and the
 // gradient rows are combinations of the input rows with those coefficients (rowDiffs_*,
-// rowLinear_*). Everything is computed in float64 lanes for float32 and float64 inputs alike, as
-// the TypeScript reference computes it (JavaScript numbers), and a float32 gradient is rounded once
-// on the store: kernel and reference differ only in the order of the sums (four lanes here, two
-// accumulators there) and in the fused multiply-adds of the relaxed-SIMD build. The differential
-// suite pins them together (float64Kernel). Written once over the inputs' type T (f32 or f64).
+// rowLinear_*). The combinations, and the sums of float64 rows, are computed in float64 lanes, as
+// the TypeScript reference computes them (JavaScript numbers), a float32 gradient rounded once on
+// the store. The sums of float32 rows take their terms in float32 lanes (sumRow32: one or two
+// float32 roundings a term, as PyTorch's float32 arithmetic; the sums themselves in float64),
+// falling back to float64 lanes for a row where that could lose accuracy. The differential suite
+// pins kernel and reference together (float64Kernel, with the terms' magnitude as the scale of
+// these gradients, which are differences of terms). Written once over the inputs' type T (f32 or f64).
 import { madd } from './math';
 import { madd2 } from './math64';
 
