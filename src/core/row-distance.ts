@@ -239,7 +239,8 @@ export function onRows<R>(tensors: Tensor[], grads: (Grad | null)[], N: number, 
   const dtype = tensors[0].dtype;
   const data = tensors.map((t) => t.data);
   const uniform = dtype !== 'int32' && tensors.every((t) => t.dtype === dtype);
-  if (uniform && N > 0 && D > 0 && kernelsFor(N * D, D)) return withRowKernels(data as Grad[], grads, N, D, body);
+  // Rows of 2D: the kernels' regions (three operands, three gradients) take up to 48 D bytes for float64.
+  if (uniform && N > 0 && D > 0 && kernelsFor(N * D, 2 * D)) return withRowKernels(data as Grad[], grads, N, D, body);
   return body(rowLoops(data, grads, N, D));
 }
 

@@ -27,7 +27,7 @@ const MODES: Record<RowSums, number> = { squares: 0, squaresSwap: 1, products: 2
 /**
  * Bytes of a chunk of one operand's rows: 128 KiB, so that the operands and a gradient (four
  * regions) stay in L2 between the sums and the gradient passes; at most 2048 rows (the per-row
- * sums and coefficients stay small), at least one (kernelsCanRun reserved nine regions of a row).
+ * sums and coefficients stay small), at least one (onRows had kernelsCanRun reserve nine regions of two rows).
  */
 const CHUNK_BYTES = 1 << 17;
 
