@@ -11,7 +11,11 @@
 // padding or into elements that are written again later (rows and columns go in increasing order).
 // g = 0 means an upstream gradient of ones; grad = 0 means the forward pass only.
 import { c, expNonPositive, lanes, ld, log1pSmall, splat, st } from './elementwise';
-import { EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC_BIASED, expNonPositiveWith } from './math';
+import {
+  EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, LN2_HI, LN2_LO, LOG2E,
+  NEG_LOG2E, ONE, ROUND_MAGIC_BIASED, expNegWith, expNonPositiveWith, select,
+} from './math';
+import { exp2d } from './math64';
 
 let ZERO_32: v128 = f32x4.splat(0);
 let ZERO_64: v128 = f64x2.splat(0);
@@ -42,42 +46,76 @@ const SIGMOID = 0;
 const LOG_SIGMOID = 1;
 const SOFTPLUS = 2;
 
+let SIGMOID_MIN_32: v128 = f32x4.splat(-89);
+let POINTWISE_MAX_32: v128 = f32x4.splat(88);
+let SIGN_32: v128 = i32x4.splat(0x80000000);
+let SIGN_64: v128 = i64x2.splat(0x8000000000000000);
+
 /**
- * value and slope (∂value/∂x, times g into grad) of n elements, from e = exp(−|z|) ∈ (0, 1] (never
- * overflowing) and r = 1 / (1 + e), as the TypeScript withGrad loops (src/activations/sigmoid.ts):
- *   sigmoid:    σ(x) = r (x ≥ 0) or e r (x < 0); σ'(x) = e r².
- *   logSigmoid: min(x, 0) − log1p(e); slope σ(−x) = e r (x ≥ 0) or r (x < 0).
+ * exp(−a) for a in [−89, 88] (f32) or any a (f64), the f32 constants passed in as locals (see
+ * expLocal): math.ts's expNegWith, math64.ts's exp2d.
+ */
+@inline function expNeg<T>(
+  a: v128, nl2e: v128, mag: v128, hi: v128, lo: v128, q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, o1: v128,
+): v128 {
+  if (sizeof<T>() == 4) return expNegWith(a, nl2e, mag, hi, lo, q0, q1, q2, q3, q4, o1);
+  return exp2d(v128.xor(a, SIGN_64));
+}
+
+/**
+ * value and slope (∂value/∂x, times g into grad) of n elements, as the TypeScript withGrad loops
+ * (src/activations/sigmoid.ts):
+ *   sigmoid:    σ(x) = 1 / (1 + E) with E = exp(−x); σ'(x) = E σ², taken as min(1, E σ) σ: E σ =
+ *               E / (1 + E) < 1 where E is finite, and E = inf (f64, x < −709.78) gives σ = 0,
+ *               E σ = NaN, min 1 (pmin keeps the NaN out: it returns its first operand unless the
+ *               second is smaller), slope 0. f32 clamps x to [−89, 88] first (expNegWith's range,
+ *               where E is +inf below −88.4, and σ 0, below 4e-39 in the reference too).
+ *               One exp, one division and no select: the reference's two-branch form
+ *               (e = exp(−|x|), σ = r or e r) computes the same quantity, E = e or 1/e.
+ *   logSigmoid: e = exp(−|x|) ∈ (0, 1] (never overflowing), r = 1 / (1 + e):
+ *               min(x, 0) − log1p(e); slope σ(−x) = e r (x ≥ 0) or r (x < 0).
  *   softplus:   z = βx; x itself where z > threshold (slope 1), else (max(z, 0) + log1p(e)) / β
- *               with slope σ(z). 1/β is rounded to T once (the driver keeps β within 2^±60).
- * pmin/pmax keep a NaN first operand, so NaN propagates as in the reference.
+ *               with slope σ(z) = r (z ≥ 0) or e r. 1/β is rounded to T once (the driver keeps β
+ *               within 2^±60).
+ * |z| is z with its sign bit cleared (one instruction). In f32, |z| is clamped at 88, where
+ * e = 0 (flushed, as every result below about 2^−126). pmin/pmax keep a NaN first operand, so
+ * NaN propagates as in the reference. With grad = 0 (the forward pass) the slope is dead code:
+ * the compiler drops it. Two vectors per iteration measured no faster (the loop is bound by the
+ * number of operations, not by their latency).
  */
 @inline function pointwise<T>(kind: i32, x: usize, g: usize, n: i32, beta: f64, threshold: f64, y: usize, grad: usize): void {
   const one = c<T>(ONE_32, ONE_64);
   const zero = c<T>(ZERO_32, ZERO_64);
+  const sign = c<T>(SIGN_32, SIGN_64);
   const b = splat<T>(beta);
   const invB = splat<T>(1 / beta);
   const th = splat<T>(threshold);
-  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
-  const q0 = EXP_P0, q1 = EXP_P1, q2 = EXP_P2, q3 = EXP_P3, q4 = EXP_P4, q5 = EXP_P5, o1 = ONE;
+  const min32 = SIGMOID_MIN_32, max32 = POINTWISE_MAX_32;
+  const nl2e = NEG_LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
+  const q0 = EXPN_Q0, q1 = EXPN_Q1, q2 = EXPN_Q2, q3 = EXPN_Q3, q4 = EXPN_Q4, o1 = ONE;
   for (let i = 0; i < n; i += lanes<T>()) {
     const xv = ld<T>(x, i);
-    const z = kind == SOFTPLUS ? v128.mul<T>(xv, b) : xv;
-    const nz = v128.neg<T>(v128.abs<T>(z));
-    const e = expLocal<T>(nz, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
-    const r = v128.div<T>(one, v128.add<T>(one, e));
-    const er = v128.mul<T>(e, r);
-    const positive = v128.ge<T>(z, zero);
     let value: v128, slope: v128;
     if (kind == SIGMOID) {
-      value = v128.bitselect(r, er, positive);
-      slope = v128.mul<T>(er, r);
-    } else if (kind == LOG_SIGMOID) {
-      value = v128.sub<T>(v128.pmin<T>(xv, zero), log1pSmall<T>(e));
-      slope = v128.bitselect(er, r, positive);
+      const xc = sizeof<T>() == 4 ? f32x4.pmin(f32x4.pmax(xv, min32), max32) : xv;
+      const E = expNeg<T>(xc, nl2e, mag, hi, lo, q0, q1, q2, q3, q4, o1);
+      value = v128.div<T>(one, v128.add<T>(one, E));
+      slope = v128.mul<T>(v128.pmin<T>(one, v128.mul<T>(E, value)), value);
     } else {
-      const linear = v128.gt<T>(z, th);
-      value = v128.bitselect(xv, v128.mul<T>(v128.add<T>(v128.pmax<T>(z, zero), log1pSmall<T>(e)), invB), linear);
-      slope = v128.bitselect(one, v128.bitselect(r, er, positive), linear);
+      const z = kind == SOFTPLUS ? v128.mul<T>(xv, b) : xv;
+      const a = v128.andnot(z, sign); // |z|
+      const e = expNeg<T>(sizeof<T>() == 4 ? f32x4.pmin(a, max32) : a, nl2e, mag, hi, lo, q0, q1, q2, q3, q4, o1);
+      const r = v128.div<T>(one, v128.add<T>(one, e));
+      const er = v128.mul<T>(e, r);
+      const positive = v128.ge<T>(z, zero);
+      if (kind == LOG_SIGMOID) {
+        value = v128.sub<T>(v128.pmin<T>(xv, zero), log1pSmall<T>(e));
+        slope = select(er, r, positive);
+      } else {
+        const linear = v128.gt<T>(z, th);
+        value = select(xv, v128.mul<T>(v128.add<T>(v128.pmax<T>(z, zero), log1pSmall<T>(e)), invB), linear);
+        slope = select(one, select(r, er, positive), linear);
+      }
     }
     st<T>(y, i, value);
     if (grad) st<T>(grad, i, g ? v128.mul<T>(ld<T>(g, i), slope) : slope);

@@ -12,7 +12,7 @@
 // losses (f64), plus g · 0 for every gradient written (see finish). Formulas as in the TypeScript
 // losses (src/losses/*.ts), which are the reference: the differential suite
 // (test/differential.test.ts) pins each kernel to its loss's `pointwise`.
-import { exp4, expNonPositive4, log4, madd } from './math';
+import { exp4, expNonPositive4, log1pUnit4, log4, madd } from './math';
 import { exp2d, log1p2d, log2d, madd2 } from './math64';
 
 // Loop constants in globals, one per width (V8 rematerialises a v128.const inside a loop; a
@@ -42,13 +42,6 @@ let TWO_PI_32: v128 = f32x4.splat(<f32>(2 * Math.PI));
 let TWO_PI_64: v128 = f64x2.splat(2 * Math.PI);
 let HALF_LOG_TWO_PI_32: v128 = f32x4.splat(<f32>(0.5 * Math.log(2 * Math.PI)));
 let HALF_LOG_TWO_PI_64: v128 = f64x2.splat(0.5 * Math.log(2 * Math.PI));
-let ATANH_3: v128 = f32x4.splat(1.0 / 3);
-let ATANH_5: v128 = f32x4.splat(1.0 / 5);
-let ATANH_7: v128 = f32x4.splat(1.0 / 7);
-let ATANH_9: v128 = f32x4.splat(1.0 / 9);
-let ATANH_11: v128 = f32x4.splat(1.0 / 11);
-let ATANH_13: v128 = f32x4.splat(1.0 / 13);
-let ATANH_15: v128 = f32x4.splat(1.0 / 15);
 
 @inline export function c<T>(a32: v128, a64: v128): v128 {
   if (sizeof<T>() == 4) return a32;
@@ -85,24 +78,10 @@ let ATANH_15: v128 = f32x4.splat(1.0 / 15);
   return log2d(v);
 }
 
-/**
- * log(1 + e) for e in [0, 1]. f32 without a logarithm: log1p(e) = 2 atanh(s) with s = e / (2 + e)
- * in [0, 1/3], and atanh(s) = s (1 + s²/3 + s⁴/5 + ... + s¹⁴/15); the first term left out is below
- * s¹⁶/17 ≤ 3.5e-9 relative: exact to float32. f64: log(1 + e) with the rounding of 1 + e corrected.
- */
+/** log(1 + e) for e in [0, 1]: math.ts's log1pUnit4, math64.ts's log1p2d. */
 @inline export function log1pSmall<T>(e: v128): v128 {
   if (sizeof<T>() == 8) return log1p2d(e);
-  const s = f32x4.div(e, f32x4.add(TWO_32, e));
-  const t = f32x4.mul(s, s);
-  const t2 = f32x4.mul(t, t);
-  const t4 = f32x4.mul(t2, t2);
-  // Estrin's scheme: (1 + t/3) + t²(1/5 + t/7) + t⁴((1/9 + t/11) + t²(1/13 + t/15))
-  const a = madd(t, ATANH_3, ONE_32);
-  const b = madd(t, ATANH_7, ATANH_5);
-  const cc = madd(t, ATANH_11, ATANH_9);
-  const d = madd(t, ATANH_15, ATANH_13);
-  const p = madd(t4, madd(t2, d, cc), madd(t2, b, a));
-  return f32x4.mul(f32x4.add(s, s), p);
+  return log1pUnit4(e);
 }
 
 /** sign(d): ±1, and 0 at 0 and at NaN (PyTorch's sgn as the L1 gradient). */
@@ -195,11 +174,28 @@ let ATANH_15: v128 = f32x4.splat(1.0 / 15);
   return total2(lo, hi);
 }
 
-/** smooth L1 (p1 = beta) — and Huber when p2 = 1: the same pieces scaled by delta = beta. */
-@inline function smoothL1Loop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, beta: f64, huber: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+/** 1 / v where that is exact in T (v a power of two, its inverse representable), else 0. */
+@inline function exactInverse<T>(v: f64): f64 {
+  if (sizeof<T>() == 4) {
+    const b = <f32>v;
+    const r: f32 = 1 / b;
+    return (reinterpret<u32>(b) & 0x7fffff) == 0 && r * b == 1 ? <f64>r : 0;
+  }
+  const r = 1 / v;
+  return (reinterpret<u64>(v) & 0xfffffffffffff) == 0 && r * v == 1 ? r : 0;
+}
+
+/**
+ * smooth L1 (p1 = beta) — and Huber when p2 = 1: the same pieces scaled by delta = beta. With
+ * `exact` (smooth L1), `inverse` is 1 / beta, exact in T (beta a power of two: 1 by default), and
+ * the quotients by beta are products with it: both round the same real number, so the results are
+ * the same bits, without a division per vector.
+ */
+@inline function smoothL1Loop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, beta: f64, huber: f64, exact: bool, inverse: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
   let lo = ZERO_64, hi = ZERO_64;
   const uv = splat<T>(u);
   const b = splat<T>(beta);
+  const inv = splat<T>(inverse);
   const halfB = splat<T>(0.5 * beta);
   const half = c<T>(HALF_32, HALF_64);
   for (let i = 0; i < n; i += lanes<T>()) {
@@ -216,8 +212,9 @@ let ATANH_15: v128 = f32x4.splat(1.0 / 15);
       loss = v128.mul<T>(m, v128.sub<T>(z, v128.mul<T>(half, m)));
       g = v128.pmax<T>(v128.pmin<T>(d, b), v128.neg<T>(b));
     } else {
-      loss = v128.bitselect(v128.div<T>(v128.mul<T>(half, v128.mul<T>(d, d)), b), v128.sub<T>(z, halfB), inside);
-      g = v128.bitselect(v128.div<T>(d, b), sign<T>(d), inside);
+      const q = v128.mul<T>(half, v128.mul<T>(d, d));
+      loss = v128.bitselect(exact ? v128.mul<T>(q, inv) : v128.div<T>(q, b), v128.sub<T>(z, halfB), inside);
+      g = v128.bitselect(exact ? v128.mul<T>(d, inv) : v128.div<T>(d, b), sign<T>(d), inside);
     }
     // sign is 0 at NaN; PyTorch's gradient there is NaN (except smooth L1 with beta = 0, which
     // PyTorch computes as the L1 loss, whose gradient is 0 at NaN).
@@ -617,9 +614,11 @@ const L1 = 0, MSE = 1, SMOOTH_L1 = 2, BCE_WITH_LOGITS = 3, BCE = 4, SIGMOID_FOCA
   if (kind == MSE) return mseLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
   if (kind == SMOOTH_L1) {
     // Huber (p2 = 1) and smooth L1 as two loops: a runtime flag would leave both formulas and a
-    // v128 select in the loop body.
-    if (p2 != 0) return smoothL1Loop<T>(x, t, cp, w, n, p1, 1, u, up, gx, gt, gc, losses);
-    return smoothL1Loop<T>(x, t, cp, w, n, p1, 0, u, up, gx, gt, gc, losses);
+    // v128 select in the loop body; smooth L1 twice, by whether 1 / beta is exact.
+    if (p2 != 0) return smoothL1Loop<T>(x, t, cp, w, n, p1, 1, false, 0, u, up, gx, gt, gc, losses);
+    const inverse = exactInverse<T>(p1);
+    if (inverse != 0) return smoothL1Loop<T>(x, t, cp, w, n, p1, 0, true, inverse, u, up, gx, gt, gc, losses);
+    return smoothL1Loop<T>(x, t, cp, w, n, p1, 0, false, 0, u, up, gx, gt, gc, losses);
   }
   if (kind == BCE_WITH_LOGITS) return bceWithLogitsLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
   if (kind == BCE) return bceLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
