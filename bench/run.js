@@ -57,7 +57,15 @@ import { parseArgs } from 'node:util';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = path.resolve(here, '..');
-const { values: args } = parseArgs({
+function parseOptions(config) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`bench/run.js: ${error.message} (--help lists the options)`);
+    process.exit(2);
+  }
+}
+const { values: args } = parseOptions({
   options: {
     smoke: { type: 'boolean', default: false },
     scale: { type: 'string' },
@@ -76,8 +84,15 @@ const { values: args } = parseArgs({
     'steady-calls': { type: 'string' },
     'budget-ms': { type: 'string' },
     child: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (args.help) {
+  // The usage is this file's opening comment (one place): print it.
+  const source = readFileSync(fileURLToPath(import.meta.url), 'utf8');
+  console.log(source.slice(0, source.indexOf('\nimport ')).replace(/^\/\/ ?/gm, ''));
+  process.exit(0);
+}
 const SMOKE = args.smoke;
 const SCALE = SMOKE ? 1 / 1024 : Number(args.scale ?? 1);
 const ROUNDS = Number(args.rounds ?? (SMOKE ? 1 : 7));

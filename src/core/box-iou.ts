@@ -1,6 +1,8 @@
 // What the box-IoU losses (torchvision's generalized, distance and complete IoU losses) share: the
 // geometry of a pair of boxes (x1, y1, x2, y2), the backward pass of that geometry, and the loss
 // definition (shapes, options, reductions, gradients with respect to both boxes).
+import { kernelsFor } from '../kernels/backend.js';
+import { boxIouWasm, type BoxIouRequest } from '../kernels/wasm.js';
 import { gradBuffer } from './grad-buffer.js';
 import { defineLoss, resultDtype, type KernelCall } from './loss.js';
 import { numberOption } from './options.js';
@@ -161,7 +163,7 @@ export type BoxPairLoss = (pair: BoxPair, eps: number, grad: Float64Array | null
  * A `'mean'` over zero boxes is 0, as torchvision's (`0.0 * loss.sum()`), not NaN. `reference` is
  * the torchvision function (the catalogue's entry).
  */
-export function defineBoxLoss(name: string, reference: string, pairLoss: BoxPairLoss) {
+export function defineBoxLoss(name: string, reference: string, kind: BoxIouRequest['kind'], pairLoss: BoxPairLoss) {
   return defineLoss(
     {
       name,
@@ -190,11 +192,21 @@ export function defineBoxLoss(name: string, reference: string, pairLoss: BoxPair
       const reducer = new Reducer(name, reduction, itemShape, dtype);
       if (wantGrad) reducer.setGradOutput(call.gradOutput);
       const losses = new Float64Array(count);
+      const result = (losses: Float64Array) => {
+        const loss = count === 0 && reduction === 'mean' ? new Tensor(typedArrayOf(dtype, [0]), []) : reducer.reduce(losses);
+        return { loss, grads: grads ? grads.map((g, k) => (g ? new Tensor(g, call.tensors[k].shape) : null)) : [] };
+      };
       // Written in the dtype (float64 values rounded once on the store), into gradInto where given.
       const grads = wantGrad ? [0, 1].map((k) => (call.wantGrads[k] ? gradBuffer(call, k, call.tensors[k], false) : null)) : null;
+      const [A, B] = [boxes1.data, boxes2.data];
+      // The kernel (src/kernels/assembly/box-iou.ts) computes the same float64 terms in the same order.
+      if (boxes1.dtype !== 'int32' && boxes1.dtype === boxes2.dtype && kernelsFor(boxes1.size)) {
+        const [boxesA, boxesB] = [A, B] as (Float32Array | Float64Array)[];
+        boxIouWasm({ boxes1: boxesA, boxes2: boxesB, kind, eps, upstream: grads ? reducer.upstreams() : 0, grad1: grads?.[0] ?? null, grad2: grads?.[1] ?? null, losses });
+        return result(losses);
+      }
       const pair = new BoxPair();
       const g = new Float64Array(8);
-      const [A, B] = [boxes1.data, boxes2.data];
       for (let n = 0; n < count; n++) {
         pair.load(A, B, 4 * n);
         if (!grads) {
@@ -209,8 +221,7 @@ export function defineBoxLoss(name: string, reference: string, pairLoss: BoxPair
           if (grads[1]) grads[1][4 * n + k] = u * g[4 + k];
         }
       }
-      const loss = count === 0 && reduction === 'mean' ? new Tensor(typedArrayOf(dtype, [0]), []) : reducer.reduce(losses);
-      return { loss, grads: grads ? grads.map((g, k) => (g ? new Tensor(g, call.tensors[k].shape) : null)) : [] };
+      return result(losses);
     },
   );
 }

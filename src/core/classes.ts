@@ -42,6 +42,28 @@ export function classWeights(fn: string, value: unknown, classes: number, dtype:
   return w.data;
 }
 
+/** Checks that class-index targets have the items' shape (the input's shape without its class dimension). */
+export function checkTargetShape(fn: string, target: Tensor, layout: ClassLayout): void {
+  if (target.shape.length !== layout.itemShape.length || target.shape.some((d, i) => d !== layout.itemShape[i])) {
+    throw new Error(
+      `${fn}: target shape ${shapeString(target.shape)} does not match the input: expected class indices of shape ` +
+        `${shapeString(layout.itemShape)}` +
+        (fn === 'crossEntropy' ? ' or probabilities of the input shape' : ''),
+    );
+  }
+}
+
+/** Whether `t` is a class index among `classes` (an integer in [0, classes)). */
+export function isClassIndex(t: number, classes: number): boolean {
+  return t >= 0 && t < classes && Number.isInteger(t);
+}
+
+/** The error of a target `t` at item `i` that is not a class index among `classes`. */
+export function targetError(fn: string, t: number, i: number, classes: number): Error {
+  if (!Number.isInteger(t)) return new Error(`${fn}: target ${t} at index ${i} is not an integer class index`);
+  return new Error(`${fn}: target ${t} is out of range for ${classes} classes (at index ${i})`);
+}
+
 /**
  * Checks class-index targets (shape, integer, range) and returns what a weighted 'mean' divides by:
  * the sum of `weight[target]` over the items that are not ignored.
@@ -53,21 +75,12 @@ export function checkClassTargets(
   ignoreIndex: number | null,
   weight: ArrayLike<number> | null,
 ): number {
-  if (target.shape.length !== layout.itemShape.length || target.shape.some((d, i) => d !== layout.itemShape[i])) {
-    throw new Error(
-      `${fn}: target shape ${shapeString(target.shape)} does not match the input: expected class indices of shape ` +
-        `${shapeString(layout.itemShape)}` +
-        (fn === 'crossEntropy' ? ' or probabilities of the input shape' : ''),
-    );
-  }
+  checkTargetShape(fn, target, layout);
   let total = 0;
   for (let i = 0; i < target.size; i++) {
     const t = target.data[i];
     if (t === ignoreIndex) continue;
-    if (!Number.isInteger(t)) throw new Error(`${fn}: target ${t} at index ${i} is not an integer class index`);
-    if (t < 0 || t >= layout.classes) {
-      throw new Error(`${fn}: target ${t} is out of range for ${layout.classes} classes (at index ${i})`);
-    }
+    if (!isClassIndex(t, layout.classes)) throw targetError(fn, t, i, layout.classes);
     total += weight ? weight[t] : 1;
   }
   return total;

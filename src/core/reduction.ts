@@ -20,10 +20,19 @@ export function compensatedSum(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const t = sum + v;
-    compensation += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    compensation += roundingError(sum, v, t);
     sum = t;
   }
-  // Non-finite terms make the compensation NaN; the plain sum is then the right answer.
+  return compensated(sum, compensation);
+}
+
+/** The rounding error of `t = sum + v` (exact: Neumaier's step, the larger magnitude first). */
+export function roundingError(sum: number, v: number, t: number): number {
+  return Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+}
+
+/** A compensated sum's value: `sum + compensation`, or `sum` where non-finite terms made the compensation NaN. */
+export function compensated(sum: number, compensation: number): number {
   return Number.isFinite(sum) ? sum + compensation : sum;
 }
 
@@ -63,16 +72,21 @@ export class Reducer {
 
   /** The loss tensor: the items under 'none', else a 0-d tensor. */
   reduce(items: Float64Array): Tensor {
+    return this.reduction === 'none' ? new Tensor(typedArrayOf(this.dtype, items), this.itemShape) : this.reduceSum(compensatedSum(items));
+  }
+
+  /** The 0-d result of 'sum' or 'mean' from the items' sum, for a loss that sums as it goes (compensated, as `compensatedSum`). */
+  reduceSum(sum: number): Tensor {
     switch (this.reduction) {
       case 'none':
-        return new Tensor(typedArrayOf(this.dtype, items), this.itemShape);
+        throw new Error(`${this.fn}: reduction 'none' keeps the items; it has no sum`);
       case 'sum':
-        return new Tensor(typedArrayOf(this.dtype, [compensatedSum(items)]), []);
+        return new Tensor(typedArrayOf(this.dtype, [sum]), []);
       case 'mean':
         // A mean over nothing (no items, every target ignored, weights summing to 0) is NaN, as in
         // PyTorch, which divides each part of the loss by that 0: 0 / 0 even where a label-smoothing
         // term alone would give a positive numerator (x / 0 = inf).
-        return new Tensor(typedArrayOf(this.dtype, [this.denominator === 0 ? NaN : compensatedSum(items) / this.denominator]), []);
+        return new Tensor(typedArrayOf(this.dtype, [this.denominator === 0 ? NaN : sum / this.denominator]), []);
       default: {
         const never: never = this.reduction;
         throw new Error(`${this.fn}: reduction '${String(never)}' is not valid (valid: 'none', 'mean', 'sum')`);

@@ -1,5 +1,5 @@
-// Test hooks into the WebAssembly kernels (src/kernels/wasm.test.ts): the approximations of exp and
-// log on their own, and the size of the kernels' memory. Nothing in the library imports this file.
+// Test hooks into the WebAssembly kernels (src/kernels/wasm.test.ts): the approximations of exp,
+// log and atan on their own, and the size of the kernels' memory. Nothing in the library imports this file.
 import { kernelsCanRun, withKernels } from './wasm.js';
 
 /** The size of the running build's memory, in bytes (for the tests of the scratch bound); 0 before it is loaded. */
@@ -18,6 +18,17 @@ export function mapWasm(which: 'exp' | 'expNonPositive' | 'log', values: Float32
     const view = new Float32Array(k.memory.buffer, p, values.length);
     view.set(values);
     ({ exp: k.expInPlace, expNonPositive: k.expNonPositiveInPlace, log: k.logInPlace })[which](p, values.length);
+    return view.slice();
+  });
+}
+
+/** Applies the box-IoU kernel's atan (two doubles a vector) to a copy of `values` (even length; for the accuracy test). */
+export function atanWasm(values: Float64Array): Float64Array {
+  return withKernels((k, s) => {
+    const [p] = s.regions(values.length * 8);
+    const view = new Float64Array(k.memory.buffer, p, values.length);
+    view.set(values);
+    k.atanInPlace64(p, values.length);
     return view.slice();
   });
 }

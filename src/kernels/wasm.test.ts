@@ -8,7 +8,7 @@ import { random } from '../../test/support/random.js';
 import * as L from '../index.js';
 import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, logSoftmax, mseLoss, setBackend, tensor, wasmReady, wasmStatus, wasmVariant, type Tensor } from '../index.js';
 import { ELEMENTWISE_KERNELS, loadKernels, MAX_ROW_ELEMENTS, RELAXED_SIMD_PROBE, SIMD_PROBE, withKernels } from './wasm.js';
-import { kernelMemoryBytes, mapWasm } from './wasm-test-hooks.js';
+import { atanWasm, kernelMemoryBytes, mapWasm } from './wasm-test-hooks.js';
 
 before(() => wasmReady());
 
@@ -43,6 +43,24 @@ test('exp4: within 2 ulp of Math.exp over the whole float32 range it does not fl
   // The edges: -100 (a clamped log-probability), ±1e4 (extreme logits), the flush and overflow points, NaN.
   const edges = Float32Array.from([-1e4, -100, -87.4, 0, 1, 89, 1e4, NaN, -Infinity, Infinity]);
   assert.deepEqual(Array.from(mapWasm('exp', edges)), [0, 0, 0, 1, Math.fround(Math.E), Infinity, Infinity, NaN, 0, Infinity]);
+});
+
+test('the box-IoU kernel\'s atan (f64x2): within 2 ulp of Math.atan over float64 (measured: 1), the edges exact', () => {
+  const next = random(11);
+  // ratios w / h of every scale: a dense grid on [-4, 4] (the reduction's seams at 0.66 and tan(3π/8)), then log-uniform magnitudes of both signs
+  const xs = Float64Array.from({ length: 400_000 }, (_, i) => (i < 200_000 ? -4 + (8 * i) / 200_000 : (next() < 0.5 ? -1 : 1) * 10 ** (-300 + 600 * next())));
+  const out = atanWasm(xs);
+  let worst = 0;
+  let at = 0;
+  xs.forEach((x, i) => {
+    const u = ulps64(out[i], Math.atan(x));
+    if (u > worst) [worst, at] = [u, x];
+  });
+  assert.ok(worst <= 2, `max ${worst} ulp at x = ${at}`);
+  const edges = Float64Array.from([0, -0, Infinity, -Infinity, NaN, 1, -1, 0.66, 2.414213562373095, 1e-310]);
+  const got = Array.from(atanWasm(edges));
+  assert.ok(Object.is(got[0], 0) && Object.is(got[1], -0) && Number.isNaN(got[4]) && got[9] === 1e-310, `edges: ${got.join(', ')}`);
+  for (const i of [2, 3, 5, 6, 7, 8]) assert.ok(ulps64(got[i], Math.atan(edges[i])) <= 1, `atan(${edges[i]}) = ${got[i]}`);
 });
 
 test('the exp-sum loop of softmax and cross-entropy: within 2 ulp of Math.exp on [-87.3, 0] (measured: 1), 0 below', () => {

@@ -86,12 +86,19 @@ type ActivationExports = { [K in ActivationKernel as `${K}${Suffix}`]: Pointwise
   [K in keyof SoftmaxKernels as `${K}${Suffix}`]: SoftmaxKernels[K];
 };
 
+type BoxIouKernel = (
+  a: number, b: number, n: number, kind: number, eps: number, upstream: number, upstreamPerItem: number, ga: number, gb: number, losses: number,
+) => void;
+
 export interface Exports extends ElementwiseExports, ActivationExports, MatmulExports {
   memory: WasmMemory;
+  boxIou_f32: BoxIouKernel;
+  boxIou_f64: BoxIouKernel;
   heapBase(): number;
   expInPlace(p: number, n: number): void;
   expNonPositiveInPlace(p: number, n: number): void;
   logInPlace(p: number, n: number): void;
+  atanInPlace64(p: number, n: number): void;
   crossEntropyProbRows(
     x: number, rows: number, C: number, targets: number, weights: number, smoothing: number,
     upstream: number, upstreamPerRow: number, grad: number, gradTarget: number, losses: number,
@@ -615,6 +622,59 @@ export function multilabelMarginRowsWasm(request: Omit<MultiMarginRowsRequest, '
       kernel(xPtr, n, C, tPtr, shared, perRow ? uPtr : 0, grad ? gPtr : 0, lPtr, mPtr, cPtr);
       if (grad) grad.set(firstOf(gView, n * C), r0 * C);
       losses.set(firstOf(lView, n), r0);
+    }
+  });
+}
+
+/** The box-IoU losses the kernel computes (src/kernels/assembly/box-iou.ts), by its `kind` argument: index in this list. */
+export const BOX_IOU_KINDS = ['generalized', 'distance', 'complete'] as const;
+
+export interface BoxIouRequest {
+  /** [n, 4] boxes (x1, y1, x2, y2), float32 or float64 (both the same). */
+  boxes1: Float32Array | Float64Array;
+  boxes2: Float32Array | Float64Array;
+  kind: (typeof BOX_IOU_KINDS)[number];
+  eps: number;
+  /** Upstream gradient: one number for every pair, or one per pair. */
+  upstream: number | ArrayLike<number>;
+  /** Where to write u · the gradient with respect to each box (the boxes' dtype), or null. */
+  grad1: Float32Array | Float64Array | null;
+  grad2: Float32Array | Float64Array | null;
+  /** Where to write each pair's loss. */
+  losses: Float64Array;
+}
+
+/** The box-IoU losses of float32 or float64 box pairs, streamed through the scratch area in chunks of pairs. */
+export function boxIouWasm(request: BoxIouRequest): void {
+  withKernels((k, s) => {
+    const { boxes1, boxes2, grad1, grad2, losses } = request;
+    const wide = boxes1.BYTES_PER_ELEMENT === 8;
+    const F = wide ? Float64Array : Float32Array;
+    const bytes = boxes1.BYTES_PER_ELEMENT;
+    // Pairs per chunk: each region at most CHUNK_ELEMENTS floats' bytes, as kernelsCanRun reserved.
+    const chunk = CHUNK_ELEMENTS / 8;
+    const perItem = typeof request.upstream !== 'number';
+    const shared = perItem ? 0 : (request.upstream as number);
+    const [aPtr, bPtr, uPtr, lPtr, g1Ptr, g2Ptr] = s.regions(4 * chunk * bytes, 4 * chunk * bytes, chunk * 8, chunk * 8, 4 * chunk * bytes, 4 * chunk * bytes);
+    const buffer = k.memory.buffer;
+    const aView = new F(buffer, aPtr, 4 * chunk);
+    const bView = new F(buffer, bPtr, 4 * chunk);
+    const uView = new Float64Array(buffer, uPtr, chunk);
+    const lView = new Float64Array(buffer, lPtr, chunk);
+    const g1View = new F(buffer, g1Ptr, 4 * chunk);
+    const g2View = new F(buffer, g2Ptr, 4 * chunk);
+    const kernel = wide ? k.boxIou_f64 : k.boxIou_f32;
+    const kind = BOX_IOU_KINDS.indexOf(request.kind);
+    const count = losses.length;
+    for (let i0 = 0; i0 < count; i0 += chunk) {
+      const n = Math.min(chunk, count - i0);
+      aView.set(boxes1.subarray(4 * i0, 4 * (i0 + n)));
+      bView.set(boxes2.subarray(4 * i0, 4 * (i0 + n)));
+      if (perItem) for (let i = 0; i < n; i++) uView[i] = (request.upstream as ArrayLike<number>)[i0 + i];
+      kernel(aPtr, bPtr, n, kind, request.eps, shared, perItem ? uPtr : 0, grad1 ? g1Ptr : 0, grad2 ? g2Ptr : 0, lPtr);
+      if (grad1) grad1.set(firstOf(g1View, 4 * n), 4 * i0);
+      if (grad2) grad2.set(firstOf(g2View, 4 * n), 4 * i0);
+      losses.set(firstOf(lView, n), i0);
     }
   });
 }

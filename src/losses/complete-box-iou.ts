@@ -39,7 +39,7 @@ function addAtanRatio(grad: Float64Array, base: number, w: number, h: number, g:
  * ```
  * Differs from torchvision: the default reduction is `'mean'` (as every losskit loss), not `'none'`.
  */
-export const completeBoxIouLoss = defineBoxLoss('completeBoxIouLoss', 'torchvision.ops.complete_box_iou_loss', (pair, eps, grad) => {
+export const completeBoxIouLoss = defineBoxLoss('completeBoxIouLoss', 'torchvision.ops.complete_box_iou_loss', 'complete', (pair, eps, grad) => {
   const [diou, iou] = diouPair(pair, BOX_EPS, grad);
   const { c } = pair;
   const w1 = c[2] - c[0];

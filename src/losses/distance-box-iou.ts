@@ -20,4 +20,4 @@ import { defineBoxLoss, diouPair } from '../core/box-iou.js';
  * ```
  * Differs from torchvision: the default reduction is `'mean'` (as every losskit loss), not `'none'`.
  */
-export const distanceBoxIouLoss = defineBoxLoss('distanceBoxIouLoss', 'torchvision.ops.distance_box_iou_loss', (pair, eps, grad) => diouPair(pair, eps, grad)[0]);
+export const distanceBoxIouLoss = defineBoxLoss('distanceBoxIouLoss', 'torchvision.ops.distance_box_iou_loss', 'distance', (pair, eps, grad) => diouPair(pair, eps, grad)[0]);

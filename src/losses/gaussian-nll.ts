@@ -75,10 +75,13 @@ export const gaussianNllLoss = elementwiseLoss({
     eps: numberOption('gaussianNllLoss', 'eps', options.eps, 1e-6),
   }),
   check(tensors) {
-    const variance = tensors[2];
-    for (let i = 0; i < variance.size; i++) {
-      if (variance.data[i] < 0) throw new Error(`gaussianNllLoss: var has a negative entry (${variance.data[i]} at index ${i})`);
-    }
+    // The data and its length in locals: read through the tensor on every element, the scan took
+    // as long as the float32 kernel itself (4M elements, node --cpu-prof).
+    const data = tensors[2].data;
+    const n = data.length;
+    let i = 0;
+    while (i < n && !(data[i] < 0)) i++;
+    if (i < n) throw new Error(`gaussianNllLoss: var has a negative entry (${data[i]} at index ${i})`);
   },
   // eps in float32 only where it stays a normal float32 (a clamp at 1e-50 would be a clamp at 0).
   wasm: { kernel: 'gaussianNll', params: ({ full, eps }, dtype) => (dtype === 'float32' && !fitsFloat32(eps) ? null : [full ? 1 : 0, eps]) },

@@ -23,7 +23,7 @@ export type { BoxIouLossOptions } from '../core/box-iou.js';
  * ```
  * Differs from torchvision: the default reduction is `'mean'` (as every losskit loss), not `'none'`.
  */
-export const generalizedBoxIouLoss = defineBoxLoss('generalizedBoxIouLoss', 'torchvision.ops.generalized_box_iou_loss', (pair, eps, grad) => {
+export const generalizedBoxIouLoss = defineBoxLoss('generalizedBoxIouLoss', 'torchvision.ops.generalized_box_iou_loss', 'generalized', (pair, eps, grad) => {
   const { inter: I, union: U } = pair;
   const cw = pair.cx2 - pair.cx1;
   const ch = pair.cy2 - pair.cy1;

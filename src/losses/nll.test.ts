@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { checkFiniteDifferences } from '../../test/support/finite-difference.js';
 import { goldenTests } from '../../test/support/golden.js';
 import { integers, uniform } from '../../test/support/random.js';
-import { crossEntropy, logSoftmax, nllLoss } from '../index.js';
+import { compensatedSum } from '../core/reduction.js';
+import { crossEntropy, logSoftmax, nllLoss, Tensor } from '../index.js';
 
 goldenTests('nllLoss', nllLoss);
 
@@ -27,4 +28,26 @@ test('nllLoss of logSoftmax is crossEntropy', () => {
 test('nllLoss: bad input', () => {
   assert.throws(() => nllLoss([[-1, -2]], [2]), /^Error: nllLoss: target 2 is out of range for 2 classes \(at index 0\)$/);
   assert.throws(() => nllLoss([[-1, -2]], [[0, 1]]), /nllLoss: target shape \[1, 2\] does not match the input: expected class indices of shape \[1\]$/);
+});
+
+test('nllLoss: a bad target anywhere throws before gradInto is written, in every layout', () => {
+  const x = uniform([2, 3, 4], -3, 0, 246);
+  for (const [bad, message] of [[3, /target 3 is out of range for 3 classes \(at index 6\)/], [0.5, /target 0.5 at index 6 is not an integer/]] as const) {
+    const t = new Tensor(Float64Array.from([0, 1, 2, 0, 1, 2, bad, 0]), [2, 4]);
+    const into = new Float64Array(24).fill(7);
+    assert.throws(() => nllLoss.withGrad(x, t, { gradInto: into }), message);
+    assert.ok(into.every((v) => v === 7));
+  }
+});
+
+test("nllLoss: 'sum' and 'mean' are the compensated sum of the 'none' losses, ignored and weighted items included", () => {
+  const x = uniform([3, 5, 7], -30, 0, 247);
+  const t = integers([3, 7], 5, 248);
+  t.data[4] = -100;
+  const weight = uniform([5], 0.2, 2, 249);
+  const items = nllLoss(x, t, { weight, reduction: 'none' }).data;
+  let weights = 0;
+  t.data.forEach((c) => (weights += c === -100 ? 0 : weight.data[c]));
+  assert.equal(nllLoss(x, t, { weight, reduction: 'sum' }).item(), compensatedSum(items));
+  assert.equal(nllLoss(x, t, { weight }).item(), compensatedSum(items) / weights);
 });

@@ -1,8 +1,8 @@
-import { checkClassTargets, classLayout, classWeights } from '../core/classes.js';
+import { checkTargetShape, classLayout, classWeights, isClassIndex, targetError } from '../core/classes.js';
 import { gradBuffer } from '../core/grad-buffer.js';
 import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { integerOption } from '../core/options.js';
-import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
+import { checkReduction, compensated, Reducer, roundingError, type Reduction } from '../core/reduction.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
 
 /** Options of {@link nllLoss}. */
@@ -51,28 +51,66 @@ export const nllLoss = defineLoss({
   const reduction = checkReduction(fn, options.reduction, ['none', 'mean', 'sum'], 'mean');
   const ignoreIndex = integerOption(fn, 'ignoreIndex', options.ignoreIndex, -100);
   const layout = classLayout(fn, input);
-  const weight = classWeights(fn, options.weight, layout.classes, resultDtype([input]));
-  const denominator = checkClassTargets(fn, target, layout, ignoreIndex, weight);
-  const reducer = new Reducer(fn, reduction, layout.itemShape, resultDtype([input]), denominator);
-  if (wantGrad) reducer.setGradOutput(call.gradOutput);
+  const dtype = resultDtype([input]);
+  const weight = classWeights(fn, options.weight, layout.classes, dtype);
+  checkTargetShape(fn, target, layout);
   const { classes: C, inner, items } = layout;
-  const losses = new Float64Array(items);
+  // 'none' keeps the items; 'mean' and 'sum' only their (compensated) sum, taken as they are read.
+  const losses = reduction === 'none' ? new Float64Array(items) : null;
+  const sum = gather(fn, input.data, target.data, weight, C, inner, items, ignoreIndex, losses);
+  const reducer = new Reducer(fn, reduction, layout.itemShape, dtype, gathered.weights);
+  if (wantGrad) reducer.setGradOutput(call.gradOutput);
   // The gradient is −u w[t] at one entry per item and 0 elsewhere: written in place into a zeroed
-  // array of the result's dtype (the one rounding), every other entry left untouched.
+  // array of the result's dtype (the one rounding), every other entry left untouched; only once
+  // every target has been checked, so a bad one leaves gradInto as it was.
   const grad = wantGrad ? gradBuffer(call, 0, input, true) : null;
-  gather(input.data, target.data, weight, C, inner, items, ignoreIndex, losses, grad, grad ? reducer.upstreams() : 0);
-  return { loss: reducer.reduce(losses), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
+  if (grad) scatter(target.data, weight, C, inner, items, ignoreIndex, grad, reducer.upstreams());
+  return { loss: losses ? reducer.reduce(losses) : reducer.reduceSum(sum), grads: grad ? [new Tensor(grad, input.shape), null] : [] };
 });
 
+/** What {@link gather} counts besides its sum: the sum of `w[t]` over the items not ignored ('mean' divides by it). */
+const gathered = { weights: 0 };
+
 /**
- * The loop of {@link nllLoss}: one read per item (O(N), whatever C), in a function of its own so
- * that V8 optimises it on its own small feedback (2.6x faster than the same loop inside the loss's
- * closure: median on [4, 21, 128, 128], measured on a loaded machine). Items in order,
- * i = n · inner + s, without a division per item: class 0 of item i sits at n · C · inner + s.
+ * The forward loop of {@link nllLoss}: checks each target and reads its one entry (O(N), whatever
+ * C), in a function of its own so that V8 optimises it on its own small feedback (2.6x faster than
+ * the same loop inside the loss's closure: median on [4, 21, 128, 128], measured on a loaded
+ * machine). One pass does everything per item — the check, the read, the weight sum, the loss into
+ * `losses` (reduction 'none') or into the compensated sum it returns — so no array of losses is
+ * allocated or read again for 'mean' and 'sum'. Items in order, i = n · inner + s, without a
+ * division per item: class 0 of item i sits at n · C · inner + s.
  */
 function gather(
-  X: ArrayLike<number>, T: ArrayLike<number>, weight: ArrayLike<number> | null, C: number, inner: number, items: number,
-  ignoreIndex: number, losses: Float64Array, grad: Float32Array | Float64Array | null, upstream: number | ArrayLike<number>,
+  fn: string, X: ArrayLike<number>, T: ArrayLike<number>, weight: ArrayLike<number> | null, C: number, inner: number, items: number,
+  ignoreIndex: number, losses: Float64Array | null,
+): number {
+  let sum = 0;
+  let compensation = 0;
+  let weights = 0;
+  for (let base = 0, i = 0; i < items; base += C * inner) {
+    for (let s = 0; s < inner; s++, i++) {
+      const t = T[i];
+      if (t === ignoreIndex) continue;
+      if (!isClassIndex(t, C)) throw targetError(fn, t, i, C);
+      const w = weight === null ? 1 : weight[t];
+      const loss = -w * X[base + t * inner + s];
+      weights += w;
+      if (losses !== null) losses[i] = loss;
+      else {
+        const next = sum + loss;
+        compensation += roundingError(sum, loss, next);
+        sum = next;
+      }
+    }
+  }
+  gathered.weights = weights;
+  return compensated(sum, compensation);
+}
+
+/** The gradient loop of {@link nllLoss}: `−w[t] · u` at each item's target entry of a zeroed `grad` (targets already checked). */
+function scatter(
+  T: ArrayLike<number>, weight: ArrayLike<number> | null, C: number, inner: number, items: number,
+  ignoreIndex: number, grad: Float32Array | Float64Array, upstream: number | ArrayLike<number>,
 ): void {
   const shared = typeof upstream === 'number' ? upstream : 0;
   const perItem = typeof upstream === 'number' ? null : upstream;
@@ -80,10 +118,8 @@ function gather(
     for (let s = 0; s < inner; s++, i++) {
       const t = T[i];
       if (t === ignoreIndex) continue;
-      const k = base + t * inner + s;
       const w = weight === null ? 1 : weight[t];
-      losses[i] = -w * X[k];
-      if (grad !== null) grad[k] = -w * (perItem === null ? shared : perItem[i]);
+      grad[base + t * inner + s] = -w * (perItem === null ? shared : perItem[i]);
     }
   }
 }

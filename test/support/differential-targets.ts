@@ -677,9 +677,11 @@ export const TARGETS: DiffTarget[] = [
     },
   },
   // Issue 16 (PyTorch and torchvision): boxes of any real coordinates (torchvision checks none).
+  // Their kernel (src/kernels/assembly/box-iou.ts) runs float64 terms for both dtypes.
   ...(['generalizedBoxIouLoss', 'distanceBoxIouLoss', 'completeBoxIouLoss'] as const).map((name) => ({
     name,
     fn: fnOf(L[name]),
+    float64Kernel: true,
     recipe: ({ N }: { N: number }) =>
       fc.record({ reduction, eps: optional(fc.constantFrom(1e-7, 1e-3, 0)) }).map((o) => ({
         args: [want(REAL, [N, 4]), want(REAL, [N, 4])],

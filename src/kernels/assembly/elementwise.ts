@@ -174,11 +174,28 @@ let HALF_LOG_TWO_PI_64: v128 = f64x2.splat(0.5 * Math.log(2 * Math.PI));
   return total2(lo, hi);
 }
 
-/** smooth L1 (p1 = beta) — and Huber when p2 = 1: the same pieces scaled by delta = beta. */
-@inline function smoothL1Loop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, beta: f64, huber: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+/** 1 / v where that is exact in T (v a power of two, its inverse representable), else 0. */
+@inline function exactInverse<T>(v: f64): f64 {
+  if (sizeof<T>() == 4) {
+    const b = <f32>v;
+    const r: f32 = 1 / b;
+    return (reinterpret<u32>(b) & 0x7fffff) == 0 && r * b == 1 ? <f64>r : 0;
+  }
+  const r = 1 / v;
+  return (reinterpret<u64>(v) & 0xfffffffffffff) == 0 && r * v == 1 ? r : 0;
+}
+
+/**
+ * smooth L1 (p1 = beta) — and Huber when p2 = 1: the same pieces scaled by delta = beta. With
+ * `exact` (smooth L1), `inverse` is 1 / beta, exact in T (beta a power of two: 1 by default), and
+ * the quotients by beta are products with it: both round the same real number, so the results are
+ * the same bits, without a division per vector.
+ */
+@inline function smoothL1Loop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, beta: f64, huber: f64, exact: bool, inverse: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
   let lo = ZERO_64, hi = ZERO_64;
   const uv = splat<T>(u);
   const b = splat<T>(beta);
+  const inv = splat<T>(inverse);
   const halfB = splat<T>(0.5 * beta);
   const half = c<T>(HALF_32, HALF_64);
   for (let i = 0; i < n; i += lanes<T>()) {
@@ -195,8 +212,9 @@ let HALF_LOG_TWO_PI_64: v128 = f64x2.splat(0.5 * Math.log(2 * Math.PI));
       loss = v128.mul<T>(m, v128.sub<T>(z, v128.mul<T>(half, m)));
       g = v128.pmax<T>(v128.pmin<T>(d, b), v128.neg<T>(b));
     } else {
-      loss = v128.bitselect(v128.div<T>(v128.mul<T>(half, v128.mul<T>(d, d)), b), v128.sub<T>(z, halfB), inside);
-      g = v128.bitselect(v128.div<T>(d, b), sign<T>(d), inside);
+      const q = v128.mul<T>(half, v128.mul<T>(d, d));
+      loss = v128.bitselect(exact ? v128.mul<T>(q, inv) : v128.div<T>(q, b), v128.sub<T>(z, halfB), inside);
+      g = v128.bitselect(exact ? v128.mul<T>(d, inv) : v128.div<T>(d, b), sign<T>(d), inside);
     }
     // sign is 0 at NaN; PyTorch's gradient there is NaN (except smooth L1 with beta = 0, which
     // PyTorch computes as the L1 loss, whose gradient is 0 at NaN).
@@ -596,9 +614,11 @@ const L1 = 0, MSE = 1, SMOOTH_L1 = 2, BCE_WITH_LOGITS = 3, BCE = 4, SIGMOID_FOCA
   if (kind == MSE) return mseLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
   if (kind == SMOOTH_L1) {
     // Huber (p2 = 1) and smooth L1 as two loops: a runtime flag would leave both formulas and a
-    // v128 select in the loop body.
-    if (p2 != 0) return smoothL1Loop<T>(x, t, cp, w, n, p1, 1, u, up, gx, gt, gc, losses);
-    return smoothL1Loop<T>(x, t, cp, w, n, p1, 0, u, up, gx, gt, gc, losses);
+    // v128 select in the loop body; smooth L1 twice, by whether 1 / beta is exact.
+    if (p2 != 0) return smoothL1Loop<T>(x, t, cp, w, n, p1, 1, false, 0, u, up, gx, gt, gc, losses);
+    const inverse = exactInverse<T>(p1);
+    if (inverse != 0) return smoothL1Loop<T>(x, t, cp, w, n, p1, 0, true, inverse, u, up, gx, gt, gc, losses);
+    return smoothL1Loop<T>(x, t, cp, w, n, p1, 0, false, 0, u, up, gx, gt, gc, losses);
   }
   if (kind == BCE_WITH_LOGITS) return bceWithLogitsLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
   if (kind == BCE) return bceLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);

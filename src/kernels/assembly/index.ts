@@ -555,3 +555,4 @@ export function crossEntropyProbRows64(
   return total;
 }
 export { multiMarginRows, multiMarginRows64, multilabelMarginRows, multilabelMarginRows64 } from './margin';
+export { atanInPlace64, boxIou_f32, boxIou_f64 } from './box-iou';
