@@ -556,3 +556,4 @@ export function crossEntropyProbRows64(
 }
 export { multiMarginRows, multiMarginRows64, multilabelMarginRows, multilabelMarginRows64 } from './margin';
 export { atanInPlace64, boxIou_f32, boxIou_f64 } from './box-iou';
+export { log1pInPlace64 } from './math64';
