@@ -100,6 +100,8 @@ export interface Exports extends ElementwiseExports, ActivationExports, MatmulEx
   expNonPositiveInPlace(p: number, n: number): void;
   logInPlace(p: number, n: number): void;
   atanInPlace64(p: number, n: number): void;
+  /** Test hook: math64.ts's log1p2d over n doubles in place (wasm-test-hooks.ts). */
+  log1pInPlace64(p: number, n: number): void;
   crossEntropyProbRows(
     x: number, rows: number, C: number, targets: number, weights: number, smoothing: number,
     upstream: number, upstreamPerRow: number, grad: number, gradTarget: number, losses: number,

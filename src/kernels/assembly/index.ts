@@ -557,3 +557,4 @@ export function crossEntropyProbRows64(
 export { multiMarginRows, multiMarginRows64, multilabelMarginRows, multilabelMarginRows64 } from './margin';
 export { rowSums_f32, rowSums_f64, rowDiffs_f32, rowDiffs_f64, rowLinear_f32, rowLinear_f64 } from './rows';
 export { atanInPlace64, boxIou_f32, boxIou_f64 } from './box-iou';
+export { log1pInPlace64 } from './math64';
