@@ -6,8 +6,9 @@
 
 The data: N rows of float64 predictions and targets, written by pandas (CSV), pyarrow (Parquet,
 snappy (its default) and zstd, its default row groups) and numpy (two 1-D .npy files). --csv-rows
-sets the CSV's size apart (26M rows make ~1 GB); --jobs N adds a run of `losskit eval --jobs N`
-on the CSV (its parts on N threads, against pandas' one). Every command runs in its own
+sets the CSV's size apart (26M rows make ~1 GB). On the CSV, losskit runs twice: with `--jobs 1`
+(one thread, as pandas) and as it runs by default (one large quote-free file is split across the
+available cores); --jobs N adds a run of `losskit eval --jobs N`. Every command runs in its own
 process; rounds are interleaved and the median is reported. losskit's time is the whole process
 (Node's start included); Python's is read + loss inside the process, its imports excluded (the
 comparison is generous to Python). Peak RSS is /usr/bin/time's (see run_measured). CPU seconds (user + system: getrusage for losskit, process_time
@@ -106,9 +107,9 @@ def write_files(directory, rows, formats):
     return files
 
 
-def losskit_command(kind, files, jobs=1):
+def losskit_command(kind, files, jobs=None):
     columns = ["--columns", "prediction", "--target-columns", "target"] if kind != "npy" else []
-    return ["node", str(CLI), "eval", "--loss", "mse", *files, *columns, "--json", *(["--jobs", str(jobs)] if jobs > 1 else [])]
+    return ["node", str(CLI), "eval", "--loss", "mse", *files, *columns, "--json", *(["--jobs", str(jobs)] if jobs else [])]
 
 
 def main():
@@ -116,7 +117,7 @@ def main():
     parser.add_argument("--rows", default="2000000,10000000", help="rows of the Parquet and .npy files (and the CSV without --csv-rows)")
     parser.add_argument("--csv-rows", default=None, help="rows of the CSV files")
     parser.add_argument("--formats", default="csv,parquet,parquet-zstd,npy")
-    parser.add_argument("--jobs", type=int, default=1, help="also run losskit eval --jobs N on the CSV")
+    parser.add_argument("--jobs", type=int, default=1, help="also run losskit eval --jobs N on the CSV (N > 1)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dir", default=None)
     parser.add_argument("--json", default=None)
@@ -132,7 +133,11 @@ def main():
         files = write_files(directory, rows, chosen)
         for kind, paths in files.items():
             mb = sum(os.path.getsize(f) for f in paths) / 1e6
-            variants = {"losskit": 1, **({f"losskit --jobs {args.jobs}": args.jobs} if kind == "csv" and args.jobs > 1 else {})}
+            variants = {"losskit": None}
+            if kind == "csv":
+                variants = {"losskit --jobs 1": 1, f"losskit (default: {len(os.sched_getaffinity(0))} cores)": None}
+                if args.jobs > 1:
+                    variants[f"losskit --jobs {args.jobs}"] = args.jobs
             timings = {name: [] for name in [*variants, "python"]}
             cpu = {name: [] for name in timings}
             peaks = {name: [] for name in timings}

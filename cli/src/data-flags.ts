@@ -24,7 +24,7 @@ export function addDataFlags(command: Command): Command {
     .addOption(new Option('--na <policy>', 'missing values (empty, NA, N/A...): error, or skip their rows (counted)').choices(NA_POLICIES as string[]).default('error'))
     .addOption(new Option('--stdin-format <format>', "the format of '-' (standard input); default: .npy or gzip by their magic bytes, else CSV").choices(FORMATS))
     .option('--partial <state.json>', 'also write the mergeable partial state (see losskit merge)')
-    .option('--jobs <n>', 'worker threads for several shards (files; the shell expands globs)', positiveInteger, 1);
+    .option('--jobs <n>', 'worker threads: for several shards (files; the shell expands globs), default 1; for one CSV/TSV file of 16 MiB or more without quotes (split into parts of lines), default the available cores', positiveInteger);
 }
 
 /** The request fields the data flags give. */

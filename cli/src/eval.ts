@@ -5,6 +5,7 @@
 // result is the same bit for bit however the data is cut — into chunks, into shards evaluated on
 // worker threads (--jobs), or into shards evaluated anywhere and saved with --partial, then joined
 // by `losskit merge` — and equals the result over the concatenated data.
+import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import { LossAccumulator, Tensor, tensor, type AccumulatorState } from 'losskit';
 import { CliError } from './errors.js';
@@ -32,7 +33,10 @@ export interface EvalRequest {
   delimiter?: string;
   na?: NaPolicy;
   stdinFormat?: Format;
-  /** Worker threads for several shards (default 1: in this thread). */
+  /**
+   * Worker threads: for several shards, default 1 (in this thread); to split one large CSV/TSV
+   * file without quotes into parts of lines, default the cores available (defaultJobs).
+   */
   jobs?: number;
   progress: boolean;
   /** Elements per chunk (rows × columns); small values exercise the streaming in tests. */
@@ -64,6 +68,17 @@ export interface PartialState {
 }
 
 const DEFAULT_CHUNK_ELEMENTS = 1 << 18;
+
+/**
+ * The threads one large CSV/TSV file is split across without --jobs: the cores this process may
+ * use (os.availableParallelism: the CPU affinity mask). Parsing text is the slow part of eval, the
+ * result is exactly that of one pass (exact sums), and a file too small for two 8 MiB parts, or
+ * with a quote, is read in one pass anyway. Shards in several files keep one thread by default
+ * (--out and --grad need them in order).
+ */
+export function defaultJobs(): number {
+  return availableParallelism();
+}
 /** A worker thread starts in ~0.1 s (Node, losskit and its kernels): a part is worth one from 8 MiB on. */
 const DEFAULT_PART_BYTES = 1 << 23;
 
@@ -294,7 +309,15 @@ interface ShardTotals {
 }
 
 /** Evaluates one shard (one file per input) into `totals`. */
-async function evaluateShard(cli: CliLoss, request: EvalRequest, files: string[], totals: ShardTotals, outputs: Outputs | null, part?: CsvPart): Promise<void> {
+async function evaluateShard(
+  cli: CliLoss,
+  request: EvalRequest,
+  files: string[],
+  totals: ShardTotals,
+  outputs: Outputs | null,
+  part?: CsvPart,
+  signal?: AbortSignal,
+): Promise<void> {
   const selectionOf = (i: number): ColumnSelection => (i === 0 ? request.columns : i === files.length - 1 ? request.targetColumns : undefined);
   // An input named twice is opened once (a pipe can be read only once), with one selection per use.
   const distinct = [...new Set(files)];
@@ -311,6 +334,7 @@ async function evaluateShard(cli: CliLoss, request: EvalRequest, files: string[]
     let maxRows = 1024;
     let rowsSeen = 0;
     for (;;) {
+      signal?.throwIfAborted();
       const read = await Promise.all(sources.map((s) => s.next(maxRows)));
       if (read.every((c) => c === null)) break;
       const sizes = read.map((c) => c?.[0].rows ?? 0);
@@ -388,11 +412,11 @@ export interface WorkerTask {
   part?: CsvPart;
 }
 
-/** Evaluates a task in this thread (what a worker of --jobs runs). */
-export async function evaluateShards(request: EvalRequest, task: WorkerTask): Promise<WorkerResult> {
+/** Evaluates a task in this thread (what a worker of --jobs runs); `signal` stops it between chunks. */
+export async function evaluateShards(request: EvalRequest, task: WorkerTask, signal?: AbortSignal): Promise<WorkerResult> {
   const cli = findLoss(request.loss);
   const totals = newTotals();
-  for (const shard of task.shards) await evaluateShard(cli, request, shard, totals, null, task.part);
+  for (const shard of task.shards) await evaluateShard(cli, request, shard, totals, null, task.part, signal);
   return { accumulator: totals.accumulator.toJSON(), skipped: totals.skipped, count: totals.count, rows: totals.rows };
 }
 
@@ -424,11 +448,17 @@ async function csvParts(request: EvalRequest, shard: string[], jobs: number): Pr
 
 async function runWorkers(request: EvalRequest, tasks: WorkerTask[], totals: ShardTotals): Promise<void> {
   const { Worker } = await import('node:worker_threads');
-  const workers = tasks.map((task) => new Worker(new URL('./worker.js', import.meta.url), { workerData: { request: { ...request, progress: false }, task } }));
+  const quiet = { ...request, progress: false };
+  // The first task runs in this thread, which would otherwise wait: one worker's start-up (Node,
+  // losskit and its kernels again, ~0.4 CPU s) fewer.
+  const workers = tasks.slice(1).map((task) => new Worker(new URL('./worker.js', import.meta.url), { workerData: { request: quiet, task } }));
+  const stop = new AbortController();
+  const here = evaluateShards(quiet, tasks[0], stop.signal);
   let results: WorkerResult[];
   try {
-    results = await Promise.all(
-      workers.map(
+    results = await Promise.all([
+      here,
+      ...workers.map(
         (worker) =>
           new Promise<WorkerResult>((resolve, reject) => {
             worker.once('message', (m: { ok: true; result: WorkerResult } | { ok: false; message: string; exitCode: number }) =>
@@ -437,7 +467,12 @@ async function runWorkers(request: EvalRequest, tasks: WorkerTask[], totals: Sha
             worker.once('error', reject);
           }),
       ),
-    );
+    ]);
+  } catch (e) {
+    // The first failure ends the run: this thread's task is stopped too, before anything else reads.
+    stop.abort();
+    await here.catch(() => undefined);
+    throw e;
   } finally {
     // The first failure ends the run: the other workers are stopped, not left running.
     await Promise.all(workers.map((w) => w.terminate()));
@@ -464,10 +499,11 @@ export async function evaluate(request: EvalRequest): Promise<EvalResult> {
   let totals = newTotals();
   const outputs: Outputs = { out: null, grad: null, sinks: [] };
   const jobs = request.jobs ?? 1;
+  const splitJobs = request.jobs ?? defaultJobs();
   try {
     // Shards are dealt round-robin: worker j takes shards j, j + jobs, ...; one large CSV file is
     // split into parts of lines. Sums are exact, so the grouping does not change the result.
-    const parts = jobs > 1 && shards.length === 1 && !request.out && !request.grad ? await csvParts(request, shards[0], jobs) : null;
+    const parts = splitJobs > 1 && shards.length === 1 && !request.out && !request.grad ? await csvParts(request, shards[0], splitJobs) : null;
     let done = false;
     if (parts) {
       try {

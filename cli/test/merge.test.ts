@@ -106,8 +106,12 @@ test('--jobs N on one CSV file: parts of whole lines, exactly the one-pass resul
     assert.equal(text[parts[k].start - 1], '\n', `part ${k} starts a line`);
   }
   const split = ['--jobs', '3', '--part-bytes', '1000'];
-  const expected = run(['eval', '--loss', 'mse', whole, ...columns, '--json']);
+  const expected = run(['eval', '--loss', 'mse', whole, ...columns, '--json', '--jobs', '1']);
   assert.equal(run(['eval', '--loss', 'mse', whole, ...columns, '--json', ...split]), expected);
+  // Without --jobs, a file of two parts' worth (here parts of 1000 bytes) is split across the
+  // available cores (defaultJobs; one pass on one core): the same result.
+  assert.equal(run(['eval', '--loss', 'mse', whole, ...columns, '--json', '--part-bytes', '1000']), expected);
+  assert.equal(run(['eval', '--loss', 'mse', whole, ...columns, '--json']), expected);
   // A part that holds a quote is refused by its reader (a quoted field may hold a line break) ...
   const quoted = join(dir, 'quoted.csv');
   const lines = ['prediction,target', ...data];
@@ -122,9 +126,11 @@ test('--jobs N on one CSV file: parts of whole lines, exactly the one-pass resul
   // An error in the last part names its line, as one pass does; --na skip counts across parts.
   lines[2500] = '1,oops';
   writeFileSync(quoted, lines.join('\n') + '\n');
-  const failed = losskit(['eval', '--loss', 'mse', quoted, ...columns, ...split]);
-  assert.equal(failed.status, 1);
-  assert.match(failed.stderr, /quoted\.csv:2501: not a number: "oops"\n$/);
+  for (const jobs of [split, ['--part-bytes', '1000']]) {
+    const failed = losskit(['eval', '--loss', 'mse', quoted, ...columns, ...jobs]);
+    assert.equal(failed.status, 1);
+    assert.match(failed.stderr, /quoted\.csv:2501: not a number: "oops"\n$/);
+  }
   lines[2500] = '1,NA';
   lines[10] = ',2';
   writeFileSync(quoted, lines.join('\n') + '\n');

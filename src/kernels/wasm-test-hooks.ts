@@ -32,3 +32,14 @@ export function atanWasm(values: Float64Array): Float64Array {
     return view.slice();
   });
 }
+
+/** Applies the float64 kernels' log1p (math64.ts, two doubles a vector) to a copy of `values` (even length; for the accuracy test). */
+export function log1pWasm(values: Float64Array): Float64Array {
+  return withKernels((k, s) => {
+    const [p] = s.regions(values.length * 8);
+    const view = new Float64Array(k.memory.buffer, p, values.length);
+    view.set(values);
+    k.log1pInPlace64(p, values.length);
+    return view.slice();
+  });
+}

@@ -8,7 +8,7 @@ import { random } from '../../test/support/random.js';
 import * as L from '../index.js';
 import { binaryCrossEntropyWithLogits, crossEntropy, getBackend, huberLoss, logSoftmax, mseLoss, setBackend, tensor, wasmReady, wasmStatus, wasmVariant, type Tensor } from '../index.js';
 import { ELEMENTWISE_KERNELS, loadKernels, MAX_ROW_ELEMENTS, RELAXED_SIMD_PROBE, SIMD_PROBE, withKernels } from './wasm.js';
-import { atanWasm, kernelMemoryBytes, mapWasm } from './wasm-test-hooks.js';
+import { atanWasm, kernelMemoryBytes, log1pWasm, mapWasm } from './wasm-test-hooks.js';
 
 before(() => wasmReady());
 
@@ -606,5 +606,25 @@ test('float64 kernels: exp and log (math64.ts) within 1 ulp of Math.exp and Math
     assert.ok(worst <= 1, `log: ${worst} ulps`);
   } finally {
     setBackend(before);
+  }
+});
+
+test('float64 kernels: log1p (math64.ts) within 1 ulp of Math.log1p, on [0, 1] (its fast path), beyond, and both in one vector', () => {
+  const next = random(12);
+  // [0, 1] densely and by exponent (log1p(exp(−|z|)) of the activations and logistic losses), then
+  // (1, 1e300] by exponent, then the two interleaved so that a vector holds one of each.
+  const unit = Float64Array.from({ length: 40_000 }, (_, i) => (i % 2 ? i / 39_999 : Math.exp(-740 * next())));
+  const wide = Float64Array.from({ length: 40_000 }, () => Math.exp(690 * next()));
+  const mixed = Float64Array.from({ length: 40_000 }, (_, i) => (i % 2 ? unit[i] : wide[i]));
+  const edges = Float64Array.of(0, -0, 1, 1 + 2 ** -52, 1 - 2 ** -53, 5e-324, 2.2250738585072014e-308, 1e-300, 2 ** -53, 0.5, 1.7976931348623157e308, NaN);
+  for (const [name, xs] of [['unit', unit], ['wide', wide], ['mixed', mixed], ['edges', edges]] as const) {
+    const out = log1pWasm(xs);
+    let worst = 0;
+    let at = 0;
+    xs.forEach((x, i) => {
+      const u = ulps64(out[i], Math.log1p(x));
+      if (u > worst) [worst, at] = [u, x];
+    });
+    assert.ok(worst <= 1, `${name}: ${worst} ulps at ${at}`);
   }
 });

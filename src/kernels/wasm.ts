@@ -31,6 +31,7 @@ interface Decompressor {
   readonly readable: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> } };
 }
 import type { MatmulExports } from './matmul.js';
+import type { RowExports } from './rows.js';
 
 const host = globalThis as unknown as {
   WebAssembly?: WasmApi;
@@ -90,7 +91,7 @@ type BoxIouKernel = (
   a: number, b: number, n: number, kind: number, eps: number, upstream: number, upstreamPerItem: number, ga: number, gb: number, losses: number,
 ) => void;
 
-export interface Exports extends ElementwiseExports, ActivationExports, MatmulExports {
+export interface Exports extends ElementwiseExports, ActivationExports, MatmulExports, RowExports {
   memory: WasmMemory;
   boxIou_f32: BoxIouKernel;
   boxIou_f64: BoxIouKernel;
@@ -99,6 +100,8 @@ export interface Exports extends ElementwiseExports, ActivationExports, MatmulEx
   expNonPositiveInPlace(p: number, n: number): void;
   logInPlace(p: number, n: number): void;
   atanInPlace64(p: number, n: number): void;
+  /** Test hook: math64.ts's log1p2d over n doubles in place (wasm-test-hooks.ts). */
+  log1pInPlace64(p: number, n: number): void;
   crossEntropyProbRows(
     x: number, rows: number, C: number, targets: number, weights: number, smoothing: number,
     upstream: number, upstreamPerRow: number, grad: number, gradTarget: number, losses: number,

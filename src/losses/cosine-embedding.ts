@@ -1,9 +1,11 @@
 import { gradBuffer } from '../core/grad-buffer.js';
 import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
+import { BRANCH_TOLERANCE, onRows, sumRow } from '../core/row-distance.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
+import { COSINE_EMBEDDING_KERNELS } from '../kernels/rows.js';
 
 /** Options of {@link cosineEmbeddingLoss}. */
 export interface CosineEmbeddingLossOptions {
@@ -16,6 +18,14 @@ export interface CosineEmbeddingLossOptions {
 // Added to each squared norm, as PyTorch, so that a zero vector gives cos = 0 rather than NaN.
 // PyTorch's constant is a float: 1e-12 rounded to float32 (visible in gradients at zero vectors).
 const EPSILON = Math.fround(1e-12);
+
+/** cos, m1, m2 and √(m1 m2) of a row from its sums a·b, |a|², |b|² at terms[t], terms[t + 3], terms[t + 4]. */
+function cosineOf(terms: Float64Array, t: number): [number, number, number, number] {
+  const m1 = terms[t + 3] + EPSILON;
+  const m2 = terms[t + 4] + EPSILON;
+  const denom = Math.sqrt(m1 * m2);
+  return [terms[t] / denom, m1, m2, denom];
+}
 
 /**
  * Cosine embedding loss, as `torch.nn.functional.cosine_embedding_loss`.
@@ -45,6 +55,7 @@ export const cosineEmbeddingLoss = defineLoss(
     options: {
       margin: { type: 'number', default: 0, doc: 'the margin (meaningful in [−1, 1], not checked, as PyTorch)' },
     },
+    kernels: COSINE_EMBEDDING_KERNELS,
     items: 'rows',
     plot: null,
   },
@@ -71,46 +82,56 @@ export const cosineEmbeddingLoss = defineLoss(
     // is written (zeros where the loss is flat), so the arrays need no zeroing first.
     const g1 = call.wantGrads[0] ? gradBuffer(call, 0, x1, false) : null;
     const g2 = call.wantGrads[1] ? gradBuffer(call, 1, x2, false) : null;
-    const A = x1.data;
-    const B = x2.data;
-    for (let n = 0; n < N; n++) {
-      const base = n * D;
-      let dot = 0;
-      let m1 = EPSILON;
-      let m2 = EPSILON;
-      for (let d = base; d < base + D; d++) {
-        const a = A[d];
-        const b = B[d];
-        dot += a * b;
-        m1 += a * a;
-        m2 += b * b;
+    const grads = [g1, g2];
+    const data = [x1.data, x2.data];
+    const wanted = [0, 1].filter((k) => grads[k] !== null);
+    onRows([x1, x2], grads, N, D, (rows) => {
+      const flat: number[] = [];
+      for (let r0 = 0; r0 < N; r0 += rows.chunk) {
+        const n = Math.min(rows.chunk, N - r0);
+        rows.load(r0, n);
+        // a·b, |a|², |b|² of each row (RowSums 'pair': entries 0, 3, 4)
+        const terms = rows.sums('pair', 0);
+        const [c1, c2] = [0, 1].map((k) => (grads[k] ? rows.coef(k) : null));
+        flat.length = 0;
+        for (let r = 0; r < n; r++) {
+          const y = target.data[r0 + r];
+          let [cos, m1, m2, denom] = cosineOf(terms, 6 * r);
+          if (!rows.exact && y === -1 && Math.abs(cos - margin) <= BRANCH_TOLERANCE * (1 + Math.abs(margin))) {
+            // The hinge's branch, which the kernels' order of sums could decide otherwise: the row's sums as the reference makes them.
+            sumRow('pair', data, (r0 + r) * D, D, 0, terms, 6 * r);
+            [cos, m1, m2, denom] = cosineOf(terms, 6 * r);
+          }
+          let dLossDCos = 0;
+          if (y === 1) {
+            losses[r0 + r] = 1 - cos;
+            dLossDCos = -1;
+          } else if (y === -1) {
+            losses[r0 + r] = Number.isNaN(cos) ? cos : Math.max(cos - margin, 0);
+            dLossDCos = cos - margin >= 0 ? 1 : 0;
+          }
+          if (wanted.length === 0) continue;
+          if (dLossDCos === 0) {
+            // Flat: the rows are zeroed after the combinations.
+            flat.push(r);
+            c1?.fill(0, 3 * r, 3 * r + 3);
+            c2?.fill(0, 3 * r, 3 * r + 3);
+            continue;
+          }
+          // ∂cos/∂x1 = x2 / denom − cos · x1 / m1 (and symmetrically): rows k₀ x2 + k₁ x1 with per-row factors.
+          const u = reducer.upstream(r0 + r) * dLossDCos;
+          const overDenom = u / denom;
+          c1?.set([overDenom, -((u * cos) / m1), 0], 3 * r);
+          c2?.set([overDenom, -((u * cos) / m2), 0], 3 * r);
+        }
+        for (const k of wanted) {
+          // gradient of x1: k₀ x2 + k₁ x1; of x2: k₀ x1 + k₁ x2
+          rows.linear(k, 1 - k, k, -1);
+          for (const r of flat) rows.zero(k, r);
+          rows.finish(k);
+        }
       }
-      const denom = Math.sqrt(m1 * m2);
-      const cos = dot / denom;
-      const y = target.data[n];
-      let dLossDCos = 0;
-      if (y === 1) {
-        losses[n] = 1 - cos;
-        dLossDCos = -1;
-      } else if (y === -1) {
-        losses[n] = Number.isNaN(cos) ? cos : Math.max(cos - margin, 0);
-        dLossDCos = cos - margin >= 0 ? 1 : 0;
-      }
-      if (!g1 && !g2) continue;
-      // ∂cos/∂x1 = x2 / denom − cos · x1 / m1 (and symmetrically): per-row factors, one multiply-add per entry.
-      const u = dLossDCos === 0 ? 0 : reducer.upstream(n) * dLossDCos;
-      const overDenom = u / denom;
-      if (g1) {
-        const own = (u * cos) / m1;
-        if (dLossDCos === 0) g1.fill(0, base, base + D);
-        else for (let d = base; d < base + D; d++) g1[d] = overDenom * B[d] - own * A[d];
-      }
-      if (g2) {
-        const own = (u * cos) / m2;
-        if (dLossDCos === 0) g2.fill(0, base, base + D);
-        else for (let d = base; d < base + D; d++) g2[d] = overDenom * A[d] - own * B[d];
-      }
-    }
+    });
     const wrap = (g: Float32Array | Float64Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
     return { loss: reducer.reduce(losses), grads: wantGrad ? [wrap(g1, x1), wrap(g2, x2), null] : [] };
   },

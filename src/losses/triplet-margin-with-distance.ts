@@ -4,6 +4,7 @@ import type { Reduction } from '../core/reduction.js';
 import { tripletRows, tripletSetup, type TripletSetup } from '../core/row-distance.js';
 import { sameShape, shapeString } from '../core/shape.js';
 import { asTensor, Tensor, type TensorLike } from '../core/tensor.js';
+import { TRIPLET_KERNELS } from '../kernels/rows.js';
 
 /**
  * A distance of your own for {@link tripletMarginWithDistanceLoss}: `value(x, y)` gives the
@@ -162,6 +163,7 @@ export const tripletMarginWithDistanceLoss = defineLoss(
       margin: { type: 'number', default: 1, range: { min: 0, minOpen: true }, doc: 'the margin' },
       swap: { type: 'boolean', default: false, doc: 'distance swap: min(d(a, n), d(p, n)) as the negative distance' },
     },
+    kernels: TRIPLET_KERNELS,
     items: 'rows',
     plot: null,
   },

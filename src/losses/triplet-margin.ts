@@ -2,6 +2,7 @@ import { defineLoss, type KernelCall } from '../core/loss.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 import { tripletRows, tripletSetup } from '../core/row-distance.js';
+import { TRIPLET_KERNELS } from '../kernels/rows.js';
 
 /** Options of {@link tripletMarginLoss}. */
 export interface TripletMarginLossOptions {
@@ -48,6 +49,7 @@ export const tripletMarginLoss = defineLoss(
       eps: { type: 'number', default: 1e-6, doc: 'added to each difference before the norm' },
       swap: { type: 'boolean', default: false, doc: 'distance swap: min(d(a, n), d(p, n)) as the negative distance' },
     },
+    kernels: TRIPLET_KERNELS,
     items: 'rows',
     plot: null,
   },

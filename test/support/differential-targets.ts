@@ -129,6 +129,63 @@ const alongDimRecipe = ({ N, C }: { N: number; C: number }) =>
 /** Large shapes: 4-lane tails of every length, rows of 4 (many short rows) and long rows. */
 const LARGE = [{ N: 4097, C: 4 }, { N: 512, C: 33 }, { N: 16, C: 1027 }];
 
+/**
+ * The embedding losses (cosineEmbeddingLoss, the triplet losses with p = 2 or the cosine distance)
+ * on the row kernels: their gradients are differences of terms by construction — the cosine
+ * similarity's `∂cos/∂x = y / (m_x m_y) − cos · x / m_x²` (all of it cancels where x ∥ y), a
+ * triplet row's `(a − p + eps) / d(a, p) − (a − n + eps) / d(a, n)` — and their items differences
+ * of distances (`margin + d(a, p) − d(a, n)`, `1 − cos`). The kernels' float32 path rounds each
+ * term once or twice in float32 (as PyTorch's float32 arithmetic) and every path sums in its own
+ * order, so both are held to those terms' magnitude: per element of an argument, |u| times
+ * `|y_i| / (m_x m_y) + |x_i| / m_x²` for each cosine pair (x, y) the argument is in, or
+ * `|x_i − y_i + eps| / d` for each pairwise one; per item, |margin| plus the row's distances (1 + |cos| for
+ * cosineEmbeddingLoss). u is the row's upstream (gradOutput, or 1/N for 'mean').
+ */
+function embeddingTerms(c: Case): { grads: Float64Array[]; items: Float64Array } | null {
+  const cosineEmbedding = c.args.length === 2 || c.args[2].shape.length < c.args[0].shape.length;
+  const distance = c.options.distance ?? 'pairwise';
+  if (!cosineEmbedding && (c.options.p ?? 2) !== 2) return null;
+  const rows = c.args.slice(0, cosineEmbedding ? 2 : 3).map((a) => a.values);
+  const D = c.args[0].shape[c.args[0].shape.length - 1] ?? 1;
+  const N = D === 0 ? 0 : rows[0].length / D;
+  const eps = typeof c.options.eps === 'number' ? c.options.eps : 1e-6;
+  const cosine = cosineEmbedding || distance === 'cosine';
+  const reduction = c.options.reduction ?? 'mean';
+  // The argument pairs whose distance (or similarity) the loss takes.
+  const pairs: [number, number][] = cosineEmbedding ? [[0, 1]] : c.options.swap ? [[0, 1], [0, 2], [1, 2]] : [[0, 1], [0, 2]];
+  const grads = rows.map(() => new Float64Array(N * D));
+  const items = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    const u = Math.abs(reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[n] : 1) : reduction === 'sum' ? 1 : 1 / N);
+    const row = (k: number) => Array.from(rows[k].slice(n * D, (n + 1) * D));
+    items[n] = Math.abs(Number(c.options.margin ?? 1));
+    for (const [kx, ky] of pairs) {
+      const [x, y] = [row(kx), row(ky)];
+      if (cosine) {
+        const norm = (v: number[]) => (cosineEmbedding ? Math.sqrt(v.reduce((s, e) => s + e * e, 0) + 1e-12) : Math.max(Math.hypot(...v), 1e-8));
+        const [mx, my] = [norm(x), norm(y)];
+        items[n] += 1 + (cosineEmbedding ? 0 : 1);
+        for (let i = 0; i < D; i++) {
+          grads[kx][n * D + i] += u * (Math.abs(y[i]) / (mx * my) + Math.abs(x[i]) / (mx * mx));
+          grads[ky][n * D + i] += u * (Math.abs(x[i]) / (mx * my) + Math.abs(y[i]) / (my * my));
+        }
+      } else {
+        const v = x.map((e, i) => e - y[i] + eps);
+        const d = Math.hypot(...v);
+        items[n] += d;
+        if (d === 0) continue;
+        for (let i = 0; i < D; i++) {
+          grads[kx][n * D + i] += (u * Math.abs(v[i])) / d;
+          grads[ky][n * D + i] += (u * Math.abs(v[i])) / d;
+        }
+      }
+    }
+  }
+  return { grads, items };
+}
+const embeddingGradScale = (c: Case, k: number): Float64Array | null => embeddingTerms(c)?.grads[k] ?? null;
+const embeddingValueScale = (c: Case): Float64Array | null => embeddingTerms(c)?.items ?? null;
+
 // Scalars of the options, extremes included: a beta or delta of 1e39 is past float32's range.
 const SCALE_OPTION = fc.constantFrom(1, 0.5, 1e-3, 2, 1e4, 1e17, 1e39, 1e-40);
 const none = (r: Recipe): fc.Arbitrary<Recipe> => fc.constant(r);
@@ -635,6 +692,11 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'cosineEmbeddingLoss',
     fn: fnOf(L.cosineEmbeddingLoss),
+    // The row kernels (src/kernels/assembly/rows.ts), float32 and float64.
+    float64Kernel: true,
+    large: LARGE,
+    gradScale: embeddingGradScale,
+    valueScale: embeddingValueScale,
     recipe: ({ N, C }) =>
       fc.record({ reduction, margin: optional(fc.constantFrom(0, -0.5, 0.5, 1)) }).map((o) => ({
         args: [want(REAL, [N, C]), want(REAL, [N, C]), want(SIGNS, [N])],
@@ -645,6 +707,11 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'tripletMarginLoss',
     fn: fnOf(L.tripletMarginLoss),
+    // The row kernels (src/kernels/assembly/rows.ts), float32 and float64.
+    float64Kernel: true,
+    large: LARGE,
+    gradScale: embeddingGradScale,
+    valueScale: embeddingValueScale,
     recipe: ({ N, C }) =>
       fc.record({ reduction, margin: optional(fc.constantFrom(1, 0.5, 1e4)), p: optional(fc.constantFrom(1, 2, 3)), eps: optional(fc.constantFrom(1e-6, 0, 1e-40)), swap: optional(fc.boolean()) }).map((o) => ({
         args: [want(REAL, [N, C]), want(REAL, [N, C]), want(REAL, [N, C])],
@@ -692,6 +759,11 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'tripletMarginWithDistanceLoss',
     fn: fnOf(L.tripletMarginWithDistanceLoss),
+    // The row kernels (src/kernels/assembly/rows.ts), float32 and float64.
+    float64Kernel: true,
+    large: LARGE,
+    gradScale: embeddingGradScale,
+    valueScale: embeddingValueScale,
     recipe: ({ N, C }) =>
       fc.record({ reduction, distance: optional(fc.constantFrom('pairwise', 'cosine')), margin: optional(fc.constantFrom(1, 0.5, 1e4)), swap: optional(fc.boolean()) }).map((o) => ({
         args: [want(REAL, [N, C]), want(REAL, [N, C]), want(REAL, [N, C])],

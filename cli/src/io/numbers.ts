@@ -1,4 +1,6 @@
-// How a text field becomes a number, for the CSV/TSV reader: one policy, stated once.
+// How a text field becomes a number, for the CSV/TSV reader: one policy, stated once. (The
+// reader's quote-free fast path, decimal.ts, reads only plain decimals, with the values Number()
+// gives them here, and leaves every other field to parseField: cli/test/decimal.test.ts.)
 //
 // - Numbers are decimal: `1`, `-2.5`, `+.5`, `3e-7`, with surrounding spaces (what Python's float(),
 //   numpy.loadtxt and pandas.read_csv take). JavaScript's extra forms are refused: `0x10`, `0b11`,

@@ -11,7 +11,7 @@
 // padding or into elements that are written again later (rows and columns go in increasing order).
 // g = 0 means an upstream gradient of ones; grad = 0 means the forward pass only.
 import { c, expNonPositive, lanes, ld, log1pSmall, splat, st } from './elementwise';
-import { expNonPositiveLocal, expSumOf, rowMaxOf, tiesOf } from './rows';
+import { expNonPositiveLocal, expSumOf, rowMaxOf, tiesOf } from './class-rows';
 import {
   EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, LN2_HI, LN2_LO, LOG2E,
   NEG_LOG2E, ONE, ROUND_MAGIC_BIASED, expNegWith, select,
@@ -40,7 +40,7 @@ let SIGN_64: v128 = i64x2.splat(0x8000000000000000);
 
 /**
  * exp(−a) for a in [−89, 88] (f32) or any a (f64), the f32 constants passed in as locals (see
- * expNonPositiveLocal in rows.ts): math.ts's expNegWith, math64.ts's exp2d.
+ * expNonPositiveLocal in class-rows.ts): math.ts's expNegWith, math64.ts's exp2d.
  */
 @inline function expNeg<T>(
   a: v128, nl2e: v128, mag: v128, hi: v128, lo: v128, q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, o1: v128,
@@ -52,13 +52,15 @@ let SIGN_64: v128 = i64x2.splat(0x8000000000000000);
 /**
  * value and slope (∂value/∂x, times g into grad) of n elements, as the TypeScript withGrad loops
  * (src/activations/sigmoid.ts):
- *   sigmoid:    σ(x) = 1 / (1 + E) with E = exp(−x); σ'(x) = E σ², taken as min(1, E σ) σ: E σ =
- *               E / (1 + E) < 1 where E is finite, and E = inf (f64, x < −709.78) gives σ = 0,
- *               E σ = NaN, min 1 (pmin keeps the NaN out: it returns its first operand unless the
- *               second is smaller), slope 0. f32 clamps x to [−89, 88] first (expNegWith's range,
- *               where E is +inf below −88.4, and σ 0, below 4e-39 in the reference too).
- *               One exp, one division and no select: the reference's two-branch form
- *               (e = exp(−|x|), σ = r or e r) computes the same quantity, E = e or 1/e.
+ *   sigmoid:    σ(x) = 1 / (1 + E) with E = exp(−x), x clamped to [−89, 88] in f32 (expNegWith's
+ *               range; E is +inf below −88.4, σ 0, below 4e-39 in the reference too); σ'(x) = E σ²,
+ *               taken as min(1, E σ) σ: E σ = E / (1 + E) < 1 where E is finite, and E = inf (f32
+ *               below −88.4, f64 below −709.78) gives E σ = NaN, min 1 (pmin returns its first
+ *               operand unless the second is smaller), slope 0. One exp, one division, no select:
+ *               1.6x faster in f32 than the reference's two-branch form (e = exp(−|x|), σ = r or
+ *               e r, r = 1 / (1 + e)), 12% in f64. Measured on a dense grid against the float64
+ *               reference: f32 within 2 ulp (gradient 4), as the two-branch kernel was (3 and 4);
+ *               f64 within 3 ulp (gradient 6), where the two-branch form measured 2 (4).
  *   logSigmoid: e = exp(−|x|) ∈ (0, 1] (never overflowing), r = 1 / (1 + e):
  *               min(x, 0) − log1p(e); slope σ(−x) = e r (x ≥ 0) or r (x < 0).
  *   softplus:   z = βx; x itself where z > threshold (slope 1), else (max(z, 0) + log1p(e)) / β
@@ -142,7 +144,7 @@ export function softplus_f64(x: usize, g: usize, n: i32, p1: f64, p2: f64, y: us
 // As laneSoftmax (src/core/stable.ts), the reference: m = max(x) (NaN skipped here: it shows in the
 // sum instead), Σ exp(x − m) = ties + others with the exp(0) = 1 terms of the maxima counted apart,
 // log Σ = log1p(ties − 1 + others) in f64, x − m taken first. The max and the exp-sum are the
-// cross-entropy kernels' (rows.ts), which store e = exp(x − m) where a later pass needs it: in y
+// cross-entropy kernels' (class-rows.ts), which store e = exp(x − m) where a later pass needs it: in y
 // for softmax (then scaled by 1/Σ in place: one exp per element), in grad for the other two's
 // gradients. A row whose m or others is not finite (a NaN, a +inf, or only −inf) is counted in
 // the return value, and the driver then runs the whole call in TypeScript, which gives PyTorch's

@@ -30,7 +30,7 @@ import {
 } from './math';
 import { log1p2d } from './math64';
 import { c as pick } from './elementwise'; // (c is the class counter here)
-import { expNonPositiveLocal } from './rows';
+import { expNonPositiveLocal } from './class-rows';
 
 // Loop constants in globals, one per width; pick<T>(a32, a64) (elementwise.ts's c) picks T's at compile time.
 let NEG_INF4: v128 = f32x4.splat(-Infinity);

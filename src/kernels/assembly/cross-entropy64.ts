@@ -1,5 +1,5 @@
 // The float64 row helpers of the cross-entropy and softmax kernels (index.ts, activations.ts, through
-// rows.ts): max, Σ exp(x − m) with the maxima counted apart, index of the maximum, in f64x2 lanes.
+// class-rows.ts): max, Σ exp(x − m) with the maxima counted apart, index of the maximum, in f64x2 lanes.
 //
 // The differential suite (test/support/differential-targets.ts, 'float64' targets) pins the kernels
 // built on them to the TypeScript reference (src/losses/cross-entropy.ts, src/activations/softmax.ts)

@@ -4,7 +4,7 @@
 // cache between the copy in, the kernel and the copy out. Loss totals are accumulated in f64; a
 // row's Σ exp in f32 lanes (each term is in [0, 1]), added up in f64.
 import { ONE, exp4, log4 } from './math';
-import { expSumOf, expSumRow, indexOfT, rowMaxOf, tiesOf } from './rows';
+import { expSumOf, expSumRow, indexOfT, rowMaxOf, tiesOf } from './class-rows';
 
 // Loop constants in globals (see math.ts: V8 rematerialises v128.const in loops).
 let ZERO4: v128 = f32x4.splat(0);
@@ -378,4 +378,6 @@ export function crossEntropyProbRows64(
 }
 
 export { multiMarginRows, multiMarginRows64, multilabelMarginRows, multilabelMarginRows64 } from './margin';
+export { rowSums_f32, rowSums_f64, rowDiffs_f32, rowDiffs_f64, rowLinear_f32, rowLinear_f64 } from './rows';
 export { atanInPlace64, boxIou_f32, boxIou_f64 } from './box-iou';
+export { log1pInPlace64 } from './math64';

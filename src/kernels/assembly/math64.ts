@@ -213,3 +213,11 @@ function log1pWide2d(e: v128): v128 {
 let EXP_WIDE: (x: v128) => v128 = expWide2d;
 let LOG_WIDE: (x: v128) => v128 = logWide2d;
 let LOG1P_WIDE: (x: v128) => v128 = log1pWide2d;
+
+/** log1p2d over n doubles in place (n even): the accuracy test's hook (src/kernels/wasm-test-hooks.ts). */
+export function log1pInPlace64(p: usize, n: i32): void {
+  for (let i = 0; i < n; i += 2) {
+    const q = p + (<usize>i << 3);
+    v128.store(q, log1p2d(v128.load(q)));
+  }
+}
