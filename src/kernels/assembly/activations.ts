@@ -11,9 +11,10 @@
 // padding or into elements that are written again later (rows and columns go in increasing order).
 // g = 0 means an upstream gradient of ones; grad = 0 means the forward pass only.
 import { c, expNonPositive, lanes, ld, log1pSmall, splat, st } from './elementwise';
+import { expNonPositiveLocal, expSumOf, rowMaxOf, tiesOf } from './class-rows';
 import {
   EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, LN2_HI, LN2_LO, LOG2E,
-  NEG_LOG2E, ONE, ROUND_MAGIC_BIASED, expNegWith, expNonPositiveWith, select,
+  NEG_LOG2E, ONE, ROUND_MAGIC_BIASED, expNegWith, select,
 } from './math';
 import { exp2d } from './math64';
 
@@ -23,22 +24,8 @@ let ONE_32: v128 = f32x4.splat(1);
 let ONE_64: v128 = f64x2.splat(1);
 let NEG_INF_32: v128 = f32x4.splat(-Infinity);
 let NEG_INF_64: v128 = f64x2.splat(-Infinity);
-let ALL_LANES: v128 = i32x4.splat(-1);
 let LANE_INDEX_32: v128 = f32x4(0, 1, 2, 3);
 let LANE_INDEX_64: v128 = f64x2(0, 1);
-
-/**
- * exp(d) for d ≤ 0. For f32, math.ts's polynomial with its constants passed in: every exp loop
- * below copies them into locals first (`mn` ... `o1`), since read from the globals V8 reloads them
- * at every use and spills the loop's values (see expNonPositiveWith in math.ts). f64: exp2d.
- */
-@inline function expLocal<T>(
-  d: v128, mn: v128, l2e: v128, mag: v128, hi: v128, lo: v128,
-  q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, o1: v128,
-): v128 {
-  if (sizeof<T>() == 4) return expNonPositiveWith(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
-  return expNonPositive<T>(d);
-}
 
 // ---- pointwise: sigmoid, logSigmoid, softplus ------------------------------------------------
 
@@ -53,7 +40,7 @@ let SIGN_64: v128 = i64x2.splat(0x8000000000000000);
 
 /**
  * exp(−a) for a in [−89, 88] (f32) or any a (f64), the f32 constants passed in as locals (see
- * expLocal): math.ts's expNegWith, math64.ts's exp2d.
+ * expNonPositiveLocal in class-rows.ts): math.ts's expNegWith, math64.ts's exp2d.
  */
 @inline function expNeg<T>(
   a: v128, nl2e: v128, mag: v128, hi: v128, lo: v128, q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, o1: v128,
@@ -156,10 +143,12 @@ export function softplus_f64(x: usize, g: usize, n: i32, p1: f64, p2: f64, y: us
 //
 // As laneSoftmax (src/core/stable.ts), the reference: m = max(x) (NaN skipped here: it shows in the
 // sum instead), Σ exp(x − m) = ties + others with the exp(0) = 1 terms of the maxima counted apart,
-// log Σ = log1p(ties − 1 + others) in f64, x − m taken first. A lane whose m or others is not
-// finite (a NaN, a +inf, or only −inf) is counted in the return value, and the driver then runs
-// the whole call in TypeScript, which gives PyTorch's NaN and ±inf there. The VJPs, from the result
-// y (see alongDimWithGrad in src/activations/softmax.ts):
+// log Σ = log1p(ties − 1 + others) in f64, x − m taken first. The max and the exp-sum are the
+// cross-entropy kernels' (class-rows.ts), which store e = exp(x − m) where a later pass needs it: in y
+// for softmax (then scaled by 1/Σ in place: one exp per element), in grad for the other two's
+// gradients. A row whose m or others is not finite (a NaN, a +inf, or only −inf) is counted in
+// the return value, and the driver then runs the whole call in TypeScript, which gives PyTorch's
+// NaN and ±inf there. The VJPs, from the result y (see alongDimWithGrad in src/activations/softmax.ts):
 //   softmax     y (g − Σ g y);   logSoftmax  g − p Σ g (p = exp(x − m) / Σ);   logSumExp  g p.
 // Mode: 0 softmax, 1 logSoftmax, 2 logSumExp.
 
@@ -173,96 +162,79 @@ export function softplus_f64(x: usize, g: usize, n: i32, p1: f64, p2: f64, y: us
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
-@inline function hmax<T>(v: v128): f64 {
-  if (sizeof<T>() == 4) return <f64>max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
-  return max(f64x2.extract_lane(v, 0), f64x2.extract_lane(v, 1));
-}
-
 /** Vectors of a block whose sums are kept in T lanes before they are added into f64. */
 const BLOCK = 64;
 
+/**
+ * Σ a (a · b with `b`) over `full` whole vectors at a (and b) and the live lanes (`mask`) of a last
+ * partial one when `rem` > 0: T lanes per block of BLOCK vectors, the blocks added in f64.
+ */
+@inline function rowDot<T>(a: usize, b: usize, full: i32, rem: i32, mask: v128): f64 {
+  const w = lanes<T>();
+  let total: f64 = 0;
+  for (let k0 = 0; k0 < full; k0 += BLOCK) {
+    const end = min(full, k0 + BLOCK);
+    let s = c<T>(ZERO_32, ZERO_64);
+    for (let k = k0; k < end; k++) s = v128.add<T>(s, b ? v128.mul<T>(ld<T>(a, k * w), ld<T>(b, k * w)) : ld<T>(a, k * w));
+    total += hsum<T>(s);
+  }
+  if (rem > 0) total += hsum<T>(v128.and(b ? v128.mul<T>(ld<T>(a, full * w), ld<T>(b, full * w)) : ld<T>(a, full * w), mask));
+  return total;
+}
+
 @inline function rowsCase<T>(x: usize, g: usize, rows: i32, L: i32, mode: i32, y: usize, grad: usize, lse: usize): i32 {
   const w = lanes<T>();
+  const size = <usize>sizeof<T>();
   const one = c<T>(ONE_32, ONE_64);
-  const zero = c<T>(ZERO_32, ZERO_64);
   const full = L / w; // whole vectors; a last partial one under `mask`
   const rem = L - full * w;
   const mask = tailMask<T>(rem);
   const vectors = full + (rem > 0 ? 1 : 0);
-  // e = exp(x − m) is kept where a later pass needs it: in y (softmax), else in grad.
-  const keep = mode == 0 ? y : grad;
-  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
-  const q0 = EXP_P0, q1 = EXP_P1, q2 = EXP_P2, q3 = EXP_P3, q4 = EXP_P4, q5 = EXP_P5, o1 = ONE;
   let bad = 0;
   for (let r = 0; r < rows; r++) {
-    const at = r * L;
-    const xr = x + (<usize>at) * sizeof<T>();
-    let m0 = c<T>(NEG_INF_32, NEG_INF_64), m1 = m0;
-    let j = 0;
-    for (; j + 1 < full; j += 2) {
-      m0 = v128.pmax<T>(m0, ld<T>(xr, j * w));
-      m1 = v128.pmax<T>(m1, ld<T>(xr, j * w + w));
-    }
-    if (j < full) m0 = v128.pmax<T>(m0, ld<T>(xr, j * w));
-    if (rem > 0) m1 = v128.pmax<T>(m1, v128.bitselect(ld<T>(xr, full * w), c<T>(NEG_INF_32, NEG_INF_64), mask));
-    const m = hmax<T>(v128.pmax<T>(m0, m1));
-    const mv = splat<T>(m);
-    // Σ exp(x − m) over the row (ties apart), Σ g for logSoftmax's gradient; e stored at `keep`.
-    let others: f64 = 0, ties: f64 = 0, gsum: f64 = 0;
-    for (let b = 0; b < vectors; b += BLOCK) {
-      const end = min(vectors, b + BLOCK);
-      let o = zero, t = zero, s = zero;
-      for (let k = b; k < end; k++) {
-        const i = at + k * w;
-        const d = v128.sub<T>(ld<T>(x, i), mv);
-        const e = expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
-        const live = k < full ? ALL_LANES : mask; // all lanes, or the tail's
-        const tie = v128.and(v128.eq<T>(d, zero), live);
-        o = v128.add<T>(o, v128.andnot(v128.and(e, live), tie));
-        t = v128.add<T>(t, v128.and(one, tie));
-        if (mode == 1 && grad) s = v128.add<T>(s, v128.and(g ? ld<T>(g, i) : one, live));
-        if (keep) st<T>(keep, i, e);
-      }
-      others += hsum<T>(o);
-      ties += hsum<T>(t);
-      gsum += hsum<T>(s);
-    }
-    if (!isFinite(m) || !isFinite(others)) {
+    const at = <usize>r * <usize>L * size;
+    const xr = x + at, yr = y + at, gr = g ? g + at : 0, dr = grad ? grad + at : 0;
+    const m = rowMaxOf<T>(xr, L);
+    if (!isFinite(m)) {
       bad++;
       continue;
     }
-    const inv = splat<T>(1 / (ties + others));
+    const others = expSumOf<T>(xr, L, m, mode == 0 ? yr : dr);
+    if (!isFinite(others)) {
+      bad++;
+      continue;
+    }
+    const ties = <f64>tiesOf<T>();
+    const sum = ties + others;
     const logSum = Math.log1p(ties - 1 + others);
     if (mode == 2) {
-      const y = m + logSum;
-      store<T>(lse + (<usize>r) * sizeof<T>(), <T>y);
+      const v = <f64>m + logSum;
+      store<T>(lse + <usize>r * size, <T>v);
       if (grad) {
         // exp(x − y) as e · exp(m − y), y in f64 as the reference's (see finish).
-        const scale = v128.mul<T>(splat<T>(Math.exp(m - y)), g ? splat<T>(<f64>load<T>(g + (<usize>r) * sizeof<T>())) : one);
-        for (let k = 0; k < vectors; k++) st<T>(grad, at + k * w, v128.mul<T>(ld<T>(grad, at + k * w), scale));
+        const scale = splat<T>(Math.exp(<f64>m - v) * (g ? <f64>load<T>(g + <usize>r * size) : 1));
+        for (let k = 0; k < vectors; k++) st<T>(dr, k * w, v128.mul<T>(ld<T>(dr, k * w), scale));
       }
     } else if (mode == 1) {
-      const ls = splat<T>(logSum);
-      const gs = v128.mul<T>(inv, splat<T>(gsum)); // Σ g / Σ, times e = p Σ g
-      for (let k = 0; k < vectors; k++) {
-        const i = at + k * w;
-        st<T>(y, i, v128.sub<T>(v128.sub<T>(ld<T>(x, i), mv), ls));
-        if (grad) st<T>(grad, i, v128.sub<T>(g ? ld<T>(g, i) : one, v128.mul<T>(ld<T>(grad, i), gs)));
+      // (x − m) − log Σ, x − m first
+      const mv = splat<T>(<f64>m), ls = splat<T>(logSum);
+      if (!grad) {
+        for (let k = 0; k < vectors; k++) st<T>(yr, k * w, v128.sub<T>(v128.sub<T>(ld<T>(xr, k * w), mv), ls));
+      } else {
+        // g − e Σ g / Σ
+        const gs = splat<T>((gr ? rowDot<T>(gr, 0, full, rem, mask) : <f64>L) / sum);
+        for (let k = 0; k < vectors; k++) {
+          st<T>(yr, k * w, v128.sub<T>(v128.sub<T>(ld<T>(xr, k * w), mv), ls));
+          st<T>(dr, k * w, v128.sub<T>(gr ? ld<T>(gr, k * w) : one, v128.mul<T>(ld<T>(dr, k * w), gs)));
+        }
       }
     } else {
-      let dot = zero;
-      for (let k = 0; k < vectors; k++) {
-        const i = at + k * w;
-        const p = v128.mul<T>(ld<T>(y, i), inv);
-        st<T>(y, i, p);
-        if (grad) dot = v128.add<T>(dot, v128.and(v128.mul<T>(g ? ld<T>(g, i) : one, p), k < full ? ALL_LANES : mask));
-      }
+      const inv = splat<T>(1 / sum);
+      for (let k = 0; k < vectors; k++) st<T>(yr, k * w, v128.mul<T>(ld<T>(yr, k * w), inv));
       if (grad) {
-        const s = splat<T>(hsum<T>(dot));
-        for (let k = 0; k < vectors; k++) {
-          const i = at + k * w;
-          st<T>(grad, i, v128.mul<T>(ld<T>(y, i), v128.sub<T>(g ? ld<T>(g, i) : one, s)));
-        }
+        // y (g − Σ g y)
+        const s = splat<T>(gr ? rowDot<T>(gr, yr, full, rem, mask) : rowDot<T>(yr, 0, full, rem, mask));
+        for (let k = 0; k < vectors; k++) st<T>(dr, k * w, v128.mul<T>(ld<T>(yr, k * w), v128.sub<T>(gr ? ld<T>(gr, k * w) : one, s)));
       }
     }
   }
@@ -326,7 +298,7 @@ export function softmaxRows_f64(x: usize, g: usize, rows: i32, L: i32, mode: i32
       for (let r = r0; r < r1; r++) {
         const i = r * inner + col;
         const d = v128.sub<T>(ld<T>(x, i), m);
-        const e = expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
+        const e = expNonPositiveLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1);
         const tie = v128.eq<T>(d, zero);
         o = v128.add<T>(o, v128.andnot(e, tie));
         t = v128.add<T>(t, v128.and(one, tie));
@@ -409,14 +381,14 @@ export function softmaxFinish_f64(inner: i32, mode: i32, state: usize, lse: usiz
       const d = v128.sub<T>(ld<T>(x, i), v128.load(sp));
       const inv = v128.load(sp + stride);
       if (mode == 0) {
-        const p = v128.mul<T>(expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
+        const p = v128.mul<T>(expNonPositiveLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
         st<T>(y, i, p);
         if (grad) st<T>(grad, i, v128.mul<T>(p, v128.sub<T>(g ? ld<T>(g, i) : one, v128.load(sp + 3 * stride))));
       } else if (mode == 1) {
         st<T>(y, i, v128.sub<T>(d, v128.load(sp + 2 * stride)));
-        if (grad) st<T>(grad, i, v128.sub<T>(g ? ld<T>(g, i) : one, v128.mul<T>(v128.mul<T>(expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv), v128.load(sp + 3 * stride))));
+        if (grad) st<T>(grad, i, v128.sub<T>(g ? ld<T>(g, i) : one, v128.mul<T>(v128.mul<T>(expNonPositiveLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv), v128.load(sp + 3 * stride))));
       } else {
-        const p = v128.mul<T>(expLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
+        const p = v128.mul<T>(expNonPositiveLocal<T>(d, mn, l2e, mag, hi, lo, q0, q1, q2, q3, q4, q5, o1), inv);
         st<T>(grad, i, g ? v128.mul<T>(p, ld<T>(g, col)) : p);
       }
     }

@@ -8,7 +8,7 @@
 // Written once over the lane type T (as elementwise.ts): f32 (crossEntropySpatial, float32 lanes
 // with the exps summed in float32 per block of classes, the blocks in float64) and f64
 // (crossEntropySpatial64, every operation in float64, the exps by cross-entropy64.ts's
-// expNonPositive2). `sizeof<T>()` is a compile-time constant: each helper below resolves to one
+// exp2d). `sizeof<T>()` is a compile-time constant: each helper below resolves to one
 // width's instructions when the kernel is compiled.
 //
 // Two copies of one formula: this kernel and the TypeScript reference (src/losses/cross-entropy.ts)
@@ -26,12 +26,13 @@
 // makes the total non-finite, and the driver's caller then redoes the call in float64 (TypeScript).
 import {
   EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC_BIASED,
-  expNonPositiveWith, log4,
+  log4,
 } from './math';
 import { log1p2d } from './math64';
-import { expNonPositive2 } from './cross-entropy64';
+import { c as pick } from './elementwise'; // (c is the class counter here)
+import { expNonPositiveLocal } from './class-rows';
 
-// Loop constants in globals, one per width; pick<T>(a32, a64) picks T's at compile time.
+// Loop constants in globals, one per width; pick<T>(a32, a64) (elementwise.ts's c) picks T's at compile time.
 let NEG_INF4: v128 = f32x4.splat(-Infinity);
 let NEG_INF2: v128 = f64x2.splat(-Infinity);
 let ZERO4: v128 = f32x4.splat(0);
@@ -42,11 +43,6 @@ let INT_ONE4: v128 = i32x4.splat(1);
 let INT_ONE2: v128 = i64x2.splat(1);
 let INT_MINUS_ONE4: v128 = i32x4.splat(-1);
 let INT_MINUS_ONE2: v128 = i64x2.splat(-1);
-
-@inline function pick<T>(a32: v128, a64: v128): v128 {
-  if (sizeof<T>() == 4) return a32;
-  return a64;
-}
 
 /** Exps summed in float32 per block of this many classes, the blocks in float64 (the error does not grow with C). */
 const BLOCK = 16;
@@ -91,15 +87,6 @@ const BLOCK = 16;
   const counts = i64x2.neg(ties); // small: the low 32-bit halves (lanes 0 and 2) hold them
   return f64x2.convert_low_i32x4_s(v128.shuffle<i32>(counts, counts, 0, 2, 0, 2));
 }
-/** exp(d) for d <= 0 (f32: with the constants in the caller's locals, see math.ts). */
-@inline function expNeg<T>(
-  d: v128, mn: v128, l2e: v128, mag: v128, hi: v128, lo: v128,
-  p0: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, one: v128,
-): v128 {
-  if (sizeof<T>() == 4) return expNonPositiveWith(d, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-  return expNonPositive2(d);
-}
-
 /**
  * log1p(y) for y >= 0 (or NaN), accurate to a few ulp: with u = 1 + y rounded, log(u) · y / (u − 1)
  * cancels the rounding of u (Goldberg, "What every computer scientist should know about
@@ -203,7 +190,7 @@ export function crossEntropySpatial64(
       for (; c < end; c++) {
         const v = v128.load(q);
         const d = v128.sub<T>(v, m);
-        const e = expNeg<T>(d, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
+        const e = expNonPositiveLocal<T>(d, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
         const tie = v128.eq<T>(d, zero);
         others = v128.add<T>(others, v128.andnot(e, tie));
         ties = iadd<T>(ties, tie);

@@ -3,13 +3,10 @@
 // (src/kernels/wasm.ts), which streams rows through a small scratch area so that the data stays in
 // cache between the copy in, the kernel and the copy out. Loss totals are accumulated in f64; a
 // row's Σ exp in f32 lanes (each term is in [0, 1]), added up in f64.
-import {
-  EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC_BIASED,
-  exp4, expNonPositive4, expNonPositiveWith, log4,
-} from './math';
+import { ONE, exp4, log4 } from './math';
+import { expSumOf, expSumRow, indexOfT, rowMaxOf, tiesOf } from './class-rows';
 
 // Loop constants in globals (see math.ts: V8 rematerialises v128.const in loops).
-let NEG_INF4: v128 = f32x4.splat(-Infinity);
 let ZERO4: v128 = f32x4.splat(0);
 let F64_ZERO4: v128 = f64x2.splat(0);
 let LANES: v128 = i32x4(0, 1, 2, 3);
@@ -37,171 +34,6 @@ export function logInPlace(p: usize, n: i32): void {
   for (; i < n; i++) store<f32>(p + (<usize>i << 2), f32x4.extract_lane(log4(f32x4.splat(load<f32>(p + (<usize>i << 2)))), 0));
 }
 
-@inline function hmax(v: v128): f32 {
-  const a = f32x4.pmax(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-  return max(f32x4.extract_lane(a, 0), f32x4.extract_lane(a, 1));
-}
-
-/**
- * max of a row of C floats (NaN is skipped: pmax keeps its first operand). Four accumulators:
- * one chain of pmax is latency-bound, 3.4x slower (measured).
- */
-@inline function rowMax(row: usize, C: i32): f32 {
-  const vector = C & ~3;
-  let m0 = NEG_INF4, m1 = NEG_INF4, m2 = NEG_INF4, m3 = NEG_INF4;
-  let c = 0;
-  for (; c + 16 <= vector; c += 16) {
-    const p = row + (<usize>c << 2);
-    m0 = f32x4.pmax(m0, v128.load(p));
-    m1 = f32x4.pmax(m1, v128.load(p, 16));
-    m2 = f32x4.pmax(m2, v128.load(p, 32));
-    m3 = f32x4.pmax(m3, v128.load(p, 48));
-  }
-  for (; c < vector; c += 4) m0 = f32x4.pmax(m0, v128.load(row + (<usize>c << 2)));
-  let m = hmax(f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3)));
-  for (; c < C; c++) m = max(m, load<f32>(row + (<usize>c << 2)));
-  return m;
-}
-
-/**
- * How many elements of the row equalled its maximum in the last {@link expSumRow} (each one's
- * exp(0) = 1 is counted here, not in the returned sum).
- */
-let rowTies: i32 = 0;
-
-// Σ_c exp(x_c − m) = ties + others, with the terms of the maxima (x_c − m = 0 exactly, exp = 1)
-// counted apart: on a confident row Σ = 1 + others with others ≪ 1, and a float32 lane holding the
-// 1 would round every small term added to it (1 + others keeps about 7 digits of others: 4e-5
-// relative on a gradient 1 − p of 1e-3). With the 1 kept out, others is a sum of small positive
-// terms, and log Σ = log1p(ties − 1 + others), 1 − p_max = others / Σ keep its digits.
-// Each block of 32 exps is summed as a tree in float32 (positive terms: 3 roundings of relative
-// 6e-8 at most) and the blocks in float64, so the error does not grow with the row length.
-
-/** Lanes of a mask as integers (−1 per true lane) added up. */
-@inline function countTrue(v: v128): i32 {
-  return -(i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3));
-}
-
-/**
- * Σ_c exp(x_c − m) over a row of C floats, without the elements equal to m (m >= every x_c; their
- * count goes to rowTies), storing each exp at `out` unless it is 0. Eight vectors per iteration
- * summed as a tree, the exp constants in locals, and the loop specialised on `out` by hand: V8
- * then keeps the accumulators in registers, 2.2x faster than two vectors per iteration (measured,
- * 4M floats, before the ties were counted apart). A NaN element makes the sum NaN.
- */
-function expSumRow(row: usize, C: i32, m: f32, out: usize): f64 {
-  const mn = EXP_MIN_ARG, l2e = LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
-  const p0 = EXP_P0, p1 = EXP_P1, p2 = EXP_P2, p3 = EXP_P3, p4 = EXP_P4, p5 = EXP_P5, one = ONE;
-  const vector = C & ~3;
-  const vm = f32x4.splat(m);
-  const zero = ZERO4;
-  let sumLo = F64_ZERO4, sumHi = F64_ZERO4;
-  let ties = ZERO4; // −1 per tie, per lane
-  let c = 0;
-  // The loop specialised on `out` by hand (V8 does not unswitch loops).
-  if (out) {
-    for (; c + 32 <= vector; c += 32) {
-      const p = row + (<usize>c << 2);
-      const o = out + (<usize>c << 2);
-      const d0 = f32x4.sub(v128.load(p), vm);
-      const e0 = expNonPositiveWith(d0, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      v128.store(o, e0);
-      const t0 = f32x4.eq(d0, zero);
-      const d1 = f32x4.sub(v128.load(p, 16), vm);
-      const e1 = expNonPositiveWith(d1, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      v128.store(o, e1, 16);
-      const t1 = f32x4.eq(d1, zero);
-      const d2 = f32x4.sub(v128.load(p, 32), vm);
-      const e2 = expNonPositiveWith(d2, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      v128.store(o, e2, 32);
-      const t2 = f32x4.eq(d2, zero);
-      const d3 = f32x4.sub(v128.load(p, 48), vm);
-      const e3 = expNonPositiveWith(d3, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      v128.store(o, e3, 48);
-      const t3 = f32x4.eq(d3, zero);
-      const d4 = f32x4.sub(v128.load(p, 64), vm);
-      const e4 = expNonPositiveWith(d4, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      v128.store(o, e4, 64);
-      const t4 = f32x4.eq(d4, zero);
-      const d5 = f32x4.sub(v128.load(p, 80), vm);
-      const e5 = expNonPositiveWith(d5, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      v128.store(o, e5, 80);
-      const t5 = f32x4.eq(d5, zero);
-      const d6 = f32x4.sub(v128.load(p, 96), vm);
-      const e6 = expNonPositiveWith(d6, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      v128.store(o, e6, 96);
-      const t6 = f32x4.eq(d6, zero);
-      const d7 = f32x4.sub(v128.load(p, 112), vm);
-      const e7 = expNonPositiveWith(d7, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      v128.store(o, e7, 112);
-      const t7 = f32x4.eq(d7, zero);
-      const block = f32x4.add(
-        f32x4.add(f32x4.add(v128.andnot(e0, t0), v128.andnot(e1, t1)), f32x4.add(v128.andnot(e2, t2), v128.andnot(e3, t3))),
-        f32x4.add(f32x4.add(v128.andnot(e4, t4), v128.andnot(e5, t5)), f32x4.add(v128.andnot(e6, t6), v128.andnot(e7, t7))),
-      );
-      sumLo = f64x2.add(sumLo, f64x2.promote_low_f32x4(block));
-      sumHi = f64x2.add(sumHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(block, block, 2, 3, 0, 1)));
-      ties = i32x4.add(ties, i32x4.add(i32x4.add(i32x4.add(t0, t1), i32x4.add(t2, t3)), i32x4.add(i32x4.add(t4, t5), i32x4.add(t6, t7))));
-    }
-  } else {
-    for (; c + 32 <= vector; c += 32) {
-      const p = row + (<usize>c << 2);
-      const d0 = f32x4.sub(v128.load(p), vm);
-      const e0 = expNonPositiveWith(d0, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const t0 = f32x4.eq(d0, zero);
-      const d1 = f32x4.sub(v128.load(p, 16), vm);
-      const e1 = expNonPositiveWith(d1, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const t1 = f32x4.eq(d1, zero);
-      const d2 = f32x4.sub(v128.load(p, 32), vm);
-      const e2 = expNonPositiveWith(d2, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const t2 = f32x4.eq(d2, zero);
-      const d3 = f32x4.sub(v128.load(p, 48), vm);
-      const e3 = expNonPositiveWith(d3, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const t3 = f32x4.eq(d3, zero);
-      const d4 = f32x4.sub(v128.load(p, 64), vm);
-      const e4 = expNonPositiveWith(d4, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const t4 = f32x4.eq(d4, zero);
-      const d5 = f32x4.sub(v128.load(p, 80), vm);
-      const e5 = expNonPositiveWith(d5, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const t5 = f32x4.eq(d5, zero);
-      const d6 = f32x4.sub(v128.load(p, 96), vm);
-      const e6 = expNonPositiveWith(d6, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const t6 = f32x4.eq(d6, zero);
-      const d7 = f32x4.sub(v128.load(p, 112), vm);
-      const e7 = expNonPositiveWith(d7, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-      const t7 = f32x4.eq(d7, zero);
-      const block = f32x4.add(
-        f32x4.add(f32x4.add(v128.andnot(e0, t0), v128.andnot(e1, t1)), f32x4.add(v128.andnot(e2, t2), v128.andnot(e3, t3))),
-        f32x4.add(f32x4.add(v128.andnot(e4, t4), v128.andnot(e5, t5)), f32x4.add(v128.andnot(e6, t6), v128.andnot(e7, t7))),
-      );
-      sumLo = f64x2.add(sumLo, f64x2.promote_low_f32x4(block));
-      sumHi = f64x2.add(sumHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(block, block, 2, 3, 0, 1)));
-      ties = i32x4.add(ties, i32x4.add(i32x4.add(i32x4.add(t0, t1), i32x4.add(t2, t3)), i32x4.add(i32x4.add(t4, t5), i32x4.add(t6, t7))));
-    }
-  }
-  for (; c < vector; c += 4) {
-    const d = f32x4.sub(v128.load(row + (<usize>c << 2)), vm);
-    const e = expNonPositiveWith(d, mn, l2e, mag, hi, lo, p0, p1, p2, p3, p4, p5, one);
-    if (out) v128.store(out + (<usize>c << 2), e);
-    const tie = f32x4.eq(d, zero);
-    const kept = v128.andnot(e, tie);
-    sumLo = f64x2.add(sumLo, f64x2.promote_low_f32x4(kept));
-    sumHi = f64x2.add(sumHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(kept, kept, 2, 3, 0, 1)));
-    ties = i32x4.add(ties, tie);
-  }
-  const total = f64x2.add(sumLo, sumHi);
-  let sum = f64x2.extract_lane(total, 0) + f64x2.extract_lane(total, 1);
-  let count = countTrue(ties);
-  for (; c < C; c++) {
-    const d = load<f32>(row + (<usize>c << 2)) - m;
-    const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(d)), 0);
-    if (d == 0) count++;
-    else sum += <f64>e;
-    if (out) store<f32>(out + (<usize>c << 2), e);
-  }
-  rowTies = count;
-  return sum;
-}
 
 /**
  * The lanes of Σ g · 0 over a gradient: 0, or NaN where some gradient entry is not finite. Added to
@@ -212,173 +44,15 @@ function expSumRow(row: usize, C: i32, m: f32, out: usize): f64 {
   return <f64>(f32x4.extract_lane(check, 0) + f32x4.extract_lane(check, 1) + f32x4.extract_lane(check, 2) + f32x4.extract_lane(check, 3));
 }
 
-/** NaN in all C floats at `p`. */
-function fillNaN(p: usize, C: i32): void {
-  for (let c = 0; c < C; c++) store<f32>(p + (<usize>c << 2), NaN);
-}
-
-/** Index of the first of the C floats at `row` equal to m (vector search, then the lanes). */
-function indexOf(row: usize, C: i32, m: f32): i32 {
-  const vm = f32x4.splat(m);
-  let c = 0;
-  for (; c + 4 <= C; c += 4) if (v128.any_true(f32x4.eq(v128.load(row + (<usize>c << 2)), vm))) break;
-  for (; c < C; c++) if (load<f32>(row + (<usize>c << 2)) == m) return c;
-  return -1;
-}
-
-/**
- * Cross-entropy of `rows` rows of C logits with class-index targets, fused with its gradient.
- * Coefficients per row: a_c = (1 − ε) w_t [c = t] + (ε / C) w_c; A = Σ a_c;
- *   loss = Σ a_c (lse − x_c) = (1 − ε) w_t ((m − x_t) + log Σ) + (ε / C) (W log Σ + Σ_c w_c (m − x_c)),
- * with m the row max and Σ = Σ exp(x − m): sums of non-negative terms, exact at any magnitude;
- * gradient = u (softmax · A − a). `weights` = 0: all ones (weightSum = C). `grad` = 0: forward
- * only. `losses` = 0: no per-row output. A row holding NaN or +inf, or only −inf, is NaN
- * (loss and gradient), as PyTorch's. Returns Σ of the row losses.
- */
-export function crossEntropyRows(
-  x: usize, rows: i32, C: i32, targets: usize, weights: usize, weightSum: f32, ignoreIndex: i32,
-  smoothing: f32, upstream: f32, upstreamPerRow: usize, grad: usize, losses: usize,
-): f64 {
-  let total: f64 = 0;
-  const uniform = smoothing / <f32>C;
-  const vector = C & ~3;
-  for (let r = 0; r < rows; r++) {
-    const row = x + (<usize>r * <usize>C << 2);
-    const g = grad ? grad + (<usize>r * <usize>C << 2) : 0;
-    const t = load<i32>(targets + (<usize>r << 2));
-    if (t == ignoreIndex) {
-      if (losses) store<f32>(losses + (<usize>r << 2), 0);
-      if (g) memory.fill(g, 0, <usize>C << 2);
-      continue;
-    }
-    // Pass 1: max (NaN elements are skipped here and poison the sum of pass 2).
-    const m = rowMax(row, C);
-    if (m == Infinity || m == -Infinity) {
-      total += NaN;
-      if (losses) store<f32>(losses + (<usize>r << 2), NaN);
-      if (g) fillNaN(g, C);
-      continue;
-    }
-    // Pass 2: e_c = exp(x_c − m), kept in the gradient row when there is one.
-    const others = expSumRow(row, C, m, g);
-    const ties = <f64>rowTies;
-    const sum = ties + others;
-    const logSum = Math.log1p(ties - 1 + others);
-    const xt = <f64>load<f32>(row + (<usize>t << 2));
-    const wt = weights ? <f64>load<f32>(weights + (<usize>t << 2)) : 1.0;
-    let loss = (1.0 - <f64>smoothing) * wt * (logSum + (<f64>m - xt));
-    if (smoothing != 0) {
-      // Σ_c w_c (m − x_c): non-negative terms, in float64 (m − x_c overflows float32 for logits
-      // of both signs near float32's max, and so could w_c (m − x_c)).
-      const vm = f64x2.splat(<f64>m);
-      let lo = F64_ZERO4, hi = F64_ZERO4;
-      let c = 0;
-      for (; c < vector; c += 4) {
-        const v = v128.load(row + (<usize>c << 2));
-        let dLo = f64x2.sub(vm, f64x2.promote_low_f32x4(v));
-        let dHi = f64x2.sub(vm, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
-        if (weights) {
-          const wv = v128.load(weights + (<usize>c << 2));
-          dLo = f64x2.mul(dLo, f64x2.promote_low_f32x4(wv));
-          dHi = f64x2.mul(dHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(wv, wv, 2, 3, 0, 1)));
-        }
-        lo = f64x2.add(lo, dLo);
-        hi = f64x2.add(hi, dHi);
-      }
-      const both = f64x2.add(lo, hi);
-      let spread = f64x2.extract_lane(both, 0) + f64x2.extract_lane(both, 1);
-      for (; c < C; c++) {
-        const d = <f64>m - <f64>load<f32>(row + (<usize>c << 2));
-        spread += weights ? d * <f64>load<f32>(weights + (<usize>c << 2)) : d;
-      }
-      loss += <f64>uniform * (<f64>weightSum * logSum + spread);
-    }
-    total += loss;
-    if (losses) store<f32>(losses + (<usize>r << 2), <f32>loss);
-    if (g) {
-      // Pass 3: g_c = u (e_c / Σ · A − a_c).
-      const u = upstreamPerRow ? load<f32>(upstreamPerRow + (<usize>r << 2)) : upstream;
-      const A = (1.0 - <f64>smoothing) * wt + <f64>uniform * <f64>weightSum;
-      const gt = g + (<usize>t << 2);
-      const et = <f64>load<f32>(gt);
-      const scale = f32x4.splat(<f32>(<f64>u * A / sum));
-      const vu = f32x4.splat(u * uniform);
-      let c = 0;
-      // check: g · 0 summed, NaN where a gradient is not finite (see gradientCheck).
-      let check = ZERO4;
-      if (smoothing == 0) {
-        for (; c < vector; c += 4) {
-          const v = f32x4.mul(v128.load(g + (<usize>c << 2)), scale);
-          v128.store(g + (<usize>c << 2), v);
-          check = f32x4.add(check, f32x4.mul(v, ZERO4));
-        }
-      } else {
-        for (; c < vector; c += 4) {
-          const v = f32x4.sub(f32x4.mul(v128.load(g + (<usize>c << 2)), scale), f32x4.mul(vu, weights ? v128.load(weights + (<usize>c << 2)) : ONE));
-          v128.store(g + (<usize>c << 2), v);
-          check = f32x4.add(check, f32x4.mul(v, ZERO4));
-        }
-      }
-      for (; c < C; c++) {
-        let v = load<f32>(g + (<usize>c << 2)) * f32x4.extract_lane(scale, 0);
-        if (smoothing != 0) v -= u * uniform * (weights ? load<f32>(weights + (<usize>c << 2)) : 1);
-        store<f32>(g + (<usize>c << 2), v);
-        total += <f64>(v * 0);
-      }
-      total += gradientCheck(check);
-      // The target, in float64: p_t A − a_t (a_t holds the (1 − ε) w_t the loop above left out).
-      const at = (1.0 - <f64>smoothing) * wt + <f64>uniform * wt;
-      const target = <f32>(<f64>u * ((et / sum) * A - at));
-      store<f32>(gt, target);
-      total += <f64>(target * 0);
-      if (rowTies == 1) {
-        // The unique maximum k, in float64: p_k A − a_k cancels on a confident row (p_k ≈ 1) when
-        // a_k ≈ A (k the target, or label smoothing with the other weights small). Written
-        // (A − a_k) − A (1 − p_k) with 1 − p_k = others / Σ and A − a_k = Σ_{c≠k} a_c, from small terms.
-        const k = xt == <f64>m ? t : indexOf(row, C, m);
-        const wk = weights ? <f64>load<f32>(weights + (<usize>k << 2)) : 1.0;
-        let otherWeights = <f64>(C - 1); // Σ_{c≠k} w_c, summed apart when there are weights (W − w_k cancels)
-        if (weights && smoothing != 0) {
-          otherWeights = 0;
-          for (let c = 0; c < C; c++) if (c != k) otherWeights += <f64>load<f32>(weights + (<usize>c << 2));
-        }
-        const rest = <f64>uniform * otherWeights + (k == t ? 0 : (1.0 - <f64>smoothing) * wt);
-        const top = <f32>(<f64>u * (rest - A * (others / sum)));
-        store<f32>(g + (<usize>k << 2), top);
-        total += <f64>(top * 0);
-      }
-    }
-  }
-  return total;
-}
 
 export * from './elementwise';
 export * from './activations';
 export { matmulNT_f32, matmulNT_f64, transpose_f32, transpose_f64 } from './matmul';
 export { crossEntropySpatial, crossEntropySpatial64 } from './cross-entropy-spatial';
-export { crossEntropyRows64 } from './cross-entropy64';
-import { expSumRow64, indexOf64, lastTies64, rowMax64 } from './cross-entropy64';
 
-// Row helpers of either width for the lane-generic kernels below (T = f32: this file's; T = f64:
-// cross-entropy64.ts's). `sizeof<T>()` is a compile-time constant: each resolves to one call.
+// Lane helpers of either width for the lane-generic kernels below.
 let LANES2: v128 = i64x2(0, 1);
 let ONE2: v128 = f64x2.splat(1);
-@inline function rowMaxOf<T>(row: usize, C: i32): T {
-  if (sizeof<T>() == 4) return <T>rowMax(row, C);
-  return <T>rowMax64(row, C);
-}
-@inline function expSumOf<T>(row: usize, C: i32, m: T, out: usize): f64 {
-  if (sizeof<T>() == 4) return expSumRow(row, C, <f32>m, out);
-  return expSumRow64(row, C, <f64>m, out);
-}
-@inline function tiesOf<T>(): i32 {
-  if (sizeof<T>() == 4) return rowTies;
-  return lastTies64();
-}
-@inline function indexOfT<T>(row: usize, C: i32, m: T): i32 {
-  if (sizeof<T>() == 4) return indexOf(row, C, <f32>m);
-  return indexOf64(row, C, <f64>m);
-}
 /** The float64 sums of T lanes v: items 0, 1 (lo) and, for f32, 2, 3 (hi). */
 @inline function lowOf<T>(v: v128): v128 {
   if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v);
@@ -399,6 +73,32 @@ let ONE2: v128 = f64x2.splat(1);
 }
 @inline function fillNaNOf<T>(p: usize, C: i32): void {
   for (let c = 0; c < C; c++) store<T>(p + <usize>c * sizeof<T>(), <T>NaN);
+}
+
+/**
+ * Cross-entropy of `rows` rows of C logits with class-index targets, fused with its gradient.
+ * Coefficients per row: a_c = (1 − ε) w_t [c = t] + (ε / C) w_c; A = Σ a_c;
+ *   loss = Σ a_c (lse − x_c) = (1 − ε) w_t ((m − x_t) + log Σ) + (ε / C) (W log Σ + Σ_c w_c (m − x_c)),
+ * with m the row max and Σ = Σ exp(x − m): sums of non-negative terms, exact at any magnitude;
+ * gradient = u (softmax · A − a). `weights` = 0: all ones (weightSum = C). `grad` = 0: forward
+ * only. `losses` = 0: no per-row output. A row holding NaN or +inf, or only −inf, is NaN
+ * (loss and gradient), as PyTorch's. Returns Σ of the row losses, plus g · 0 of every gradient
+ * entry (NaN where one is not finite: a float32 intermediate overflowed, see gradientCheck).
+ * Float32 here; crossEntropyRows64 is the same kernel on doubles (weights, weightSum, smoothing,
+ * upstream(s), grad and losses in float64). Both are classRows below.
+ */
+export function crossEntropyRows(
+  x: usize, rows: i32, C: i32, targets: usize, weights: usize, weightSum: f32, ignoreIndex: i32,
+  smoothing: f32, upstream: f32, upstreamPerRow: usize, grad: usize, losses: usize,
+): f64 {
+  return classRows<f32>(x, rows, C, targets, weights, weightSum, ignoreIndex, smoothing, upstream, upstreamPerRow, grad, losses);
+}
+
+export function crossEntropyRows64(
+  x: usize, rows: i32, C: i32, targets: usize, weights: usize, weightSum: f64, ignoreIndex: i32,
+  smoothing: f64, upstream: f64, upstreamPerRow: usize, grad: usize, losses: usize,
+): f64 {
+  return classRows<f64>(x, rows, C, targets, weights, weightSum, ignoreIndex, smoothing, upstream, upstreamPerRow, grad, losses);
 }
 
 /**
@@ -554,6 +254,129 @@ export function crossEntropyProbRows64(
   }
   return total;
 }
+/** crossEntropyRows written once over the lane type T (f32x4 or f64x2); the loss and the target's and maximum's gradients in float64. */
+@inline function classRows<T>(
+  x: usize, rows: i32, C: i32, targets: usize, weights: usize, weightSum: T, ignoreIndex: i32,
+  smoothing: T, upstream: T, upstreamPerRow: usize, grad: usize, losses: usize,
+): f64 {
+  const size = <usize>sizeof<T>();
+  const lanes = <i32>(16 / sizeof<T>());
+  const zero = sizeof<T>() == 4 ? ZERO4 : F64_ZERO4;
+  const ones = sizeof<T>() == 4 ? ONE : ONE2;
+  let total: f64 = 0;
+  const uniform = smoothing / <T>C;
+  const vector = C & ~(lanes - 1);
+  for (let r = 0; r < rows; r++) {
+    const offset = <usize>r * <usize>C * size;
+    const row = x + offset;
+    const g = grad ? grad + offset : 0;
+    const t = load<i32>(targets + (<usize>r << 2));
+    if (t == ignoreIndex) {
+      if (losses) store<T>(losses + <usize>r * size, <T>0);
+      if (g) memory.fill(g, 0, <usize>C * size);
+      continue;
+    }
+    // Pass 1: max (NaN elements are skipped here and poison the sum of pass 2).
+    const m = rowMaxOf<T>(row, C);
+    if (m == <T>Infinity || m == <T>-Infinity) {
+      total += NaN;
+      if (losses) store<T>(losses + <usize>r * size, <T>NaN);
+      if (g) fillNaNOf<T>(g, C);
+      continue;
+    }
+    // Pass 2: e_c = exp(x_c − m), kept in the gradient row when there is one.
+    const others = expSumOf<T>(row, C, m, g);
+    const ties = <f64>tiesOf<T>();
+    const sum = ties + others;
+    const logSum = Math.log1p(ties - 1 + others);
+    const xt = <f64>load<T>(row + <usize>t * size);
+    const wt = weights ? <f64>load<T>(weights + <usize>t * size) : 1.0;
+    let loss = (1.0 - <f64>smoothing) * wt * ((<f64>m - xt) + logSum);
+    if (smoothing != 0) {
+      // Σ_c w_c (m − x_c): non-negative terms, in float64 (m − x_c overflows float32 for logits
+      // of both signs near float32's max, and so could w_c (m − x_c)).
+      const vm = f64x2.splat(<f64>m);
+      let lo = F64_ZERO4, hi = F64_ZERO4;
+      let c = 0;
+      for (; c < vector; c += lanes) {
+        const v = v128.load(row + <usize>c * size);
+        let dLo = f64x2.sub(vm, lowOf<T>(v));
+        let dHi = sizeof<T>() == 4 ? f64x2.sub(vm, highOf<T>(v)) : F64_ZERO4;
+        if (weights) {
+          const wv = v128.load(weights + <usize>c * size);
+          dLo = f64x2.mul(dLo, lowOf<T>(wv));
+          if (sizeof<T>() == 4) dHi = f64x2.mul(dHi, highOf<T>(wv));
+        }
+        lo = f64x2.add(lo, dLo);
+        if (sizeof<T>() == 4) hi = f64x2.add(hi, dHi);
+      }
+      const both = f64x2.add(lo, hi);
+      let spread = f64x2.extract_lane(both, 0) + f64x2.extract_lane(both, 1);
+      for (; c < C; c++) {
+        const d = <f64>m - <f64>load<T>(row + <usize>c * size);
+        spread += weights ? d * <f64>load<T>(weights + <usize>c * size) : d;
+      }
+      loss += <f64>uniform * (<f64>weightSum * logSum + spread);
+    }
+    total += loss;
+    if (losses) store<T>(losses + <usize>r * size, <T>loss);
+    if (g) {
+      // Pass 3: g_c = u (e_c / Σ · A − a_c).
+      const u: T = upstreamPerRow ? load<T>(upstreamPerRow + <usize>r * size) : upstream;
+      const A = (1.0 - <f64>smoothing) * wt + <f64>uniform * <f64>weightSum;
+      const gt = g + <usize>t * size;
+      const et = <f64>load<T>(gt); // e_t, before the loop below scales it
+      const scalar = <T>(<f64>u * A / sum);
+      const scale = v128.splat<T>(scalar);
+      const vu = v128.splat<T>(u * uniform);
+      let c = 0;
+      // check: g · 0 summed, NaN where a gradient is not finite (see gradientCheck).
+      let check = zero;
+      if (smoothing == 0) {
+        for (; c < vector; c += lanes) {
+          const v = v128.mul<T>(v128.load(g + <usize>c * size), scale);
+          v128.store(g + <usize>c * size, v);
+          check = v128.add<T>(check, v128.mul<T>(v, zero));
+        }
+      } else {
+        for (; c < vector; c += lanes) {
+          const v = v128.sub<T>(v128.mul<T>(v128.load(g + <usize>c * size), scale), v128.mul<T>(vu, weights ? v128.load(weights + <usize>c * size) : ones));
+          v128.store(g + <usize>c * size, v);
+          check = v128.add<T>(check, v128.mul<T>(v, zero));
+        }
+      }
+      for (; c < C; c++) {
+        let v = load<T>(g + <usize>c * size) * scalar;
+        if (smoothing != 0) v -= u * uniform * (weights ? load<T>(weights + <usize>c * size) : <T>1);
+        store<T>(g + <usize>c * size, v);
+        total += <f64>(v * <T>0);
+      }
+      total += laneSum<T>(check);
+      // The target, in float64: p_t A − a_t (a_t holds the (1 − ε) w_t the loop above left out).
+      const at = (1.0 - <f64>smoothing) * wt + <f64>uniform * wt;
+      const target = <T>(<f64>u * ((et / sum) * A - at));
+      store<T>(gt, target);
+      total += <f64>(target * <T>0);
+      if (tiesOf<T>() == 1) {
+        // The unique maximum k, in float64: p_k A − a_k cancels on a confident row (p_k ≈ 1) when
+        // a_k ≈ A (k the target, or label smoothing with the other weights small). Written
+        // (A − a_k) − A (1 − p_k) with 1 − p_k = others / Σ and A − a_k = Σ_{c≠k} a_c, from small terms.
+        const k = xt == <f64>m ? t : indexOfT<T>(row, C, m);
+        let otherWeights = <f64>(C - 1); // Σ_{c≠k} w_c, summed apart when there are weights (W − w_k cancels)
+        if (weights && smoothing != 0) {
+          otherWeights = 0;
+          for (let j = 0; j < C; j++) if (j != k) otherWeights += <f64>load<T>(weights + <usize>j * size);
+        }
+        const rest = <f64>uniform * otherWeights + (k == t ? 0 : (1.0 - <f64>smoothing) * wt);
+        const top = <T>(<f64>u * (rest - A * (others / sum)));
+        store<T>(g + <usize>k * size, top);
+        total += <f64>(top * <T>0);
+      }
+    }
+  }
+  return total;
+}
+
 export { multiMarginRows, multiMarginRows64, multilabelMarginRows, multilabelMarginRows64 } from './margin';
 export { rowSums_f32, rowSums_f64, rowDiffs_f32, rowDiffs_f64, rowLinear_f32, rowLinear_f64 } from './rows';
 export { atanInPlace64, boxIou_f32, boxIou_f64 } from './box-iou';
