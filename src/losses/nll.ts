@@ -1,8 +1,8 @@
-import { checkTargetShape, classLayout, classWeights, isClassIndex, targetError } from '../core/classes.js';
+import { checkTargetShape, classLayout, classWeights, targetError } from '../core/classes.js';
 import { gradBuffer } from '../core/grad-buffer.js';
 import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { integerOption } from '../core/options.js';
-import { checkReduction, compensated, Reducer, roundingError, type Reduction } from '../core/reduction.js';
+import { checkReduction, compensated, Reducer, type Reduction } from '../core/reduction.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
 
 /** Options of {@link nllLoss}. */
@@ -71,48 +71,40 @@ export const nllLoss = defineLoss({
 /** What {@link gather} counts besides its sum: the sum of `w[t]` over the items not ignored ('mean' divides by it). */
 const gathered = { weights: 0 };
 
-/** Items whose entries {@link gather} reads ahead at a time (16 KB of doubles). */
-const READ_AHEAD = 2048;
-
 /**
  * The forward loop of {@link nllLoss}, in a function of its own so that V8 optimises it on its own
  * small feedback (2.6x faster than the same loop inside the loss's closure: median on [4, 21, 128,
- * 128], measured on a loaded machine). Per block of items, two passes. The first only reads each
- * item's entry (O(N), whatever C): a loop body of a few instructions, so that many of these
- * scattered reads, each a likely cache and TLB miss, are in flight at once (a target that is no
- * class index reads `undefined` there, harmlessly). The second checks each target, adds its
- * weight and sums the losses (compensated, as `compensatedSum`) or keeps them in `losses`
- * (reduction 'none'), so 'mean' and 'sum' allocate no array of losses. Items in order,
- * i = n · inner + s, without a division per item: class 0 of item i sits at n · C · inner + s.
+ * 128], measured on a loaded machine). Items in order, i = n · inner + s, a block of `inner` items
+ * per batch entry n, whose class 0 sits at n · C · inner + s: no division and no branch per item
+ * for the layout. Each target is checked where it is read (an integer in [0, C): `(t | 0) === t`
+ * rejects NaN and fractions, and C < 2^31), its weight added, and the losses summed with TwoSum's
+ * branch-free error term (Knuth; the compensated sum of `compensatedSum`, exact as it) or kept in
+ * `losses` (reduction 'none'), so 'mean' and 'sum' allocate no array of losses. Measured against
+ * the previous form (a read-ahead pass into a buffer, then a checking pass with Neumaier's
+ * branching error term), in isolation on Node 24: [4096, 1000] 30 → 14 µs, [4, 21, 128, 128]
+ * float32 370 → 215 µs; the scattered reads of one pass overlap as well as the read-ahead's did.
  */
 function gather(
   fn: string, X: ArrayLike<number>, T: ArrayLike<number>, weight: ArrayLike<number> | null, C: number, inner: number, items: number,
   ignoreIndex: number, losses: Float64Array | null,
 ): number {
-  const read = new Float64Array(Math.min(items, READ_AHEAD));
   let sum = 0;
   let compensation = 0;
   let weights = 0;
-  for (let i0 = 0, base = 0, s = 0; i0 < items; i0 += READ_AHEAD) {
-    const i1 = Math.min(items, i0 + READ_AHEAD);
-    for (let i = i0; i < i1; i++) {
-      read[i - i0] = X[base + T[i] * inner + s];
-      if (++s === inner) {
-        s = 0;
-        base += C * inner;
-      }
-    }
-    for (let i = i0; i < i1; i++) {
+  for (let base = 0, i = 0; i < items; base += C * inner) {
+    const end = i + inner;
+    for (let p = base; i < end; i++, p++) {
       const t = T[i];
       if (t === ignoreIndex) continue;
-      if (!isClassIndex(t, C)) throw targetError(fn, t, i, C);
+      if ((t | 0) !== t || t < 0 || t >= C) throw targetError(fn, t, i, C);
       const w = weight === null ? 1 : weight[t];
-      const loss = -w * read[i - i0];
+      const loss = -w * X[p + t * inner];
       weights += w;
       if (losses !== null) losses[i] = loss;
       else {
         const next = sum + loss;
-        compensation += roundingError(sum, loss, next);
+        const part = next - sum;
+        compensation += sum - (next - part) + (loss - part);
         sum = next;
       }
     }
