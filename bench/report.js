@@ -52,7 +52,7 @@ function mainTable(run) {
     const cells = cols.map((c) => {
       const row = r.rows.find((x) => x.name === c);
       if (!row) return '';
-      if (row.ms !== null) return ms(row.ms);
+      if (row.ms !== null) return row.accuracy === undefined ? ms(row.ms) : `${ms(row.ms)} (off by ${row.accuracy.toExponential(1)})`;
       return row.note.startsWith('n/a') ? '' : row.note.startsWith('skipped') ? `> ${row.note.match(/\d+/)?.[0] ?? ''}` : 'failed';
     });
     const bestName = s.best ? shortName(s.best.name) : '';
@@ -159,6 +159,8 @@ export async function writeReport(results, { docs = true, svgDir = here, svgPref
   md.push(`**Machine.** ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, ${results.machine.platform}.`);
   md.push('');
   md.push(`**Protocol.** ${protocolText(results)}`);
+  md.push('');
+  md.push('**Agreement.** Every implementation must compute what losskit computes: a result further than 1e-3 of its magnitude from losskit\'s is not timed (`failed`). One exception: a float32 loss value (a forward pass, the mean of millions of terms) from a library that sums in float32 term after term is off by up to ~n·2^-24 (TF.js and jax-js: 1.4e-3 to 4.9e-3 on 4M terms, where losskit\'s sum is compensated); up to 1e-2 such a row is timed and its cell says how far off it is (`(off by 3.1e-3)`). A gradient gets no such allowance.');
   md.push('');
   const others = [...new Map(results.runs.flatMap((run) => run.results.filter((r) => !r.sweep && notTorch(r)).map((r) => [r.fn, r.library]))).entries()];
   if (others.length) {

@@ -274,6 +274,14 @@ function difference(ours, theirs) {
 }
 /** Beyond this, another implementation is not computing what losskit computes (float32 rounding is ~1e-6). */
 const AGREE = 1e-3;
+/**
+ * A float32 loss value (a forward pass: one number, the mean of millions of terms) from a library
+ * that sums in float32, term after term, is off by up to ~n·2^-24 of its magnitude: TF.js and
+ * jax-js measured 1.4e-3 to 4.9e-3 on 4M terms, where losskit's sum is compensated (exact to the
+ * last bit of float32 here). Such a row is timed all the same, its difference kept beside its time
+ * (`accuracy`) and shown in the report; a gradient, or a larger difference, still fails.
+ */
+const FLOAT32_SUM = 1e-2;
 
 async function measure(w, implementations, torch, makeData) {
   const data = makeData(w);
@@ -351,7 +359,10 @@ async function measure(w, implementations, torch, makeData) {
   for (const r of active) {
     if (r.selfTimed || r.name === 'losskit' || r.note || reference === undefined) continue;
     const d = difference(reference, r.value);
-    if (d !== null && !(d <= AGREE)) r.note = `failed: differs from losskit's result by ${d.toExponential(1)} of its magnitude`;
+    if (d !== null && !(d <= AGREE)) {
+      if (w.dtype === 'float32' && !w.grad && d <= FLOAT32_SUM) r.accuracy = d;
+      else r.note = `failed: differs from losskit's result by ${d.toExponential(1)} of its magnitude`;
+    }
   }
   // R rounds; in each, every implementation times one batch of its calls, in an order rotated
   // each round: a sample is the batch's time / its calls.
@@ -368,7 +379,7 @@ async function measure(w, implementations, torch, makeData) {
       }
     }
   }
-  return rows.map((r) => ({ name: r.name, ms: r.times.length ? median(r.times) : null, calls: r.times.length ? r.calls : null, faults: r.faults.length ? Math.round(median(r.faults)) : null, runs: r.times.map((t) => Number(t.toPrecision(4))), note: r.note }));
+  return rows.map((r) => ({ name: r.name, ms: r.times.length ? median(r.times) : null, calls: r.times.length ? r.calls : null, faults: r.faults.length ? Math.round(median(r.faults)) : null, runs: r.times.map((t) => Number(t.toPrecision(4))), note: r.note, ...(r.accuracy === undefined ? {} : { accuracy: Number(r.accuracy.toPrecision(2)) }) }));
 }
 
 async function child() {
