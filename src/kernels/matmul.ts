@@ -17,6 +17,7 @@ export interface MatmulExports {
   matmulNT_f64(a: number, b: number, c: number, M: number, N: number, K: number, ldc: number, bias: number, accumulate: number): void;
   transpose_f32(src: number, rows: number, cols: number, dst: number): void;
   transpose_f64(src: number, rows: number, cols: number, dst: number): void;
+  flushSubnormals_f32(p: number, n: number): void;
 }
 
 type Floats = Float32Array | Float64Array;
@@ -102,6 +103,8 @@ export function linearBackwardWasm<A extends Floats>(g: A, x: A, w: A, n: number
         const cols = Math.min(vb, V - j0);
         const tile = new F(mem(), gPtr, rows * cols);
         for (let i = 0; i < rows; i++) tile.set(g.subarray((r0 + i) * V + j0, (r0 + i) * V + j0 + cols), i * cols);
+        // Subnormal operands slow the float32 products fifteenfold (assembly/matmul.ts, flushSubnormals_f32).
+        if (bytes === 4) k.flushSubnormals_f32(gPtr, rows * cols);
         if (gx) {
           // gx[i, h] (+)= Σ_j g[i, j] w[j, h] = Σ_j g[i, j] wᵀ[h, j]: the first tile overwrites
           new F(mem(), wPtr, cols * H).set(w.subarray(j0 * H, (j0 + cols) * H));

@@ -9,15 +9,16 @@ export function kernelMemoryBytes(): number {
 }
 
 /**
- * Applies the kernels' exp, log, or the exp of softmax's exp-sum loop (for x <= 0: inputs above
- * 0 are outside its contract) to a copy of `values` (for the accuracy tests).
+ * Applies the kernels' exp, log, the exp of softmax's exp-sum loop (for x <= 0: inputs above
+ * 0 are outside its contract), or the matmul's flush of subnormals to a copy of `values` (for the
+ * accuracy tests).
  */
-export function mapWasm(which: 'exp' | 'expNonPositive' | 'log', values: Float32Array): Float32Array {
+export function mapWasm(which: 'exp' | 'expNonPositive' | 'log' | 'flushSubnormals', values: Float32Array): Float32Array {
   return withKernels((k, s) => {
     const [p] = s.regions(values.length * 4);
     const view = new Float32Array(k.memory.buffer, p, values.length);
     view.set(values);
-    ({ exp: k.expInPlace, expNonPositive: k.expNonPositiveInPlace, log: k.logInPlace })[which](p, values.length);
+    ({ exp: k.expInPlace, expNonPositive: k.expNonPositiveInPlace, log: k.logInPlace, flushSubnormals: k.flushSubnormals_f32 })[which](p, values.length);
     return view.slice();
   });
 }

@@ -73,6 +73,15 @@ test('the exp-sum loop of softmax and cross-entropy: within 2 ulp of Math.exp on
   assert.deepEqual(Array.from(mapWasm('expNonPositive', edges)), [0, 0, 0, 0, 1, 1, 1, NaN, 0]);
 });
 
+test('flushSubnormals_f32: |v| < 2^-126 becomes 0 (either sign), everything else is kept bit for bit, the tail past whole vectors included', () => {
+  const min = 2 ** -126;
+  const values = Float32Array.from([min, -min, min / 2, -min / 2, 2 ** -149, -(2 ** -149), 0, -0, NaN, Infinity, -Infinity, 1, -3.5, 1e-30, min * 0.999]);
+  const flushed = mapWasm('flushSubnormals', values);
+  const expected = Array.from(values, (v) => (Math.abs(v) < min ? 0 : v));
+  assert.deepEqual(Array.from(flushed, (v) => Object.is(v, -0) ? 0 : v), expected);
+  for (const j of [0, 1, 6, 7, 8, 9, 10, 11, 12, 13]) assert.ok(Object.is(flushed[j], values[j]) || Math.abs(values[j]) < min, `entry ${j} kept`);
+});
+
 test('log4: within 2 ulp of Math.log over every positive normal float32 (sampled by bit pattern; measured: 1), 1 ulp over subnormals', () => {
   const next = random(8);
   const bits = new Int32Array(400_000).map(() => 0x00800000 + Math.floor(next() * (0x7f800000 - 0x00800000)));

@@ -21,8 +21,8 @@
 //   loss = (1 − ε) w_t ((m − x_t) + log Σ) + (ε / C) (W log Σ + Σ_c w_c (m − x_c));
 //   A = (1 − ε) w_t + (ε / C) W;  g_c = u (e_c A / Σ − a_c),  a_c = (ε / C) w_c + [c = t] (1 − ε) w_t;
 //   the unique maximum k: g_k = u ((A − a_k) − A · others / Σ), A − a_k summed from the other classes.
-// x_t and w_t are gathered by comparing the class counter with the targets (no indexed load: an
-// ignored target such as −100 is no address). A NaN or infinite logit, or an overflow in float32,
+// x_t and w_t are read by one indexed load per item where its target is a class (gatherTargets;
+// an ignored target such as −100 is no address, and its lane is masked out). A NaN or infinite logit, or an overflow in float32,
 // makes the total non-finite, and the driver's caller then redoes the call in float64 (TypeScript).
 import {
   EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC_BIASED,
@@ -97,6 +97,41 @@ const BLOCK = 16;
   const u = f32x4.add(ONE4, y);
   const r = f32x4.mul(log4(u), f32x4.div(y, f32x4.sub(u, ONE4)));
   return v128.bitselect(y, r, f32x4.eq(u, ONE4));
+}
+
+/**
+ * Lane j of `v` replaced by the T at `base + t_j · stride + j · sizeof<T>()` where t_j, the int32 at
+ * `targets + 4j`, is a class (in [0, C)); kept where it is not (an ignored item's or the padding's
+ * index, such as −100: no address). x_t and w_t by indexed loads, one per item, instead of a
+ * compare and two selects per class: [4, 21, 128, 128] forward 2.35–2.52 → 1.99–2.07 ms in float32,
+ * 4.37–4.85 → 3.79–4.07 in float64, with the gradient 7–10% faster (library calls, Node 24,
+ * medians of 60, three interleaved runs).
+ */
+@inline function gatherTargets<T>(v: v128, base: usize, stride: usize, targets: usize, C: i32): v128 {
+  const size = <usize>sizeof<T>();
+  const t0 = load<i32>(targets), t1 = load<i32>(targets, 4);
+  if (<u32>t0 < <u32>C) v = v128.replace_lane<T>(v, 0, load<T>(base + <usize>t0 * stride));
+  if (<u32>t1 < <u32>C) v = v128.replace_lane<T>(v, 1, load<T>(base + <usize>t1 * stride + size));
+  if (sizeof<T>() == 4) {
+    const t2 = load<i32>(targets, 8), t3 = load<i32>(targets, 12);
+    if (<u32>t2 < <u32>C) v = v128.replace_lane<T>(v, 2, load<T>(base + <usize>t2 * stride + 2 * size));
+    if (<u32>t3 < <u32>C) v = v128.replace_lane<T>(v, 3, load<T>(base + <usize>t3 * stride + 3 * size));
+  }
+  return v;
+}
+
+/** Lane j of `v` replaced by weights[t_j] where t_j is a class (as {@link gatherTargets}). */
+@inline function gatherTargetWeights<T>(v: v128, weights: usize, targets: usize, C: i32): v128 {
+  const size = <usize>sizeof<T>();
+  const t0 = load<i32>(targets), t1 = load<i32>(targets, 4);
+  if (<u32>t0 < <u32>C) v = v128.replace_lane<T>(v, 0, load<T>(weights + <usize>t0 * size));
+  if (<u32>t1 < <u32>C) v = v128.replace_lane<T>(v, 1, load<T>(weights + <usize>t1 * size));
+  if (sizeof<T>() == 4) {
+    const t2 = load<i32>(targets, 8), t3 = load<i32>(targets, 12);
+    if (<u32>t2 < <u32>C) v = v128.replace_lane<T>(v, 2, load<T>(weights + <usize>t2 * size));
+    if (<u32>t3 < <u32>C) v = v128.replace_lane<T>(v, 3, load<T>(weights + <usize>t3 * size));
+  }
+  return v;
 }
 
 /**
@@ -178,7 +213,10 @@ export function crossEntropySpatial64(
     let othersLo = F64_ZERO2, othersHi = F64_ZERO2, spreadLo = F64_ZERO2, spreadHi = F64_ZERO2;
     let ties = zero; // −1 per tie, per lane (integer lanes)
     let argmax = zero; // the class of the last tie (the maximum, where it is unique)
-    let xt = zero, wt = ones, otherWeights = zero;
+    const tp = targets + (<usize>p << 2);
+    const xt = gatherTargets<T>(zero, column, stride, tp, C);
+    const wt = gatherTargetWeights<T>(ones, weights, tp, C);
+    let otherWeights = zero;
     let cv = zero; // the class counter, in every lane (integer lanes)
     q = column;
     let gq = grad + <usize>p * size;
@@ -194,19 +232,16 @@ export function crossEntropySpatial64(
         const tie = v128.eq<T>(d, zero);
         others = v128.add<T>(others, v128.andnot(e, tie));
         ties = iadd<T>(ties, tie);
-        const isTarget = ieq<T>(cv, t);
-        xt = v128.bitselect(v, xt, isTarget);
         if (withGrad) {
           argmax = v128.bitselect(cv, argmax, tie);
           v128.store(gq, e);
+          cv = iadd<T>(cv, intOne);
         }
-        const w = v128.load_splat<T>(weights + <usize>c * size);
-        wt = v128.bitselect(w, wt, isTarget);
         if (smooth) {
+          const w = v128.load_splat<T>(weights + <usize>c * size);
           spread = v128.sub<T>(spread, v128.mul<T>(w, d));
           if (withGrad) otherWeights = v128.add<T>(otherWeights, v128.andnot(w, tie));
         }
-        cv = iadd<T>(cv, intOne);
         q += stride;
         gq += stride;
       }

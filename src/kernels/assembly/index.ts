@@ -47,7 +47,7 @@ export function logInPlace(p: usize, n: i32): void {
 
 export * from './elementwise';
 export * from './activations';
-export { matmulNT_f32, matmulNT_f64, transpose_f32, transpose_f64 } from './matmul';
+export { flushSubnormals_f32, matmulNT_f32, matmulNT_f64, transpose_f32, transpose_f64 } from './matmul';
 export { crossEntropySpatial, crossEntropySpatial64 } from './cross-entropy-spatial';
 
 // Lane helpers of either width for the lane-generic kernels below.
