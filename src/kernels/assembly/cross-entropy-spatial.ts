@@ -100,36 +100,22 @@ const BLOCK = 16;
 }
 
 /**
- * Lane j of `v` replaced by the T at `base + t_j · stride + j · sizeof<T>()` where t_j, the int32 at
+ * Lane j of `v` replaced by the T at `base + t_j · stride + j · laneStep` where t_j, the int32 at
  * `targets + 4j`, is a class (in [0, C)); kept where it is not (an ignored item's or the padding's
- * index, such as −100: no address). x_t and w_t by indexed loads, one per item, instead of a
- * compare and two selects per class: [4, 21, 128, 128] forward 2.35–2.52 → 1.99–2.07 ms in float32,
- * 4.37–4.85 → 3.79–4.07 in float64, with the gradient 7–10% faster (library calls, Node 24,
- * medians of 60, three interleaved runs).
+ * index, such as −100: no address). x_t (stride B, laneStep one T) and w_t (stride one T, laneStep
+ * 0) by one indexed load per item, instead of a compare and two selects per class:
+ * [4, 21, 128, 128] forward 2.35–2.52 → 1.99–2.07 ms in float32, 4.37–4.85 → 3.79–4.07 in
+ * float64, with the gradient 7–10% faster (library calls, Node 24, medians of 60, three
+ * interleaved runs).
  */
-@inline function gatherTargets<T>(v: v128, base: usize, stride: usize, targets: usize, C: i32): v128 {
-  const size = <usize>sizeof<T>();
+@inline function gatherTargets<T>(v: v128, base: usize, stride: usize, laneStep: usize, targets: usize, C: i32): v128 {
   const t0 = load<i32>(targets), t1 = load<i32>(targets, 4);
   if (<u32>t0 < <u32>C) v = v128.replace_lane<T>(v, 0, load<T>(base + <usize>t0 * stride));
-  if (<u32>t1 < <u32>C) v = v128.replace_lane<T>(v, 1, load<T>(base + <usize>t1 * stride + size));
+  if (<u32>t1 < <u32>C) v = v128.replace_lane<T>(v, 1, load<T>(base + <usize>t1 * stride + laneStep));
   if (sizeof<T>() == 4) {
     const t2 = load<i32>(targets, 8), t3 = load<i32>(targets, 12);
-    if (<u32>t2 < <u32>C) v = v128.replace_lane<T>(v, 2, load<T>(base + <usize>t2 * stride + 2 * size));
-    if (<u32>t3 < <u32>C) v = v128.replace_lane<T>(v, 3, load<T>(base + <usize>t3 * stride + 3 * size));
-  }
-  return v;
-}
-
-/** Lane j of `v` replaced by weights[t_j] where t_j is a class (as {@link gatherTargets}). */
-@inline function gatherTargetWeights<T>(v: v128, weights: usize, targets: usize, C: i32): v128 {
-  const size = <usize>sizeof<T>();
-  const t0 = load<i32>(targets), t1 = load<i32>(targets, 4);
-  if (<u32>t0 < <u32>C) v = v128.replace_lane<T>(v, 0, load<T>(weights + <usize>t0 * size));
-  if (<u32>t1 < <u32>C) v = v128.replace_lane<T>(v, 1, load<T>(weights + <usize>t1 * size));
-  if (sizeof<T>() == 4) {
-    const t2 = load<i32>(targets, 8), t3 = load<i32>(targets, 12);
-    if (<u32>t2 < <u32>C) v = v128.replace_lane<T>(v, 2, load<T>(weights + <usize>t2 * size));
-    if (<u32>t3 < <u32>C) v = v128.replace_lane<T>(v, 3, load<T>(weights + <usize>t3 * size));
+    if (<u32>t2 < <u32>C) v = v128.replace_lane<T>(v, 2, load<T>(base + <usize>t2 * stride + 2 * laneStep));
+    if (<u32>t3 < <u32>C) v = v128.replace_lane<T>(v, 3, load<T>(base + <usize>t3 * stride + 3 * laneStep));
   }
   return v;
 }
@@ -214,8 +200,8 @@ export function crossEntropySpatial64(
     let ties = zero; // −1 per tie, per lane (integer lanes)
     let argmax = zero; // the class of the last tie (the maximum, where it is unique)
     const tp = targets + (<usize>p << 2);
-    const xt = gatherTargets<T>(zero, column, stride, tp, C);
-    const wt = gatherTargetWeights<T>(ones, weights, tp, C);
+    const xt = gatherTargets<T>(zero, column, stride, size, tp, C);
+    const wt = gatherTargets<T>(ones, weights, size, 0, tp, C);
     let otherWeights = zero;
     let cv = zero; // the class counter, in every lane (integer lanes)
     q = column;
