@@ -53,9 +53,13 @@ export function checkTargetShape(fn: string, target: Tensor, layout: ClassLayout
   }
 }
 
-/** Whether `t` is a class index among `classes` (an integer in [0, classes)). */
+/**
+ * Whether `t` is a class index among `classes` (an integer in [0, classes)). `(t | 0) === t`
+ * decides every index below 2^31 in one comparison (NaN and fractions fail it); Number.isInteger
+ * only runs beyond that.
+ */
 export function isClassIndex(t: number, classes: number): boolean {
-  return t >= 0 && t < classes && Number.isInteger(t);
+  return t >= 0 && t < classes && ((t | 0) === t || Number.isInteger(t));
 }
 
 /** The error of a target `t` at item `i` that is not a class index among `classes`. */

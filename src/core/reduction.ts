@@ -26,9 +26,15 @@ export function compensatedSum(values: ArrayLike<number>): number {
   return compensated(sum, compensation);
 }
 
-/** The rounding error of `t = sum + v` (exact: Neumaier's step, the larger magnitude first). */
+/**
+ * The rounding error of `t = sum + v`, exact (Knuth's TwoSum: branch-free, so it costs no
+ * mispredicted branch where the magnitudes alternate; the same value as Neumaier's step, which
+ * takes the larger magnitude first). Non-finite operands make it NaN, which {@link compensated}
+ * leaves out.
+ */
 export function roundingError(sum: number, v: number, t: number): number {
-  return Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+  const part = t - sum;
+  return sum - (t - part) + (v - part);
 }
 
 /** A compensated sum's value: `sum + compensation`, or `sum` where non-finite terms made the compensation NaN. */

@@ -13,7 +13,7 @@
 import { c, expNonPositive, lanes, ld, log1pSmall, splat, st } from './elementwise';
 import { expNonPositiveLocal, expSumOf, rowMaxOf, tiesOf } from './class-rows';
 import {
-  EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, LN2_HI, LN2_LO, LOG2E,
+  EXP_MIN_ARG, EXP_NEG_MAX, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, LN2_HI, LN2_LO, LOG2E,
   NEG_LOG2E, ONE, ROUND_MAGIC_BIASED, expNegWith, select,
 } from './math';
 import { exp2d } from './math64';
@@ -34,7 +34,6 @@ const LOG_SIGMOID = 1;
 const SOFTPLUS = 2;
 
 let SIGMOID_MIN_32: v128 = f32x4.splat(-89);
-let POINTWISE_MAX_32: v128 = f32x4.splat(88);
 let SIGN_32: v128 = i32x4.splat(0x80000000);
 let SIGN_64: v128 = i64x2.splat(0x8000000000000000);
 
@@ -79,7 +78,7 @@ let SIGN_64: v128 = i64x2.splat(0x8000000000000000);
   const b = splat<T>(beta);
   const invB = splat<T>(1 / beta);
   const th = splat<T>(threshold);
-  const min32 = SIGMOID_MIN_32, max32 = POINTWISE_MAX_32;
+  const min32 = SIGMOID_MIN_32, max32 = EXP_NEG_MAX;
   const nl2e = NEG_LOG2E, mag = ROUND_MAGIC_BIASED, hi = LN2_HI, lo = LN2_LO;
   const q0 = EXPN_Q0, q1 = EXPN_Q1, q2 = EXPN_Q2, q3 = EXPN_Q3, q4 = EXPN_Q4, o1 = ONE;
   for (let i = 0; i < n; i += lanes<T>()) {

@@ -3,15 +3,13 @@
 // maxima counted apart, the index of the maximum; float32 here, float64 in cross-entropy64.ts, and
 // <T> wrappers that resolve at compile time to one or the other.
 import {
-  EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, LN2_HI, LN2_LO, LOG2E,
+  EXP_NEG_MAX, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, LN2_HI, LN2_LO,
   NEG_LOG2E, ONE, ROUND_MAGIC_BIASED, expNegWith, expNonPositiveWith,
 } from './math';
 import { expSumRow64, indexOf64, lastTies64, rowMax64 } from './cross-entropy64';
 import { exp2d } from './math64';
 
 let NEG_INF4: v128 = f32x4.splat(-Infinity);
-/** Where {@link expSumRow} clamps m − x: exp(−88) flushes to 0 (math.ts, expNegWith), as exp(−inf). */
-let EXP_NEG_MAX: v128 = f32x4.splat(88);
 let ZERO4: v128 = f32x4.splat(0);
 let F64_ZERO4: v128 = f64x2.splat(0);
 

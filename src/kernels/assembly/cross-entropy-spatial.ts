@@ -22,8 +22,9 @@
 //   A = (1 − ε) w_t + (ε / C) W;  g_c = u (e_c A / Σ − a_c),  a_c = (ε / C) w_c + [c = t] (1 − ε) w_t;
 //   the unique maximum k: g_k = u ((A − a_k) − A · others / Σ), A − a_k summed from the other classes.
 // x_t and w_t are read by one indexed load per item where its target is a class (gatherTargets;
-// an ignored target such as −100 is no address, and its lane is masked out). A NaN or infinite logit, or an overflow in float32,
-// makes the total non-finite, and the driver's caller then redoes the call in float64 (TypeScript).
+// an ignored target such as −100 is no address, and its lane is masked out). A NaN or infinite
+// logit, or an overflow in float32, makes the total non-finite, and the driver's caller then
+// redoes the call in float64 (TypeScript).
 import {
   EXP_MIN_ARG, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, LN2_HI, LN2_LO, LOG2E, ONE, ROUND_MAGIC_BIASED,
   log4,

@@ -33,7 +33,7 @@ let LOG_P7: v128 = f32x4.splat(-2.4999993993e-1);
 let LOG_P8: v128 = f32x4.splat(3.3333331174e-1);
 let HALF: v128 = f32x4.splat(0.5);
 let NEG_INF: v128 = f32x4.splat(-Infinity);
-let MIN_NORMAL: v128 = f32x4.splat(1.17549435e-38);
+export let MIN_NORMAL: v128 = f32x4.splat(1.17549435e-38);
 let NAN4: v128 = f32x4.splat(NaN);
 let ZERO: v128 = f32x4.splat(0);
 let ROUND_MAGIC_BITS: v128 = i32x4.splat(0x4b400000);
@@ -154,6 +154,8 @@ export function expNonPositiveWith(
 // polynomial degree and exp4's range masks fewer: with the sigmoid kernel's single exp of −x
 // instead of its two-branch form, 1.6x faster (measured, 4M floats, scratch benchmark).
 export let NEG_LOG2E: v128 = f32x4.splat(-1.44269504088896341);
+/** The top of expNegWith's domain, where callers clamp x: exp(−88) flushes to 0, as exp(−inf). */
+export let EXP_NEG_MAX: v128 = f32x4.splat(88);
 export let EXPN_Q0: v128 = f32x4.splat(<f32>0.00139261761199355788836);
 export let EXPN_Q1: v128 = f32x4.splat(<f32>-0.00836317307451371090281);
 export let EXPN_Q2: v128 = f32x4.splat(<f32>0.0416665546620505339818);

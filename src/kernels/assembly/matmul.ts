@@ -13,7 +13,7 @@
 // without), float64 ~20–24, against a 2 × 4 block's 33–49 and 15–24 in the same runs — about the
 // peak of two 128-bit FMA pipes at ~3 GHz (16 float32 / 8 float64 flops a cycle). PyTorch's
 // MKL/oneDNN code is 256-bit AVX2 with FMA: twice the width, out of WebAssembly's reach.
-import { madd } from './math';
+import { MIN_NORMAL, madd } from './math';
 import { madd2 } from './math64';
 
 let ZEROS: v128 = f32x4.splat(0);
@@ -174,8 +174,6 @@ export function transpose_f64(src: usize, rows: i32, cols: i32, dst: usize): voi
   transpose<f64>(src, rows, cols, dst);
 }
 
-let MIN_NORMAL_32: v128 = f32x4.splat(1.17549435e-38);
-
 /**
  * Subnormal floats (|v| < 2^-126) at p, n of them, set to 0 in place; NaN, ±inf and everything
  * else kept. The linear layer's backward pass runs it on each tile of cross-entropy's gradient
@@ -186,7 +184,7 @@ let MIN_NORMAL_32: v128 = f32x4.splat(1.17549435e-38);
  * changes a gradient product by less than 2^-126 times the weights.
  */
 export function flushSubnormals_f32(p: usize, n: i32): void {
-  const min = MIN_NORMAL_32;
+  const min = MIN_NORMAL;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const at = p + (<usize>i << 2);
@@ -195,6 +193,6 @@ export function flushSubnormals_f32(p: usize, n: i32): void {
   }
   for (; i < n; i++) {
     const at = p + (<usize>i << 2);
-    if (Math.abs(load<f32>(at)) < <f32>1.17549435e-38) store<f32>(at, 0);
+    if (Math.abs(load<f32>(at)) < f32x4.extract_lane(min, 0)) store<f32>(at, 0);
   }
 }
