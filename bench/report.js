@@ -52,7 +52,10 @@ function mainTable(run) {
     const cells = cols.map((c) => {
       const row = r.rows.find((x) => x.name === c);
       if (!row) return '';
-      if (row.ms !== null) return row.accuracy === undefined ? ms(row.ms) : `${ms(row.ms)} (off by ${row.accuracy.toExponential(1)})`;
+      if (row.ms !== null) {
+        if (row.accuracy !== undefined) return `${ms(row.ms)} (off by ${row.accuracy.toExponential(1)})`;
+        return row.kinks === undefined ? ms(row.ms) : `${ms(row.ms)} (${row.kinks} kink${row.kinks === 1 ? '' : 's'})`;
+      }
       return row.note.startsWith('n/a') ? '' : row.note.startsWith('skipped') ? `> ${row.note.match(/\d+/)?.[0] ?? ''}` : 'failed';
     });
     const bestName = s.best ? shortName(s.best.name) : '';
@@ -160,7 +163,7 @@ export async function writeReport(results, { docs = true, svgDir = here, svgPref
   md.push('');
   md.push(`**Protocol.** ${protocolText(results)}`);
   md.push('');
-  md.push('**Agreement.** Every implementation must compute what losskit computes: a result further than 1e-3 of its magnitude from losskit\'s is not timed (`failed`). One exception: a float32 loss value (a forward pass, the mean of millions of terms) from a library that sums in float32 term after term is off by up to ~n·2^-24 (TF.js and jax-js: 1.4e-3 to 4.9e-3 on 4M terms, where losskit\'s sum is compensated); up to 1e-2 such a row is timed and its cell says how far off it is (`(off by 3.1e-3)`). A gradient gets no such allowance.');
+  md.push('**Agreement.** Every implementation must compute what losskit computes: a result further than 1e-3 of its magnitude from losskit\'s is not timed (`failed`). One exception: a float32 loss value (a forward pass, the mean of millions of terms) from a library that sums in float32 term after term is off by up to ~n·2^-24 (TF.js and jax-js: 1.4e-3 to 4.9e-3 on 4M terms, where losskit\'s sum is compensated); up to 1e-2 such a row is timed and its cell says how far off it is (`(off by 3.1e-3)`). A gradient gets one allowance: where it differs at no more than one entry in a million, the difference is a kink, where two inputs are exactly equal and libraries choose different subgradients (the 4M float32 inputs of l1Loss and marginRankingLoss coincide at one entry: PyTorch, and losskit, take l1_loss\'s sgn(0) = 0 and let margin_ranking_loss\'s gradient through its clamp at 0; TF.js and jax-js take abs\'s slope at 0 as +1, TF.js relu\'s as 0). Such a row is timed and its cell counts the entries (`(1 kink)`); any other difference in a gradient fails it.');
   md.push('');
   const others = [...new Map(results.runs.flatMap((run) => run.results.filter((r) => !r.sweep && notTorch(r)).map((r) => [r.fn, r.library]))).entries()];
   if (others.length) {

@@ -17,7 +17,7 @@ export interface ClassLayout {
 export function classLayout(fn: string, input: Tensor): ClassLayout {
   if (input.shape.length === 0) throw new Error(`${fn}: input must have a class dimension, got a 0-d tensor`);
   const classDim = input.shape.length === 1 ? 0 : 1;
-  const classes = input.shape[classDim];
+  const classes = checkClassCount(fn, input.shape[classDim]);
   const itemShape = input.shape.filter((_, d) => d !== classDim);
   let inner = 1;
   for (let d = classDim + 1; d < input.shape.length; d++) inner *= input.shape[d];
@@ -54,12 +54,25 @@ export function checkTargetShape(fn: string, target: Tensor, layout: ClassLayout
 }
 
 /**
- * Whether `t` is a class index among `classes` (an integer in [0, classes)). `(t | 0) === t`
- * decides every index below 2^31 in one comparison (NaN and fractions fail it); Number.isInteger
- * only runs beyond that.
+ * The most classes a class-index loss takes: 2^31 − 1, so that every class index is an int32
+ * (PyTorch's are int64). A row that long is 8 GiB of float32 scores.
+ */
+export const MAX_CLASSES = 0x7fffffff;
+
+/** `classes`, checked against {@link MAX_CLASSES}. */
+export function checkClassCount(fn: string, classes: number): number {
+  if (classes > MAX_CLASSES) throw new Error(`${fn}: ${classes} classes are more than the ${MAX_CLASSES} (2^31 - 1) that class indices can address`);
+  return classes;
+}
+
+/**
+ * Whether `t` is a class index among `classes` (an integer in [0, classes); NaN, ±inf and fractions
+ * are not), for classes ≤ {@link MAX_CLASSES}: then `(t | 0) === t` tells every index. The form
+ * with a `Number.isInteger` fallback for larger indices made nllLoss's default loops 20–40%
+ * slower (Node 24: [4096, 1000] 16 → 21 µs, [4, 21, 128, 128] float64 390 → 435 µs).
  */
 export function isClassIndex(t: number, classes: number): boolean {
-  return t >= 0 && t < classes && ((t | 0) === t || Number.isInteger(t));
+  return (t | 0) === t && t >= 0 && t < classes;
 }
 
 /** The error of a target `t` at item `i` that is not a class index among `classes`. */
@@ -80,6 +93,7 @@ export function checkClassTargets(
   weight: ArrayLike<number> | null,
 ): number {
   checkTargetShape(fn, target, layout);
+  checkClassCount(fn, layout.classes);
   let total = 0;
   for (let i = 0; i < target.size; i++) {
     const t = target.data[i];

@@ -40,6 +40,32 @@ test('nllLoss: a bad target anywhere throws before gradInto is written, in every
   }
 });
 
+test('nllLoss: every forward loop (rows, strided, weighted, none) checks targets the same way and sums the same bits', () => {
+  for (const shape of [[6, 5], [2, 5, 3]]) {
+    const x = uniform(shape, -30, 0, 251);
+    const itemShape = shape.filter((_, d) => d !== 1);
+    const t = integers(itemShape, 5, 252);
+    t.data[1] = -100;
+    const ones = new Tensor(new Float64Array(5).fill(1), [5]);
+    const plain = nllLoss(x, t, { reduction: 'sum' }).item();
+    assert.equal(nllLoss(x, t, { reduction: 'sum', weight: ones }).item(), plain);
+    assert.equal(compensatedSum(nllLoss(x, t, { reduction: 'none' }).data), plain);
+    assert.equal(nllLoss(x, t).item(), plain / (t.size - 1));
+    for (const options of [{}, { weight: ones }, { reduction: 'none' as const }]) {
+      for (const bad of [-1, 5, NaN, Infinity, -Infinity, 0.5, 2 ** 31, 2 ** 32, -(2 ** 31), 1e300]) {
+        const u = new Tensor(Float64Array.from(t.data), t.shape);
+        u.data[3] = bad;
+        assert.throws(() => nllLoss(x, u, options), new RegExp(`^Error: nllLoss: target ${String(bad).replace('+', '\\+')} (is out of range for 5 classes \\(at index 3\\)|at index 3 is not an integer class index)$`), `${shape} ${JSON.stringify(options)} ${bad}`);
+      }
+      const negativeZero = new Tensor(Float64Array.from(t.data), t.shape);
+      negativeZero.data[3] = -0;
+      const zero = new Tensor(Float64Array.from(t.data), t.shape);
+      zero.data[3] = 0;
+      assert.deepEqual(nllLoss(x, negativeZero, options).data, nllLoss(x, zero, options).data);
+    }
+  }
+});
+
 test("nllLoss: 'sum' and 'mean' are the compensated sum of the 'none' losses, ignored and weighted items included", () => {
   const x = uniform([3, 5, 7], -30, 0, 247);
   const t = integers([3, 7], 5, 248);
