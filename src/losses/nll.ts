@@ -95,12 +95,12 @@ const SUM = 0, COMPENSATION = 1, WEIGHTS = 2;
  *
  * `gather` is the general loop (class weights, or reduction 'none'); the unweighted sum, the
  * default call, has two loops of its own, one for rows (inner = 1) and one for K-dimensional
- * inputs. Measured, Node 24, medians of 5000 (1500) calls of the library, one process each:
- * [4096, 1000] float32 / float64 29 / 30 µs with `gather` alone → 15 / 16 µs; [4, 21, 128, 128]
- * 245 / 443 → 210 / 350 µs. A bare sum of the 4096 scattered entries takes 13 µs: the memory
- * bounds the rows. The strided loop on rows measured 25 µs, the rows loop on K-dim inputs slower
- * than both: hence two. The per-item weight and 'none' tests (loop-invariant, but V8 does not
- * unswitch loops) cost the rest.
+ * inputs. Measured, Node 24, medians of 5000 (1500) calls of the library, one process each, two
+ * runs: [4096, 1000] float32 / float64 29 / 30 µs with `gather` alone → 16–17.5 / 17.5–18 µs;
+ * [4, 21, 128, 128] 245 / 440 → 215–223 / 394–401 µs (isClassIndex's form included, see there).
+ * A bare sum of the 4096 scattered entries takes 13 µs: the memory bounds the rows. The strided
+ * loop on rows measured 25 µs: hence two. The per-item weight and 'none' tests (loop-invariant,
+ * but V8 does not unswitch loops) cost the rest.
  */
 function gather(
   X: ArrayLike<number>, T: ArrayLike<number>, weight: ArrayLike<number> | null, C: number, inner: number, items: number,
