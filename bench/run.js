@@ -14,6 +14,9 @@
 //   --rounds 7 --only crossEntropy,mseLoss --node 24 (or 20,24; 'self' = this Node) --sweep-max 1e8
 //                                     (the sweep: 1e3 to 1e7 elements by default)
 //   --no-sweep, --out FILE (results file; docs/benchmarks.md is only written for bench/results.json)
+//   --sweep-only                      only the sweep, its points put in place of the sweep of this
+//                                     Node's run in the results file (which must hold one: the
+//                                     workloads' rows stay as measured, with the date they were)
 //   --append                          keep the other Node versions' runs of the results file (rerun one Node)
 //   --impls losskit,jax-js            only the implementations whose names start so (PyTorch always runs)
 //   --skip-impls cpu                  not the implementations whose names contain it (TF.js's cpu backend:
@@ -74,6 +77,7 @@ const { values: args } = parseOptions({
     node: { type: 'string' },
     'sweep-max': { type: 'string' },
     'no-sweep': { type: 'boolean', default: false },
+    'sweep-only': { type: 'boolean', default: false },
     out: { type: 'string' },
     append: { type: 'boolean', default: false },
     impls: { type: 'string' },
@@ -150,12 +154,21 @@ async function parent() {
       rmSync(out);
     }
   }
-  const previous = args.append && existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : null;
+  const previous = (args.append || args['sweep-only']) && existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : null;
+  if (args['sweep-only']) {
+    // The new sweep points replace the old ones of the same Node's run; everything else is kept.
+    for (const run of runs) {
+      const old = previous?.runs.find((r) => r.node === run.node);
+      if (!old) throw new Error(`bench: --sweep-only needs a run on Node ${run.node} in ${path.relative(root, OUT)}`);
+      Object.assign(run, { ...old, sweepCommand: command, sweepDate: run.date, results: [...old.results.filter((r) => !r.sweep), ...run.results.filter((r) => r.sweep)] });
+    }
+  }
   // A run recorded before runs carried their own protocol takes its file's.
   const kept = (previous?.runs ?? [])
     .map((r) => ({ command: previous.command, date: previous.date, scale: previous.scale, rounds: previous.rounds, smoke: previous.smoke, load: previous.load, ...r }))
     .filter((r) => !runs.some((n) => n.node === r.node));
-  const all = [...kept, ...runs];
+  // A sweep-only run keeps the file's order of runs; otherwise the new runs come last.
+  const all = args['sweep-only'] ? previous.runs.map((r) => runs.find((n) => n.node === r.node) ?? r) : [...kept, ...runs];
   const results = {
     date: started.toISOString(),
     minutes: Number(((Date.now() - started) / 60000).toFixed(1)),
@@ -435,6 +448,7 @@ async function child() {
   const only = args.only ? args.only.split(',') : null;
   const { workloads, missing } = W.workloads({ scale: SCALE, only, smoke: SMOKE });
   const sweep = only ? [] : W.sweepWorkloads(SWEEP);
+  if (args['sweep-only']) workloads.length = 0;
   console.log(`# losskit benchmark on Node ${process.version}${SMOKE ? ' (smoke run: tiny sizes, not a measurement)' : ''}: ${workloads.length} workloads + ${sweep.length} sweep points, ${ROUNDS} rounds, load ${uptime().join(' ')}`);
   if (missing.length) console.log(`not benchmarked: ${missing.join(', ')}`);
   const results = [];

@@ -214,8 +214,10 @@ export function sweepWorkloads(sizes) {
     { fn: 'klDiv', family: 'elementwise', make: (n) => [of('logProb', [n]), of('prob', [n])] },
     { fn: 'softmax', family: 'activations', make: (n) => [real([Math.max(1, n / C), C])] },
   ];
-  return reps.flatMap((r) =>
-    sizes.map((n) => {
+  // Size after size, every family at each: a library that fails at the largest size (TF.js's wasm
+  // backend aborts at 1e8 and is unusable afterwards) fails there only.
+  return sizes.flatMap((n) =>
+    reps.map((r) => {
       const args = r.make(n);
       return { id: `sweep ${r.fn} ${n}`, sweep: true, fn: r.fn, reference: L.catalog[r.fn].reference.function, family: r.family, layout: r.fn === 'crossEntropy' ? `class indices, ${n} elements` : `${n} elements`, dtype: 'float32', grad: true, args, options: callOptions(r.fn, {}), tensorOptions: {}, elements: args[0].shape.reduce((a, b) => a * b, 1), activation: L.catalog[r.fn].kind === 'activation' };
     }),
