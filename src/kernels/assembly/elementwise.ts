@@ -12,7 +12,7 @@
 // losses (f64), plus g · 0 for every gradient written (see finish). Formulas as in the TypeScript
 // losses (src/losses/*.ts), which are the reference: the differential suite
 // (test/differential.test.ts) pins each kernel to its loss's `pointwise`.
-import { exp4, expNonPositive4, log1pUnit4, log4, madd } from './math';
+import { exp4, expAnyWith, EXP_NEG_MAX, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, expNonPositive4, LN2_HI, LN2_LO, log1pUnit4, log4, madd, NEG_LOG2E, ONE, ROUND_MAGIC_BIASED } from './math';
 import { exp2d, log1p2d, log2d, madd2 } from './math64';
 
 // Loop constants in globals, one per width (V8 rematerialises a v128.const inside a loop; a
@@ -66,6 +66,15 @@ let HALF_LOG_TWO_PI_64: v128 = f64x2.splat(0.5 * Math.log(2 * Math.PI));
 }
 @inline function exp<T>(v: v128): v128 {
   if (sizeof<T>() == 4) return exp4(v);
+  return exp2d(v);
+}
+/**
+ * exp of any v in an exp-bound loop: f32 takes math.ts's expAnyWith, whose constants k0..k10
+ * (NEG_LOG2E, ROUND_MAGIC_BIASED, LN2_HI, LN2_LO, EXPN_Q0..EXPN_Q4, ONE, EXP_NEG_MAX) the loop
+ * reads into locals once, before it; f64 takes exp2d.
+ */
+@inline function expAny<T>(v: v128, k0: v128, k1: v128, k2: v128, k3: v128, k4: v128, k5: v128, k6: v128, k7: v128, k8: v128, k9: v128, k10: v128): v128 {
+  if (sizeof<T>() == 4) return expAnyWith(v, k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10);
   return exp2d(v);
 }
 /** exp of v <= 0 (f32: exp4 without its range masks). */
@@ -472,12 +481,14 @@ function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f6
   const ev = splat<T>(eps);
   const logInput = (<i32>flags & 1) != 0;
   const full = (<i32>flags & 2) != 0;
+  const k0 = NEG_LOG2E, k1 = ROUND_MAGIC_BIASED, k2 = LN2_HI, k3 = LN2_LO, k4 = EXPN_Q0, k5 = EXPN_Q1;
+  const k6 = EXPN_Q2, k7 = EXPN_Q3, k8 = EXPN_Q4, k9 = ONE, k10 = EXP_NEG_MAX;
   for (let i = 0; i < n; i += lanes<T>()) {
     const xv = ld<T>(x, i);
     const y = ld<T>(t, i);
     let loss: v128, g0: v128, g1: v128;
     if (logInput) {
-      const rate = exp<T>(xv);
+      const rate = expAny<T>(xv, k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10);
       loss = v128.sub<T>(rate, v128.mul<T>(y, xv));
       g0 = v128.sub<T>(rate, y);
       g1 = v128.neg<T>(xv);
