@@ -63,7 +63,7 @@ export const nllLoss = defineLoss({
     weight !== null || losses !== null ? gather(X, T, weight, C, inner, items, ignoreIndex, losses)
     : inner === 1 ? sumRows(X, T, C, items, ignoreIndex)
     : sumStrided(X, T, C, inner, items, ignoreIndex);
-  if (bad >= 0) throw targetError(fn, target.data[bad], bad, C);
+  if (bad >= 0) throw targetError(fn, T[bad], bad, C);
   const reducer = new Reducer(fn, reduction, layout.itemShape, dtype, gathered[WEIGHTS]);
   if (wantGrad) reducer.setGradOutput(call.gradOutput);
   // The gradient is −u w[t] at one entry per item and 0 elsewhere: written in place into a zeroed
