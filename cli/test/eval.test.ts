@@ -160,14 +160,22 @@ test('eval streams a file of millions of rows in bounded memory (peak RSS measur
   // One thread for both files: from 16 MiB the default splits a CSV across worker threads, each
   // with its own heap, and the 1M-row file (~17 MB) sits at that threshold.
   const args = (file: string) => ['eval', '--loss', 'mse', file, '--columns', 'prediction', '--target-columns', 'target', '--json', '--jobs', '1'];
-  const a = await peakMemory(args(small));
-  const b = await peakMemory(args(large));
-  assert.equal(a.status, 0);
-  assert.equal(b.status, 0);
-  assert.equal(JSON.parse(b.stdout).count, 9_000_000);
-  const mb = (n: number) => (n / 2 ** 20).toFixed(0);
-  // Three times the rows (6M more rows: 96 MB more as float64 pairs, far more as parsed lines) must
-  // leave the peak where it was, up to the garbage collector's slack.
-  assert.ok(b.peakBytes > 0, 'peak memory measured');
-  assert.ok(b.peakBytes < a.peakBytes + 40 * 2 ** 20, `peak RSS ${mb(a.peakBytes)} MB for 3M rows, ${mb(b.peakBytes)} MB for 9M rows`);
+  // The peak moves with the garbage collector's timing (measured here over nine runs of each:
+  // 128–156 MB at 3M rows, 149–172 MB at 9M; a CI run once drew 128 against 172): three runs of
+  // each, interleaved, and their medians are compared.
+  const runs: { small: number[]; large: number[] } = { small: [], large: [] };
+  for (let round = 0; round < 3; round++) {
+    for (const [file, peaks] of [[small, runs.small], [large, runs.large]] as const) {
+      const run = await peakMemory(args(file));
+      assert.equal(run.status, 0);
+      assert.ok(run.peakBytes > 0, 'peak memory measured');
+      if (file === large) assert.equal(JSON.parse(run.stdout).count, 9_000_000);
+      peaks.push(run.peakBytes);
+    }
+  }
+  const median = (peaks: number[]) => [...peaks].sort((x, y) => x - y)[1];
+  const mb = (peaks: number[]) => peaks.map((n) => (n / 2 ** 20).toFixed(0)).join(', ');
+  // Three times the rows (6M more: 96 MB more as float64 pairs alone, far more as parsed lines)
+  // must leave the peak where it was, up to a slack of 64 MB, below what keeping the numbers adds.
+  assert.ok(median(runs.large) < median(runs.small) + 64 * 2 ** 20, `peak RSS ${mb(runs.small)} MB for 3M rows, ${mb(runs.large)} MB for 9M rows`);
 });
