@@ -184,6 +184,17 @@ function embeddingTerms(c: Case): { grads: Float64Array[]; items: Float64Array }
   return { grads, items };
 }
 const embeddingGradScale = (c: Case, k: number): Float64Array | null => embeddingTerms(c)?.grads[k] ?? null;
+/**
+ * The float64 kernel's rule (wideGradScale): every term divides by a norm whose square is a sum of
+ * the row's D products, added in order along two lanes (exact to D ε of itself) where the
+ * reference takes Math.hypot, so the terms are held to D times their size (a triplet row of 1027
+ * entries of 1e17, swap on, left 1.3e-16 of terms of 0.062 there, 9.5 ε64 of them, seed 251412995).
+ */
+const embeddingGradScale64 = (c: Case, k: number): Float64Array | null => {
+  const terms = embeddingGradScale(c, k);
+  const D = c.args[0].shape[c.args[0].shape.length - 1] ?? 1;
+  return terms && terms.map((v) => v * D);
+};
 const embeddingValueScale = (c: Case): Float64Array | null => embeddingTerms(c)?.items ?? null;
 
 // Scalars of the options, extremes included: a beta or delta of 1e39 is past float32's range.
@@ -234,8 +245,12 @@ function rowMax(c: Case, _k: number, ref: Float64Array): Float64Array {
  * the README states that such an entry keeps the absolute accuracy of its terms, so S also holds
  * |u|·(p_c·A + |a_c|) there (computed here in float64 from the arguments). Without smoothing
  * and with class indices the row's largest entry rules (the confident row stays strict).
+ * `summed` multiplies p_c·A by the row's length C, for the float64 kernel (wideGradScale): its
+ * Σ exp and A are sums of C non-negative terms added in order along two lanes, each exact to
+ * C ε of itself, and p_c·A = e_c·A/Σ carries both (a row of 1027 soft targets with smoothing
+ * 0.5 left 9.1e-15 of terms near 0.43 there, 95 ε64 of them, seed -640070354).
  */
-function crossEntropyScale(c: Case, k: number, ref: Float64Array): Float64Array {
+function crossEntropyScale(c: Case, k: number, ref: Float64Array, summed = false): Float64Array {
   const out = rowMax(c, k, ref);
   const smoothing = (c.options.labelSmoothing as number | undefined) ?? 0;
   const [input, target] = c.args;
@@ -262,12 +277,15 @@ function crossEntropyScale(c: Case, k: number, ref: Float64Array): Float64Array 
     const a = x.map((_, j) => (probabilities ? w(j) * ((1 - smoothing) * target.values[r * C + j] + smoothing / C) : (j === target.values[r] ? (1 - smoothing) * w(j) : 0) + (smoothing / C) * w(j)));
     const A = a.reduce((s, v) => s + v, 0);
     for (let j = 0; j < C; j++) {
-      const terms = Math.abs(u) * ((e[j] / total) * Math.abs(A) + Math.abs(a[j]));
+      const terms = Math.abs(u) * ((e[j] / total) * Math.abs(A) * (summed ? C : 1) + Math.abs(a[j]));
       if (Number.isFinite(terms)) out[r * C + j] = Math.max(out[r * C + j], terms);
     }
   }
   return out;
 }
+
+/** crossEntropyScale for the float64 kernel's rule (see `summed` there). */
+const crossEntropyScale64 = (c: Case, k: number, ref: Float64Array): Float64Array => crossEntropyScale(c, k, ref, true);
 
 /**
  * A K-dimensional case [N, C, S] (classes strided by S) seen as rows: the input [N·S, C], the
@@ -438,6 +456,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'crossEntropy (class indices)',
     fn: fnOf(L.crossEntropy),
     gradScale: crossEntropyScale,
+    wideGradScale: crossEntropyScale64,
     float64Kernel: true,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), ignoreIndex: ignoreIndex(C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
@@ -451,6 +470,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'crossEntropy (probabilities)',
     fn: fnOf(L.crossEntropy),
     gradScale: crossEntropyScale,
+    wideGradScale: crossEntropyScale64,
     float64Kernel: true,
     recipe: ({ N, C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), labelSmoothing: optional(fc.constantFrom(0, 0.1, 0.5, 1)) }).map((o) => ({
@@ -464,6 +484,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'crossEntropy K-dim (class indices)',
     fn: fnOf(L.crossEntropy),
     gradScale: spatialScale(crossEntropyScale),
+    wideGradScale: spatialScale(crossEntropyScale64),
     float64Kernel: true,
     recipe: (d) =>
       fc
@@ -491,6 +512,7 @@ export const TARGETS: DiffTarget[] = [
     name: 'crossEntropy unbatched [C]',
     fn: fnOf(L.crossEntropy),
     gradScale: crossEntropyScale,
+    wideGradScale: crossEntropyScale64,
     float64Kernel: true,
     recipe: ({ C }) =>
       fc.record({ reduction, weight: optional(fc.constant(want(WEIGHT, [C]))), ignoreIndex: ignoreIndex(C), labelSmoothing: optional(fc.constantFrom(0, 0.1, 1)) }).map((o) => ({
@@ -696,6 +718,7 @@ export const TARGETS: DiffTarget[] = [
     float64Kernel: true,
     large: LARGE,
     gradScale: embeddingGradScale,
+    wideGradScale: embeddingGradScale64,
     valueScale: embeddingValueScale,
     recipe: ({ N, C }) =>
       fc.record({ reduction, margin: optional(fc.constantFrom(0, -0.5, 0.5, 1)) }).map((o) => ({
@@ -711,6 +734,7 @@ export const TARGETS: DiffTarget[] = [
     float64Kernel: true,
     large: LARGE,
     gradScale: embeddingGradScale,
+    wideGradScale: embeddingGradScale64,
     valueScale: embeddingValueScale,
     recipe: ({ N, C }) =>
       fc.record({ reduction, margin: optional(fc.constantFrom(1, 0.5, 1e4)), p: optional(fc.constantFrom(1, 2, 3)), eps: optional(fc.constantFrom(1e-6, 0, 1e-40)), swap: optional(fc.boolean()) }).map((o) => ({
@@ -763,6 +787,7 @@ export const TARGETS: DiffTarget[] = [
     float64Kernel: true,
     large: LARGE,
     gradScale: embeddingGradScale,
+    wideGradScale: embeddingGradScale64,
     valueScale: embeddingValueScale,
     recipe: ({ N, C }) =>
       fc.record({ reduction, distance: optional(fc.constantFrom('pairwise', 'cosine')), margin: optional(fc.constantFrom(1, 0.5, 1e4)), swap: optional(fc.boolean()) }).map((o) => ({

@@ -56,6 +56,12 @@ export interface Target {
    */
   readonly gradScale?: (c: Case, k: number, ref: Float64Array) => Float64Array | null;
   /**
+   * The same for the float64 rule only, where the float64 kernel's own sums enter such a
+   * difference: it adds a row's terms in order along two lanes (error up to L ε of the sum, for L
+   * terms) where the reference adds them pairwise, and float64 keeps no spare digits to hide it.
+   */
+  readonly wideGradScale?: (c: Case, k: number, ref: Float64Array) => Float64Array | null;
+  /**
    * The size of the terms each loss item is a difference of (Poisson NLL's exp(x) and y·x), where
    * float32 keeps the item only to the absolute accuracy of those terms; a reduced loss takes their
    * mean (or sum). The input perturbation of termScale misses it where the item is flat in x.
@@ -362,8 +368,9 @@ export function checkCase(target: Target, c: Case, large = false): void {
       return moved && terms ? moved.map((v, i) => Math.max(v, terms[i])) : moved;
     });
     const wideScales = gradScales.map((g, k) => {
-      const extra = formula?.wideGradScales?.[k];
-      return g && extra ? g.map((v, i) => Math.max(v, extra[i])) : g;
+      const refGrad = ref.grads?.[k];
+      const extras = [formula?.wideGradScales?.[k], g && refGrad && target.wideGradScale ? target.wideGradScale(c, k, refGrad.data) : null];
+      return g ? extras.reduce<Float64Array>((s, extra) => (extra ? s.map((v, i) => Math.max(v, extra[i])) : s), g) : g;
     });
     // The float64 kernels sum a reduced loss along two lanes in order (error up to n·eps·Σ|items|)
     // where the reference sums pairwise: held to that bound (items of ±1e17 among items near 1
