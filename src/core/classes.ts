@@ -93,13 +93,39 @@ export function checkClassTargets(
   weight: ArrayLike<number> | null,
 ): number {
   checkTargetShape(fn, target, layout);
-  checkClassCount(fn, layout.classes);
-  let total = 0;
-  for (let i = 0; i < target.size; i++) {
-    const t = target.data[i];
+  const classes = checkClassCount(fn, layout.classes);
+  const data = target.data;
+  const bad = weight === null ? countClassTargets(data, classes, ignoreIndex) : sumClassWeights(data, classes, ignoreIndex, weight);
+  if (bad >= 0) throw targetError(fn, data[bad], bad, classes);
+  return classTotal[0];
+}
+
+/** checkClassTargets' sum, set by its loops (which return the index of a bad target, or −1). */
+const classTotal = new Float64Array(1);
+
+// Two loops of their own, each over locals: one loop reading `target.data[i]` and testing the
+// weight per element took 250–280 µs for the 65536 targets of a [4, 21, 128, 128] cross-entropy
+// (11% of its float32 forward pass), these 130–170 µs (Node 24, medians of 201 calls).
+function countClassTargets(data: Tensor['data'], classes: number, ignoreIndex: number | null): number {
+  let count = 0;
+  for (let i = 0; i < data.length; i++) {
+    const t = data[i];
     if (t === ignoreIndex) continue;
-    if (!isClassIndex(t, layout.classes)) throw targetError(fn, t, i, layout.classes);
-    total += weight ? weight[t] : 1;
+    if (!isClassIndex(t, classes)) return i;
+    count++;
   }
-  return total;
+  classTotal[0] = count;
+  return -1;
+}
+
+function sumClassWeights(data: Tensor['data'], classes: number, ignoreIndex: number | null, weight: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < data.length; i++) {
+    const t = data[i];
+    if (t === ignoreIndex) continue;
+    if (!isClassIndex(t, classes)) return i;
+    total += weight[t];
+  }
+  classTotal[0] = total;
+  return -1;
 }

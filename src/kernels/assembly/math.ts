@@ -206,21 +206,27 @@ export function expAnyWith(
 // in [0, 1/3] (e itself, exact: no rounding of 1 + e to correct), A(t) = atanh(s)/s a degree-4
 // near-minimax polynomial on t in [0, 1/9] (Chebyshev fit, scripts/fit-polynomials.py: relative
 // error 4e-9; the Taylor series needs degree 7 for that). One division.
-let LOG1P_A0: v128 = f32x4.splat(<f32>1.00000000384087944044);
-let LOG1P_A1: v128 = f32x4.splat(<f32>0.333331608206888865781);
-let LOG1P_A2: v128 = f32x4.splat(<f32>0.200122976153518739558);
-let LOG1P_A3: v128 = f32x4.splat(<f32>0.139825788725986344442);
-let LOG1P_A4: v128 = f32x4.splat(<f32>0.140788891815545403274);
-let TWO: v128 = f32x4.splat(2.0);
+export let LOG1P_A0: v128 = f32x4.splat(<f32>1.00000000384087944044);
+export let LOG1P_A1: v128 = f32x4.splat(<f32>0.333331608206888865781);
+export let LOG1P_A2: v128 = f32x4.splat(<f32>0.200122976153518739558);
+export let LOG1P_A3: v128 = f32x4.splat(<f32>0.139825788725986344442);
+export let LOG1P_A4: v128 = f32x4.splat(<f32>0.140788891815545403274);
+export let TWO: v128 = f32x4.splat(2.0);
 
 @inline
 export function log1pUnit4(e: v128): v128 {
-  const s = f32x4.div(e, f32x4.add(TWO, e));
+  return log1pUnitWith(e, TWO, LOG1P_A0, LOG1P_A1, LOG1P_A2, LOG1P_A3, LOG1P_A4);
+}
+
+/** log1pUnit4 with its constants (TWO, LOG1P_A0..A4) passed in, for a loop that holds them in locals. */
+@inline
+export function log1pUnitWith(e: v128, two: v128, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128): v128 {
+  const s = f32x4.div(e, f32x4.add(two, e));
   const t = f32x4.mul(s, s);
-  let a = madd(LOG1P_A4, t, LOG1P_A3);
-  a = madd(a, t, LOG1P_A2);
-  a = madd(a, t, LOG1P_A1);
-  a = madd(a, t, LOG1P_A0);
+  let a = madd(a4, t, a3);
+  a = madd(a, t, a2);
+  a = madd(a, t, a1);
+  a = madd(a, t, a0);
   return f32x4.mul(f32x4.add(s, s), a);
 }
 
