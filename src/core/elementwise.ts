@@ -31,14 +31,21 @@ export interface ElementwiseSpec<P, O, A extends readonly TensorArg[]> extends O
   pointwise: Pointwise<P>;
   /** Shape rules for arguments that may broadcast to the input's shape (returns the shape to broadcast from). */
   broadcastArg?: (index: number, t: Tensor, input: Tensor) => readonly number[] | null;
-  /** Range checks on the tensors before anything is computed. */
-  check?: (tensors: readonly Tensor[], params: P) => void;
+  /**
+   * Range checks on the tensors before anything is computed: they throw, naming the first element
+   * out of range. `from`: the first element (of the input) to check; elements before it are known good.
+   */
+  check?: (tensors: readonly Tensor[], params: P, from: number) => void;
   /**
    * The WebAssembly SIMD kernel of this loss (float32 or float64 lanes, src/kernels/assembly/
    * elementwise.ts) and its two scalar parameters for a dtype, or null where the kernel cannot
    * take them (a parameter outside float32's normal range, say): the TypeScript path runs then.
+   * `checks`: the kernel makes the loss of every element `check` refuses NaN, so its total is
+   * not finite. A call that writes into no array of the caller's (no `gradInto`) then runs the
+   * kernel first and `check` only where the total is not finite (and on the tail the kernel leaves
+   * to the reference): the check is then one more comparison in the kernel's loop, not a scan.
    */
-  wasm?: { kernel: ElementwiseKernel; params: (params: P, dtype: KernelDtype) => readonly [number, number] | null };
+  wasm?: { kernel: ElementwiseKernel; params: (params: P, dtype: KernelDtype) => readonly [number, number] | null; checks?: boolean };
 }
 
 /** A spec as the paths read it (its options type no longer matters there). */
@@ -146,7 +153,6 @@ function prepare<P>(spec: Spec<P>, d: Derived, call: KernelCall<unknown>): Prepa
   });
   const weight = d.weightRule ? optionTensor(fn, 'weight', options.weight, input, d.weightRule) : null;
   const aux = d.auxOption ? optionTensor(fn, d.auxOption.name, options[d.auxOption.name], input, 'broadcast') : null;
-  spec.check?.(tensors, params);
   const dtype = resultDtype(tensors);
   let denominator: number | undefined;
   if (reduction === 'batchmean') denominator = input.shape.length > 0 ? input.shape[0] : 1;
@@ -236,7 +242,7 @@ function gradOf(g: Float32Array | Float64Array, like: Tensor): Tensor {
  * intermediate that overflowed where float64 stays finite ((x − t)² past 3.4e38, inf · a zero
  * weight): the reference path then redoes the call in float64.
  */
-function runKernel<P>(spec: Spec<P>, prep: Prepared<P>, plan: KernelPlan): KernelResult | null {
+function runKernel<P>(spec: Spec<P>, prep: Prepared<P>, plan: KernelPlan, kernelChecks: boolean): KernelResult | null {
   const { tensors, n, reducer, reduction, wanted, params } = prep;
   const { dtype } = plan;
   const upstream = !prep.wantGrad ? 0 : elementUpstreams(prep);
@@ -273,6 +279,7 @@ function runKernel<P>(spec: Spec<P>, prep: Prepared<P>, plan: KernelPlan): Kerne
   });
   if (!Number.isFinite(total)) return null;
   // The tail (fewer than 4 elements): the reference, into the same results.
+  if (kernelChecks && first < n) spec.check?.(tensors, params, first);
   const [A, B] = [tensors[0].data, tensors[1].data];
   const cFallback = prep.cFallback;
   const out = new Float64Array(4);
@@ -372,7 +379,14 @@ export function elementwiseLoss<P, O extends object, const A extends readonly Te
   return defineLoss(definition, (call: KernelCall<O>) => {
     const prep = prepare(paths, d, call);
     const plan = canUseKernel(paths, prep);
-    return (plan && runKernel(paths, prep, plan)) ?? runReference(paths, prep);
+    // Checked by the kernel (wasm.checks) unless the kernel would write into the caller's gradInto
+    // before its total tells of a bad element: that array is left untouched when a call throws.
+    const kernelChecks = plan !== null && paths.wasm?.checks === true && !prep.gradInto;
+    if (!kernelChecks) paths.check?.(prep.tensors, prep.params, 0);
+    const result = plan && runKernel(paths, prep, plan, kernelChecks);
+    if (result) return result;
+    if (kernelChecks) paths.check?.(prep.tensors, prep.params, 0);
+    return runReference(paths, prep);
   });
 }
 

@@ -349,7 +349,11 @@ function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f6
   return total2(lo, hi);
 }
 
-/** BCE of probabilities: logs clamped at −100, gradient denominator at 1e-12. */
+/**
+ * BCE of probabilities: logs clamped at −100, gradient denominator at 1e-12. An input outside
+ * [0, 1] or NaN, or a target outside [0, 1], makes its loss NaN (all bits set): the caller's range
+ * check then runs and throws (src/core/elementwise.ts, `wasm.checks`).
+ */
 @inline function bceLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
   let lo = ZERO_64, hi = ZERO_64;
   const uv = splat<T>(u);
@@ -364,7 +368,8 @@ function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f6
     // log1p(−p) = log(u) − ((u − 1) + p) / u with u = 1 − p (exact even for tiny p); −inf at p = 1.
     const q = v128.sub<T>(one, p);
     const log1mP = v128.bitselect(c<T>(NEG_INF_32, NEG_INF_64), v128.sub<T>(log<T>(q), v128.div<T>(v128.add<T>(v128.sub<T>(q, one), p), q)), v128.eq<T>(q, zero));
-    const loss = v128.sub<T>(v128.mul<T>(v128.sub<T>(y, one), v128.pmax<T>(log1mP, floor)), v128.mul<T>(y, v128.pmax<T>(logP, floor)));
+    const refused = v128.or(v128.not(v128.and(v128.ge<T>(p, zero), v128.le<T>(p, one))), v128.or(v128.lt<T>(y, zero), v128.gt<T>(y, one)));
+    const loss = v128.or(v128.sub<T>(v128.mul<T>(v128.sub<T>(y, one), v128.pmax<T>(log1mP, floor)), v128.mul<T>(y, v128.pmax<T>(logP, floor))), refused);
     const g = v128.div<T>(v128.sub<T>(p, y), v128.pmax<T>(v128.mul<T>(q, p), eps));
     const l = finish<T>(i, loss, g, v128.sub<T>(log1mP, logP), g, w, uv, up, gx, gt, 0, losses);
     lo = addLow<T>(lo, l);
@@ -550,13 +555,16 @@ function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f6
   const one = c<T>(ONE_32, ONE_64);
   const half = c<T>(HALF_32, HALF_64);
   const ev = splat<T>(eps);
-  const constant = full != 0 ? c<T>(HALF_LOG_TWO_PI_32, HALF_LOG_TWO_PI_64) : c<T>(ZERO_32, ZERO_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  const constant = full != 0 ? c<T>(HALF_LOG_TWO_PI_32, HALF_LOG_TWO_PI_64) : zero;
   for (let i = 0; i < n; i += lanes<T>()) {
     const d = v128.sub<T>(ld<T>(x, i), ld<T>(t, i));
-    const v = v128.pmax<T>(ld<T>(cp, i), ev); // var < eps ? eps : var: NaN passes
+    const variance = ld<T>(cp, i);
+    const v = v128.pmax<T>(variance, ev); // var < eps ? eps : var: NaN passes
     const dv = v128.div<T>(d, v);
     // d² / v as d · (d / v), and (d / v)² for d² / v²: v² of a variance of 1e20 overflows float32.
-    const loss = v128.add<T>(v128.mul<T>(half, v128.add<T>(log<T>(v), v128.mul<T>(d, dv))), constant);
+    // A negative variance makes the loss NaN (all bits set): the caller's check then throws (wasm.checks).
+    const loss = v128.or(v128.add<T>(v128.mul<T>(half, v128.add<T>(log<T>(v), v128.mul<T>(d, dv))), constant), v128.lt<T>(variance, zero));
     const gv = v128.mul<T>(half, v128.sub<T>(v128.div<T>(one, v), v128.mul<T>(dv, dv)));
     const l = finish<T>(i, loss, dv, v128.neg<T>(dv), gv, w, uv, up, gx, gt, gc, losses);
     lo = addLow<T>(lo, l);
