@@ -12,7 +12,7 @@
 // losses (f64), plus g · 0 for every gradient written (see finish). Formulas as in the TypeScript
 // losses (src/losses/*.ts), which are the reference: the differential suite
 // (test/differential.test.ts) pins each kernel to its loss's `pointwise`.
-import { exp4, expAnyWith, expNegWith, EXP_NEG_MAX, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, expNonPositive4, LN2_HI, LN2_LO, LOG1P_A0, LOG1P_A1, LOG1P_A2, LOG1P_A3, LOG1P_A4, log1pUnit4, log1pUnitWith, log4, madd, NEG_LOG2E, ONE, ROUND_MAGIC_BIASED, TWO } from './math';
+import { exp4, expAnyWith, expNegWith, EXP_NEG_MAX, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, expNonPositive4, LN2_HI, LN2_LO, LOG1P_A0, LOG1P_A1, LOG1P_A2, LOG1P_A3, LOG1P_A4, log1pUnitWith, log4, madd, NEG_LOG2E, ONE, ROUND_MAGIC_BIASED, TWO } from './math';
 import { exp2d, log1p2d, log2d, madd2 } from './math64';
 
 // Loop constants in globals, one per width (V8 rematerialises a v128.const inside a loop; a
@@ -87,10 +87,9 @@ let HALF_LOG_TWO_PI_64: v128 = f64x2.splat(0.5 * Math.log(2 * Math.PI));
   return log2d(v);
 }
 
-/** log(1 + e) for e in [0, 1]: math.ts's log1pUnit4, math64.ts's log1p2d. */
+/** log(1 + e) for e in [0, 1], the f32 constants read from the globals: log1pUnit below. */
 @inline export function log1pSmall<T>(e: v128): v128 {
-  if (sizeof<T>() == 8) return log1p2d(e);
-  return log1pUnit4(e);
+  return log1pUnit<T>(e, TWO, LOG1P_A0, LOG1P_A1, LOG1P_A2, LOG1P_A3, LOG1P_A4);
 }
 
 /**
@@ -105,7 +104,7 @@ let HALF_LOG_TWO_PI_64: v128 = f64x2.splat(0.5 * Math.log(2 * Math.PI));
   return exp2d(v128.neg<T>(v128.abs<T>(v)));
 }
 
-/** log1pSmall with the f32 constants (TWO, LOG1P_A0..A4) in the loop's locals. */
+/** log(1 + e) for e in [0, 1], the f32 constants (TWO, LOG1P_A0..A4) passed in from a loop's locals: math.ts's log1pUnitWith, math64.ts's log1p2d. */
 @inline function log1pUnit<T>(e: v128, two: v128, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128): v128 {
   if (sizeof<T>() == 4) return log1pUnitWith(e, two, a0, a1, a2, a3, a4);
   return log1p2d(e);

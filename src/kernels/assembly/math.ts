@@ -213,12 +213,7 @@ export let LOG1P_A3: v128 = f32x4.splat(<f32>0.139825788725986344442);
 export let LOG1P_A4: v128 = f32x4.splat(<f32>0.140788891815545403274);
 export let TWO: v128 = f32x4.splat(2.0);
 
-@inline
-export function log1pUnit4(e: v128): v128 {
-  return log1pUnitWith(e, TWO, LOG1P_A0, LOG1P_A1, LOG1P_A2, LOG1P_A3, LOG1P_A4);
-}
-
-/** log1pUnit4 with its constants (TWO, LOG1P_A0..A4) passed in, for a loop that holds them in locals. */
+/** log1p(e) for e in [0, 1] with its constants (TWO, LOG1P_A0..A4) passed in: a loop holds them in locals. */
 @inline
 export function log1pUnitWith(e: v128, two: v128, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128): v128 {
   const s = f32x4.div(e, f32x4.add(two, e));
