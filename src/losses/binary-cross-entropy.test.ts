@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkFiniteDifferences } from '../../test/support/finite-difference.js';
 import { goldenTests } from '../../test/support/golden.js';
+import { floatArray, onKernelPaths } from '../../test/support/kernel-paths.js';
 import { uniform } from '../../test/support/random.js';
-import { binaryCrossEntropy } from '../index.js';
+import { binaryCrossEntropy, tensor } from '../index.js';
 
 goldenTests('binaryCrossEntropy', binaryCrossEntropy);
 
@@ -38,8 +39,6 @@ test('binaryCrossEntropy: bad input', () => {
 // both dtypes, with a zero weight on it, for every reduction and with a gradient (fresh, or the
 // caller's gradInto, which is checked before the kernel writes into it and left untouched).
 test('binaryCrossEntropy: the kernel path refuses what the reference refuses, at any index', async () => {
-  const { setBackend, wasmReady, tensor } = await import('../index.js');
-  await wasmReady();
   const n = 1027; // 1024 in the kernel's vectors, 3 in the tail
   const bad = [
     { arg: 'input', value: 1.5 },
@@ -52,40 +51,28 @@ test('binaryCrossEntropy: the kernel path refuses what the reference refuses, at
     { arg: 'target', value: -1e-30 },
     { arg: 'target', value: -Infinity },
   ];
-  type FloatArray = Float32Array | Float64Array;
-  const filled = (Float: new (n: number) => FloatArray, f: (i: number) => number): FloatArray => {
-    const a = new Float(n);
-    for (let i = 0; i < n; i++) a[i] = f(i);
-    return a;
-  };
-  try {
-    for (const backend of ['wasm', 'auto'] as const) {
-      setBackend(backend);
-      for (const Float of [Float32Array, Float64Array]) {
-        for (const { arg, value } of bad) {
-          for (const at of [0, 5, 511, 1023, 1024, 1026]) {
-            const p = filled(Float, (i) => 0.05 + (0.9 * ((i * 37) % 101)) / 101);
-            const y = filled(Float, (i) => (i % 3) / 2);
-            (arg === 'input' ? p : y)[at] = value;
-            const weight = filled(Float, (i) => (i === at ? 0 : 1));
-            const stored = Math.fround(value) === value || Float === Float64Array ? value : Math.fround(value);
-            const message = new RegExp(`^Error: binaryCrossEntropy: ${arg} ${String(stored).replace(/[.+]/g, '\\$&')} at index ${at} is outside \\[0, 1\\]$`);
-            const [P, Y] = [tensor(p, { shape: [n] }), tensor(y, { shape: [n] })];
-            for (const options of [{}, { reduction: 'sum' as const }, { reduction: 'none' as const }, { weight: tensor(weight, { shape: [n] }) }]) {
-              assert.throws(() => binaryCrossEntropy(P, Y, options), message, `${backend} ${Float.name} ${arg} ${value} at ${at} ${JSON.stringify(options)}`);
-            }
-            assert.throws(() => binaryCrossEntropy.withGrad(P, Y), message);
-            const gradInto = new Float(n).fill(7);
-            assert.throws(() => binaryCrossEntropy.withGrad(P, Y, { gradInto }), message);
-            assert.ok(gradInto.every((g) => g === 7), 'gradInto untouched');
-          }
+  await onKernelPaths((backend, Float) => {
+    const filled = (f: (i: number) => number) => floatArray(Float, n, f);
+    for (const { arg, value } of bad) {
+      for (const at of [0, 5, 511, 1023, 1024, 1026]) {
+        const p = filled((i) => 0.05 + (0.9 * ((i * 37) % 101)) / 101);
+        const y = filled((i) => (i % 3) / 2);
+        (arg === 'input' ? p : y)[at] = value;
+        const weight = filled((i) => (i === at ? 0 : 1));
+        const stored = Math.fround(value) === value || Float === Float64Array ? value : Math.fround(value);
+        const message = new RegExp(`^Error: binaryCrossEntropy: ${arg} ${String(stored).replace(/[.+]/g, '\\$&')} at index ${at} is outside \\[0, 1\\]$`);
+        const [P, Y] = [tensor(p, { shape: [n] }), tensor(y, { shape: [n] })];
+        for (const options of [{}, { reduction: 'sum' as const }, { reduction: 'none' as const }, { weight: tensor(weight, { shape: [n] }) }]) {
+          assert.throws(() => binaryCrossEntropy(P, Y, options), message, `${backend} ${Float.name} ${arg} ${value} at ${at} ${JSON.stringify(options)}`);
         }
-        // A NaN target is not refused (as PyTorch): the loss is NaN, on the kernel path too.
-        const y = filled(Float, (i) => (i === 700 ? NaN : (i % 3) / 2));
-        assert.ok(Number.isNaN(binaryCrossEntropy(tensor(filled(Float, () => 0.5), { shape: [n] }), tensor(y, { shape: [n] })).item()));
+        assert.throws(() => binaryCrossEntropy.withGrad(P, Y), message);
+        const gradInto = new Float(n).fill(7);
+        assert.throws(() => binaryCrossEntropy.withGrad(P, Y, { gradInto }), message);
+        assert.ok(gradInto.every((g) => g === 7), 'gradInto untouched');
       }
     }
-  } finally {
-    setBackend('auto');
-  }
+    // A NaN target is not refused (as PyTorch): the loss is NaN, on the kernel path too.
+    const y = filled((i) => (i === 700 ? NaN : (i % 3) / 2));
+    assert.ok(Number.isNaN(binaryCrossEntropy(tensor(filled(() => 0.5), { shape: [n] }), tensor(y, { shape: [n] })).item()));
+  });
 });

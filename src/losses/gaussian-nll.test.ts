@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkFiniteDifferences } from '../../test/support/finite-difference.js';
 import { goldenTests } from '../../test/support/golden.js';
+import { floatArray, onKernelPaths } from '../../test/support/kernel-paths.js';
 import { uniform } from '../../test/support/random.js';
-import { gaussianNllLoss } from '../index.js';
+import { gaussianNllLoss, tensor } from '../index.js';
 
 goldenTests('gaussianNllLoss', gaussianNllLoss);
 
@@ -32,37 +33,22 @@ test('gaussianNllLoss: bad input', () => {
 // first and last lane, the tail), broadcast ones ([N, 1], [N]), both dtypes, with a gradient
 // (fresh, or the caller's gradInto, checked first and left untouched).
 test('gaussianNllLoss: the kernel path refuses a negative var, at any index', async () => {
-  const { setBackend, wasmReady, tensor } = await import('../index.js');
-  await wasmReady();
   const [N, D] = [103, 10]; // 1030 elements: 1028 in the kernel's vectors, 2 in the tail
-  type FloatArray = Float32Array | Float64Array;
-  const filled = (Float: new (n: number) => FloatArray, n: number, f: (i: number) => number): FloatArray => {
-    const a = new Float(n);
-    for (let i = 0; i < n; i++) a[i] = f(i);
-    return a;
-  };
-  try {
-    for (const backend of ['wasm', 'auto'] as const) {
-      setBackend(backend);
-      for (const Float of [Float32Array, Float64Array]) {
-        const x = tensor(filled(Float, N * D, (i) => Math.sin(i)), { shape: [N, D] });
-        const y = tensor(filled(Float, N * D, (i) => Math.cos(i)), { shape: [N, D] });
-        for (const [shape, at] of [[[N, D], 0], [[N, D], 3], [[N, D], 1027], [[N, D], 1028], [[N, D], 1029], [[N, 1], 0], [[N, 1], 102], [[N], 57]] as const) {
-          const size = shape.length === 2 ? shape[0] * shape[1] : shape[0];
-          const v = tensor(filled(Float, size, (i) => (i === at ? -0.5 : 0.5 + 0.25 * Math.sin(i))), { shape: [...shape] });
-          const message = new RegExp(`^Error: gaussianNllLoss: var has a negative entry \\(-0\\.5 at index ${at}\\)$`);
-          for (const options of [{}, { reduction: 'none' as const }, { full: true }]) assert.throws(() => gaussianNllLoss(x, y, v, options), message, `${backend} ${Float.name} var ${shape} at ${at}`);
-          assert.throws(() => gaussianNllLoss.withGrad(x, y, v), message);
-          const gradInto = new Float(N * D).fill(7);
-          assert.throws(() => gaussianNllLoss.withGrad(x, y, v, { gradInto }), message);
-          assert.ok(gradInto.every((g) => g === 7), 'gradInto untouched');
-        }
-        // -0 is not negative: the loss is finite, as with +0 (clamped to eps).
-        const zero = tensor(filled(Float, N * D, (i) => (i === 9 ? -0 : 0.5)), { shape: [N, D] });
-        assert.ok(Number.isFinite(gaussianNllLoss(x, y, zero).item()));
-      }
+  await onKernelPaths((backend, Float) => {
+    const x = tensor(floatArray(Float, N * D, (i) => Math.sin(i)), { shape: [N, D] });
+    const y = tensor(floatArray(Float, N * D, (i) => Math.cos(i)), { shape: [N, D] });
+    for (const [shape, at] of [[[N, D], 0], [[N, D], 3], [[N, D], 1027], [[N, D], 1028], [[N, D], 1029], [[N, 1], 0], [[N, 1], 102], [[N], 57]] as const) {
+      const size = shape.length === 2 ? shape[0] * shape[1] : shape[0];
+      const v = tensor(floatArray(Float, size, (i) => (i === at ? -0.5 : 0.5 + 0.25 * Math.sin(i))), { shape: [...shape] });
+      const message = new RegExp(`^Error: gaussianNllLoss: var has a negative entry \\(-0\\.5 at index ${at}\\)$`);
+      for (const options of [{}, { reduction: 'none' as const }, { full: true }]) assert.throws(() => gaussianNllLoss(x, y, v, options), message, `${backend} ${Float.name} var ${shape} at ${at}`);
+      assert.throws(() => gaussianNllLoss.withGrad(x, y, v), message);
+      const gradInto = new Float(N * D).fill(7);
+      assert.throws(() => gaussianNllLoss.withGrad(x, y, v, { gradInto }), message);
+      assert.ok(gradInto.every((g) => g === 7), 'gradInto untouched');
     }
-  } finally {
-    setBackend('auto');
-  }
+    // -0 is not negative: the loss is finite, as with +0 (clamped to eps).
+    const zero = tensor(floatArray(Float, N * D, (i) => (i === 9 ? -0 : 0.5)), { shape: [N, D] });
+    assert.ok(Number.isFinite(gaussianNllLoss(x, y, zero).item()));
+  });
 });
