@@ -396,6 +396,52 @@ test('WebAssembly elementwise and cross-entropy paths: every element written, ar
   }
 });
 
+test('float32 elementwise totals: within 2^-23 of Σ|terms| of the float64 sum (a float32 rounding per pair of terms, then float64 sums), where a float32 running sum loses the small terms', () => {
+  // One large term (2^24 and up) in the first pair, then 2^20 small ones: a float32 running sum
+  // stops moving after the first pair (its ulp is 2 or more); the kernels' pairs of small terms
+  // are exact and reach the float64 sums. n is not a multiple of 8: the unrolled loops' last
+  // vector and the TypeScript tail run too.
+  const n = (1 << 20) + 13;
+  const cases = [
+    { loss: L.mseLoss, big: 4096, small: 1, target: 0 },
+    { loss: L.l1Loss, big: 2 ** 25, small: 0.75, target: 0 },
+    { loss: L.huberLoss, big: 2 ** 25, small: 0.5, target: 0 },
+    { loss: L.smoothL1Loss, big: 2 ** 25, small: 0.5, target: 0 },
+    { loss: L.softMarginLoss, big: -(2 ** 25), small: 0, target: 1 },
+  ];
+  const before = getBackend();
+  try {
+    for (const { loss, big, small, target } of cases) {
+      const x = new Float32Array(n).fill(small);
+      x[0] = x[1] = big;
+      const t = new Float32Array(n).fill(target);
+      setBackend('ts');
+      const terms = loss(Float64Array.from(x), Float64Array.from(t), { reduction: 'none' }).data;
+      let exact = 0;
+      let running = Math.fround(0);
+      for (const v of terms) {
+        exact += v;
+        running = Math.fround(running + Math.fround(v));
+      }
+      const bound = 2 ** -23 * exact; // every term is non-negative: Σ|terms| is the sum
+      assert.ok(Math.abs(running - exact) > 100 * bound, `${loss.name}: the case must defeat a float32 running sum`);
+      setBackend('wasm');
+      for (const reduction of ['sum', 'mean'] as const) {
+        const scale = reduction === 'mean' ? n : 1;
+        for (const [how, value] of [
+          ['forward', () => loss(x, t, { reduction }).item()],
+          ['withGrad', () => loss.withGrad(x, t, { reduction, argnums: [0] }).loss.item()],
+        ] as const) {
+          const got = value() * scale;
+          assert.ok(Math.abs(got - exact) <= bound, `${loss.name} ${reduction} ${how}: ${got} against ${exact} (bound ${bound})`);
+        }
+      }
+    }
+  } finally {
+    setBackend(before);
+  }
+});
+
 test('gradInto: an array that overlaps an input is refused (the kernels write it while reading their inputs)', () => {
   const x = new Float32Array(8).fill(1);
   assert.throws(() => mseLoss.withGrad(x, new Float32Array(8), { gradInto: x }), /^Error: mseLoss: gradInto shares memory with input$/);
