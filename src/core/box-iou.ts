@@ -3,7 +3,7 @@
 // definition (shapes, options, reductions, gradients with respect to both boxes).
 import { kernelsFor } from '../kernels/backend.js';
 import { boxIouWasm, type BoxIouRequest } from '../kernels/wasm.js';
-import { gradBuffer } from './grad-buffer.js';
+import { gradBuffer, gradOf } from './grad-buffer.js';
 import { defineLoss, resultDtype, type KernelCall } from './loss.js';
 import { numberOption } from './options.js';
 import { checkReduction, Reducer, type Reduction } from './reduction.js';
@@ -194,7 +194,7 @@ export function defineBoxLoss(name: string, reference: string, kind: BoxIouReque
       const losses = new Float64Array(count);
       const result = (losses: Float64Array) => {
         const loss = count === 0 && reduction === 'mean' ? new Tensor(typedArrayOf(dtype, [0]), []) : reducer.reduce(losses);
-        return { loss, grads: grads ? grads.map((g, k) => (g ? new Tensor(g, call.tensors[k].shape) : null)) : [] };
+        return { loss, grads: grads ? grads.map((g, k) => gradOf(g, call.tensors[k])) : [] };
       };
       // Written in the dtype (float64 values rounded once on the store), into gradInto where given.
       const grads = wantGrad ? [0, 1].map((k) => (call.wantGrads[k] ? gradBuffer(call, k, call.tensors[k], false) : null)) : null;

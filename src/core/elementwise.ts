@@ -1,8 +1,9 @@
 import type { Definition, TensorArg, TensorOptionSpec } from './catalog.js';
 import { defineLoss, resultDtype, type DefinitionOf, type KernelCall, type KernelResult, type LossFor } from './loss.js';
+import { gradOf } from './grad-buffer.js';
 import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape, broadcastMap, checkBroadcast, sameShape, shapeString } from './shape.js';
-import { asTensor, numel, Tensor, typedArrayOf, type DType, type TensorLike } from './tensor.js';
+import { asTensor, numel, Tensor, type DType, type TensorLike } from './tensor.js';
 import { kernelsFor, weightsFitKernels } from '../kernels/backend.js';
 import { elementwiseWasm, resultArray, type ElementwiseKernel, type KernelDtype, type Operand } from '../kernels/wasm.js';
 
@@ -229,12 +230,6 @@ function canUseKernel<P>(spec: Spec<P>, prep: Prepared<P>): KernelPlan | null {
   return { kernel: spec.wasm.kernel, dtype, p1: params[0], p2: params[1], c: third, weight: weight ? asOperand(weight.data, weight.shape, input) : null };
 }
 
-/** A gradient array of the path's dtype as the gradient of `like` (float64 into float32 data rounds once). */
-function gradOf(g: Float32Array | Float64Array, like: Tensor): Tensor {
-  const dtype = like.dtype === 'int32' ? 'float32' : like.dtype;
-  return new Tensor(dtype === 'float64' ? (g instanceof Float64Array ? g : Float64Array.from(g)) : g instanceof Float32Array ? g : (typedArrayOf('float32', g) as Float32Array), like.shape);
-}
-
 /**
  * The kernel path: the kernel on the first n − (n mod 4) elements, the pointwise reference on the
  * rest, results written directly in the dtype (the first gradient into the caller's gradInto).
@@ -303,7 +298,7 @@ function runKernel<P>(spec: Spec<P>, prep: Prepared<P>, plan: KernelPlan, kernel
   let loss: Tensor;
   if (losses) loss = prep.rows ? reducer.reduce(itemLosses(prep, losses)) : new Tensor(losses, prep.input.shape);
   else loss = reducer.reduce(Float64Array.of((total + tail) / prep.rowLength));
-  return { loss, grads: grads.map((g, k) => (g ? gradOf(g, tensors[k]) : null)) };
+  return { loss, grads: grads.map((g, k) => gradOf(g, tensors[k])) };
 }
 
 /** Where element i of the input reads a kernel operand. */

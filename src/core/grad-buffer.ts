@@ -1,5 +1,5 @@
 import type { KernelCall } from './loss.js';
-import type { Tensor } from './tensor.js';
+import { Tensor, typedArrayOf } from './tensor.js';
 import { resultArray } from '../kernels/wasm.js';
 
 /**
@@ -20,4 +20,16 @@ export function gradBuffer(call: KernelCall<unknown>, k: number, like: Tensor, z
   } else array = resultArray(like.size);
   if (zeroed) array.fill(0);
   return array;
+}
+
+/**
+ * The tensor of a gradient (null where it was not asked for), shaped as its argument and in the
+ * result's dtype: an array already in it (from {@link gradBuffer}) is wrapped without a copy,
+ * another converted (each entry rounded once).
+ */
+export function gradOf(grad: Float32Array | Float64Array | null, like: Tensor): Tensor | null {
+  if (!grad) return null;
+  const dtype = like.dtype === 'float64' ? 'float64' : 'float32';
+  const inDtype = dtype === 'float64' ? grad instanceof Float64Array : grad instanceof Float32Array;
+  return new Tensor(inDtype ? grad : typedArrayOf(dtype, grad), like.shape);
 }

@@ -25,8 +25,13 @@ export function normalizeAxis(fn: string, axis: unknown, ndim: number): number {
 export interface AxisGroups {
   /** Shape of the per-sample result: `shape` without the reduced dimensions. */
   itemShape: number[];
-  /** Index (into the per-sample result) of the item each element of `shape` belongs to. */
-  item: Int32Array;
+  /**
+   * Where the reduced dimensions are the trailing ones (all of them included), item k is the
+   * `block` consecutive elements from k · block: `block` is their number and `item` is null.
+   */
+  block: number;
+  /** Otherwise (`block` 0): the index (into the per-sample result) of the item each element of `shape` belongs to. */
+  item: Int32Array | null;
 }
 
 /**
@@ -48,6 +53,11 @@ export function axisGroups(fn: string, shape: readonly number[], axis: unknown):
     }
   }
   const itemShape = shape.filter((_, d) => !reduced[d]);
+  const trailing = reduced.findIndex((r) => r);
+  if (trailing >= 0 && reduced.slice(trailing).every((r) => r)) {
+    // No index map: a 4M-element map costs 16 MB and a pass to fill it.
+    return { itemShape, block: shape.slice(trailing).reduce((a, d) => a * d, 1), item: null };
+  }
   // Stride of each dimension in the item index (0 for reduced dimensions).
   const strides = new Array<number>(ndim).fill(0);
   let stride = 1;
@@ -71,5 +81,5 @@ export function axisGroups(fn: string, shape: readonly number[], axis: unknown):
       index[d] = 0;
     }
   }
-  return { itemShape, item };
+  return { itemShape, block: 0, item };
 }

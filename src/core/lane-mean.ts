@@ -3,7 +3,8 @@
 // (the mean over the last axis of a pointwise function: log-cosh, squared hinge) and the per-row
 // losses over classes (categorical hinge, poly-1 cross-entropy) are built on it.
 import type { TensorArg } from './catalog.js';
-import { defineLoss, gradTensor, resultDtype, type DefinitionOf, type KernelCall, type LossFor } from './loss.js';
+import { gradBuffer, gradOf } from './grad-buffer.js';
+import { defineLoss, resultDtype, type DefinitionOf, type KernelCall, type LossFor } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
 import { assertSameShape, shapeString } from './shape.js';
 import type { Tensor } from './tensor.js';
@@ -12,7 +13,7 @@ import type { Tensor } from './tensor.js';
  * One row, `X[base .. base + D)` and `Y[…]`: returns its loss and, where `gx`/`gy` are given,
  * writes its gradients there (same positions), times the row's upstream gradient `u`.
  */
-export type LaneRow<P> = (X: ArrayLike<number>, Y: ArrayLike<number>, base: number, D: number, params: P, u: number, gx: Float64Array | null, gy: Float64Array | null) => number;
+export type LaneRow<P> = (X: ArrayLike<number>, Y: ArrayLike<number>, base: number, D: number, params: P, u: number, gx: Float32Array | Float64Array | null, gy: Float32Array | Float64Array | null) => number;
 
 /**
  * Builds `f(input, target, options)` (its `definition`) whose per-sample value is `row` of each
@@ -39,33 +40,25 @@ export function laneRowsLoss<P, O extends object, const A extends readonly Tenso
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
     const [X, Y] = [x.data, y.data];
     const items = new Float64Array(reducer.itemShape.reduce((a, d) => a * d, 1));
-    const gx = wantGrad && call.wantGrads[0] ? new Float64Array(X.length) : null;
-    const gy = wantGrad && call.wantGrads[1] ? new Float64Array(X.length) : null;
+    // In the result's dtype: every row writes all of its entries.
+    const [gx, gy] = [0, 1].map((k) => (wantGrad && call.wantGrads[k] ? gradBuffer(call, k, call.tensors[k], false) : null));
     for (let n = 0; n < items.length; n++) items[n] = row(X, Y, n * D, D, p, wantGrad ? reducer.upstream(n) : 0, gx, gy);
-    return { loss: reducer.reduce(items), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
+    return { loss: reducer.reduce(items), grads: wantGrad ? [gradOf(gx, x), gradOf(gy, y)] : [] };
   });
 }
 
-/** One element: writes f(input, target) and its partial derivatives with respect to both to out[0..2]. */
-export type LanePointwise<P> = (input: number, target: number, params: P, out: Float64Array) => void;
-
 /**
- * Builds `f(input, target, { reduction })` (its `definition`) whose per-sample value is
- * `mean(pointwise(input, target), axis=-1)`, as Keras's `ops.mean(..., axis=-1)`: inputs `[*, D]`,
- * per-sample losses `[*]`. `params` reads what the pointwise function needs from the tensors
- * (once per call).
+ * Builds `f(input, target, { reduction })` (its `definition`) whose per-sample value is the mean
+ * of a pointwise function over the last axis, as Keras's `ops.mean(..., axis=-1)`: inputs `[*, D]`,
+ * per-sample losses `[*]`. `sum` returns the row's Σ f(input, target) and, where `gx`/`gy` are
+ * given, writes `u · ∂f/∂input` and `u · ∂f/∂target` there, with u the row's upstream gradient
+ * over D (the mean's). Each loss writes its own loop over the elements: a callback per element
+ * from here would be one call site shared by every such loss, which V8 stops inlining once two
+ * of them have run (squared hinge, 4M elements: 154 ms through it, docs/benchmarks-notes.md).
  */
-export function laneMeanLoss<P, O extends object, const A extends readonly TensorArg[]>(definition: DefinitionOf<O, A>, params: (input: Tensor, target: Tensor) => P, pointwise: LanePointwise<P>): LossFor<A, O> {
-  const out = new Float64Array(3);
-  return laneRowsLoss(definition, 'the loss is a mean over the last', params, (X, Y, base, D, p, upstream, gx, gy) => {
-    let sum = 0;
-    const u = upstream / D;
-    for (let i = base; i < base + D; i++) {
-      pointwise(X[i], Y[i], p, out);
-      sum += out[0];
-      if (gx) gx[i] = u * out[1];
-      if (gy) gy[i] = u * out[2];
-    }
-    return sum / D; // a mean over an empty last axis is NaN, as Keras's (0 / 0)
-  });
+export function laneMeanLoss<P, O extends object, const A extends readonly TensorArg[]>(definition: DefinitionOf<O, A>, params: (input: Tensor, target: Tensor) => P, sum: LaneRow<P>): LossFor<A, O> {
+  return laneRowsLoss(definition, 'the loss is a mean over the last', params, (X, Y, base, D, p, upstream, gx, gy) =>
+    // A mean over an empty last axis is NaN, as Keras's (0 / 0).
+    sum(X, Y, base, D, p, upstream / D, gx, gy) / D,
+  );
 }

@@ -1,8 +1,9 @@
 // Losses of the overlap of a prediction and a target mask over groups of elements (Dice, Tversky).
 import type { TensorArg } from './catalog.js';
 import { axisGroups } from './keras.js';
-import { defineLoss, gradTensor, resultDtype, type DefinitionOf, type KernelCall, type LossFor } from './loss.js';
+import { defineLoss, resultDtype, type DefinitionOf, type KernelCall, type LossFor } from './loss.js';
 import { checkReduction, Reducer } from './reduction.js';
+import { gradBuffer, gradOf } from './grad-buffer.js';
 import { assertSameShape } from './shape.js';
 
 /**
@@ -25,16 +26,32 @@ export function overlapLoss<P, O extends object, const A extends readonly Tensor
     const reduction = checkReduction(name, options.reduction, ['none', 'mean', 'sum'], 'mean');
     const p = params(options);
     assertSameShape(name, 'target', y, 'input', x);
-    const { itemShape, item } = axisGroups(name, x.shape, options.axis);
+    const { itemShape, block, item } = axisGroups(name, x.shape, options.axis);
     const reducer = new Reducer(name, reduction, itemShape, resultDtype([x]));
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
     const m = reducer.itemShape.reduce((a, d) => a * d, 1);
     const [I, Sy, Sp] = [new Float64Array(m), new Float64Array(m), new Float64Array(m)];
     const [X, Y] = [x.data, y.data];
-    for (let i = 0; i < X.length; i++) {
-      I[item[i]] += Y[i] * X[i];
-      Sy[item[i]] += Y[i];
-      Sp[item[i]] += X[i];
+    if (item === null) {
+      // Each item a block of consecutive elements: its sums in locals, in the same order.
+      for (let k = 0, start = 0; k < m; k++, start += block) {
+        let i = 0, sy = 0, sp = 0;
+        for (let j = start; j < start + block; j++) {
+          const xj = X[j], yj = Y[j];
+          i += yj * xj;
+          sy += yj;
+          sp += xj;
+        }
+        I[k] = i;
+        Sy[k] = sy;
+        Sp[k] = sp;
+      }
+    } else {
+      for (let i = 0; i < X.length; i++) {
+        I[item[i]] += Y[i] * X[i];
+        Sy[item[i]] += Y[i];
+        Sp[item[i]] += X[i];
+      }
     }
     const losses = new Float64Array(m);
     const partials = new Float64Array(3 * m); // upstream · (∂L/∂I, ∂L/∂Sy, ∂L/∂Sp) of each group
@@ -48,13 +65,20 @@ export function overlapLoss<P, O extends object, const A extends readonly Tensor
       partials[3 * k + 2] = u * out[3];
     }
     if (!wantGrad) return { loss: reducer.reduce(losses), grads: [] };
-    const gx = call.wantGrads[0] ? new Float64Array(X.length) : null;
-    const gy = call.wantGrads[1] ? new Float64Array(X.length) : null;
-    for (let i = 0; i < X.length; i++) {
-      const k = 3 * item[i];
-      if (gx) gx[i] = partials[k] * Y[i] + partials[k + 2];
-      if (gy) gy[i] = partials[k] * X[i] + partials[k + 1];
-    }
-    return { loss: reducer.reduce(losses), grads: [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] };
+    // ∂/∂input = ∂L/∂I · target + ∂L/∂Sp, ∂/∂target = ∂L/∂I · input + ∂L/∂Sy, in the result's dtype.
+    const [gx, gy] = [0, 1].map((k) => (call.wantGrads[k] ? gradBuffer(call, k, call.tensors[k], false) : null));
+    const chainRule = (g: Float32Array | Float64Array, of: ArrayLike<number>, dI: number, dS: number) => {
+      if (item === null) {
+        for (let k = 0, start = 0; k < m; k++, start += block) {
+          const a = partials[3 * k + dI], b = partials[3 * k + dS];
+          for (let j = start; j < start + block; j++) g[j] = a * of[j] + b;
+        }
+      } else {
+        for (let i = 0; i < of.length; i++) g[i] = partials[3 * item[i] + dI] * of[i] + partials[3 * item[i] + dS];
+      }
+    };
+    if (gx) chainRule(gx, Y, 0, 2);
+    if (gy) chainRule(gy, X, 0, 1);
+    return { loss: reducer.reduce(losses), grads: [gradOf(gx, x), gradOf(gy, y)] };
   });
 }

@@ -13,7 +13,7 @@
 // of the calls before: V8's TypeScript loops slow down 3–5 fold once they have seen both float32
 // and float64 arrays (measured: tripletMarginWithDistanceLoss float32 [4096, 1024], 5.6 ms after
 // float32 calls only, 31 ms after float64 ones). Measured: docs/benchmarks-notes.md.
-import { gradBuffer } from './grad-buffer.js';
+import { gradBuffer, gradOf } from './grad-buffer.js';
 import { resultDtype, type KernelCall, type KernelResult } from './loss.js';
 import { booleanOption, numberOption } from './options.js';
 import { checkReduction, Reducer, type Reduction } from './reduction.js';
@@ -363,8 +363,7 @@ export function tripletRows(call: KernelCall<unknown>, setup: TripletSetup, dist
       }
     }
   });
-  const wrap = (g: Grad | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
-  return { loss: reducer.reduce(losses), grads: call.wantGrad ? tensors.map((t, k) => wrap(grads[k], t)) : [] };
+  return { loss: reducer.reduce(losses), grads: call.wantGrad ? tensors.map((t, k) => gradOf(grads[k], t)) : [] };
 }
 
 /** tripletRows for a p-norm distance with p ≠ 2: per-element gradients of each distance (rowDistance), TypeScript only. */
@@ -400,6 +399,5 @@ function tripletRowsP(call: KernelCall<unknown>, setup: TripletSetup, p: number,
       if (gn) gn[base + d] = -an - pn;
     }
   }
-  const wrap = (g: Grad | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
-  return { loss: reducer.reduce(losses), grads: call.wantGrad ? [wrap(ga, anchor), wrap(gp, positive), wrap(gn, negative)] : [] };
+  return { loss: reducer.reduce(losses), grads: call.wantGrad ? [gradOf(ga, anchor), gradOf(gp, positive), gradOf(gn, negative)] : [] };
 }

@@ -72,15 +72,24 @@ export interface LaneSoftmax {
  * - A non-finite m gives NaN everywhere, as PyTorch's log_softmax: +inf − +inf is NaN at the
  *   infinite logit and poisons Σ; an all −inf lane has x − m = NaN everywhere; a NaN anywhere
  *   makes m NaN.
+ *
+ * `exps`, where given, receives each exp(x_k − m) (1 at the maxima): a caller that needs the
+ * probabilities divides them by Σ instead of taking every exp a second time.
  */
-export function laneSoftmax(data: ArrayLike<number>, offset: number, stride: number, length: number): LaneSoftmax {
+export function laneSoftmax(data: ArrayLike<number>, offset: number, stride: number, length: number, exps?: Float64Array): LaneSoftmax {
   const max = laneMax(data, offset, stride, length);
   let others = 0;
   let ties = 0;
   for (let k = 0; k < length; k++) {
     const d = data[offset + k * stride] - max;
-    if (d === 0) ties++;
-    else others += Math.exp(d);
+    if (d === 0) {
+      ties++;
+      if (exps) exps[k] = 1;
+    } else {
+      const e = Math.exp(d);
+      others += e;
+      if (exps) exps[k] = e;
+    }
   }
   return { max, others, ties, logSum: Math.log1p(ties - 1 + others) };
 }

@@ -1,5 +1,6 @@
 import { KERAS_EPSILON, normalizeAxis, ONE_AXIS } from '../core/keras.js';
-import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
+import { gradBuffer, gradOf } from '../core/grad-buffer.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { booleanOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, broadcastMap, forEachLane } from '../core/shape.js';
@@ -86,7 +87,7 @@ export const categoricalFocalCrossEntropy = defineLoss(
     const alphaTensor = typeof options.alpha === 'number' || options.alpha === undefined ? null : asTensor(fn, 'alpha', options.alpha, dtype === 'float64' ? 'float64' : 'float32');
     const alphaScalar = alphaTensor ? 0 : numberOption(fn, 'alpha', options.alpha, 0.25);
     const alphaMap = alphaTensor ? broadcastMap(fn, 'alpha', alphaTensor.shape, x.shape) : null;
-    const alphaAt = (i: number) => (alphaTensor ? alphaTensor.data[alphaMap ? alphaMap[i] : i] : alphaScalar);
+    const alphaData = alphaTensor?.data;
     // Keras's clip bounds, in the input's precision (ops.clip casts them to the tensor's dtype).
     const round = dtype === 'float64' ? (v: number) => v : Math.fround;
     const [lo, hi] = [round(KERAS_EPSILON), round(1 - KERAS_EPSILON)];
@@ -95,16 +96,19 @@ export const categoricalFocalCrossEntropy = defineLoss(
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
     const losses = new Float64Array(reducer.itemShape.reduce((a, d) => a * d, 1));
     const [X, Y] = [x.data, y.data];
-    const gx = call.wantGrads[0] ? new Float64Array(X.length) : null;
-    const gy = call.wantGrads[1] ? new Float64Array(X.length) : null;
+    // In the result's dtype, every entry written.
+    const [gx, gy] = [0, 1].map((k) => (call.wantGrads[k] ? gradBuffer(call, k, call.tensors[k], false) : null));
+    // (1 − o)^gamma by one multiplication at Keras's default gamma = 2 (a call to pow costs more
+    // than the rest of an element's work); its derivative's power is then 1 − o itself.
+    const square = gamma === 2;
     const C = x.shape[axis];
     const [q, o, g] = [new Float64Array(C), new Float64Array(C), new Float64Array(C)];
     forEachLane(x.shape, axis, (offset, stride, length, lane) => {
       let s = 0;
       if (fromLogits) {
-        const soft = laneSoftmax(X, offset, stride, length);
+        const soft = laneSoftmax(X, offset, stride, length, q);
         const total = soft.ties + soft.others;
-        for (let k = 0, i = offset; k < length; k++, i += stride) q[k] = Math.exp(X[i] - soft.max) / total;
+        for (let k = 0; k < length; k++) q[k] /= total;
       } else for (let k = 0, i = offset; k < length; k++, i += stride) q[k] = X[i];
       for (let k = 0; k < length; k++) s += q[k];
       let loss = 0;
@@ -115,15 +119,15 @@ export const categoricalFocalCrossEntropy = defineLoss(
         const oc = raw < lo ? lo : raw > hi ? hi : raw;
         o[k] = raw;
         const yk = smoothing ? Y[i] * (1 - smoothing) + smoothing / K : Y[i];
-        const a = alphaAt(i);
-        const m = (1 - oc) ** gamma;
+        const a = alphaData ? alphaData[alphaMap ? alphaMap[i] : i] : alphaScalar;
+        const m = square ? (1 - oc) * (1 - oc) : (1 - oc) ** gamma;
         const logO = Math.log(oc);
         loss += a * m * -yk * logO;
         if (!wantGrad) continue;
         if (gy) gy[i] = u * a * m * -logO * (1 - smoothing);
         // The clip passes the gradient strictly inside its bounds, half of it on them (JAX's maximum/minimum).
         const pass = raw > lo && raw < hi ? 1 : raw === lo || raw === hi ? 0.5 : 0;
-        const dm = gamma === 0 ? 0 : gamma * (1 - oc) ** (gamma - 1) * logO;
+        const dm = gamma === 0 ? 0 : gamma * (square ? 1 - oc : (1 - oc) ** (gamma - 1)) * logO;
         g[k] = pass === 0 ? 0 : u * pass * a * yk * (dm - m / oc);
         weighted += raw * g[k];
       }
@@ -137,6 +141,6 @@ export const categoricalFocalCrossEntropy = defineLoss(
       }
       for (let k = 0, i = offset; k < length; k++, i += stride) gx[i] = fromLogits ? q[k] * (g[k] - dot) : g[k];
     });
-    return { loss: reducer.reduce(losses), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
+    return { loss: reducer.reduce(losses), grads: wantGrad ? [gradOf(gx, x), gradOf(gy, y)] : [] };
   },
 );

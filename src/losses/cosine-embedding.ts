@@ -1,10 +1,9 @@
-import { gradBuffer } from '../core/grad-buffer.js';
+import { gradBuffer, gradOf } from '../core/grad-buffer.js';
 import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { BRANCH_TOLERANCE, onRows, sumRow } from '../core/row-distance.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
-import { Tensor } from '../core/tensor.js';
 import { COSINE_EMBEDDING_KERNELS } from '../kernels/rows.js';
 
 /** Options of {@link cosineEmbeddingLoss}. */
@@ -132,7 +131,6 @@ export const cosineEmbeddingLoss = defineLoss(
         }
       }
     });
-    const wrap = (g: Float32Array | Float64Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
-    return { loss: reducer.reduce(losses), grads: wantGrad ? [wrap(g1, x1), wrap(g2, x2), null] : [] };
+    return { loss: reducer.reduce(losses), grads: wantGrad ? [gradOf(g1, x1), gradOf(g2, x2), null] : [] };
   },
 );

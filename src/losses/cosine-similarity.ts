@@ -1,5 +1,6 @@
 import { KERAS_EPSILON, normalizeAxis, ONE_AXIS } from '../core/keras.js';
-import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
+import { gradBuffer, gradOf } from '../core/grad-buffer.js';
+import { defineLoss, resultDtype, type KernelCall } from '../core/loss.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, forEachLane } from '../core/shape.js';
 
@@ -57,8 +58,8 @@ export const cosineSimilarityLoss = defineLoss(
     if (wantGrad) reducer.setGradOutput(call.gradOutput);
     const losses = new Float64Array(reducer.itemShape.reduce((a, d) => a * d, 1));
     const [X, Y] = [x.data, y.data];
-    const gx = call.wantGrads[0] ? new Float64Array(X.length) : null;
-    const gy = call.wantGrads[1] ? new Float64Array(X.length) : null;
+    // In the result's dtype, every entry written.
+    const [gx, gy] = [0, 1].map((k) => (call.wantGrads[k] ? gradBuffer(call, k, call.tensors[k], false) : null));
     forEachLane(x.shape, axis, (offset, stride, length, lane) => {
       let sx = 0;
       let sy = 0;
@@ -85,6 +86,6 @@ export const cosineSimilarityLoss = defineLoss(
         if (gy) gy[i] = g * iy * (-u - py * v);
       }
     });
-    return { loss: reducer.reduce(losses), grads: wantGrad ? [gx && gradTensor(gx, x), gy && gradTensor(gy, y)] : [] };
+    return { loss: reducer.reduce(losses), grads: wantGrad ? [gradOf(gx, x), gradOf(gy, y)] : [] };
   },
 );

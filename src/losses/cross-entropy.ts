@@ -1,5 +1,5 @@
 import { checkClassTargets, classLayout, classWeights, itemBase } from '../core/classes.js';
-import { gradBuffer } from '../core/grad-buffer.js';
+import { gradBuffer, gradOf } from '../core/grad-buffer.js';
 import { defineLoss, gradTensor, resultDtype, type KernelCall } from '../core/loss.js';
 import { integerOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
@@ -188,8 +188,7 @@ function crossEntropyWasm(
       : crossEntropyRowsWasm({ ...rows, ...kernelTargets(target, setup), logits, gradTarget, upstream, grad, losses });
   if (!Number.isFinite(total)) return null;
   const loss = losses ? new Tensor(losses, reducer.itemShape) : reducer.reduce(Float64Array.of(total));
-  const wrap = (g: Float32Array | Float64Array | null, like: Tensor) => (g ? new Tensor(g, like.shape) : null);
-  return { loss, grads: [wrap(grad, input), wrap(gradTarget, target)] };
+  return { loss, grads: [gradOf(grad, input), gradOf(gradTarget, target)] };
 }
 
 /**

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { checkFiniteDifferences } from '../../test/support/finite-difference.js';
 import { goldenTests } from '../../test/support/golden.js';
 import { uniform } from '../../test/support/random.js';
-import { diceLoss } from '../index.js';
+import { diceLoss, Tensor } from '../index.js';
 
 goldenTests('diceLoss', diceLoss);
 
@@ -32,4 +32,28 @@ test('diceLoss: bad input', () => {
   assert.throws(() => diceLoss([[1, 0]], [[1, 0]], { axis: [1, -1] }), /^Error: diceLoss: axis lists dimension 1 twice/);
   assert.throws(() => diceLoss([[1, 0]], [[1, 0]], { axis: '1' as never }), /diceLoss: axis must be an integer .* got the string '1'/);
   assert.throws(() => diceLoss([1], [1], { reduction: 'batchmean' as never }), /diceLoss: reduction 'batchmean' is not valid \(valid: 'none', 'mean', 'sum'\)/);
+});
+
+test('diceLoss: groups of consecutive elements (trailing axes, no index map) agree with the index-mapped groups of the same data', () => {
+  // x [2, 3, 4] over axes [1, 2] takes the consecutive blocks; the same data laid out [3, 4, 2]
+  // (dimension 0 moved last) over axes [0, 1] takes the index map, summing each group in the same order.
+  for (const dtype of ['float32', 'float64'] as const) {
+    const make = (seed: number) => {
+      const wide = uniform([2, 3, 4], 0, 1, seed);
+      return dtype === 'float32' ? new Tensor(Float32Array.from(wide.data), wide.shape) : wide;
+    };
+    const [x, y] = [make(41), make(42)];
+    const moveFirstLast = (t: typeof x) => {
+      const out = new (t.data.constructor as Float64ArrayConstructor)(24);
+      for (let i = 0; i < 2; i++) for (let j = 0; j < 12; j++) out[j * 2 + i] = t.data[i * 12 + j];
+      return new Tensor(out, [3, 4, 2]);
+    };
+    const blocks = diceLoss.withGrad(x, y, { axis: [1, 2], reduction: 'none', argnums: [0, 1] });
+    const mapped = diceLoss.withGrad(moveFirstLast(x), moveFirstLast(y), { axis: [0, 1], reduction: 'none', argnums: [0, 1] });
+    assert.deepEqual([...blocks.loss.data], [...mapped.loss.data]);
+    assert.equal(blocks.grads[0]!.dtype, dtype);
+    for (const k of [0, 1]) assert.deepEqual([...moveFirstLast(blocks.grads[k]!).data], [...mapped.grads[k]!.data]);
+  }
+  // Groups of no elements: each loss is 1 − 0 / 1e-7.
+  assert.deepEqual([...diceLoss(new Tensor(new Float32Array(0), [2, 0]), new Tensor(new Float32Array(0), [2, 0]), { axis: 1, reduction: 'none' }).data], [1, 1]);
 });

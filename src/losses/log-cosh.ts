@@ -32,20 +32,42 @@ export interface LogCoshLossOptions {
 export const logCoshLoss = laneMeanLoss<null, LogCoshLossOptions, readonly [TensorArg, TensorArg]>(
   { name: 'logCoshLoss', reference: 'keras.losses.LogCosh', args: [{ name: 'input', shape: '[*, D]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }], options: {}, items: 'rows', plot: { x: 'error', range: [-3, 3] } },
   () => null,
-  (input, target, _, out) => {
-    const d = input - target;
-    const a = Math.abs(d);
-    // log cosh d depends on a = |d| only (cosh is even). Two exact forms, each stable on its side:
-    // - cosh a − 1 = 2 sinh²(a/2), so log cosh a = log1p(2 sinh²(a/2)): no cancellation for small a
-    //   (a²/2 + O(a⁴), to a few ulps), but sinh(a/2)² overflows past a ≈ 1420;
-    // - log cosh a = log((e^a + e^−a) / 2) = a + log1p(e^−2a) − log 2: only exp of a non-positive
-    //   number, so nothing overflows at any a, but for small a the three terms (a, log 2 − a + a²/2,
-    //   −log 2) cancel down to a²/2, an absolute error of ~1e-16 (relative 2e-8 at a = 1e-4).
-    // Beyond a = 20 the second has no cancellation (a − log 2 > 19 dominates) and the first would
-    // soon overflow, so each is used on its side of 20.
-    out[0] = a < 20 ? Math.log1p(2 * Math.sinh(a / 2) ** 2) : a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
-    // d/dd log cosh d = tanh d (finite everywhere; Math.tanh(±inf) = ±1).
-    out[1] = Math.tanh(d);
-    out[2] = -out[1];
+  // log cosh d and tanh d depend on a = |d| (cosh is even, tanh odd). Two exact forms of log cosh,
+  // each stable on its side:
+  // - cosh a − 1 = (e^a − 1)² / (2 e^a), so with e = expm1(a), log cosh a = log1p(e² / (2 (1 + e))):
+  //   no cancellation for small a (a²/2 + O(a⁴), to a few ulps), but e² overflows past a ≈ 355;
+  // - log cosh a = log((e^a + e^−a) / 2) = a + log1p(e^−2a) − log 2: only exp of a non-positive
+  //   number, so nothing overflows at any a, but for small a the three terms (a, log 2 − a + a²/2,
+  //   −log 2) cancel down to a²/2, an absolute error of ~1e-16 (relative 2e-8 at a = 1e-4).
+  // Beyond a = 20 the second has no cancellation (a − log 2 > 19 dominates), so each is used on its
+  // side of 20. The gradient tanh d comes from the same e below 20: tanh a = (e^2a − 1) / (e^2a + 1)
+  // = w / (w + 2) with w = e^2a − 1 = e (e + 2), no cancellation either; from 20 on (and for NaN)
+  // Math.tanh, ±1 there. One expm1 and one log1p per element, where the form with sinh, a square,
+  // log1p and tanh made four calls (timings in docs/benchmarks-notes.md).
+  (X, Y, base, D, _, u, gx, gy) => {
+    let sum = 0;
+    for (let i = base; i < base + D; i++) {
+      const d = X[i] - Y[i];
+      const a = Math.abs(d);
+      let tanh: number;
+      if (a < 2 ** -13) {
+        // The series: log cosh a = a²/2 − a⁴/12 + a⁶/45 …, tanh d = d − d³/3 + 2d⁵/15 …; the first
+        // terms left out are under 1e-17 of the sum, where 1 + e above would round (an ulp lost).
+        const h = a * a;
+        sum += h * (0.5 - h / 12);
+        tanh = d * (1 - h / 3);
+      } else if (a < 20) {
+        const e = Math.expm1(a);
+        const w = e * (e + 2);
+        sum += Math.log1p((e * e) / (2 * (1 + e)));
+        tanh = (Math.sign(d) * w) / (w + 2);
+      } else {
+        sum += a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
+        tanh = Math.tanh(d); // Math.tanh(±inf) = ±1
+      }
+      if (gx) gx[i] = u * tanh;
+      if (gy) gy[i] = u * -tanh;
+    }
+    return sum;
   },
 );

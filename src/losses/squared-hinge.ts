@@ -38,12 +38,20 @@ export const squaredHingeLoss = laneMeanLoss<boolean, SquaredHingeLossOptions, r
     items: 'rows',
     plot: { x: 'margin', range: [-2, 3], targets: [1, -1] },
   },
-  (_, target) => target.data.every((t) => t === 0 || t === 1),
-  (x, t, binary, out) => {
-    const y = binary ? 2 * t - 1 : t;
-    const m = Math.max(1 - y * x, 0);
-    out[0] = m * m;
-    out[1] = -2 * m * y;
-    out[2] = -2 * m * x * (binary ? 2 : 1);
+  (_, target) => {
+    for (const t of target.data) if (t !== 0 && t !== 1) return false;
+    return true;
+  },
+  (X, Y, base, D, binary, u, gx, gy) => {
+    let sum = 0;
+    for (let i = base; i < base + D; i++) {
+      const x = X[i];
+      const y = binary ? 2 * Y[i] - 1 : Y[i];
+      const m = Math.max(1 - y * x, 0);
+      sum += m * m;
+      if (gx) gx[i] = u * (-2 * m * y);
+      if (gy) gy[i] = u * (-2 * m * x * (binary ? 2 : 1));
+    }
+    return sum;
   },
 );
