@@ -77,3 +77,29 @@ test("nllLoss: 'sum' and 'mean' are the compensated sum of the 'none' losses, ig
   assert.equal(nllLoss(x, t, { weight, reduction: 'sum' }).item(), compensatedSum(items));
   assert.equal(nllLoss(x, t, { weight }).item(), compensatedSum(items) / weights);
 });
+
+test('nllLoss: more items than a forward loop takes per call (chunks starting mid-block), every path, sums as one pass', () => {
+  // [3, 5, 1000]: 3000 items in blocks of 1000; the forward loops take 2048 items a call, so the
+  // second call starts 48 items into the third block. Targets ignored here and there, one class weighted.
+  const x = uniform([3, 5, 1000], -4, 0, 250);
+  const t = integers([3, 1000], 5, 251);
+  for (const i of [5, 2047, 2048, 2999]) t.data[i] = -100;
+  const picked = (i: number) => {
+    const [n, s] = [Math.floor(i / 1000), i % 1000];
+    return x.data[n * 5000 + t.data[i] * 1000 + s];
+  };
+  const kept = [...t.data.keys()].filter((i) => t.data[i] !== -100);
+  const none = nllLoss(x, t, { reduction: 'none' });
+  assert.deepEqual([...none.data], [...t.data].map((c, i) => (c === -100 ? 0 : -picked(i))));
+  assert.equal(nllLoss(x, t, { reduction: 'sum' }).item(), compensatedSum(kept.map((i) => -picked(i))));
+  assert.equal(nllLoss(x, t).item(), compensatedSum(kept.map((i) => -picked(i))) / kept.length);
+  const weight = [1, 1, 2, 1, 1];
+  const weighted = compensatedSum(kept.map((i) => -weight[t.data[i]] * picked(i))) / compensatedSum(kept.map((i) => weight[t.data[i]]));
+  assert.ok(Math.abs(nllLoss(x, t, { weight }).item() - weighted) <= 4 * Number.EPSILON * Math.abs(weighted));
+  // A bad target in a later chunk is named by its own index.
+  const bad = new Tensor(Float64Array.from(t.data), t.shape);
+  bad.data[2500] = 7;
+  for (const options of [{}, { reduction: 'none' as const }]) {
+    assert.throws(() => nllLoss(x, bad, options), /^Error: nllLoss: target 7 is out of range for 5 classes \(at index 2500\)$/);
+  }
+});

@@ -60,9 +60,9 @@ export const nllLoss = defineLoss({
   const X = input.data;
   const T = target.data;
   const bad =
-    weight !== null || losses !== null ? gather(X, T, weight, C, inner, items, ignoreIndex, losses)
-    : inner === 1 ? sumRows(X, T, C, items, ignoreIndex)
-    : sumStrided(X, T, C, inner, items, ignoreIndex);
+    weight !== null || losses !== null ? inChunks(items, (from, to) => gather(X, T, weight, C, inner, from, to, ignoreIndex, losses))
+    : inner === 1 ? inChunks(items, (from, to) => sumRows(X, T, C, from, to, ignoreIndex))
+    : inChunks(items, (from, to) => sumStrided(X, T, C, inner, from, to, ignoreIndex));
   if (bad >= 0) throw targetError(fn, T[bad], bad, C);
   const reducer = new Reducer(fn, reduction, layout.itemShape, dtype, gathered[WEIGHTS]);
   if (wantGrad) reducer.setGradOutput(call.gradOutput);
@@ -87,7 +87,9 @@ const SUM = 0, COMPENSATION = 1, WEIGHTS = 2;
  * The forward loops of {@link nllLoss}, each in a function of its own so that V8 optimises it on
  * its own small feedback (2.6x faster than the same loop inside the loss's closure: median on [4,
  * 21, 128, 128], measured on a loaded machine). Items in order, i = n · inner + s, a block of
- * `inner` items per batch entry n, whose class 0 sits at n · C · inner + s: no division per item.
+ * `inner` items per batch entry n, whose class 0 sits at p = n · C · inner + s: p steps with i
+ * and skips (C − 1) · inner at each block's end, no division per item. Each loop takes the items
+ * [from, to) of a chunk ({@link inChunks}) and carries the sums over in {@link gathered}.
  * Each target is checked where it is read (isClassIndex), and the losses summed compensated
  * (roundingError, as `compensatedSum`) or kept in `losses` (reduction 'none'), so 'mean' and
  * 'sum' allocate no array of losses. Each returns the index of the first target that is not a
@@ -103,38 +105,41 @@ const SUM = 0, COMPENSATION = 1, WEIGHTS = 2;
  * but V8 does not unswitch loops) cost the rest.
  */
 function gather(
-  X: ArrayLike<number>, T: ArrayLike<number>, weight: ArrayLike<number> | null, C: number, inner: number, items: number,
+  X: ArrayLike<number>, T: ArrayLike<number>, weight: ArrayLike<number> | null, C: number, inner: number, from: number, to: number,
   ignoreIndex: number, losses: Float64Array | null,
 ): number {
-  let sum = 0;
-  let compensation = 0;
-  let weights = 0;
-  for (let base = 0, i = 0; i < items; base += C * inner) {
-    const end = i + inner;
-    for (let p = base; i < end; i++, p++) {
-      const t = T[i];
-      if (t === ignoreIndex) continue;
-      if (!isClassIndex(t, C)) return i;
-      const w = weight === null ? 1 : weight[t];
-      const loss = -w * X[p + t * inner];
-      weights += w;
-      if (losses !== null) losses[i] = loss;
-      else {
-        const next = sum + loss;
-        compensation += roundingError(sum, loss, next);
-        sum = next;
-      }
+  let sum = gathered[SUM];
+  let compensation = gathered[COMPENSATION];
+  let weights = gathered[WEIGHTS];
+  const block = Math.floor(from / inner);
+  const skip = (C - 1) * inner;
+  for (let i = from, p = from + block * skip, end = (block + 1) * inner; i < to; i++, p++) {
+    if (i === end) {
+      p += skip;
+      end += inner;
+    }
+    const t = T[i];
+    if (t === ignoreIndex) continue;
+    if (!isClassIndex(t, C)) return i;
+    const w = weight === null ? 1 : weight[t];
+    const loss = -w * X[p + t * inner];
+    weights += w;
+    if (losses !== null) losses[i] = loss;
+    else {
+      const next = sum + loss;
+      compensation += roundingError(sum, loss, next);
+      sum = next;
     }
   }
   return found(sum, compensation, weights);
 }
 
 /** {@link gather} unweighted, summing, on rows: item i's class 0 at i · C. */
-function sumRows(X: ArrayLike<number>, T: ArrayLike<number>, C: number, items: number, ignoreIndex: number): number {
-  let sum = 0;
-  let compensation = 0;
-  let count = 0;
-  for (let i = 0, p = 0; i < items; i++, p += C) {
+function sumRows(X: ArrayLike<number>, T: ArrayLike<number>, C: number, from: number, to: number, ignoreIndex: number): number {
+  let sum = gathered[SUM];
+  let compensation = gathered[COMPENSATION];
+  let count = gathered[WEIGHTS];
+  for (let i = from, p = from * C; i < to; i++, p += C) {
     const t = T[i];
     if (t === ignoreIndex) continue;
     if (!isClassIndex(t, C)) return i;
@@ -148,24 +153,48 @@ function sumRows(X: ArrayLike<number>, T: ArrayLike<number>, C: number, items: n
 }
 
 /** {@link gather} unweighted, summing, with classes strided by `inner`. */
-function sumStrided(X: ArrayLike<number>, T: ArrayLike<number>, C: number, inner: number, items: number, ignoreIndex: number): number {
-  let sum = 0;
-  let compensation = 0;
-  let count = 0;
-  for (let base = 0, i = 0; i < items; base += C * inner) {
-    const end = i + inner;
-    for (let p = base; i < end; i++, p++) {
-      const t = T[i];
-      if (t === ignoreIndex) continue;
-      if (!isClassIndex(t, C)) return i;
-      const loss = -X[p + t * inner];
-      count++;
-      const next = sum + loss;
-      compensation += roundingError(sum, loss, next);
-      sum = next;
+function sumStrided(X: ArrayLike<number>, T: ArrayLike<number>, C: number, inner: number, from: number, to: number, ignoreIndex: number): number {
+  let sum = gathered[SUM];
+  let compensation = gathered[COMPENSATION];
+  let count = gathered[WEIGHTS];
+  const block = Math.floor(from / inner);
+  const skip = (C - 1) * inner;
+  for (let i = from, p = from + block * skip, end = (block + 1) * inner; i < to; i++, p++) {
+    if (i === end) {
+      p += skip;
+      end += inner;
     }
+    const t = T[i];
+    if (t === ignoreIndex) continue;
+    if (!isClassIndex(t, C)) return i;
+    const loss = -X[p + t * inner];
+    count++;
+    const next = sum + loss;
+    compensation += roundingError(sum, loss, next);
+    sum = next;
   }
   return found(sum, compensation, count);
+}
+
+/**
+ * Items per call of a forward loop. The loops used to run over every item in one call, once per
+ * loss call: V8 then compiled them on stack replacement in the middle of their first call, before
+ * the code after the loop (the call of `found`) had run, and that code deoptimised at each loop
+ * exit ("insufficient type feedback for call"); later calls re-entered the same cached code and
+ * deoptimised again, and a float64 call after float32 ones re-tiered slowly: the K-dimensional
+ * forward took 3.5–4.5 ms in the harness, 0.5 ms in a process of its own. Called once per chunk,
+ * a loop runs to its end from the first call on and tiers up by its calls, with full feedback.
+ */
+const CHUNK = 2048;
+
+/** Runs a forward loop over the items in chunks, the sums carried in {@link gathered}: the order of one pass. */
+function inChunks(items: number, loop: (from: number, to: number) => number): number {
+  gathered.fill(0);
+  for (let from = 0; from < items; from += CHUNK) {
+    const bad = loop(from, Math.min(items, from + CHUNK));
+    if (bad >= 0) return bad;
+  }
+  return -1;
 }
 
 /** Records a forward loop's sums in {@link gathered}; −1: every target was a class index. */
