@@ -30,14 +30,16 @@ const ONE_LOSS_MAIN_CHUNK_BYTES = 33_000;
 const ONE_LOSS_VITE_LIB_BYTES = 41_000;
 // A kernel chunk holds every elementwise kernel for float32 and float64 lanes (three loops per
 // export: forward, input gradient, every gradient), the row kernels (float32 and float64
-// cross-entropy, margin, matmul, box IoU, the embedding losses' rows) and the activations' kernels (62.8 KB
+// cross-entropy, margin, matmul, box IoU, the embedding losses' rows) and the activations' kernels (66.2 KB
+// minified after the squared hinge, sparsemax and log-cosh kernels were added (Keras's and optax's
+// losses, 5–15x faster than their TypeScript loops: docs/benchmarks-notes.md, eighth round), 62.8 KB
 // minified after the float32 L1/MSE/smooth L1/soft margin loops were unrolled by two (10–15% on their
 // forward, 12 KB of WebAssembly; see the sums comment in src/kernels/assembly/elementwise.ts), 58.4 KB
 // after issue 14's third round was merged (box IoU, embedding rows, faster exp/log), 53.5 KB measured after issue 14's branches were merged; 33.4 KB before them, 9.5 KB with float32
 // elementwise kernels for seven losses only); the entry holds the elementwise engine's kernel and
 // reference paths (31.3 KB; 38.9 KB in Vite's library build).
-const ONE_LOSS_KERNEL_CHUNK_BYTES = 64_500;
-const ONE_LOSS_UNSPLIT_BYTES = 160_000; // 157.7 KB measured after the float32 loops were unrolled (above); 148.1 KB measured after every branch of issue 14's third round was merged (152.1 KB on the embedding branch alone) (138.4 KB before them, 98.7 KB before issue 14's second round of kernels): the entry and both kernel chunks inlined
+const ONE_LOSS_KERNEL_CHUNK_BYTES = 67_000;
+const ONE_LOSS_UNSPLIT_BYTES = 166_000; // 163.9 KB measured with the Keras and optax kernels (above); 157.7 KB measured after the float32 loops were unrolled (above); 148.1 KB measured after every branch of issue 14's third round was merged (152.1 KB on the embedding branch alone) (138.4 KB before them, 98.7 KB before issue 14's second round of kernels): the entry and both kernel chunks inlined
 
 // The page: a large float32 MSE (the elementwise kernel), cross-entropy and softmax over [64, 1000]
 // (the row kernels), once before the kernels are loaded and once after wasmReady().

@@ -26,8 +26,13 @@ export interface ElementwiseSpec<P, O, A extends readonly TensorArg[]> extends O
    * result is then shaped `[*]` for an input `[*, C]`.
    */
   items?: 'elements' | 'rows';
-  /** Validates the options and returns what `pointwise` needs (its parameter's type is the loss's options type). */
-  params: (options: O) => P;
+  /** For `items: 'rows'`: what the last axis is, in the error on a 0-d input (default 'classes on the last'). */
+  axis?: string;
+  /**
+   * Validates the options and returns what `pointwise` needs (its parameter's type is the loss's
+   * options type), from the tensors too where the formula depends on their values as a whole.
+   */
+  params: (options: O, tensors: readonly Tensor[]) => P;
   /** The reference: the specification of the loss, which the kernel must agree with (the differential suite checks it). */
   pointwise: Pointwise<P>;
   /** Shape rules for arguments that may broadcast to the input's shape (returns the shape to broadcast from). */
@@ -62,9 +67,11 @@ interface Derived {
   /** Another tensor option (posWeight), broadcast to the input and passed as operand c. */
   auxOption: { name: string; fallback: number } | undefined;
   rows: boolean;
+  /** The error on a 0-d input of a loss over rows. */
+  axis: string;
 }
 
-function derive(spec: { args: readonly TensorArg[]; options: Definition['options']; items?: 'elements' | 'rows' }): Derived {
+function derive(spec: { args: readonly TensorArg[]; options: Definition['options']; items?: 'elements' | 'rows'; axis?: string }): Derived {
   const specs = spec.options;
   const weightSpec = specs.weight as TensorOptionSpec | undefined;
   const auxName = Object.keys(specs).find((k) => k !== 'weight' && specs[k].type === 'tensor');
@@ -75,6 +82,7 @@ function derive(spec: { args: readonly TensorArg[]; options: Definition['options
     weightedMean: weightSpec?.mean === 'weights' ? 'weightSum' : 'count',
     auxOption: auxName ? { name: auxName, fallback: (specs[auxName] as TensorOptionSpec).default as number } : undefined,
     rows: spec.items === 'rows',
+    axis: spec.axis ?? 'classes on the last',
   };
 }
 
@@ -138,9 +146,8 @@ function prepare<P>(spec: Spec<P>, d: Derived, call: KernelCall<unknown>): Prepa
   const options = call.options as Record<string, unknown>;
   const input = tensors[0];
   const n = input.size;
-  const params = spec.params(call.options as never);
   const reduction = checkReduction(fn, options.reduction, reductions, 'mean');
-  if (d.rows && input.shape.length === 0) throw new Error(`${fn}: input must have a class dimension, got a 0-d tensor`);
+  if (d.rows && input.shape.length === 0) throw new Error(`${fn}: input must have at least 1 dimension (${d.axis}), got shape []`);
   // Operands b and c: same shape as the input, or broadcast where the loss allows it.
   const from: (readonly number[] | null)[] = tensors.map((t, k) => {
     if (k === 0) return null;
@@ -152,6 +159,7 @@ function prepare<P>(spec: Spec<P>, d: Derived, call: KernelCall<unknown>): Prepa
     assertSameShape(fn, d.argNames[k], t, d.argNames[0], input);
     return null;
   });
+  const params = spec.params(call.options as never, tensors);
   const weight = d.weightRule ? optionTensor(fn, 'weight', options.weight, input, d.weightRule) : null;
   const aux = d.auxOption ? optionTensor(fn, d.auxOption.name, options[d.auxOption.name], input, 'broadcast') : null;
   const dtype = resultDtype(tensors);
@@ -185,11 +193,14 @@ function elementUpstreams(prep: Prepared<unknown>): number | ArrayLike<number> {
   return out;
 }
 
-/** The per-item losses from the per-element ones: themselves, or for `rows` each row's mean. */
+/**
+ * The per-item losses from the per-element ones: themselves, or for `rows` each row's mean (NaN
+ * for rows of length 0, 0 / 0 as PyTorch's and Keras's means).
+ */
 function itemLosses(prep: Prepared<unknown>, elements: ArrayLike<number>): Float64Array {
   const C = prep.rowLength;
   if (C === 1) return elements instanceof Float64Array ? elements : new Float64Array(elements);
-  const rows = new Float64Array(C === 0 ? 0 : prep.n / C);
+  const rows = new Float64Array(numel(prep.reducer.itemShape));
   for (let r = 0; r < rows.length; r++) {
     let sum = 0;
     for (let i = r * C; i < r * C + C; i++) sum += elements[i];

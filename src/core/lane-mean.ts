@@ -1,7 +1,8 @@
 // Losses over the last axis of two like-shaped tensors (input, target): the per-row scaffolding
-// (checks, reducer, gradient arrays, the loop over rows) written once. Keras's elementwise losses
-// (the mean over the last axis of a pointwise function: log-cosh, squared hinge) and the per-row
-// losses over classes (categorical hinge, poly-1 cross-entropy) are built on it.
+// (checks, reducer, gradient arrays, the loop over rows) written once. The per-row losses over
+// classes (categorical hinge, poly-1 cross-entropy) are built on it; Keras's means of a pointwise
+// function over the last axis (log-cosh, squared hinge) are elementwise losses over rows
+// (core/elementwise.ts, items 'rows'), with WebAssembly kernels.
 import type { TensorArg } from './catalog.js';
 import { gradBuffer, gradOf } from './grad-buffer.js';
 import { defineLoss, resultDtype, type DefinitionOf, type KernelCall, type LossFor } from './loss.js';
@@ -45,20 +46,4 @@ export function laneRowsLoss<P, O extends object, const A extends readonly Tenso
     for (let n = 0; n < items.length; n++) items[n] = row(X, Y, n * D, D, p, wantGrad ? reducer.upstream(n) : 0, gx, gy);
     return { loss: reducer.reduce(items), grads: wantGrad ? [gradOf(gx, x), gradOf(gy, y)] : [] };
   });
-}
-
-/**
- * Builds `f(input, target, { reduction })` (its `definition`) whose per-sample value is the mean
- * of a pointwise function over the last axis, as Keras's `ops.mean(..., axis=-1)`: inputs `[*, D]`,
- * per-sample losses `[*]`. `sum` returns the row's Σ f(input, target) and, where `gx`/`gy` are
- * given, writes `u · ∂f/∂input` and `u · ∂f/∂target` there, with u the row's upstream gradient
- * over D (the mean's). Each loss writes its own loop over the elements: a callback per element
- * from here would be one call site shared by every such loss, which V8 stops inlining once two
- * of them have run (squared hinge, 4M elements: 154 ms through it, docs/benchmarks-notes.md).
- */
-export function laneMeanLoss<P, O extends object, const A extends readonly TensorArg[]>(definition: DefinitionOf<O, A>, params: (input: Tensor, target: Tensor) => P, sum: LaneRow<P>): LossFor<A, O> {
-  return laneRowsLoss(definition, 'the loss is a mean over the last', params, (X, Y, base, D, p, upstream, gx, gy) =>
-    // A mean over an empty last axis is NaN, as Keras's (0 / 0).
-    sum(X, Y, base, D, p, upstream / D, gx, gy) / D,
-  );
 }

@@ -51,7 +51,7 @@ type ElementKernel = (
  */
 export const ELEMENTWISE_KERNELS = [
   'l1', 'mse', 'smoothL1', 'bceWithLogits', 'bce', 'sigmoidFocal',
-  'klDiv', 'poissonNll', 'gaussianNll', 'softMargin', 'hingeEmbedding', 'marginRanking',
+  'klDiv', 'poissonNll', 'gaussianNll', 'softMargin', 'hingeEmbedding', 'marginRanking', 'squaredHinge', 'sparsemax', 'logCosh',
 ] as const;
 
 /** An elementwise kernel's name (see {@link ELEMENTWISE_KERNELS}). */

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { EPSILON } from '../../test/support/close.js';
 import { checkFiniteDifferences } from '../../test/support/finite-difference.js';
 import { goldenTests } from '../../test/support/golden.js';
+import { floatArray, onKernelPaths } from '../../test/support/kernel-paths.js';
 import { uniform } from '../../test/support/random.js';
-import { logCoshLoss, Tensor } from '../index.js';
+import { logCoshLoss, setBackend, Tensor, tensor } from '../index.js';
 
 goldenTests('logCoshLoss', logCoshLoss);
 
@@ -49,4 +51,30 @@ test('logCoshLoss: bad input', () => {
   assert.throws(() => logCoshLoss(1, 1), /^Error: logCoshLoss: input must have at least 1 dimension \(the loss is a mean over the last\), got shape \[\]$/);
   assert.throws(() => logCoshLoss([1, 2], [1]), /^Error: logCoshLoss: target shape \[1\] does not match input shape \[2\]$/);
   assert.throws(() => logCoshLoss([1], [1], { delta: 1 } as never), /logCoshLoss: unknown option 'delta'/);
+});
+
+// The kernel's two forms meet at |d| = 1 and its exponential changes its scale at ln2/2; the
+// reference's forms at 2^-13 and 20. Each side of each, the extremes, and the kernel's clamp of
+// exp(−2|d|): within 4 ulps of the reference (loss and gradient), the same sign of zero.
+test('logCoshLoss: the kernel agrees with the reference on both sides of every form boundary', async () => {
+  const ds = [0, -0, 5e-324, 1e-300, 1e-40, 1e-30, 2 ** -13, -(2 ** -13), 1e-4, 0.3465, 0.3467, 0.999999, 1, -1, 1.000001, 5, 19.99, 20, 43.6, 87.5, 100, 400, 709, 1e30, -1e30, 3e38, Infinity, -Infinity, NaN];
+  await onKernelPaths((backend, Float) => {
+    if (backend !== 'wasm') return; // 32 elements: the kernel on backend 'wasm' only
+    const n = 32;
+    const x = floatArray(Float, n, (i) => ds[i % ds.length]);
+    const [X, Y] = [tensor(x, { shape: [n, 1] }), tensor(new Float(n), { shape: [n, 1] })];
+    const kernel = logCoshLoss.withGrad(X, Y, { reduction: 'none' });
+    setBackend('ts');
+    const reference = logCoshLoss.withGrad(X, Y, { reduction: 'none' });
+    setBackend('wasm');
+    const eps = Float === Float64Array ? EPSILON.float64 : EPSILON.float32;
+    for (const [name, got, want] of [['loss', kernel.loss, reference.loss], ['grad', kernel.grads[0]!, reference.grads[0]!]] as const) {
+      for (let i = 0; i < n; i++) {
+        const [g, r] = [got.data[i], want.data[i]];
+        const where = `${Float.name} ${name} at d = ${x[i]}: ${g} against ${r}`;
+        if (Number.isNaN(r) || !Number.isFinite(r)) assert.ok(Object.is(g, r), where);
+        else assert.ok(Math.abs(g - r) <= 4 * eps * Math.abs(r) && Object.is(g === 0 ? g : 1, r === 0 ? r : 1), where);
+      }
+    }
+  });
 });

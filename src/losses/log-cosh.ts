@@ -1,5 +1,4 @@
-import type { TensorArg } from '../core/catalog.js';
-import { laneMeanLoss } from '../core/lane-mean.js';
+import { elementwiseLoss } from '../core/elementwise.js';
 import type { Reduction } from '../core/reduction.js';
 
 /** Options of {@link logCoshLoss}. */
@@ -25,13 +24,22 @@ export interface LogCoshLossOptions {
  * // tensor([499.6534])
  * ```
  * Differs from Keras: the prediction comes first (Keras takes `y_true, y_pred`); shapes must
- * match (Keras squeezes or expands a trailing dimension of 1); computed in float64 for float32
- * inputs too, and without Keras's cancellation: its `d + softplus(−2d) − log 2` loses ~1e-7
- * (float32) or ~1e-16 (float64) absolutely to the cancellation of its terms for small `d`.
+ * match (Keras squeezes or expands a trailing dimension of 1); without Keras's cancellation: its
+ * `d + softplus(−2d) − log 2` loses ~1e-7 (float32) or ~1e-16 (float64) absolutely to the
+ * cancellation of its terms for small `d`, where this loss keeps a few ulps relatively (float32
+ * inputs on the WebAssembly kernel are computed in float32, as the other kernel losses).
  */
-export const logCoshLoss = laneMeanLoss<null, LogCoshLossOptions, readonly [TensorArg, TensorArg]>(
-  { name: 'logCoshLoss', reference: 'keras.losses.LogCosh', args: [{ name: 'input', shape: '[*, D]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }], options: {}, items: 'rows', plot: { x: 'error', range: [-3, 3] } },
-  () => null,
+export const logCoshLoss = elementwiseLoss({
+  name: 'logCoshLoss',
+  reference: 'keras.losses.LogCosh',
+  args: [{ name: 'input', shape: '[*, D]', differentiable: true }, { name: 'target', shape: 'like input', differentiable: true }],
+  options: {},
+  items: 'rows',
+  axis: 'the loss is a mean over the last',
+  plot: { x: 'error', range: [-3, 3] },
+  params: (_: LogCoshLossOptions) => null,
+  // The kernel takes the same two forms split at a = 1 (src/kernels/assembly/elementwise.ts).
+  wasm: { kernel: 'logCosh', params: () => [0, 0] },
   // log cosh d and tanh d depend on a = |d| (cosh is even, tanh odd). Two exact forms of log cosh,
   // each stable on its side:
   // - cosh a − 1 = (e^a − 1)² / (2 e^a), so with e = expm1(a), log cosh a = log1p(e² / (2 (1 + e))):
@@ -44,30 +52,28 @@ export const logCoshLoss = laneMeanLoss<null, LogCoshLossOptions, readonly [Tens
   // = w / (w + 2) with w = e^2a − 1 = e (e + 2), no cancellation either; from 20 on (and for NaN)
   // Math.tanh, ±1 there. One expm1 and one log1p per element, where the form with sinh, a square,
   // log1p and tanh made four calls (timings in docs/benchmarks-notes.md).
-  (X, Y, base, D, _, u, gx, gy) => {
-    let sum = 0;
-    for (let i = base; i < base + D; i++) {
-      const d = X[i] - Y[i];
-      const a = Math.abs(d);
-      let tanh: number;
-      if (a < 2 ** -13) {
-        // The series: log cosh a = a²/2 − a⁴/12 + a⁶/45 …, tanh d = d − d³/3 + 2d⁵/15 …; the first
-        // terms left out are under 1e-17 of the sum, where 1 + e above would round (an ulp lost).
-        const h = a * a;
-        sum += h * (0.5 - h / 12);
-        tanh = d * (1 - h / 3);
-      } else if (a < 20) {
-        const e = Math.expm1(a);
-        const w = e * (e + 2);
-        sum += Math.log1p((e * e) / (2 * (1 + e)));
-        tanh = (Math.sign(d) * w) / (w + 2);
-      } else {
-        sum += a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
-        tanh = Math.tanh(d); // Math.tanh(±inf) = ±1
-      }
-      if (gx) gx[i] = u * tanh;
-      if (gy) gy[i] = u * -tanh;
+  pointwise(x, y, _, __, out) {
+    const d = x - y;
+    const a = Math.abs(d);
+    let loss: number;
+    let tanh: number;
+    if (a < 2 ** -13) {
+      // The series: log cosh a = a²/2 − a⁴/12 + a⁶/45 …, tanh d = d − d³/3 + 2d⁵/15 …; the first
+      // terms left out are under 1e-17 of the sum, where 1 + e above would round (an ulp lost).
+      const h = a * a;
+      loss = h * (0.5 - h / 12);
+      tanh = d * (1 - h / 3);
+    } else if (a < 20) {
+      const e = Math.expm1(a);
+      const w = e * (e + 2);
+      loss = Math.log1p((e * e) / (2 * (1 + e)));
+      tanh = (Math.sign(d) * w) / (w + 2);
+    } else {
+      loss = a + Math.log1p(Math.exp(-2 * a)) - Math.LN2;
+      tanh = Math.tanh(d); // Math.tanh(±inf) = ±1
     }
-    return sum;
+    out[0] = loss;
+    out[1] = tanh;
+    out[2] = -tanh;
   },
-);
+});

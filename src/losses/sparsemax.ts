@@ -1,5 +1,6 @@
 import { elementwiseLoss } from '../core/elementwise.js';
 import type { Reduction } from '../core/reduction.js';
+import { firstNonBinary } from '../core/scan.js';
 
 /** Options of {@link sparsemaxLoss}. */
 export interface SparsemaxLossOptions {
@@ -33,18 +34,26 @@ export const sparsemaxLoss = elementwiseLoss({
   options: {},
   plot: { x: 'logit', range: [-3, 3], targets: [1, 0] },
   params: (_: SparsemaxLossOptions) => null,
-  check([, labels]) {
-    const bad = labels.data.findIndex((v) => v !== 0 && v !== 1);
+  check([, labels], _, from) {
+    const bad = firstNonBinary(labels.data, from);
     if (bad >= 0) throw new Error(`sparsemaxLoss: labels must be 0 or 1, got ${labels.data[bad]} at flat index ${bad}`);
   },
+  wasm: { kernel: 'sparsemax', params: () => [0, 0], checks: true },
   pointwise(x, label, _, __, out) {
     const sign = label === 1 ? -1 : 1;
     const z = sign * x;
-    // jax.nn.sparse_plus, piece by piece (its pieces meet with equal values and slopes at ±1).
-    if (z <= -1) [out[0], out[1]] = [0, 0];
-    else if (z >= 1) [out[0], out[1]] = [z, sign];
-    else if (z > -1) [out[0], out[1]] = [((z + 1) * (z + 1)) / 4, (sign * (z + 1)) / 2];
-    else [out[0], out[1]] = [z, z]; // NaN
+    // jax.nn.sparse_plus, piece by piece (its pieces meet with equal values and slopes at ±1); a
+    // NaN z fails every comparison and keeps NaN for both.
+    let loss = z;
+    let slope = z;
+    if (z <= -1) loss = slope = 0;
+    else if (z >= 1) slope = sign;
+    else if (z > -1) {
+      loss = ((z + 1) * (z + 1)) / 4;
+      slope = (sign * (z + 1)) / 2;
+    }
+    out[0] = loss;
+    out[1] = slope;
     out[2] = 0;
   },
 });

@@ -1,6 +1,6 @@
-import type { TensorArg } from '../core/catalog.js';
-import { laneMeanLoss } from '../core/lane-mean.js';
+import { elementwiseLoss } from '../core/elementwise.js';
 import type { Reduction } from '../core/reduction.js';
+import { firstNonBinary } from '../core/scan.js';
 
 /** Options of {@link squaredHingeLoss}. */
 export interface SquaredHingeLossOptions {
@@ -29,29 +29,22 @@ export interface SquaredHingeLossOptions {
  * Differs from Keras: the prediction comes first (Keras takes `y_true, y_pred`); shapes must
  * match (Keras squeezes or expands a trailing dimension of 1).
  */
-export const squaredHingeLoss = laneMeanLoss<boolean, SquaredHingeLossOptions, readonly [TensorArg, TensorArg]>(
-  {
-    name: 'squaredHingeLoss',
-    reference: 'keras.losses.SquaredHinge',
-    args: [{ name: 'input', shape: '[*, D]', differentiable: true }, { name: 'target', shape: 'like input (±1, or 0/1 everywhere)', differentiable: true }],
-    options: {},
-    items: 'rows',
-    plot: { x: 'margin', range: [-2, 3], targets: [1, -1] },
+export const squaredHingeLoss = elementwiseLoss({
+  name: 'squaredHingeLoss',
+  reference: 'keras.losses.SquaredHinge',
+  args: [{ name: 'input', shape: '[*, D]', differentiable: true }, { name: 'target', shape: 'like input (±1, or 0/1 everywhere)', differentiable: true }],
+  options: {},
+  items: 'rows',
+  axis: 'the loss is a mean over the last',
+  plot: { x: 'margin', range: [-2, 3], targets: [1, -1] },
+  // Whether the targets are binary labels (all 0 or 1).
+  params: (_: SquaredHingeLossOptions, [, target]) => firstNonBinary(target.data) < 0,
+  wasm: { kernel: 'squaredHinge', params: (binary) => [binary ? 1 : 0, 0] },
+  pointwise(x, t, _, binary, out) {
+    const y = binary ? 2 * t - 1 : t;
+    const m = Math.max(1 - y * x, 0);
+    out[0] = m * m;
+    out[1] = -2 * m * y;
+    out[2] = binary ? -2 * m * x * 2 : -2 * m * x;
   },
-  (_, target) => {
-    for (const t of target.data) if (t !== 0 && t !== 1) return false;
-    return true;
-  },
-  (X, Y, base, D, binary, u, gx, gy) => {
-    let sum = 0;
-    for (let i = base; i < base + D; i++) {
-      const x = X[i];
-      const y = binary ? 2 * Y[i] - 1 : Y[i];
-      const m = Math.max(1 - y * x, 0);
-      sum += m * m;
-      if (gx) gx[i] = u * (-2 * m * y);
-      if (gy) gy[i] = u * (-2 * m * x * (binary ? 2 : 1));
-    }
-    return sum;
-  },
-);
+});

@@ -829,12 +829,18 @@ export const TARGETS: DiffTarget[] = [
     name: 'logCoshLoss',
     fn: fnOf(L.logCoshLoss),
     recipe: ({ N, C }) => fc.record({ reduction }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: o, itemShape: [N] })),
+
+    large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'squaredHingeLoss',
     fn: fnOf(L.squaredHingeLoss),
     recipe: ({ N, C }) =>
       fc.record({ reduction, binary: fc.boolean() }).map(({ binary, ...o }) => ({ args: [want(REAL, [N, C]), want(binary ? BINARY : SIGNS, [N, C])], options: o, itemShape: [N] })),
+
+    large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'categoricalHingeLoss',
@@ -869,6 +875,8 @@ export const TARGETS: DiffTarget[] = [
     name: 'sparsemaxLoss',
     fn: fnOf(L.sparsemaxLoss),
     recipe: ({ N, C }) => fc.record({ reduction }).map((o) => ({ args: [want(REAL, [N, C]), want(BINARY, [N, C])], options: o, itemShape: [N, C] })),
+    large: LARGE,
+    float64Kernel: true,
   },
   {
     name: 'polyLossCrossEntropy',

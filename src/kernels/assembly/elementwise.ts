@@ -12,8 +12,8 @@
 // losses (f64), plus g · 0 for every gradient written (see finish). Formulas as in the TypeScript
 // losses (src/losses/*.ts), which are the reference: the differential suite
 // (test/differential.test.ts) pins each kernel to its loss's `pointwise`.
-import { exp4, expAnyWith, expNegWith, EXP_NEG_MAX, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, expNonPositive4, LN2_HI, LN2_LO, LOG1P_A0, LOG1P_A1, LOG1P_A2, LOG1P_A3, LOG1P_A4, log1pUnitWith, log4, madd, NEG_LOG2E, ONE, ROUND_MAGIC_BIASED, TWO } from './math';
-import { exp2d, log1p2d, log2d, madd2 } from './math64';
+import { exp4, expAnyWith, expNegWith, EXP_NEG_MAX, EXP_P0, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, EXPN_Q0, EXPN_Q1, EXPN_Q2, EXPN_Q3, EXPN_Q4, expNonPositive4, LN2_HI, LN2_LO, LOG1P_A0, LOG1P_A1, LOG1P_A2, LOG1P_A3, LOG1P_A4, log1pUnitWith, log4, madd, NEG_LOG2E, nmadd, ONE, ROUND_MAGIC_BIASED, TWO } from './math';
+import { exp2d, expm1Reduced2d, log1p2d, log2d, madd2, nmadd2 } from './math64';
 
 // Loop constants in globals, one per width (V8 rematerialises a v128.const inside a loop; a
 // global is one load). c<T>(a, b) picks the one of T's width at compile time.
@@ -63,6 +63,23 @@ let HALF_LOG_TWO_PI_64: v128 = f64x2.splat(0.5 * Math.log(2 * Math.PI));
 @inline function fma<T>(a: v128, b: v128, d: v128): v128 {
   if (sizeof<T>() == 4) return madd(a, b, d);
   return madd2(a, b, d);
+}
+/** c − a·b (fused with relaxed SIMD, as fma). */
+@inline function fnma<T>(a: v128, b: v128, d: v128): v128 {
+  if (sizeof<T>() == 4) return nmadd(a, b, d);
+  return nmadd2(a, b, d);
+}
+/** exp(r) − 1 for |r| <= ln2/2: f32, exp4's Cephes polynomial without its 1 (r + r² P(r)); f64, math64's. */
+@inline function expm1Reduced<T>(r: v128): v128 {
+  if (sizeof<T>() == 4) {
+    let p = madd(EXP_P0, r, EXP_P1);
+    p = madd(p, r, EXP_P2);
+    p = madd(p, r, EXP_P3);
+    p = madd(p, r, EXP_P4);
+    p = madd(p, r, EXP_P5);
+    return madd(p, f32x4.mul(r, r), r);
+  }
+  return expm1Reduced2d(r);
 }
 @inline function exp<T>(v: v128): v128 {
   if (sizeof<T>() == 4) return exp4(v);
@@ -712,10 +729,122 @@ function smoothL1Wide(x: usize, t: usize, w: usize, n: i32, beta: f64, huber: f6
   return total2(lo, hi);
 }
 
+// ---- Keras and optax: squared hinge, sparsemax ------------------------------------------------
+
+/**
+ * Squared hinge (p1 = 1 where every target is 0 or 1: y = 2t − 1, else y = t): m = max(1 − y x, 0)
+ * (NaN passes), loss m², ∂x = −2 m y, ∂t = −2 m x (times 2 where mapped). A row's mean is the
+ * driver's (items 'rows').
+ */
+@inline function squaredHingeLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, binary: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const two = c<T>(TWO_32, TWO_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  const minusTwo = v128.neg<T>(two);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const xv = ld<T>(x, i);
+    const tv = ld<T>(t, i);
+    const y = binary != 0 ? v128.sub<T>(v128.mul<T>(two, tv), one) : tv;
+    const m = v128.pmax<T>(v128.sub<T>(one, v128.mul<T>(y, xv)), zero);
+    const m2 = v128.mul<T>(minusTwo, m);
+    const gy = v128.mul<T>(m2, xv);
+    const l = finish<T>(i, v128.mul<T>(m, m), v128.mul<T>(m2, y), binary != 0 ? v128.mul<T>(gy, two) : gy, zero, w, uv, up, gx, gt, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
+  }
+  return total2(lo, hi);
+}
+
+/**
+ * Binary sparsemax (optax), labels in t: z = x for label 0, −x for label 1 (s = ±1); loss
+ * sparse_plus(z): 0 for z ≤ −1, (z + 1)² / 4 between, z for z ≥ 1; ∂x = s · clamp((z + 1) / 2, 0, 1),
+ * +0 below −1 as the reference. A NaN z fails both comparisons and takes the middle piece: NaN. A
+ * label neither 0 nor 1 makes the loss NaN (all bits set): the caller's check then names it (wasm.checks).
+ */
+@inline function sparsemaxLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const minusOne = c<T>(NEG_ONE_32, NEG_ONE_64);
+  const half = c<T>(HALF_32, HALF_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  const quarter = v128.mul<T>(half, half);
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const label = ld<T>(t, i);
+    const positive = v128.eq<T>(label, one);
+    const s = v128.bitselect(minusOne, one, positive);
+    const z = v128.mul<T>(s, ld<T>(x, i));
+    const z1 = v128.add<T>(z, one);
+    const below = v128.le<T>(z, minusOne);
+    const above = v128.ge<T>(z, one);
+    const bad = v128.not(v128.or(positive, v128.eq<T>(label, zero)));
+    const loss = v128.or(v128.andnot(v128.bitselect(z, v128.mul<T>(v128.mul<T>(z1, z1), quarter), above), below), bad);
+    const g = v128.andnot(v128.mul<T>(s, v128.bitselect(one, v128.mul<T>(z1, half), above)), below);
+    const l = finish<T>(i, loss, g, zero, zero, w, uv, up, gx, 0, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
+  }
+  return total2(lo, hi);
+}
+
+/**
+ * Log-cosh (Keras), d = x − t, a = |d|, in two forms chosen per lane, each exact where it is used
+ * (the TypeScript loss's two, split at 1 instead of 20):
+ * - a < 1: log1p(q), q = e² / (2 (1 + e)) = cosh a − 1 with e = expm1(a): no cancellation;
+ *   tanh a = w / (w + 2), w = e (e + 2);
+ * - a ≥ 1 (and NaN): a − ln 2 + log1p(E), E = exp(−2a) ≤ e^−2: a − ln 2 ≥ 0.3 and log1p(E) > 0,
+ *   no cancellation either, and nothing overflows at any a (E is clamped at exp(−87) for f32,
+ *   exp(−700) for f64, where it no longer moves a − ln 2); tanh a = (1 − E) / (1 + E).
+ * One exponential serves both: with n = round(z / ln2), r = z − n ln2 and s = 2^n, expm1(z) = s ·
+ * expm1(r) + (s − 1) (s − 1 exact: n is 0 or 1 for z in [0, 1)) and exp(z) = s · expm1(r) + s; one
+ * log1p of [0, 1] (q ≤ 0.55, E ≤ 0.14) serves both as well. tanh d takes the sign of d (−0 too).
+ */
+@inline function logCoshLoop<T>(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  let lo = ZERO_64, hi = ZERO_64;
+  const uv = splat<T>(u);
+  const one = c<T>(ONE_32, ONE_64);
+  const two = c<T>(TWO_32, TWO_64);
+  const zero = c<T>(ZERO_32, ZERO_64);
+  const minusTwo = v128.neg<T>(two);
+  const ln2 = splat<T>(Math.LN2);
+  const log2e = splat<T>(Math.LOG2E);
+  const lowest = splat<T>(sizeof<T>() == 4 ? -87 : -700);
+  // 1.5 · 2^23 (2^52) plus the exponent bias: the low bits of z / ln2 plus it are n + bias, one shift makes 2^n.
+  const magic = sizeof<T>() == 4 ? f32x4.splat(12582912.0 + 127.0) : f64x2.splat(6755399441055744.0 + 1023.0);
+  // ln 2 in two parts (Cody–Waite): n · ln2Hi is exact.
+  const ln2Hi = sizeof<T>() == 4 ? f32x4.splat(0.693359375) : f64x2.splat(6.93147180369123816490e-1);
+  const ln2Lo = sizeof<T>() == 4 ? f32x4.splat(-2.12194440e-4) : f64x2.splat(1.90821492927058770002e-10);
+  const signBit = sizeof<T>() == 4 ? i32x4.splat(<i32>0x80000000) : i64x2.splat(<i64>0x8000000000000000);
+  const a0 = LOG1P_A0, a1 = LOG1P_A1, a2 = LOG1P_A2, a3 = LOG1P_A3, a4 = LOG1P_A4, two32 = TWO;
+  for (let i = 0; i < n; i += lanes<T>()) {
+    const d = v128.sub<T>(ld<T>(x, i), ld<T>(t, i));
+    const a = v128.abs<T>(d);
+    const small = v128.lt<T>(a, one); // false at NaN
+    const z = v128.pmax<T>(v128.bitselect(a, v128.mul<T>(minusTwo, a), small), lowest); // NaN passes
+    const shifted = fma<T>(z, log2e, magic);
+    const k = v128.sub<T>(shifted, magic);
+    const r = fnma<T>(k, ln2Lo, fnma<T>(k, ln2Hi, z));
+    const s = sizeof<T>() == 4 ? i32x4.shl(shifted, 23) : i64x2.shl(shifted, 52);
+    const e = fma<T>(s, expm1Reduced<T>(r), v128.bitselect(v128.sub<T>(s, one), s, small));
+    const q = v128.div<T>(v128.mul<T>(e, e), v128.mul<T>(two, v128.add<T>(one, e)));
+    const l1p = log1pUnit<T>(v128.bitselect(q, e, small), two32, a0, a1, a2, a3, a4);
+    const loss = v128.bitselect(l1p, v128.add<T>(v128.sub<T>(a, ln2), l1p), small);
+    const ww = v128.mul<T>(e, v128.add<T>(e, two));
+    const tanhA = v128.div<T>(v128.bitselect(ww, v128.sub<T>(one, e), small), v128.bitselect(v128.add<T>(ww, two), v128.add<T>(one, e), small));
+    const g = v128.or(tanhA, v128.and(d, signBit));
+    const l = finish<T>(i, loss, g, v128.neg<T>(g), zero, w, uv, up, gx, gt, 0, losses);
+    lo = addLow<T>(lo, l);
+    hi = addHigh<T>(hi, l);
+  }
+  return total2(lo, hi);
+}
+
 // ---- exports: <name>_f32 (f32x4) and <name>_f64 (f64x2), the names src/kernels/wasm.ts lists ------
 
 const L1 = 0, MSE = 1, SMOOTH_L1 = 2, BCE_WITH_LOGITS = 3, BCE = 4, SIGMOID_FOCAL = 5, KL_DIV = 6,
-  POISSON_NLL = 7, GAUSSIAN_NLL = 8, SOFT_MARGIN = 9, HINGE_EMBEDDING = 10, MARGIN_RANKING = 11;
+  POISSON_NLL = 7, GAUSSIAN_NLL = 8, SOFT_MARGIN = 9, HINGE_EMBEDDING = 10, MARGIN_RANKING = 11, SQUARED_HINGE = 12, SPARSEMAX = 13, LOG_COSH = 14;
 
 /** The loop of loss `kind` (a literal: the others fold away). */
 @inline function loop<T>(kind: i32, x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
@@ -737,6 +866,13 @@ const L1 = 0, MSE = 1, SMOOTH_L1 = 2, BCE_WITH_LOGITS = 3, BCE = 4, SIGMOID_FOCA
   if (kind == GAUSSIAN_NLL) return gaussianNllLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
   if (kind == SOFT_MARGIN) return softMarginLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
   if (kind == HINGE_EMBEDDING) return hingeEmbeddingLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (kind == SQUARED_HINGE) {
+    // The target mapping as a literal: a loop per case, not a select per vector.
+    if (p1 != 0) return squaredHingeLoop<T>(x, t, cp, w, n, 1, p2, u, up, gx, gt, gc, losses);
+    return squaredHingeLoop<T>(x, t, cp, w, n, 0, p2, u, up, gx, gt, gc, losses);
+  }
+  if (kind == SPARSEMAX) return sparsemaxLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+  if (kind == LOG_COSH) return logCoshLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
   return marginRankingLoop<T>(x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }
 
@@ -834,4 +970,22 @@ export function marginRanking_f32(x: usize, t: usize, cp: usize, w: usize, n: i3
 }
 export function marginRanking_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
   return variants<f64>(MARGIN_RANKING, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+}
+export function squaredHinge_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  return variants<f32>(SQUARED_HINGE, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+}
+export function squaredHinge_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  return variants<f64>(SQUARED_HINGE, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+}
+export function sparsemax_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  return variants<f32>(SPARSEMAX, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+}
+export function sparsemax_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  return variants<f64>(SPARSEMAX, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+}
+export function logCosh_f32(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  return variants<f32>(LOG_COSH, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
+}
+export function logCosh_f64(x: usize, t: usize, cp: usize, w: usize, n: i32, p1: f64, p2: f64, u: f64, up: usize, gx: usize, gt: usize, gc: usize, losses: usize): f64 {
+  return variants<f64>(LOG_COSH, x, t, cp, w, n, p1, p2, u, up, gx, gt, gc, losses);
 }

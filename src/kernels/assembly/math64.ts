@@ -72,7 +72,7 @@ let EXPM1_Q9: v128 = f64x2.splat(2.51003758325612336644e-8);
  * dependent steps). No division: fdlibm's rational form (e_exp.c, the one behind Math.exp) spends
  * one, and a vector division costs as much as the whole polynomial.
  */
-@inline function expm1Reduced(r: v128): v128 {
+@inline export function expm1Reduced2d(r: v128): v128 {
   const r2 = f64x2.mul(r, r);
   const r4 = f64x2.mul(r2, r2);
   const r8 = f64x2.mul(r4, r4);
@@ -95,7 +95,7 @@ let EXPM1_Q9: v128 = f64x2.splat(2.51003758325612336644e-8);
   const n = f64x2.sub(shifted, ROUND_MAGIC_BIASED);
   const r = nmadd2(n, LN2_LO, nmadd2(n, LN2_HI, x));
   const scale = i64x2.shl(shifted, 52);
-  return madd2(expm1Reduced(r), scale, scale);
+  return madd2(expm1Reduced2d(r), scale, scale);
 }
 
 // exp over the whole range: x clamped to [−746, 710], 2^n applied as 2^(n/2) · 2^(n − n/2), both
@@ -112,7 +112,7 @@ function expWide2d(x: v128): v128 {
   const half = i64x2.sub(f64x2.add(f64x2.floor(f64x2.mul(n, HALF)), ROUND_MAGIC), MAGIC_BITS);
   const s1 = i64x2.shl(i64x2.add(half, BIAS), 52);
   const s2 = i64x2.shl(i64x2.add(i64x2.sub(ni, half), BIAS), 52);
-  let result = f64x2.mul(madd2(expm1Reduced(r), s1, s1), s2);
+  let result = f64x2.mul(madd2(expm1Reduced2d(r), s1, s1), s2);
   result = v128.and(result, f64x2.ge(x, EXP_ZERO_BELOW));
   result = v128.bitselect(POS_INF, result, f64x2.gt(x, EXP_OVERFLOW_ABOVE));
   return v128.bitselect(x, result, f64x2.ne(x, x));
