@@ -87,9 +87,11 @@ const SUM = 0, COMPENSATION = 1, WEIGHTS = 2;
  * The forward loops of {@link nllLoss}, each in a function of its own so that V8 optimises it on
  * its own small feedback (2.6x faster than the same loop inside the loss's closure: median on [4,
  * 21, 128, 128], measured on a loaded machine). Items in order, i = n · inner + s, a block of
- * `inner` items per batch entry n, whose class 0 sits at p = n · C · inner + s: p steps with i
- * and skips (C − 1) · inner at each block's end, no division per item. Each loop takes the items
- * [from, to) of a chunk ({@link inChunks}) and carries the sums over in {@link gathered}.
+ * `inner` items per batch entry n, whose class 0 sits at p = i + n · (C − 1) · inner: a loop per
+ * block of the chunk, where p steps with i (no division per item; a flat loop that tested for
+ * each block's end at every item ran [4, 21, 128, 128] 1.4x slower, bare loops measured on Node
+ * 24: 0.22 → 0.14 ms float32, 0.32 → 0.22 float64). Each loop takes the items [from, to) of a
+ * chunk ({@link inChunks}) and carries the sums over in {@link gathered}.
  * Each target is checked where it is read (isClassIndex), and the losses summed compensated
  * (roundingError, as `compensatedSum`) or kept in `losses` (reduction 'none'), so 'mean' and
  * 'sum' allocate no array of losses. Each returns the index of the first target that is not a
@@ -111,24 +113,23 @@ function gather(
   let sum = gathered[SUM];
   let compensation = gathered[COMPENSATION];
   let weights = gathered[WEIGHTS];
-  const block = Math.floor(from / inner);
   const skip = (C - 1) * inner;
-  for (let i = from, p = from + block * skip, end = (block + 1) * inner; i < to; i++, p++) {
-    if (i === end) {
-      p += skip;
-      end += inner;
-    }
-    const t = T[i];
-    if (t === ignoreIndex) continue;
-    if (!isClassIndex(t, C)) return i;
-    const w = weight === null ? 1 : weight[t];
-    const loss = -w * X[p + t * inner];
-    weights += w;
-    if (losses !== null) losses[i] = loss;
-    else {
-      const next = sum + loss;
-      compensation += roundingError(sum, loss, next);
-      sum = next;
+  for (let i = from; i < to; ) {
+    const block = Math.floor(i / inner);
+    const end = Math.min(to, (block + 1) * inner);
+    for (let p = i + block * skip; i < end; i++, p++) {
+      const t = T[i];
+      if (t === ignoreIndex) continue;
+      if (!isClassIndex(t, C)) return i;
+      const w = weight === null ? 1 : weight[t];
+      const loss = -w * X[p + t * inner];
+      weights += w;
+      if (losses !== null) losses[i] = loss;
+      else {
+        const next = sum + loss;
+        compensation += roundingError(sum, loss, next);
+        sum = next;
+      }
     }
   }
   return found(sum, compensation, weights);
@@ -157,21 +158,20 @@ function sumStrided(X: ArrayLike<number>, T: ArrayLike<number>, C: number, inner
   let sum = gathered[SUM];
   let compensation = gathered[COMPENSATION];
   let count = gathered[WEIGHTS];
-  const block = Math.floor(from / inner);
   const skip = (C - 1) * inner;
-  for (let i = from, p = from + block * skip, end = (block + 1) * inner; i < to; i++, p++) {
-    if (i === end) {
-      p += skip;
-      end += inner;
+  for (let i = from; i < to; ) {
+    const block = Math.floor(i / inner);
+    const end = Math.min(to, (block + 1) * inner);
+    for (let p = i + block * skip; i < end; i++, p++) {
+      const t = T[i];
+      if (t === ignoreIndex) continue;
+      if (!isClassIndex(t, C)) return i;
+      const loss = -X[p + t * inner];
+      count++;
+      const next = sum + loss;
+      compensation += roundingError(sum, loss, next);
+      sum = next;
     }
-    const t = T[i];
-    if (t === ignoreIndex) continue;
-    if (!isClassIndex(t, C)) return i;
-    const loss = -X[p + t * inner];
-    count++;
-    const next = sum + loss;
-    compensation += roundingError(sum, loss, next);
-    sum = next;
   }
   return found(sum, compensation, count);
 }

@@ -32,7 +32,7 @@ export interface PolyLossCrossEntropyOptions {
  * Differs from optax: the target must have the input's shape (optax broadcasts it); the classes
  * are on the last axis (optax's `axis` and `where` are not offered).
  */
-export const polyLossCrossEntropy = laneRowsLoss<{ epsilon: number; logP: Float64Array }, PolyLossCrossEntropyOptions, readonly [TensorArg, TensorArg]>(
+export const polyLossCrossEntropy = laneRowsLoss<{ epsilon: number; logP: Float64Array; exps: Float64Array }, PolyLossCrossEntropyOptions, readonly [TensorArg, TensorArg]>(
   {
     name: 'polyLossCrossEntropy',
     reference: 'optax.losses.poly_loss_cross_entropy',
@@ -42,9 +42,14 @@ export const polyLossCrossEntropy = laneRowsLoss<{ epsilon: number; logP: Float6
     plot: null,
   },
   'classes on the last',
-  (x, _, options) => ({ epsilon: numberOption('polyLossCrossEntropy', 'epsilon', options.epsilon, 2), logP: new Float64Array(x.shape[x.shape.length - 1]) }),
-  (X, Y, base, C, { epsilon, logP }, u, gx, gy) => {
-    const soft = laneSoftmax(X, base, 1, C);
+  (x, _, options) => {
+    const C = x.shape[x.shape.length - 1];
+    return { epsilon: numberOption('polyLossCrossEntropy', 'epsilon', options.epsilon, 2), logP: new Float64Array(C), exps: new Float64Array(C) };
+  },
+  (X, Y, base, C, { epsilon, logP, exps }, u, gx, gy) => {
+    // p_k = exp(x_k − m) / Σ from the softmax's own exps: one exp an element, not three.
+    const soft = laneSoftmax(X, base, 1, C, exps);
+    const sum = soft.ties + soft.others;
     let ce = 0;
     let sumY = 0;
     let yp = 0; // Σ y p
@@ -53,10 +58,10 @@ export const polyLossCrossEntropy = laneRowsLoss<{ epsilon: number; logP: Float6
       const y = Y[base + k];
       ce -= y * logP[k];
       sumY += y;
-      yp += y * Math.exp(logP[k]);
+      yp += y * (exps[k] / sum);
     }
     for (let k = 0; (gx || gy) && k < C; k++) {
-      const p = Math.exp(logP[k]);
+      const p = exps[k] / sum;
       const y = Y[base + k];
       if (gx) gx[base + k] = u * (p * sumY - y + epsilon * p * (yp - y));
       if (gy) gy[base + k] = u * (-logP[k] + epsilon * (1 - p));
