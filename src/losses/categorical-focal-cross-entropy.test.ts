@@ -37,6 +37,44 @@ test('categoricalFocalCrossEntropy: the clip saturates confident wrong logits, a
   assert.deepEqual([...grad!.data], [0, 0]);
 });
 
+test('categoricalFocalCrossEntropy: the classes of target 0 (no log taken) give exactly what the full form gives', () => {
+  // Differentiating the target too takes the full form at every class (the target's gradient needs
+  // log o there): the input's loss and gradient must be the same bits, signs of zero included.
+  const show = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>, label: string) =>
+    Array.from(a).forEach((v, i) => assert.ok(Object.is(v, b[i]), `${label}[${i}]: ${show(v)} vs ${show(b[i])}`));
+  const rows = 37, C = 11;
+  const oneHot = new Float64Array(rows * C);
+  for (let r = 0; r < rows; r++) oneHot[r * C + ((r * 5) % C)] = 1;
+  oneHot[3 * C + 2] = -0; // a negative zero target
+  const logits = uniform([rows, C], -4, 4, 94);
+  // rows far past the clip (o = 0 exactly, and o rounding to 1)
+  for (let c = 0; c < C; c++) (logits.data as Float64Array)[5 * C + c] = c === 0 ? 200 : -200;
+  const probs = softmax(uniform([rows, C], -3, 3, 95));
+  // a row without a target, one class at 0.9: its gradient is all zeros, whose signs a negative gamma decides
+  oneHot.fill(0, 7 * C, 8 * C);
+  for (let c = 0; c < C; c++) (probs.data as Float64Array)[7 * C + c] = c === 4 ? 0.9 : 0.01;
+  const y = new Tensor(oneHot, [rows, C]);
+  const upstream = new Tensor(Float64Array.from({ length: rows }, (_, r) => (r % 3) - 1), [rows]);
+  for (const [x, options] of [
+    [probs, {}], [logits, { fromLogits: true }], [logits, { fromLogits: true, gamma: 0, alpha: 1, reduction: 'sum' }],
+    [probs, { gamma: 3.5, alpha: new Tensor(Float64Array.from({ length: C }, (_, c) => c - 3), [C]) }],
+    [logits, { fromLogits: true, axis: 0, gamma: 0.5 }], [probs, { reduction: 'none', gradOutput: upstream }], [probs, { gamma: -1.5 }], [logits, { fromLogits: true, gamma: -3 }],
+  ] as const) {
+    const label = JSON.stringify(options);
+    const full = categoricalFocalCrossEntropy.withGrad(x, y, options as never);
+    const skipping = categoricalFocalCrossEntropy.withGrad(x, y, { ...options, argnums: [0] } as never);
+    same(skipping.loss.data, full.loss.data, `${label} loss`);
+    same(skipping.grads[0]!.data, full.grads[0]!.data, `${label} grad`);
+    const { gradOutput: _, ...forward } = options as { gradOutput?: unknown };
+    same(categoricalFocalCrossEntropy(x, y, forward as never).data, full.loss.data, `${label} forward`);
+  }
+  // An infinite alpha at a class of target 0 is NaN there (∞ · 0), as Keras: the full form.
+  const alpha = new Tensor(Float64Array.of(1, Infinity, 1), [3]);
+  assert.ok(Number.isNaN(categoricalFocalCrossEntropy([0.2, 0.5, 0.3], [1, 0, 0], { alpha }).item()));
+  assert.ok(Number.isNaN(categoricalFocalCrossEntropy([NaN, 0.5, 0.3], [0, 1, 0]).item()));
+});
+
 test('categoricalFocalCrossEntropy: bad input', () => {
   const f = categoricalFocalCrossEntropy;
   assert.throws(() => f([0.5, 0.5], [1, 0], { labelSmoothing: 1.5 }), /^Error: categoricalFocalCrossEntropy: labelSmoothing must be in \[0, 1\], got 1.5$/);

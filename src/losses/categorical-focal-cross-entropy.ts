@@ -5,7 +5,8 @@ import { booleanOption, numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, broadcastMap, forEachLane } from '../core/shape.js';
 import { laneSoftmax } from '../core/stable.js';
-import { asTensor, type TensorLike } from '../core/tensor.js';
+import { asTensor, Tensor, type TensorLike } from '../core/tensor.js';
+import { alongDimKernel } from '../activations/with-grad.js';
 
 /** Options of {@link categoricalFocalCrossEntropy}. */
 export interface CategoricalFocalCrossEntropyOptions {
@@ -69,6 +70,8 @@ export const categoricalFocalCrossEntropy = defineLoss(
       labelSmoothing: { type: 'number', default: 0, range: { min: 0, max: 1 }, doc: 'targets become y (1 − s) + s / K, K the size of the last dimension' },
       axis: ONE_AXIS,
     },
+    // fromLogits: the softmax, in float64 (the loss itself is TypeScript).
+    kernels: ['softmaxRows_f64', 'softmaxStats_f64'],
     items: 'rows',
     plot: null,
   },
@@ -101,11 +104,22 @@ export const categoricalFocalCrossEntropy = defineLoss(
     // (1 − o)^gamma by one multiplication at Keras's default gamma = 2 (a call to pow costs more
     // than the rest of an element's work); its derivative's power is then 1 − o itself.
     const square = gamma === 2;
+    // A class of target 0 (all but one of a one-hot row) adds a term alpha (1 − o)^gamma · 0 · log o
+    // and a gradient alpha y (...) = 0 to o: ±0 with the sign of −u·alpha·y, whatever o is, where
+    // every factor is finite (gamma >= 0 makes the bracket negative). Those classes take no log and
+    // no pow, the bulk of an element's work; an infinite or NaN factor (a NaN o included) keeps its
+    // NaN through the full form, and so does a target gradient (it needs log o at every class).
+    const skipZeros = gamma >= 0 && !gy;
+    // With fromLogits, the softmax of every lane at once on the float64 kernels (the input converted
+    // to float64: the probabilities are the TypeScript path's up to the exp's last bit); null where the
+    // kernels do not run or a lane holds NaN or ±inf, and laneSoftmax computes each lane below.
+    const P = fromLogits ? alongDimKernel('softmax', new Tensor(X instanceof Float64Array ? X : Float64Array.from(X), x.shape), axis, null, null) : null;
     const C = x.shape[axis];
-    const [q, o, g] = [new Float64Array(C), new Float64Array(C), new Float64Array(C)];
+    const [q, g] = [new Float64Array(C), new Float64Array(C)];
     forEachLane(x.shape, axis, (offset, stride, length, lane) => {
       let s = 0;
-      if (fromLogits) {
+      if (P) for (let k = 0, i = offset; k < length; k++, i += stride) q[k] = P[i];
+      else if (fromLogits) {
         const soft = laneSoftmax(X, offset, stride, length, q);
         const total = soft.ties + soft.others;
         for (let k = 0; k < length; k++) q[k] /= total;
@@ -113,20 +127,26 @@ export const categoricalFocalCrossEntropy = defineLoss(
       for (let k = 0; k < length; k++) s += q[k];
       let loss = 0;
       const u = wantGrad ? reducer.upstream(lane) : 0;
+      const skipLane = skipZeros && Number.isFinite(u);
       let weighted = 0; // Σ_c o_c ∂/∂o_c
       for (let k = 0, i = offset; k < length; k++, i += stride) {
         const raw = q[k] / s;
-        const oc = raw < lo ? lo : raw > hi ? hi : raw;
-        o[k] = raw;
         const yk = smoothing ? Y[i] * (1 - smoothing) + smoothing / K : Y[i];
         const a = alphaData ? alphaData[alphaMap ? alphaMap[i] : i] : alphaScalar;
+        // The clip passes the gradient strictly inside its bounds, half of it on them (JAX's maximum/minimum).
+        const pass = raw > lo && raw < hi ? 1 : raw === lo || raw === hi ? 0.5 : 0;
+        if (yk === 0 && skipLane && Number.isFinite(a) && raw === raw) {
+          if (!wantGrad) continue;
+          g[k] = pass === 0 ? 0 : -(u * pass * a * yk);
+          weighted += raw * g[k];
+          continue;
+        }
+        const oc = raw < lo ? lo : raw > hi ? hi : raw;
         const m = square ? (1 - oc) * (1 - oc) : (1 - oc) ** gamma;
         const logO = Math.log(oc);
         loss += a * m * -yk * logO;
         if (!wantGrad) continue;
         if (gy) gy[i] = u * a * m * -logO * (1 - smoothing);
-        // The clip passes the gradient strictly inside its bounds, half of it on them (JAX's maximum/minimum).
-        const pass = raw > lo && raw < hi ? 1 : raw === lo || raw === hi ? 0.5 : 0;
         const dm = gamma === 0 ? 0 : gamma * (square ? 1 - oc : (1 - oc) ** (gamma - 1)) * logO;
         g[k] = pass === 0 ? 0 : u * pass * a * yk * (dm - m / oc);
         weighted += raw * g[k];

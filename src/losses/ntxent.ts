@@ -3,6 +3,9 @@ import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { shapeString } from '../core/shape.js';
 import { log1pExp, sigmoidScalar } from '../core/stable.js';
+import { kernelsFor } from '../kernels/backend.js';
+import { linearForward, linearForwardWasm, matmulScratchBytes } from '../kernels/matmul.js';
+import { kernelsCanRun, MAX_ROW_ELEMENTS } from '../kernels/wasm.js';
 
 /** Options of {@link ntxentLoss}. */
 export interface NtxentLossOptions {
@@ -13,6 +16,30 @@ export interface NtxentLossOptions {
    * `'none'`: the `[N, N]` matrix of pair losses, 0 where (i, j) is not a positive pair.
    */
   reduction?: Reduction;
+}
+
+/**
+ * Rows of A per call of linearForwardWasm for `A [rows, H] · Bᵀ`, B `[V, H]`: the most, halving
+ * from n, whose scratch kernelsCanRun can reserve (nine regions of at most MAX_ROW_ELEMENTS floats).
+ */
+function productRows(n: number, V: number, H: number): number {
+  let rows = Math.max(1, n);
+  while (rows > 1 && matmulScratchBytes(rows, V, H, 8) > 9 * 4 * MAX_ROW_ELEMENTS) rows = Math.ceil(rows / 2);
+  return rows;
+}
+
+/**
+ * `out = A Bᵀ` (A `[n, H]`, B `[V, H]`, out `[n, V]`, float64) on the float64 matrix-product kernel
+ * in blocks of rows; false (out untouched) where the kernels cannot run, and the caller computes it.
+ */
+function productOnKernels(a: Float64Array, b: Float64Array, n: number, V: number, H: number, out: Float64Array): boolean {
+  const rows = productRows(n, V, H);
+  if (!kernelsCanRun(Math.ceil(matmulScratchBytes(rows, V, H, 8) / 32))) return false;
+  for (let r0 = 0; r0 < n; r0 += rows) {
+    const m = Math.min(rows, n - r0);
+    linearForwardWasm(a.subarray(r0 * H, (r0 + m) * H), b, null, m, V, H, out.subarray(r0 * V, (r0 + m) * V));
+  }
+  return true;
 }
 
 /** optax's floor on squared norms: `jnp.finfo(dtype).eps`. */
@@ -53,6 +80,7 @@ export const ntxentLoss = defineLoss(
     reference: 'optax.losses.ntxent',
     args: [{ name: 'embeddings', shape: '[N, D]', differentiable: true }, { name: 'labels', shape: '[N] (integers)', differentiable: false, classIndices: true }],
     options: { temperature: { type: 'number', default: 0.07, range: { min: 0, minOpen: true }, doc: 'divides the cosine similarities' } },
+    kernels: ['matmulNT_f64'],
     items: 'groups',
     plot: null,
   },
@@ -90,14 +118,14 @@ export const ntxentLoss = defineLoss(
       norm[i] = Math.sqrt(Math.max(sq, floor));
       for (let d = 0; d < D; d++) U[i * D + d] = E[i * D + d] / norm[i];
     }
+    // The products U Uᵀ and, for the gradient, (G + Gᵀ) U on the float64 matrix-product kernel
+    // (only their summation order differs from the TypeScript loops), where every unit vector is
+    // finite: the TypeScript gradient skips the pairs of zero weight, so that a NaN vector reaches
+    // only the rows that see it, where a product's 0 · NaN would reach every row.
+    const kernels = kernelsFor(N * N) && N > 0 && D > 0 && U.every(Number.isFinite);
     const S = new Float64Array(N * N);
-    for (let i = 0; i < N; i++) {
-      for (let j = 0; j < N; j++) {
-        let dot = 0;
-        for (let d = 0; d < D; d++) dot += U[i * D + d] * U[j * D + d];
-        S[i * N + j] = dot / T;
-      }
-    }
+    if (!(kernels && productOnKernels(U, U, N, N, D, S))) linearForward(U, 0, U, null, N, N, D, S);
+    for (let k = 0; k < N * N; k++) S[k] /= T;
 
     // Per row, the log-sum-exp of its negatives' similarities, M_i = log Σ_{k: label_k ≠ label_i} exp(s_ik)
     // (largest exponent factored out; −inf without negatives). Then every pair is one softplus:
@@ -128,18 +156,30 @@ export const ntxentLoss = defineLoss(
     }
     if (!G || !call.wantGrads[0]) return { loss: reducer.reduce(losses), grads: [] };
 
-    const grad = new Float64Array(N * D);
-    const du = new Float64Array(D);
-    for (let i = 0; i < N; i++) {
-      du.fill(0);
-      for (let j = 0; j < N; j++) {
-        const w = (G[i * N + j] + G[j * N + i]) / T;
-        if (w !== 0) for (let d = 0; d < D; d++) du[d] += w * U[j * D + d];
+    // ∂/∂u_i = Σ_j W_ij u_j, W_ij = (G_ij + G_ji) / T: on the kernels as W · (Uᵀ)ᵀ, else pair by pair.
+    const dU = new Float64Array(N * D);
+    let onKernels = false;
+    if (kernels) {
+      const W = new Float64Array(N * N);
+      for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) W[i * N + j] = (G[i * N + j] + G[j * N + i]) / T;
+      const Ut = new Float64Array(D * N);
+      for (let j = 0; j < N; j++) for (let d = 0; d < D; d++) Ut[d * N + j] = U[j * D + d];
+      onKernels = productOnKernels(W, Ut, N, D, N, dU);
+    }
+    if (!onKernels) {
+      for (let i = 0; i < N; i++) {
+        for (let j = 0; j < N; j++) {
+          const w = (G[i * N + j] + G[j * N + i]) / T;
+          if (w !== 0) for (let d = 0; d < D; d++) dU[i * D + d] += w * U[j * D + d];
+        }
       }
+    }
+    const grad = new Float64Array(N * D);
+    for (let i = 0; i < N; i++) {
       // Through u = e / ‖e‖: remove the radial part; where the floor holds, ‖e‖ is the constant sqrt(eps).
       let radial = 0;
-      if (!floored[i]) for (let d = 0; d < D; d++) radial += U[i * D + d] * du[d];
-      for (let d = 0; d < D; d++) grad[i * D + d] = (du[d] - radial * U[i * D + d]) / norm[i];
+      if (!floored[i]) for (let d = 0; d < D; d++) radial += U[i * D + d] * dU[i * D + d];
+      for (let d = 0; d < D; d++) grad[i * D + d] = (dU[i * D + d] - radial * U[i * D + d]) / norm[i];
     }
     return { loss: reducer.reduce(losses), grads: [gradTensor(grad, e), null] };
   },

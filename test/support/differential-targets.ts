@@ -859,6 +859,8 @@ export const TARGETS: DiffTarget[] = [
     name: 'categoricalFocalCrossEntropy',
     fn: fnOf(L.categoricalFocalCrossEntropy),
     noReference: true,
+    // fromLogits: the softmax on the float64 kernels under 'auto'
+    large: LARGE,
     recipe: ({ N, C }) =>
       fc
         .record({
@@ -891,6 +893,8 @@ export const TARGETS: DiffTarget[] = [
     name: 'ntxentLoss',
     fn: fnOf(L.ntxentLoss),
     noReference: true,
+    // [N + 1, C] embeddings, [N + 1, N + 1] pairs: the products U Uᵀ and (G + Gᵀ) U on the kernels under 'auto'
+    large: [{ N: 40, C: 16 }, { N: 129, C: 5 }],
     recipe: ({ N, C }) =>
       fc
         .record({ reduction, temperature: optional(fc.constantFrom(0.07, 0.5, 1, 1e-3)), labels: fc.array(fc.nat({ max: 2 }), { minLength: N + 1, maxLength: N + 1 }) })
