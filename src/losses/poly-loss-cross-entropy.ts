@@ -3,6 +3,7 @@ import { laneRowsLoss } from '../core/lane-mean.js';
 import { numberOption } from '../core/options.js';
 import type { Reduction } from '../core/reduction.js';
 import { laneSoftmax } from '../core/stable.js';
+import { SoftmaxBlocks } from '../kernels/softmax-blocks.js';
 
 /** Options of {@link polyLossCrossEntropy}. */
 export interface PolyLossCrossEntropyOptions {
@@ -32,41 +33,65 @@ export interface PolyLossCrossEntropyOptions {
  * Differs from optax: the target must have the input's shape (optax broadcasts it); the classes
  * are on the last axis (optax's `axis` and `where` are not offered).
  */
-export const polyLossCrossEntropy = laneRowsLoss<{ epsilon: number; logP: Float64Array; exps: Float64Array }, PolyLossCrossEntropyOptions, readonly [TensorArg, TensorArg]>(
+export const polyLossCrossEntropy = laneRowsLoss<PolyRows, PolyLossCrossEntropyOptions, readonly [TensorArg, TensorArg]>(
   {
     name: 'polyLossCrossEntropy',
     reference: 'optax.losses.poly_loss_cross_entropy',
     args: [{ name: 'input', shape: '[*, C] (logits)', differentiable: true }, { name: 'target', shape: 'like input (probabilities)', differentiable: true }],
     options: { epsilon: { type: 'number', default: 2, doc: 'coefficient of the first polynomial term (1 − p_t)' } },
+    // The softmax and logSoftmax of the rows, in float64 (the loss itself is TypeScript).
+    kernels: ['softmaxRows_f64'],
     items: 'rows',
     plot: null,
   },
   'classes on the last',
   (x, _, options) => {
     const C = x.shape[x.shape.length - 1];
-    return { epsilon: numberOption('polyLossCrossEntropy', 'epsilon', options.epsilon, 2), logP: new Float64Array(C), exps: new Float64Array(C) };
+    return {
+      epsilon: numberOption('polyLossCrossEntropy', 'epsilon', options.epsilon, 2),
+      logP: new Float64Array(C),
+      p: new Float64Array(C),
+      softmax: SoftmaxBlocks.create(x.data, C, true),
+    };
   },
-  (X, Y, base, C, { epsilon, logP, exps }, u, gx, gy) => {
-    // p_k = exp(x_k − m) / Σ from the softmax's own exps: one exp an element, not three.
-    const soft = laneSoftmax(X, base, 1, C, exps);
-    const sum = soft.ties + soft.others;
+  (X, Y, base, C, { epsilon, logP, p, softmax }, u, gx, gy) => {
+    const at = softmax === null ? -1 : softmax.row(base / C);
+    if (at >= 0) {
+      // From the kernels: p_k = exp(x_k − m) / Σ and log p_k = (x_k − m) − log Σ.
+      p.set(softmax!.probabilities.subarray(at, at + C));
+      logP.set(softmax!.logs!.subarray(at, at + C));
+    } else {
+      // p_k = exp(x_k − m) / Σ from the softmax's own exps: one exp an element, not three.
+      const soft = laneSoftmax(X, base, 1, C, p);
+      const sum = soft.ties + soft.others;
+      for (let k = 0; k < C; k++) {
+        logP[k] = X[base + k] - soft.max - soft.logSum;
+        p[k] /= sum;
+      }
+    }
     let ce = 0;
     let sumY = 0;
     let yp = 0; // Σ y p
     for (let k = 0; k < C; k++) {
-      logP[k] = X[base + k] - soft.max - soft.logSum;
       const y = Y[base + k];
       ce -= y * logP[k];
       sumY += y;
-      yp += y * (exps[k] / sum);
+      yp += y * p[k];
     }
     for (let k = 0; (gx || gy) && k < C; k++) {
-      const p = exps[k] / sum;
       const y = Y[base + k];
-      if (gx) gx[base + k] = u * (p * sumY - y + epsilon * p * (yp - y));
-      if (gy) gy[base + k] = u * (-logP[k] + epsilon * (1 - p));
+      if (gx) gx[base + k] = u * (p[k] * sumY - y + epsilon * p[k] * (yp - y));
+      if (gy) gy[base + k] = u * (-logP[k] + epsilon * (1 - p[k]));
     }
     // Σ y (1 − p) = Σy − Σ y p
     return ce + epsilon * (sumY - yp);
   },
 );
+
+/** What a row of {@link polyLossCrossEntropy} works with: the option, a row's log p and p, the kernels' rows. */
+interface PolyRows {
+  epsilon: number;
+  logP: Float64Array;
+  p: Float64Array;
+  softmax: SoftmaxBlocks | null;
+}

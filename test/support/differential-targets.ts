@@ -884,6 +884,8 @@ export const TARGETS: DiffTarget[] = [
     name: 'polyLossCrossEntropy',
     fn: fnOf(L.polyLossCrossEntropy),
     gradScale: rowMax,
+    // the softmax and logSoftmax on the float64 kernels under 'auto'
+    large: LARGE,
     recipe: ({ N, C }) =>
       fc.record({ reduction, epsilon: optional(fc.constantFrom(2, -1, 0, 0.5)) }).map((o) => ({ args: [want(REAL, [N, C]), want(SOFT, [N, C])], options: defined(o), itemShape: [N] })),
   },
