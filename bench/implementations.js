@@ -116,7 +116,7 @@ export function plain(w, d) {
 
 // ---------------------------------------------------------------------------------------------
 // TF.js: each loss as the composition of ops one writes in TF.js (its tf.losses where they exist),
-// the gradient by tf.grad. float32 only (TF.js has no float64).
+// the loss and gradient by tf.valueAndGrad. float32 only (TF.js has no float64).
 
 const T = tf;
 /** Class dimension moved last and flattened: [M, C] (the unbatched [C] is one row). */
@@ -248,13 +248,16 @@ export const tfjs = (backend) => (w, d) => {
       const { args, opts } = make();
       if (!w.grad) return expr(args, w.options, opts).dataSync();
       const up = g ? tf.tensor(g.data, g.shape) : null;
-      return tf.grad((x) => objective(x, args.slice(1), opts, up))(args[0]).dataSync();
+      // The loss and its gradient, both read back (as losskit's withGrad and PyTorch's forward + backward give).
+      const { value, grad } = tf.valueAndGrad((x) => objective(x, args.slice(1), opts, up))(args[0]);
+      value.dataSync();
+      return grad.dataSync();
     });
   };
 };
 
 // ---------------------------------------------------------------------------------------------
-// jax-js (wasm backend): jit(grad(f)) of the same compositions, where written. jax-js arrays are
+// jax-js (wasm backend): jit(valueAndGrad(f)) of the same compositions, where written. jax-js arrays are
 // reference-counted: every function consumes its arguments, so an array used twice is `.ref`-ed.
 
 const { numpy: np, nn } = jax;
@@ -289,7 +292,7 @@ export const jaxjs = async (w, d) => {
   const expr = JAX[w.fn];
   if (!expr) return 'not written in jax-js here';
   if (!jaxCovers(w)) return 'layout not written in jax-js here';
-  // jax-js 0.1.25: jit(grad(f)) of this composition in float64 returns a gradient ~10× off (its
+  // jax-js 0.1.25: jit(grad(f)) and jit(valueAndGrad(f)) of this composition in float64 return a gradient ~10× off (its
   // un-jitted grad agrees with losskit's to 1e-10; float32 agrees jitted too).
   if (w.fn === 'polyLossCrossEntropy' && w.dtype === 'float64' && w.grad) return "jax-js 0.1.25's jitted float64 gradient of it is wrong";
   jaxReady ??= jax.init('wasm').then(() => jax.defaultDevice('wasm'));
@@ -298,11 +301,17 @@ export const jaxjs = async (w, d) => {
   const up = d.gradOutput;
   // Inputs as one list (the upstream gradient last, for activations): [x, ...rest, u?].
   const objective = (x, rest) => (up ? expr([x, ...rest.slice(0, -1)], w).mul(rest[rest.length - 1]).sum() : expr([x, ...rest], w));
-  const run = jax.jit(w.grad ? (inputs) => jax.grad((v) => objective(v, inputs.slice(1)))(inputs[0]) : (inputs) => expr(inputs, w));
+  // With the gradient: jit(valueAndGrad(f)), the loss and the gradient both read back. jit(grad(f))
+  // alone lets jax-js drop the loss from the compiled graph where the gradient does not need it
+  // (klDiv's −y/n takes no log): it timed less work than losskit's withGrad and PyTorch do.
+  const run = jax.jit(w.grad ? (inputs) => jax.valueAndGrad((v) => objective(v, inputs.slice(1)))(inputs[0]) : (inputs) => expr(inputs, w));
   return () => {
     const inputs = d.args.map((a, k) => np.array(a, { dtype: a instanceof Int32Array ? np.int32 : dtype }).reshape(argShape(w, k)));
     if (up && w.grad) inputs.push(np.array(up.data, { dtype }).reshape(up.shape));
-    return run(inputs).dataSync();
+    if (!w.grad) return run(inputs).dataSync();
+    const [value, grad] = run(inputs);
+    value.dataSync();
+    return grad.dataSync();
   };
 };
 
