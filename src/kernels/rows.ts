@@ -18,8 +18,8 @@ type Floats = Float32Array | Float64Array;
 
 /** The kernels the triplet losses run on (their catalogue entries' `kernels`). */
 export const TRIPLET_KERNELS = ['rowSums_f32', 'rowSums_f64', 'rowDiffs_f32', 'rowDiffs_f64', 'rowLinear_f32', 'rowLinear_f64'] as const;
-/** The kernels cosineEmbeddingLoss runs on. */
-export const COSINE_EMBEDDING_KERNELS = ['rowSums_f32', 'rowSums_f64', 'rowLinear_f32', 'rowLinear_f64'] as const;
+/** The kernels cosineEmbeddingLoss and cosineSimilarityLoss (over the last axis) run on. */
+export const COSINE_ROW_KERNELS = ['rowSums_f32', 'rowSums_f64', 'rowLinear_f32', 'rowLinear_f64'] as const;
 
 /** The kernels' numbers for the sums (assembly/rows.ts, rowSums). */
 const MODES: Record<RowSums, number> = { squares: 0, squaresSwap: 1, products: 2, productsSwap: 3, pair: 4 };

@@ -4,7 +4,7 @@ import { BRANCH_TOLERANCE, onRows, sumRow } from '../core/row-distance.js';
 import { numberOption } from '../core/options.js';
 import { checkReduction, Reducer, type Reduction } from '../core/reduction.js';
 import { assertSameShape, shapeString } from '../core/shape.js';
-import { COSINE_EMBEDDING_KERNELS } from '../kernels/rows.js';
+import { COSINE_ROW_KERNELS } from '../kernels/rows.js';
 
 /** Options of {@link cosineEmbeddingLoss}. */
 export interface CosineEmbeddingLossOptions {
@@ -54,7 +54,7 @@ export const cosineEmbeddingLoss = defineLoss(
     options: {
       margin: { type: 'number', default: 0, doc: 'the margin (meaningful in [−1, 1], not checked, as PyTorch)' },
     },
-    kernels: COSINE_EMBEDDING_KERNELS,
+    kernels: COSINE_ROW_KERNELS,
     items: 'rows',
     plot: null,
   },

@@ -197,6 +197,37 @@ const embeddingGradScale64 = (c: Case, k: number): Float64Array | null => {
 };
 const embeddingValueScale = (c: Case): Float64Array | null => embeddingTerms(c)?.items ?? null;
 
+/**
+ * cosineSimilarityLoss is the same difference of terms: its item `−Σ x_i y_i ix iy` sums terms of
+ * either sign (the float32 row kernels add them in float32, as Keras's float32 arithmetic does),
+ * held to `Σ |x_i y_i| ix iy`; its gradient `−y ix iy − cos x ix²`, all of it cancelling where
+ * x ∥ y, to `|u| (|y_i| ix iy + |x_i| ix²)` per element (and symmetrically for the target), with
+ * `ix = min(1 / ‖x‖, 1e7)` (Keras's clamp) and u the lane's upstream, along the case's axis of its
+ * [N, C] arguments.
+ */
+function cosineSimilarityTerms(c: Case): { grads: Float64Array[]; items: Float64Array } {
+  const [N, C] = c.args[0].shape;
+  const axis = c.options.axis === 0 ? 0 : 1;
+  const [lanes, length, stride] = axis === 1 ? [N, C, 1] : [C, N, C];
+  const [x, y] = [c.args[0].values, c.args[1].values];
+  const reduction = c.options.reduction ?? 'mean';
+  const grads = [new Float64Array(N * C), new Float64Array(N * C)];
+  const items = new Float64Array(lanes);
+  for (let lane = 0; lane < lanes; lane++) {
+    const start = axis === 1 ? lane * C : lane;
+    const u = Math.abs(reduction === 'none' ? (c.gradOutput ? c.gradOutput.values[lane] : 1) : reduction === 'sum' ? 1 : 1 / lanes);
+    let [sx, sy, sxy] = [0, 0, 0];
+    for (let i = 0, p = start; i < length; i++, p += stride) [sx, sy, sxy] = [sx + x[p] * x[p], sy + y[p] * y[p], sxy + Math.abs(x[p] * y[p])];
+    const [ix, iy] = [Math.min(1 / Math.sqrt(sx), 1e7), Math.min(1 / Math.sqrt(sy), 1e7)];
+    items[lane] = sxy * ix * iy;
+    for (let i = 0, p = start; i < length; i++, p += stride) {
+      grads[0][p] = u * (Math.abs(y[p]) * ix * iy + Math.abs(x[p]) * ix * ix);
+      grads[1][p] = u * (Math.abs(x[p]) * ix * iy + Math.abs(y[p]) * iy * iy);
+    }
+  }
+  return { grads, items };
+}
+
 // Scalars of the options, extremes included: a beta or delta of 1e39 is past float32's range.
 const SCALE_OPTION = fc.constantFrom(1, 0.5, 1e-3, 2, 1e4, 1e17, 1e39, 1e-40);
 const none = (r: Recipe): fc.Arbitrary<Recipe> => fc.constant(r);
@@ -850,6 +881,13 @@ export const TARGETS: DiffTarget[] = [
   {
     name: 'cosineSimilarityLoss',
     fn: fnOf(L.cosineSimilarityLoss),
+    gradScale: (c, k) => cosineSimilarityTerms(c).grads[k],
+    // the float64 kernel's norms, sums of a row's products in order along two lanes: as embeddingGradScale64
+    wideGradScale: (c, k) => cosineSimilarityTerms(c).grads[k].map((v) => v * (c.args[0].shape[c.options.axis === 0 ? 0 : 1] ?? 1)),
+    valueScale: (c) => cosineSimilarityTerms(c).items,
+    // the last axis on the row kernels (float32 and float64) under 'auto'
+    float64Kernel: true,
+    large: LARGE,
     recipe: ({ N, C }) =>
       fc.record({ reduction, axis: optional(fc.constantFrom(0, 1, -1)) }).map((o) => ({ args: [want(REAL, [N, C]), want(REAL, [N, C])], options: defined(o), itemShape: o.axis === 0 ? [C] : [N] })),
   },
